@@ -1,0 +1,170 @@
+"""torchlike_jax — PyTorch's tensor and autograd API on top of JAX.
+
+``import torchlike_jax as torch`` and write torch code. 64-bit policy: importing this package
+enables ``jax_enable_x64`` so that ``torch.float64`` / ``torch.int64`` are really 64-bit; every
+factory chooses its dtype explicitly (float32 by default), so float32 code stays float32.
+"""
+
+from __future__ import annotations
+
+import jax as _jax
+
+_jax.config.update("jax_enable_x64", True)
+
+from . import autograd  # noqa: E402
+from ._creation import (  # noqa: E402
+    arange,
+    as_tensor,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    ones,
+    ones_like,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from ._device import device  # noqa: E402
+from ._dtypes import (  # noqa: E402
+    bfloat16,
+    complex64,
+    complex128,
+    dtype,  # noqa: E402
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    int8,
+    int16,
+    int32,
+    int64,
+    promote_types,
+    set_default_dtype,
+    uint8,
+)
+from ._dtypes import bool_ as bool  # noqa: E402
+from ._formatting import get_printoptions, set_printoptions  # noqa: E402
+from ._random import (  # noqa: E402
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    randperm,
+    seed,
+    set_rng_state,
+)
+from ._size import Size  # noqa: E402
+from ._tensor import Tensor  # noqa: E402
+from .autograd.grad_mode import (  # noqa: E402
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from .ops.elementwise import (  # noqa: E402
+    abs,
+    add,
+    clamp,
+    clip,
+    cos,
+    div,
+    eq,
+    exp,
+    floor_divide,
+    ge,
+    gt,
+    le,
+    log,
+    logical_not,
+    lt,
+    maximum,
+    minimum,
+    mul,
+    ne,
+    neg,
+    pow,
+    relu,
+    remainder,
+    sigmoid,
+    sin,
+    sqrt,
+    sub,
+    tanh,
+    trunc,
+    where,
+)
+from .ops.joining import cat, concat, concatenate, stack  # noqa: E402
+from .ops.linalg import bmm, dot, matmul, mm, mv  # noqa: E402
+from .ops.reductions import argmax, argmin, max, mean, min, sum  # noqa: E402
+from .ops.shape import (  # noqa: E402
+    clone,
+    flatten,
+    permute,
+    reshape,
+    squeeze,
+    t,
+    transpose,
+    unsqueeze,
+)
+
+half, float, double = float16, float32, float64
+short, int, long = int16, int32, int64
+cfloat, cdouble = complex64, complex128
+multiply, subtract, divide, negative, absolute = mul, sub, div, neg, abs
+swapaxes = transpose
+
+
+def numel(input: Tensor) -> int:
+    return input.numel()
+
+
+def is_tensor(obj: object) -> bool:
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input: Tensor) -> bool:
+    return input.is_floating_point()
+
+
+def detach(input: Tensor) -> Tensor:
+    return input.detach()
+
+
+def result_type(tensor1, tensor2) -> dtype:
+    """torch.result_type of two tensors/scalars, by the same rule dispatch uses."""
+    from .ops.dispatch import _decide_dtypes
+    from .ops.elementwise import ADD
+
+    return _decide_dtypes(ADD, (tensor1, tensor2), None)[1]
+
+
+class _Cuda:
+    """``torch.cuda``: only what scripts probe before choosing a device."""
+
+    @staticmethod
+    def is_available() -> bool:
+        from ._device import cuda_available
+
+        return cuda_available()
+
+    @staticmethod
+    def device_count() -> int:
+        from ._device import cuda_available
+
+        return len(_jax.devices("gpu")) if cuda_available() else 0
+
+
+cuda = _Cuda()
+__version__ = "0.1.0"

@@ -1,0 +1,210 @@
+"""Tensor factories: ``tensor``, ``as_tensor``, ``from_numpy``, ``zeros``... and ``*_like``.
+
+Factories build leaves directly (no dispatch, no node), so ``requires_grad=True`` gives a leaf
+that requires grad even inside ``no_grad``, as in torch.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from . import _dtypes as D
+from ._device import jax_device
+from ._tensor import Tensor
+from .autograd import grad_mode
+
+_REQ_GRAD_DTYPE = "Only Tensors of floating point and complex dtype can require gradients"
+
+
+def _leaf(array: Any, dtype: D.dtype, requires_grad: bool, device: Any = None) -> Tensor:
+    """Make a leaf from host/JAX data, placed on ``device`` and cast to ``dtype``."""
+    if requires_grad and dtype.category < D._FLOAT:
+        raise RuntimeError(_REQ_GRAD_DTYPE)
+    dev = jax_device(device)
+    arr = jnp.asarray(array, dtype=dtype.np)
+    if dev is not None:
+        arr = jax.device_put(arr, dev)
+    t = Tensor._wrap(arr, grad_mode._local.inference_mode)
+    t._requires_grad = bool(requires_grad)
+    return t
+
+
+def _flatten_tensors(data: Any) -> Any:
+    """Nested Python data with any tensors inside replaced by their host values."""
+    if isinstance(data, Tensor):
+        return data._host() if data.dtype is not D.bfloat16 else np.asarray(data._st.array)
+    if isinstance(data, (list, tuple)):
+        return [_flatten_tensors(d) for d in data]
+    return data
+
+
+def _check_ragged(data: Any, dim: int = 0) -> None:
+    if isinstance(data, (list, tuple)) and data:
+        first = data[0]
+        if isinstance(first, (list, tuple)):
+            n = len(first)
+            for d in data:
+                if not isinstance(d, (list, tuple)) or len(d) != n:
+                    got = len(d) if isinstance(d, (list, tuple)) else type(d).__name__
+                    raise ValueError(f"expected sequence of length {n} at dim {dim + 1} "
+                                     f"(got {got})")
+            for d in data:
+                _check_ragged(d, dim + 1)
+
+
+def _infer_dtype(host: np.ndarray, data: Any) -> D.dtype:
+    """torch.tensor's dtype inference: numpy keeps its dtype, Python numbers use torch's."""
+    if isinstance(data, (np.ndarray, np.generic)):
+        return D.from_numpy_dtype(host.dtype)
+    kind = host.dtype.kind
+    if kind == "b":
+        return D.bool_
+    if kind in "iu":
+        return D.int64 if not _has_np_scalar(data) else D.from_numpy_dtype(host.dtype)
+    if kind == "c":
+        return D.scalar_dtype(1j)
+    if _has_np_scalar(data) or host.dtype == D.bfloat16.np:
+        return D.from_numpy_dtype(host.dtype)
+    return D.get_default_dtype()
+
+
+def _has_np_scalar(data: Any) -> bool:
+    if isinstance(data, np.generic):
+        return True
+    if isinstance(data, (list, tuple)) and data:
+        return _has_np_scalar(data[0])
+    return False
+
+
+def tensor(data: Any, *, dtype: D.dtype | None = None, device: Any = None,
+           requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+    """Copy ``data`` (numbers, nested lists, numpy arrays, tensors) into a new leaf tensor."""
+    if isinstance(data, Tensor):
+        warnings.warn(
+            "To copy construct from a tensor, it is recommended to use sourceTensor.detach()."
+            "clone() or sourceTensor.detach().clone().requires_grad_(True), rather than "
+            "torch.tensor(sourceTensor).", UserWarning, stacklevel=2)
+        src = data.detach()
+        return _leaf(src._st.array, dtype or data.dtype, requires_grad, device)
+    _check_ragged(data)
+    flat = _flatten_tensors(data)
+    host = np.asarray(flat)
+    if host.dtype == object:
+        raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+    if dtype is None:
+        dtype = _infer_dtype(host, flat)
+    return _leaf(host, dtype, requires_grad, device)
+
+
+def as_tensor(data: Any, dtype: D.dtype | None = None, device: Any = None) -> Tensor:
+    """Like ``tensor`` but returns ``data`` itself when it is already a matching tensor."""
+    if isinstance(data, Tensor):
+        return data if dtype is None or data.dtype is dtype else data.to(dtype)
+    return tensor(data, dtype=dtype, device=device)
+
+
+def from_numpy(ndarray: np.ndarray) -> Tensor:
+    """A tensor with the array's dtype (a copy: JAX arrays cannot alias numpy memory)."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    return _leaf(ndarray, D.from_numpy_dtype(ndarray.dtype), False)
+
+
+def _size(size: tuple) -> tuple[int, ...]:
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    out = tuple(int(s) for s in size)
+    for s in out:
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
+                               f"{list(out)}")
+    return out
+
+
+def zeros(*size: Any, dtype: D.dtype | None = None, device: Any = None,
+          requires_grad: bool = False, **_: Any) -> Tensor:
+    return _leaf(np.zeros(_size(size)), dtype or D.get_default_dtype(), requires_grad, device)
+
+
+def ones(*size: Any, dtype: D.dtype | None = None, device: Any = None,
+         requires_grad: bool = False, **_: Any) -> Tensor:
+    return _leaf(np.ones(_size(size)), dtype or D.get_default_dtype(), requires_grad, device)
+
+
+def empty(*size: Any, dtype: D.dtype | None = None, device: Any = None,
+          requires_grad: bool = False, **_: Any) -> Tensor:
+    """Uninitialised in torch; zero-filled here (JAX has no uninitialised memory)."""
+    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def full(size: Any, fill_value: Any, *, dtype: D.dtype | None = None, device: Any = None,
+         requires_grad: bool = False) -> Tensor:
+    """Filled tensor; the dtype follows the fill value (bool, int64, default float)."""
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    if dtype is None:
+        dtype = D.scalar_dtype(fill_value)
+    return _leaf(np.full(_size((size,)), fill_value), dtype, requires_grad, device)
+
+
+def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: D.dtype | None = None,
+           device: Any = None, requires_grad: bool = False) -> Tensor:
+    """torch.arange: int64 for all-integer arguments, the default float dtype otherwise."""
+    if end is None:
+        start, end = 0, start
+    vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    start, end, step = vals
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) / step < 0:
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    if dtype is None:
+        dtype = D.int64 if all(isinstance(v, int) for v in vals) else D.get_default_dtype()
+    n = math.ceil((end - start) / step)
+    host = start + np.arange(n, dtype=np.float64) * step if dtype.is_floating_point else \
+        np.arange(start, end, step)
+    return _leaf(host, dtype, requires_grad, device)
+
+
+def linspace(start: Any, end: Any, steps: int, *, dtype: D.dtype | None = None,
+             device: Any = None, requires_grad: bool = False) -> Tensor:
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    return _leaf(np.linspace(float(start), float(end), steps), dtype or D.get_default_dtype(),
+                 requires_grad, device)
+
+
+def eye(n: int, m: int | None = None, *, dtype: D.dtype | None = None, device: Any = None,
+        requires_grad: bool = False) -> Tensor:
+    return _leaf(np.eye(n, n if m is None else m), dtype or D.get_default_dtype(),
+                 requires_grad, device)
+
+
+
+def zeros_like(input: Tensor, *, dtype: D.dtype | None = None, device: Any = None,
+               requires_grad: bool = False, **_: Any) -> Tensor:
+    return zeros(input.shape, dtype=dtype or input.dtype, device=device,
+                 requires_grad=requires_grad)
+
+
+def ones_like(input: Tensor, *, dtype: D.dtype | None = None, device: Any = None,
+              requires_grad: bool = False, **_: Any) -> Tensor:
+    return ones(input.shape, dtype=dtype or input.dtype, device=device,
+                requires_grad=requires_grad)
+
+
+def empty_like(input: Tensor, *, dtype: D.dtype | None = None, device: Any = None,
+               requires_grad: bool = False, **_: Any) -> Tensor:
+    return zeros_like(input, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def full_like(input: Tensor, fill_value: Any, *, dtype: D.dtype | None = None,
+              device: Any = None, requires_grad: bool = False, **_: Any) -> Tensor:
+    return full(input.shape, fill_value, dtype=dtype or input.dtype, device=device,
+                requires_grad=requires_grad)

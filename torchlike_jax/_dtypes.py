@@ -1,0 +1,170 @@
+"""Torch dtype objects and torch's type-promotion rules, mapped onto numpy/JAX dtypes.
+
+Why a separate object instead of numpy dtypes: scripts print dtypes (``torch.float32``), compare
+them with ``==`` and ask ``dtype.is_floating_point``. Promotion also differs from numpy/JAX: torch
+lets a 0-dim tensor or a Python scalar change the result only when it belongs to a higher
+*category* (bool < integer < floating < complex), which is what :func:`result_type` implements.
+
+64-bit policy: importing the package turns on ``jax_enable_x64`` (see ``__init__``), so float64
+and int64 are really 64-bit. Every factory picks its dtype explicitly (float32 by default), so the
+flag never silently widens a user's float32 computation.
+"""
+
+from __future__ import annotations
+
+import ml_dtypes
+import numpy as np
+
+__all__ = [
+    "dtype",
+    "get_default_dtype",
+    "set_default_dtype",
+    "promote_types",
+    "result_type",
+    "from_numpy_dtype",
+]
+
+# category ranks
+_BOOL, _INT, _FLOAT, _COMPLEX = 0, 1, 2, 3
+
+
+class dtype:  # noqa: N801 - torch spells it in lower case
+    """A torch dtype: a name, a numpy dtype to store it with, and its promotion category."""
+
+    __slots__ = ("name", "np", "category", "itemsize", "is_signed", "_rank")
+
+    def __init__(self, name: str, np_dtype: np.dtype, category: int, rank: int) -> None:
+        self.name = name
+        self.np = np.dtype(np_dtype)
+        self.category = category
+        self.itemsize = self.np.itemsize
+        self.is_signed = name not in ("uint8", "bool")
+        self._rank = rank
+
+    @property
+    def is_floating_point(self) -> bool:
+        return self.category == _FLOAT
+
+    @property
+    def is_complex(self) -> bool:
+        return self.category == _COMPLEX
+
+    def to_complex(self) -> dtype:
+        return {"float64": complex128}.get(self.name, complex64)
+
+    def to_real(self) -> dtype:
+        return {"complex128": float64, "complex64": float32}.get(self.name, self)
+
+    def __repr__(self) -> str:
+        return "torch." + self.name
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> str:
+        return self.name
+
+
+bool_ = dtype("bool", np.bool_, _BOOL, 0)
+uint8 = dtype("uint8", np.uint8, _INT, 1)
+int8 = dtype("int8", np.int8, _INT, 2)
+int16 = dtype("int16", np.int16, _INT, 3)
+int32 = dtype("int32", np.int32, _INT, 4)
+int64 = dtype("int64", np.int64, _INT, 5)
+float16 = dtype("float16", np.float16, _FLOAT, 6)
+bfloat16 = dtype("bfloat16", ml_dtypes.bfloat16, _FLOAT, 6)
+float32 = dtype("float32", np.float32, _FLOAT, 7)
+float64 = dtype("float64", np.float64, _FLOAT, 8)
+complex64 = dtype("complex64", np.complex64, _COMPLEX, 9)
+complex128 = dtype("complex128", np.complex128, _COMPLEX, 10)
+
+ALL = (bool_, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64, complex64,
+       complex128)
+ALIASES = {
+    "bool": bool_, "uint8": uint8, "int8": int8, "int16": int16, "short": int16, "int32": int32,
+    "int": int32, "int64": int64, "long": int64, "float16": float16, "half": float16,
+    "bfloat16": bfloat16, "float32": float32, "float": float32, "float64": float64,
+    "double": float64, "complex64": complex64, "cfloat": complex64, "complex128": complex128,
+    "cdouble": complex128,
+}
+_BY_NP = {d.np: d for d in ALL}
+
+_default_float = float32
+
+
+def get_default_dtype() -> dtype:
+    return _default_float
+
+
+def set_default_dtype(d: dtype) -> None:
+    """Like torch: only float32/float64 (and half types) are accepted as the default."""
+    global _default_float
+    if not isinstance(d, dtype) or d.category != _FLOAT:
+        raise TypeError("only floating-point types are supported as the default type")
+    _default_float = d
+
+
+def from_numpy_dtype(np_dtype: np.dtype) -> dtype:
+    try:
+        return _BY_NP[np.dtype(np_dtype)]
+    except KeyError:
+        raise TypeError(f"can't convert np.ndarray of type {np_dtype}. The only supported types "
+                        "are: float64, float32, float16, complex64, complex128, int64, int32, "
+                        "int16, int8, uint8, and bool.") from None
+
+
+def promote_types(a: dtype, b: dtype) -> dtype:
+    """torch.promote_types: the smallest dtype both values fit, torch's lattice."""
+    if a is b:
+        return a
+    if a.category != b.category:
+        hi, lo = (a, b) if a.category > b.category else (b, a)
+        if hi.category == _COMPLEX and lo.name == "float64":
+            return complex128
+        return hi
+    if a.category == _FLOAT and {a.name, b.name} == {"float16", "bfloat16"}:
+        return float32
+    if a.category == _INT and uint8 in (a, b):
+        other = b if a is uint8 else a
+        # uint8 with a signed type needs the next wider signed type
+        return {"int8": int16}.get(other.name, other)
+    return a if a._rank > b._rank else b
+
+
+def scalar_dtype(value: object) -> dtype:
+    """The dtype torch gives a Python scalar standing alone (``torch.tensor(3)`` → int64)."""
+    if isinstance(value, bool):
+        return bool_
+    if isinstance(value, int):
+        return int64
+    if isinstance(value, float):
+        return _default_float
+    if isinstance(value, complex):
+        return complex128 if _default_float is float64 else complex64
+    raise TypeError(f"unsupported scalar type {type(value).__name__}")
+
+
+def _combine(higher: dtype | None, lower: dtype | None) -> dtype | None:
+    """Torch's category combination: a lower-priority group only wins with a higher category."""
+    if higher is None:
+        return lower
+    if lower is None:
+        return higher
+    if higher.category == _COMPLEX:
+        return higher
+    if lower.category == _COMPLEX:
+        return higher.to_complex() if higher.category == _FLOAT else lower
+    if higher.category == _FLOAT:
+        return higher
+    if higher is bool_ or lower.category == _FLOAT:
+        return promote_types(higher, lower)
+    return higher
+
+
+def result_type(dims: dtype | None, zero_dims: dtype | None, scalars: dtype | None) -> dtype:
+    """Combine the promoted dtypes of three groups, as torch does for elementwise ops.
+
+    ``dims``: promoted dtype of inputs with ndim > 0; ``zero_dims``: of 0-dim tensors;
+    ``scalars``: of Python scalars (each already mapped through :func:`scalar_dtype`).
+    """
+    out = _combine(dims, _combine(zero_dims, scalars))
+    return out if out is not None else _default_float

@@ -1,0 +1,139 @@
+"""Random tensors from an explicit JAX PRNG key chain: ``manual_seed``, ``rand``, ``randn``...
+
+A :class:`Generator` holds a JAX key; every draw splits it, so a seed fixes the whole sequence
+of draws (values differ from torch's Mersenne Twister / Philox streams, shapes and dtypes do
+not). The default generator is seeded once at import from the OS, like torch's.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import jax
+import numpy as np
+
+from . import _dtypes as D
+from ._creation import _leaf, _size
+from ._tensor import Tensor
+
+
+class Generator:
+    """Seedable source of random keys (``torch.Generator``)."""
+
+    def __init__(self, device: Any = "cpu") -> None:
+        self.device = device
+        self.manual_seed(int.from_bytes(os.urandom(7), "little"))
+
+    def manual_seed(self, seed: int) -> Generator:
+        seed = int(seed)
+        self._seed = seed
+        self._key = jax.random.key(seed & 0xFFFFFFFFFFFFFFFF)
+        return self
+
+    def seed(self) -> int:
+        s = int.from_bytes(os.urandom(7), "little")
+        self.manual_seed(s)
+        return s
+
+    def initial_seed(self) -> int:
+        return self._seed
+
+    def get_state(self) -> Tensor:
+        data = np.asarray(jax.random.key_data(self._key)).astype(np.int64)
+        return _leaf(data, D.int64, False)
+
+    def set_state(self, state: Tensor) -> Generator:
+        raw = np.asarray(state._st.array).astype(np.uint32)
+        self._key = jax.random.wrap_key_data(raw)
+        return self
+
+    def next_key(self) -> jax.Array:
+        self._key, sub = jax.random.split(self._key)
+        return sub
+
+
+default_generator = Generator()
+
+
+def manual_seed(seed: int) -> Generator:
+    """Seed the default generator; returns it, as torch does."""
+    return default_generator.manual_seed(seed)
+
+
+def seed() -> int:
+    return default_generator.seed()
+
+
+def initial_seed() -> int:
+    return default_generator.initial_seed()
+
+
+def get_rng_state() -> Tensor:
+    return default_generator.get_state()
+
+
+def set_rng_state(state: Tensor) -> None:
+    default_generator.set_state(state)
+
+
+def _float_dtype(dtype: D.dtype | None, fn: str) -> D.dtype:
+    dtype = dtype or D.get_default_dtype()
+    if not dtype.is_floating_point:
+        raise RuntimeError(f"\"{fn}\" not implemented for '{dtype.name.capitalize()}'")
+    return dtype
+
+
+def rand(*size: Any, generator: Generator | None = None, dtype: D.dtype | None = None,
+         device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Uniform on [0, 1)."""
+    dtype = _float_dtype(dtype, "check_uniform_bounds")
+    key = (generator or default_generator).next_key()
+    arr = jax.random.uniform(key, _size(size), dtype=dtype.np)
+    return _leaf(arr, dtype, requires_grad, device)
+
+
+def randn(*size: Any, generator: Generator | None = None, dtype: D.dtype | None = None,
+          device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Standard normal."""
+    dtype = _float_dtype(dtype, "normal_kernel_cpu")
+    key = (generator or default_generator).next_key()
+    arr = jax.random.normal(key, _size(size), dtype=dtype.np)
+    return _leaf(arr, dtype, requires_grad, device)
+
+
+def randint(low: int, high: int | None = None, size: Any = None, *,
+            generator: Generator | None = None, dtype: D.dtype | None = None,
+            device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Integers uniform on [low, high); ``randint(high, size)`` form too. int64 by default."""
+    if size is None:
+        if high is None or not isinstance(high, (tuple, list)):
+            raise TypeError("randint() missing required argument 'size'")
+        low, high, size = 0, low, high
+    elif high is None:
+        low, high = 0, low
+    if high <= low:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
+                           f"to={high}")
+    dtype = dtype or D.int64
+    key = (generator or default_generator).next_key()
+    arr = jax.random.randint(key, _size((size,)), low, high, dtype=np.int64)
+    return _leaf(arr, dtype, requires_grad, device)
+
+
+def randperm(n: int, *, generator: Generator | None = None, dtype: D.dtype | None = None,
+             device: Any = None, requires_grad: bool = False) -> Tensor:
+    key = (generator or default_generator).next_key()
+    return _leaf(jax.random.permutation(key, n), dtype or D.int64, requires_grad, device)
+
+
+def _like(fn, input: Tensor, dtype, kw):
+    return fn(input.shape, dtype=dtype or input.dtype, **kw)
+
+
+def rand_like(input: Tensor, *, dtype: D.dtype | None = None, **kw: Any) -> Tensor:
+    return _like(rand, input, dtype, kw)
+
+
+def randn_like(input: Tensor, *, dtype: D.dtype | None = None, **kw: Any) -> Tensor:
+    return _like(randn, input, dtype, kw)

@@ -1,0 +1,727 @@
+"""The ``Tensor`` handle: a mutable facade over an immutable ``jax.Array``.
+
+Storage lives in a tiny :class:`Storage` box (array + version counter) that handles may share:
+``detach()`` and ``.data`` alias their source exactly as in torch, so an in-place write through
+either is seen by both and bumps the shared version counter. "In-place" ops compute a new array
+through the normal dispatch path and rebind the box; that is what makes torch's in-place errors
+("a leaf Variable that requires grad...", "modified by an inplace operation") possible.
+
+All arithmetic goes through :mod:`torchlike_jax.ops`; this module only adds properties, Python
+protocol methods and the in-place rebinding.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from . import _dtypes as D
+from ._device import device_of, jax_device
+from ._formatting import format_tensor
+from ._size import Size
+from .autograd import grad_mode
+from .autograd.graph import RemovableHandle
+from .ops import dispatch as _dispatch_mod
+from .ops import elementwise as E
+from .ops import indexing as I
+from .ops import linalg as L
+from .ops import reductions as R
+from .ops import shape as S
+from .ops.dispatch import _legacy_name
+from .ops.registry import KEEP, register
+
+_LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
+_VIEW_LEAF_INPLACE = ("a view of a leaf Variable that requires grad is being used in an in-place "
+                      "operation.")
+_INFERENCE_INPLACE = ("Inplace update to inference tensor outside InferenceMode is not allowed."
+                      "You can make a clone to get a normal tensor before doing inplace update."
+                      "See https://github.com/pytorch/rfcs/pull/17 for more details.")
+_NONLEAF_GRAD = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad field "
+    "to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you "
+    "access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See "
+    "github.com/pytorch/pytorch/pull/30531 for more information.")
+
+
+class Storage:
+    """The shared, rebindable home of a tensor's array and its version counter."""
+
+    __slots__ = ("array", "version", "__weakref__")
+
+    def __init__(self, array: jax.Array) -> None:
+        self.array = array
+        self.version = 0
+
+
+def _tensor_type_name(d: D.dtype) -> str:
+    return f"torch.{_legacy_name(d)}Tensor"
+
+
+class Tensor:
+    """A torch-style tensor. Create with ``torch.tensor(...)`` and friends."""
+
+    __slots__ = ("_st", "_requires_grad", "_grad", "_grad_fn", "_output_nr", "_retains_grad",
+                 "_hooks", "_inference", "_acc", "__weakref__")
+    __array_priority__ = 1000  # so numpy scalars defer to our reflected operators
+
+    # ---- construction -------------------------------------------------------------------
+    @classmethod
+    def _wrap(cls, array: jax.Array, inference: bool = False) -> Tensor:
+        t = object.__new__(cls)
+        t._st = Storage(array)
+        t._requires_grad = False
+        t._grad = None
+        t._grad_fn = None
+        t._output_nr = 0
+        t._retains_grad = False
+        t._hooks = None
+        t._inference = inference
+        t._acc = None
+        return t
+
+    @classmethod
+    def _alias(cls, src: Tensor) -> Tensor:
+        """A new autograd-free handle on the same storage (``detach()``, ``.data``)."""
+        t = cls._wrap(None, src._inference)
+        t._st = src._st
+        return t
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError("use torch.tensor(...) / torch.zeros(...) to create tensors")
+
+    @property
+    def _array(self) -> jax.Array:
+        return self._st.array
+
+    # ---- metadata -----------------------------------------------------------------------
+    @property
+    def dtype(self) -> D.dtype:
+        return D._BY_NP[self._st.array.dtype]
+
+    @property
+    def shape(self) -> Size:
+        return Size(self._st.array.shape)
+
+    def size(self, dim: int | None = None) -> Size | int:
+        if dim is None:
+            return self.shape
+        return self._st.array.shape[S.norm_dim(dim, self.ndim)]
+
+    @property
+    def ndim(self) -> int:
+        return self._st.array.ndim
+
+    def dim(self) -> int:
+        return self._st.array.ndim
+
+    ndimension = dim
+
+    def numel(self) -> int:
+        return int(self._st.array.size)
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        return self.dtype.itemsize
+
+    def is_floating_point(self) -> bool:
+        return self.dtype.is_floating_point
+
+    def is_complex(self) -> bool:
+        return self.dtype.is_complex
+
+    @property
+    def device(self):
+        return device_of(self._st.array)
+
+    @property
+    def is_cuda(self) -> bool:
+        return self.device.type == "cuda"
+
+    def type(self, dtype: Any = None) -> Any:
+        if dtype is None:
+            return _tensor_type_name(self.dtype)
+        return self.to(dtype)
+
+    @property
+    def _version(self) -> int:
+        return self._st.version
+
+    def is_inference(self) -> bool:
+        return self._inference
+
+    # ---- autograd metadata --------------------------------------------------------------
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        self._set_requires_grad(bool(value), "only Tensors of floating point and complex dtype "
+                                             "can require gradients")
+
+    def _set_requires_grad(self, value: bool, dtype_msg: str) -> None:
+        if self._grad_fn is not None:
+            if value:
+                return
+            raise RuntimeError("you can only change requires_grad flags of leaf variables. If you "
+                               "want to use a computed variable in a subgraph that doesn't "
+                               "require differentiation use var_no_grad = var.detach().")
+        if value and self._st.array.dtype.kind not in "fcV":
+            raise RuntimeError(dtype_msg)
+        if value and self._inference and not grad_mode._local.inference_mode:
+            raise RuntimeError("Setting requires_grad=True on inference tensor outside "
+                               "InferenceMode is not allowed.")
+        self._requires_grad = value
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        self._set_requires_grad(bool(requires_grad),
+                                "only Tensors of floating point dtype can require gradients")
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._grad_fn is None
+
+    @property
+    def grad_fn(self):
+        return self._grad_fn
+
+    @property
+    def output_nr(self) -> int:
+        return self._output_nr
+
+    @property
+    def grad(self) -> Tensor | None:
+        if self._grad_fn is not None and not self._retains_grad:
+            warnings.warn(_NONLEAF_GRAD, UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
+                                f"type {type(value).__name__}")
+            if value.shape != self.shape:
+                raise RuntimeError(f"attempting to assign a gradient of size '{list(value.shape)}'"
+                                   f" to a tensor of size '{list(self.shape)}'. Please ensure "
+                                   "that the gradient and the tensor are the same size")
+            if value.dtype is not self.dtype:
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{_c_name(value.dtype)}' to a "
+                    f"tensor with grad_dtype '{_legacy_name(self.dtype)}'. The gradient must "
+                    "match the tensor's grad_dtype (defaults to the tensor's dtype).")
+        self._grad = value
+
+    @grad.deleter
+    def grad(self) -> None:
+        self._grad = None
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for a non-leaf after backward (a no-op on leaves, as in torch)."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self._grad_fn is None or self._retains_grad:
+            return
+        self._grad_fn.retain(self, self._output_nr)
+        self._retains_grad = True
+
+    def register_hook(self, hook) -> RemovableHandle:
+        """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a new one."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._grad_fn is not None:
+            return self._grad_fn.register_prehook(hook, self._output_nr)
+        if self._hooks is None:
+            self._hooks = {}
+        handle = RemovableHandle(self._hooks)
+        self._hooks[handle._key] = hook
+        return handle
+
+    def backward(self, gradient: Tensor | None = None, retain_graph: bool | None = None,
+                 create_graph: bool = False, inputs: Any = None) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (see autograd.backward)."""
+        from .autograd.api import backward
+
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    @property
+    def data(self) -> Tensor:
+        return Tensor._alias(self)
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        self._st = value._st
+
+    def detach(self) -> Tensor:
+        """A new handle on the same storage that is cut from the graph (shares the version)."""
+        return Tensor._alias(self)
+
+    def detach_(self) -> Tensor:
+        self._grad_fn = None
+        self._requires_grad = False
+        return self
+
+    # ---- conversions --------------------------------------------------------------------
+    def _host(self) -> np.ndarray:
+        a = np.asarray(self._st.array)
+        if a.dtype.kind == "V" or a.dtype == D.bfloat16.np:
+            a = a.astype(np.float32)
+        return a
+
+    def item(self) -> Any:
+        if self.numel() != 1:
+            raise RuntimeError(f"a Tensor with {self.numel()} elements cannot be converted to "
+                               "Scalar")
+        return self._host().reshape(()).item()
+
+    def tolist(self) -> Any:
+        return self._host().tolist()
+
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """A host copy (JAX arrays are immutable, so unlike torch it does not share memory)."""
+        if self._requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
+                               "tensor.detach().numpy() instead.")
+        return np.array(self._st.array)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        out = self.numpy()
+        return out if dtype is None else out.astype(dtype)
+
+    def __jax_array__(self) -> jax.Array:
+        return self._st.array
+
+    def _scalar(self, kind: type) -> Any:
+        if self.numel() != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return kind(self.item())
+
+    def __float__(self) -> float:
+        return self._scalar(float)
+
+    def __int__(self) -> int:
+        return self._scalar(int)
+
+    def __complex__(self) -> complex:
+        return self._scalar(complex)
+
+    def __index__(self) -> int:
+        if self.dtype.category != D._INT and self.dtype is not D.bool_ or self.numel() != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an "
+                            "index")
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        if self.numel() != 1:
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self.item())
+
+    def __format__(self, spec: str) -> str:
+        if self.ndim == 0:
+            return self.item().__format__(spec)
+        if spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__")
+        return repr(self)
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._st.array.shape[0]
+
+    def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._st.array.shape[0]))
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __repr__(self, *, tensor_contents: Any = None) -> str:
+        d = self.dtype
+        default = d in (D.get_default_dtype(), D.int64, D.bool_) or (
+            d.is_complex and d is D.get_default_dtype().to_complex())
+        extras = []
+        if self.device.type != "cpu":
+            extras.append(f"device='{self.device}'")
+        if self._grad_fn is not None:
+            extras.append(f"grad_fn=<{self._grad_fn.name()}>")
+        elif self._requires_grad:
+            extras.append("requires_grad=True")
+        return format_tensor(self._host() if d is not D.bfloat16 else np.asarray(self._st.array),
+                             str(d), is_default_dtype=default, extras=extras)
+
+    __str__ = __repr__
+
+    # ---- dtype / device moves -----------------------------------------------------------
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """``to(dtype)``, ``to(device)``, ``to(other)``, ``to(device, dtype)``; self if no-op."""
+        dtype = kwargs.pop("dtype", None)
+        dev = kwargs.pop("device", None)
+        copy = kwargs.pop("copy", False)
+        kwargs.pop("non_blocking", None)
+        for a in args:
+            if isinstance(a, D.dtype):
+                dtype = a
+            elif isinstance(a, Tensor):
+                dtype, dev = a.dtype, a.device
+            elif a is not None:
+                dev = a
+        out = self
+        if dtype is not None:
+            out = S.to_dtype(out, dtype)
+        if dev is not None and device_of(out._st.array) != dev:
+            target = jax_device(dev)
+            moved = S.clone(out) if out is self else out
+            moved._st.array = jax.device_put(moved._st.array, target)
+            out = moved
+        if copy and out is self:
+            out = S.clone(self)
+        return out
+
+    def float(self) -> Tensor:
+        return S.to_dtype(self, D.float32)
+
+    def double(self) -> Tensor:
+        return S.to_dtype(self, D.float64)
+
+    def half(self) -> Tensor:
+        return S.to_dtype(self, D.float16)
+
+    def bfloat16(self) -> Tensor:
+        return S.to_dtype(self, D.bfloat16)
+
+    def long(self) -> Tensor:
+        return S.to_dtype(self, D.int64)
+
+    def int(self) -> Tensor:
+        return S.to_dtype(self, D.int32)
+
+    def bool(self) -> Tensor:
+        return S.to_dtype(self, D.bool_)
+
+    def cpu(self) -> Tensor:
+        return self.to("cpu")
+
+    def cuda(self, device: Any = None) -> Tensor:
+        return self.to("cuda" if device is None else device)
+
+    def type_as(self, other: Tensor) -> Tensor:
+        return S.to_dtype(self, other.dtype)
+
+    def contiguous(self, memory_format: Any = None) -> Tensor:
+        return self
+
+    def is_contiguous(self, memory_format: Any = None) -> bool:
+        return True
+
+    # ---- shape helpers ------------------------------------------------------------------
+    @property
+    def T(self) -> Tensor:  # noqa: N802 - torch's name
+        if self.ndim < 2:
+            if self.ndim == 1:
+                _warn_T()
+            return self if self.ndim == 0 else S.permute(self, 0)
+        if self.ndim > 2:
+            _warn_T()
+        return S.permute(self, *reversed(range(self.ndim)))
+
+    @property
+    def mT(self) -> Tensor:  # noqa: N802
+        return S.transpose(self, -2, -1)
+
+    def view_as(self, other: Tensor) -> Tensor:
+        return S.reshape(self, other.shape)
+
+    reshape_as = view_as
+
+    def expand_as(self, other: Tensor) -> Tensor:
+        return S.expand(self, other.shape)
+
+    def new_tensor(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        from ._creation import tensor
+
+        return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        from ._creation import zeros
+
+        return zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_ones(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        from ._creation import ones
+
+        return ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_full(self, size: Any, fill_value: Any, dtype: Any = None,
+                 requires_grad: bool = False) -> Tensor:
+        from ._creation import full
+
+        return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_empty(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        return self.new_zeros(*size, dtype=dtype, requires_grad=requires_grad)
+
+    # ---- in-place machinery -------------------------------------------------------------
+    def _check_inplace(self, leaf_msg: str = _LEAF_INPLACE) -> None:
+        local = grad_mode._local
+        if self._inference and not local.inference_mode:
+            raise RuntimeError(_INFERENCE_INPLACE)
+        if local.grad_enabled and self._requires_grad and self._grad_fn is None:
+            raise RuntimeError(leaf_msg)
+
+    def _rebind(self, result: Tensor) -> Tensor:
+        """Make ``self`` hold ``result``'s value and autograd history; bump the version."""
+        st = self._st
+        old_st = result._st
+        st.array = result._st.array
+        st.version += 1
+        node = result._grad_fn
+        if node is not None:
+            if node.saved:
+                node.saved = tuple((st, st.version, s[2], s[3]) if s[0] is old_st else s
+                                   for s in node.saved)
+            if self._retains_grad and self._grad_fn is not None and self._grad_fn.retained:
+                self._grad_fn.retained.pop(self._output_nr, None)
+                node.retain(self, result._output_nr)
+            self._grad_fn = node
+            self._output_nr = result._output_nr
+            self._requires_grad = True
+        return self
+
+    def _inplace(self, fn, *args: Any) -> Tensor:
+        self._check_inplace()
+        return self._rebind(_with_out_dtype(fn, self, args))
+
+    def zero_(self) -> Tensor:
+        self._check_inplace()
+        return self._rebind(_dispatch_mod.dispatch(_ZERO, (self,)))
+
+    def fill_(self, value: Any) -> Tensor:
+        self._check_inplace()
+        if isinstance(value, Tensor) and value.ndim != 0:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                               f"{value.ndim} dimensions.")
+        return self._rebind(_dispatch_mod.dispatch(_FILL, (self, value)))
+
+    def copy_(self, src: Tensor, non_blocking: bool = False) -> Tensor:
+        self._check_inplace()
+        if isinstance(src, Tensor):
+            S.expand(src, self.shape)  # torch's broadcast check and message
+        return self._rebind(_dispatch_mod.dispatch(_COPY, (self, src)))
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        self._check_inplace(_VIEW_LEAF_INPLACE)
+        self._rebind(I.setitem_value(self, index, value))
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return I.getitem(self, index)
+
+    # ---- operators ----------------------------------------------------------------------
+    def __add__(self, other: Any) -> Tensor:
+        return E.add(self, other)
+
+    def __radd__(self, other: Any) -> Tensor:
+        return E.add(self, other)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return E.sub(self, other)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return _dispatch_mod.dispatch(E.RSUB, (self, other))
+
+    def __mul__(self, other: Any) -> Tensor:
+        return E.mul(self, other)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return E.mul(self, other)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return E.div(self, other)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return _dispatch_mod.dispatch(E.RDIV, (self, other))
+
+    def __floordiv__(self, other: Any) -> Tensor:
+        return E.floor_divide(self, other)
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return _dispatch_mod.dispatch(E.RFLOOR_DIVIDE, (self, other))
+
+    def __mod__(self, other: Any) -> Tensor:
+        return E.remainder(self, other)
+
+    def __rmod__(self, other: Any) -> Tensor:
+        return _dispatch_mod.dispatch(E.RREMAINDER, (self, other))
+
+    def __pow__(self, other: Any) -> Tensor:
+        return E.pow(self, other)
+
+    def __rpow__(self, other: Any) -> Tensor:
+        return _dispatch_mod.dispatch(E.RPOW, (self, other))
+
+    def __matmul__(self, other: Tensor) -> Tensor:
+        return L.matmul(self, other)
+
+    def __rmatmul__(self, other: Tensor) -> Tensor:
+        return L.matmul(other, self)
+
+    def __neg__(self) -> Tensor:
+        return E.neg(self)
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __abs__(self) -> Tensor:
+        return E.abs(self)
+
+    def __invert__(self) -> Tensor:
+        if self.dtype is D.bool_:
+            return _dispatch_mod.dispatch(E.LOGICAL_NOT, (self,))
+        return _dispatch_mod.dispatch(E.BITWISE_NOT, (self,))
+
+    def __and__(self, other: Any) -> Tensor:
+        return _dispatch_mod.dispatch(E.BITWISE_AND, (self, other))
+
+    __rand__ = __and__
+
+    def __or__(self, other: Any) -> Tensor:
+        return _dispatch_mod.dispatch(E.BITWISE_OR, (self, other))
+
+    __ror__ = __or__
+
+    def __xor__(self, other: Any) -> Tensor:
+        return _dispatch_mod.dispatch(E.BITWISE_XOR, (self, other))
+
+    __rxor__ = __xor__
+
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return E.eq(self, other)
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return E.ne(self, other)
+
+    def __lt__(self, other: Any) -> Tensor:
+        return E.lt(self, other)
+
+    def __le__(self, other: Any) -> Tensor:
+        return E.le(self, other)
+
+    def __gt__(self, other: Any) -> Tensor:
+        return E.gt(self, other)
+
+    def __ge__(self, other: Any) -> Tensor:
+        return E.ge(self, other)
+
+    def __iadd__(self, other: Any) -> Tensor:
+        return self._inplace(E.add, other)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self._inplace(E.sub, other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self._inplace(E.mul, other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self._inplace(E.div, other)
+
+    def __ipow__(self, other: Any) -> Tensor:
+        return self._inplace(E.pow, other)
+
+    def __imatmul__(self, other: Any) -> Tensor:
+        return self._inplace(L.matmul, other)
+
+
+def _c_name(d: D.dtype) -> str:
+    return {"float32": "float", "float64": "double", "int64": "long int", "int32": "int",
+            "float16": "c10::Half", "bfloat16": "c10::BFloat16", "bool": "bool"}.get(d.name, d.name)
+
+
+def _warn_T() -> None:  # noqa: N802
+    warnings.warn(
+        "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+        "deprecated and it will throw an error in a future release. Consider `x.mT` to transpose "
+        "batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the "
+        "dimensions of a tensor.", UserWarning, stacklevel=3)
+
+
+def _with_out_dtype(fn, self: Tensor, args: tuple) -> Tensor:
+    """Run an out-of-place op for an in-place method, its result cast back to ``self``'s dtype."""
+    state = _dispatch_mod.inplace_state
+    token = state.out_dtype
+    state.out_dtype = self.dtype
+    try:
+        return fn(self, *args)
+    finally:
+        state.out_dtype = token
+
+
+_ZERO = register("zero_", lambda a: jnp.zeros_like(a), "ZeroBackward0", dtype_rule=KEEP)
+_FILL = register("fill_", lambda a, v: jnp.full_like(a, v.astype(a.dtype)), "FillBackward0",
+                 dtype_rule=KEEP)
+_COPY = register("copy_", lambda a, s: jnp.broadcast_to(s.astype(a.dtype), a.shape),
+                 "CopyBackwards", dtype_rule=KEEP)
+
+_dispatch_mod.Tensor = Tensor
+I.Tensor = Tensor
+
+
+def _method(fn, name: str):
+    def m(self, *args, **kwargs):
+        return fn(self, *args, **kwargs)
+
+    m.__name__ = name
+    m.__qualname__ = f"Tensor.{name}"
+    m.__doc__ = fn.__doc__
+    return m
+
+
+def _inplace_method(fn, name: str):
+    def m(self, *args, **kwargs):
+        self._check_inplace()
+        return self._rebind(_with_out_dtype(lambda s, *a: fn(s, *a, **kwargs), self, args))
+
+    m.__name__ = name
+    m.__qualname__ = f"Tensor.{name}"
+    return m
+
+
+_METHODS = {
+    "add": E.add, "sub": E.sub, "subtract": E.sub, "mul": E.mul, "multiply": E.mul,
+    "div": E.div, "divide": E.div, "true_divide": E.div, "pow": E.pow, "neg": E.neg,
+    "negative": E.neg, "abs": E.abs, "absolute": E.abs, "exp": E.exp, "log": E.log, "sin": E.sin,
+    "cos": E.cos, "tanh": E.tanh, "sigmoid": E.sigmoid, "sqrt": E.sqrt, "relu": E.relu,
+    "clamp": E.clamp, "clip": E.clamp, "maximum": E.maximum, "minimum": E.minimum,
+    "remainder": E.remainder, "floor_divide": E.floor_divide, "trunc": E.trunc,
+    "logical_not": E.logical_not, "eq": E.eq, "ne": E.ne, "lt": E.lt, "le": E.le, "gt": E.gt,
+    "ge": E.ge, "sum": R.sum, "mean": R.mean, "max": R.max, "min": R.min, "argmax": R.argmax,
+    "argmin": R.argmin, "reshape": S.reshape, "view": S.view, "flatten": S.flatten,
+    "transpose": S.transpose, "swapaxes": S.transpose, "t": S.t, "permute": S.permute,
+    "unsqueeze": S.unsqueeze, "squeeze": S.squeeze, "expand": S.expand, "clone": S.clone,
+    "matmul": L.matmul, "mm": L.mm, "mv": L.mv, "dot": L.dot, "bmm": L.bmm,
+}
+_INPLACE = ("add", "sub", "mul", "div", "pow", "neg", "abs", "exp", "log", "sin", "cos", "tanh",
+            "sigmoid", "sqrt", "relu", "clamp", "clip", "remainder", "trunc", "floor_divide",
+            "unsqueeze", "squeeze", "t", "transpose")
+
+for _name, _fn in _METHODS.items():
+    setattr(Tensor, _name, _method(_fn, _name))
+for _name in _INPLACE:
+    setattr(Tensor, _name + "_", _inplace_method(_METHODS[_name], _name + "_"))
+
+
+def _where_method(self: Tensor, condition: Tensor, y: Any) -> Tensor:
+    return E.where(condition, self, y)
+
+
+Tensor.where = _where_method

@@ -1,0 +1,155 @@
+"""``torch.autograd.backward`` and ``torch.autograd.grad``: argument checks, then the engine.
+
+The checks and messages mirror torch's, because scripts and tests key on them: implicit
+gradients only for scalar outputs, outputs that do not require grad, inputs that were not used.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax.numpy as jnp
+
+from . import engine
+from .graph import AccumulateGrad, grad_accumulator
+
+
+def _as_tuple(x: Any) -> tuple:
+    from .._tensor import Tensor
+
+    if x is None:
+        return ()
+    if isinstance(x, Tensor):
+        return (x,)
+    return tuple(x)
+
+
+def _roots_and_grads(outputs: tuple, grad_outputs: tuple, create_graph: bool):
+    from .._tensor import Tensor
+
+    if grad_outputs and len(grad_outputs) != len(outputs):
+        raise RuntimeError(f"grad requires one gradient per output: got {len(grad_outputs)} "
+                           f"gradients for {len(outputs)} outputs")
+    roots, grads = [], []
+    for i, out in enumerate(outputs):
+        if not isinstance(out, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
+                            f"{type(out).__name__}")
+        if not out._requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have "
+                               "a grad_fn")
+        g = grad_outputs[i] if grad_outputs else None
+        if g is None:
+            if out.numel() != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            if not out.dtype.is_floating_point and not out.dtype.is_complex:
+                raise RuntimeError("grad can be implicitly created only for real scalar outputs "
+                                   f"but got {out.dtype}")
+            g_arr = jnp.ones(out.shape, out._st.array.dtype)
+            g = Tensor._wrap(g_arr) if create_graph else g_arr
+        else:
+            if not isinstance(g, Tensor):
+                g = Tensor._wrap(jnp.asarray(g, out._st.array.dtype))
+            if g.shape != out.shape:
+                raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of "
+                                   f"{g.shape} and output[{i}] has a shape of {out.shape}.")
+            if not create_graph:
+                g = g._st.array
+                if g.dtype != out._st.array.dtype:
+                    g = g.astype(out._st.array.dtype)
+        roots.append(_root_edge(out))
+        grads.append(g)
+    return roots, grads
+
+
+def _root_edge(t) -> tuple:
+    if t._grad_fn is not None:
+        return (t._grad_fn, t._output_nr)
+    return (grad_accumulator(t), 0)
+
+
+def _input_edge(t, i: int) -> tuple:
+    if not t._requires_grad:
+        raise RuntimeError("One of the differentiated Tensors does not require grad")
+    return _root_edge(t)
+
+
+def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,
+             create_graph: bool = False, grad_variables: Any = None,
+             inputs: Any = None) -> None:
+    """Sum d(tensors)/d(leaves) into the leaves' ``.grad`` (or only into ``inputs``)."""
+    outputs = _as_tuple(tensors)
+    grads = _as_tuple(grad_tensors if grad_tensors is not None else grad_variables)
+    if retain_graph is None:
+        retain_graph = create_graph
+    roots, root_grads = _roots_and_grads(outputs, grads, create_graph)
+    only = None
+    capture = None
+    ins = _as_tuple(inputs)
+    if inputs is not None:
+        if not ins:
+            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        only = set()
+        capture = []
+        for i, t in enumerate(ins):
+            edge = _input_edge(t, i)
+            if isinstance(edge[0], AccumulateGrad):
+                only.add(edge[0])
+            else:
+                capture.append(edge)
+    nonleaf = [t for t in ins if t._grad_fn is not None]
+    got = engine.run(roots, root_grads, engine._Targets(True, capture, only), retain_graph,
+                     create_graph)
+    for t, g in zip(nonleaf, got, strict=True):
+        if g is not None:
+            _accumulate_into(t, g, create_graph)
+
+
+def _accumulate_into(t, g, create_graph: bool) -> None:
+    from .._tensor import Tensor
+
+    gt = g if isinstance(g, Tensor) else Tensor._wrap(g)
+    if t._grad is None:
+        t._grad = gt
+    elif create_graph:
+        t._grad = t._grad + gt
+    else:
+        t._grad._st.array = t._grad._st.array + gt._st.array
+        t._grad._st.version += 1
+
+
+def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
+         create_graph: bool = False, only_inputs: bool = True, allow_unused: bool | None = None,
+         is_grads_batched: bool = False, materialize_grads: bool = False) -> tuple:
+    """Return d(outputs)/d(inputs) without touching any ``.grad``."""
+    from .._tensor import Tensor
+
+    if materialize_grads and allow_unused is False:
+        raise ValueError("Expected allow_unused to be True or not passed when materialize_grads="
+                         "True, but got: allow_unused=False.")
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    if is_grads_batched:
+        raise NotImplementedError("is_grads_batched=True is not supported yet")
+    outs = _as_tuple(outputs)
+    ins = _as_tuple(inputs)
+    if not ins:
+        raise RuntimeError("grad requires non-empty inputs.")
+    if retain_graph is None:
+        retain_graph = create_graph
+    roots, root_grads = _roots_and_grads(outs, _as_tuple(grad_outputs), create_graph)
+    capture = [_input_edge(t, i) for i, t in enumerate(ins)]
+    got = engine.run(roots, root_grads, engine._Targets(False, capture, None), retain_graph,
+                     create_graph)
+    result = []
+    for i, (t, g) in enumerate(zip(ins, got, strict=True)):
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have "
+                                   "been used in the graph. Set allow_unused=True if this is the "
+                                   "desired behavior.")
+            result.append(Tensor._wrap(jnp.zeros(t.shape, t._st.array.dtype))
+                          if materialize_grads else None)
+        else:
+            result.append(g if isinstance(g, Tensor) else Tensor._wrap(g))
+    return tuple(result)

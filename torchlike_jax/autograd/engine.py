@@ -1,0 +1,416 @@
+"""The autograd engine: runs a recorded graph backwards with ``jax.vjp``.
+
+Two ways to run the same graph, chosen per call (the *backward-cache policy*):
+
+* **per node** — walk the graph in reverse topological order and call, for each node, a cached
+  ``jax.jit`` of ``vjp(node.fn)``. One jit per distinct op (and set of differentiable inputs),
+  shared by every graph, so a graph seen for the first time pays only small per-op compiles that
+  every later graph reuses (the 1000-step ``x = x + 1`` chain compiles one ``add`` vjp).
+* **whole graph** — the graph's *structure* (node functions, wiring, input shapes/dtypes, which
+  gradients are wanted) is hashed; the second time a structure is met, one ``jax.jit`` of the
+  entire backward is compiled and cached, and from then on the graph runs as ONE XLA call whose
+  arguments are the arrays the nodes saved (never baked-in constants). Training loops hit this
+  path from their second step on.
+
+Graphs with Python hooks, ``retain_grad`` or ``create_graph=True`` always run per node, because
+Python must see (and may replace) intermediate gradients, or because the gradient computation is
+itself recorded as new graph nodes (higher-order derivatives through nested ``jax.vjp``).
+
+The caches hold only op functions and shape/dtype tuples — never arrays or tensors — so a graph
+dies as soon as the user drops it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+
+import jax
+import jax.numpy as jnp
+
+from . import grad_mode
+from .graph import AccumulateGrad, Node, node_class
+
+#: how many times a structure must be seen before its whole-graph backward is compiled
+COMPILE_AFTER = 2
+_MAX_STRUCTURES = 512
+
+_vjp_cache: dict = {}
+_structures: OrderedDict = OrderedDict()  # key -> [hits, compiled fn or None]
+stats = {"per_node_runs": 0, "fused_runs": 0, "fused_compiles": 0}
+
+_FREED = ("Trying to backward through the graph a second time (or directly access saved tensors "
+          "after they have already been freed). Saved intermediate values of the graph are freed "
+          "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+          "backward through the graph a second time or if you need to access saved tensors after "
+          "calling backward.")
+
+
+# ---- graph discovery --------------------------------------------------------------------------
+def _topo_order(roots: list[Node]) -> list[Node]:
+    """Nodes reachable from ``roots``, each before every node it feeds (iterative Kahn)."""
+    deps: dict[Node, int] = {}
+    stack = list(roots)
+    seen = set(roots)
+    while stack:
+        n = stack.pop()
+        for e in n.edges:
+            if e is not None:
+                m = e[0]
+                deps[m] = deps.get(m, 0) + 1
+                if m not in seen:
+                    seen.add(m)
+                    stack.append(m)
+    ready = [r for r in dict.fromkeys(roots) if deps.get(r, 0) == 0]
+    order = []
+    while ready:
+        n = ready.pop()
+        order.append(n)
+        for e in n.edges:
+            if e is not None:
+                m = e[0]
+                deps[m] -= 1
+                if deps[m] == 0:
+                    ready.append(m)
+    return order
+
+
+def _check_saved(node: Node) -> None:
+    if node.freed:
+        raise RuntimeError(_FREED)
+    for st, version, tensor, is_output in node.saved:
+        if st.version != version:
+            shape = list(st.array.shape)
+            from ..ops.dispatch import _dtype_of, _legacy_name
+
+            what = f"[torch.{_legacy_name(_dtype_of(st.array))}Tensor {shape}]"
+            if is_output:
+                what += f", which is output 0 of {_short(node.name())},"
+            elif tensor is not None and tensor._grad_fn is not None:
+                producer = _short(tensor._grad_fn.name())
+                what += f", which is output {tensor._output_nr} of {producer},"
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: {what} is at version {st.version}; expected version "
+                f"{version} instead. Hint: enable anomaly detection to find the operation that "
+                "failed to compute its gradient, with torch.autograd.set_detect_anomaly(True).")
+
+
+def _short(name: str) -> str:
+    return re.sub(r"Backward\d*$", "", name)
+
+
+# ---- per-node vjp -----------------------------------------------------------------------------
+def _node_vjp(fn, mask: tuple[bool, ...]):
+    """jit(vjp) of ``fn`` w.r.t. the inputs flagged in ``mask``; cached per (fn, mask)."""
+    key = (fn, mask)
+    hit = _vjp_cache.get(key)
+    if hit is None:
+        hit = jax.jit(_make_vjp(fn, mask))
+        _vjp_cache[key] = hit
+    return hit
+
+
+def _make_vjp(fn, mask):
+    """Pure ``(inputs, cotangents) -> grads of the masked inputs`` for ``fn``."""
+    idx = tuple(i for i, m in enumerate(mask) if m)
+
+    def bwd(inputs, cots):
+        def partial(*diff):
+            full = list(inputs)
+            for i, v in zip(idx, diff, strict=True):
+                full[i] = v
+            return fn(*full)
+
+        _, pull = jax.vjp(partial, *(inputs[i] for i in idx))
+        return pull(tuple(cots))
+
+    return bwd
+
+
+def _zeros(aval):
+    return jnp.zeros(aval[0], aval[1])
+
+
+def _cotangents(node: Node, grads: list | None) -> tuple:
+    return tuple(g if g is not None else _zeros(a) for g, a in zip(grads, node.out_avals,
+                                                                    strict=True))
+
+
+def _mask(node: Node) -> tuple[bool, ...]:
+    return tuple(e is not None for e in node.edges)
+
+
+# ---- the run ----------------------------------------------------------------------------------
+class _Targets:
+    """Where gradients end up: leaves to accumulate into, and/or edges to capture and return."""
+
+    __slots__ = ("accumulate", "capture", "only")
+
+    def __init__(self, accumulate: bool, capture: list | None, only: set | None) -> None:
+        self.accumulate = accumulate  # run AccumulateGrad nodes (backward) or not (grad)
+        self.capture = capture  # list of (node, output_nr) whose total gradient is returned
+        self.only = only  # backward(inputs=...): the only AccumulateGrad nodes that accumulate
+
+
+def run(roots: list[tuple], root_grads: list, targets: _Targets, retain_graph: bool,
+        create_graph: bool) -> list:
+    """Backpropagate ``root_grads`` (arrays, or tensors when ``create_graph``) from ``roots``.
+
+    Returns the captured gradients (arrays / tensors / None) in ``targets.capture`` order.
+    """
+    root_nodes = [e[0] for e in roots]
+    order = _topo_order(root_nodes)
+    for n in order:
+        if not isinstance(n, AccumulateGrad):
+            _check_saved(n)
+    hooks = create_graph or any(n.pre_hooks or n.retained for n in order) or any(
+        n.variable._hooks for n in order if isinstance(n, AccumulateGrad))
+    with grad_mode.set_grad_enabled(create_graph):
+        if hooks:
+            out = _run_per_node(order, roots, root_grads, targets, create_graph)
+        else:
+            out = _run_maybe_fused(order, roots, root_grads, targets)
+    if not retain_graph:
+        for n in order:
+            n.release()
+    return out
+
+
+def _sink_id(targets: _Targets, n: Node) -> bool:
+    return isinstance(n, AccumulateGrad) and targets.accumulate and (
+        targets.only is None or n in targets.only)
+
+
+def _run_per_node(order, roots, root_grads, targets: _Targets, create_graph: bool) -> list:
+    stats["per_node_runs"] += 1
+    buf: dict[Node, list] = {}
+    _seed(buf, roots, root_grads, create_graph)
+    capture = {}
+    if targets.capture:
+        for k, (n, nr) in enumerate(targets.capture):
+            capture.setdefault((n, nr), []).append(k)
+    captured: list = [None] * len(targets.capture or ())
+    for n in order:
+        grads = buf.pop(n, None)
+        if grads is None:
+            continue
+        grads = _apply_prehooks(n, grads, create_graph)
+        for nr, g in enumerate(grads):
+            for k in capture.get((n, nr), ()):
+                captured[k] = g
+        if isinstance(n, AccumulateGrad):
+            if _sink_id(targets, n):
+                _accumulate(n, grads[0], create_graph)
+            continue
+        if create_graph:
+            in_grads = _differentiable_vjp(n, grads)
+        else:
+            in_grads = _node_vjp(n.fn, _mask(n))(n.inputs, _cotangents(n, grads))
+        _send(buf, n, in_grads, create_graph)
+    return captured
+
+
+def _seed(buf, roots, root_grads, create_graph):
+    for (node, nr), g in zip(roots, root_grads, strict=True):
+        slot = buf.setdefault(node, [None] * len(node.out_avals))
+        slot[nr] = g if slot[nr] is None else _add(slot[nr], g, create_graph)
+
+
+def _send(buf, n: Node, in_grads, create_graph: bool) -> None:
+    edges = [e for e in n.edges if e is not None]
+    for (m, nr), g in zip(edges, in_grads, strict=True):
+        slot = buf.get(m)
+        if slot is None:
+            slot = buf[m] = [None] * len(m.out_avals)
+        slot[nr] = g if slot[nr] is None else _add(slot[nr], g, create_graph)
+
+
+def _add(a, b, create_graph):
+    return a + b
+
+
+def _wrap(array):
+    from .._tensor import Tensor
+
+    return Tensor._wrap(array)
+
+
+def _apply_prehooks(n: Node, grads: list, create_graph: bool) -> list:
+    """Run tensor hooks (and ``retain_grad``) registered on this node's outputs, in torch order."""
+    if isinstance(n, AccumulateGrad):
+        hooks = n.variable._hooks
+        if hooks:
+            grads = [_run_hooks(hooks, grads[0], create_graph)]
+        return grads
+    if n.pre_hooks:
+        grads = list(grads)
+        for nr, hooks in n.pre_hooks.items():
+            if hooks and grads[nr] is not None:
+                grads[nr] = _run_hooks(hooks, grads[nr], create_graph)
+    if n.retained:
+        for nr, ref in n.retained.items():
+            t = ref()
+            if t is not None and grads[nr] is not None:
+                g = grads[nr]
+                g = g if create_graph else _wrap(g)
+                t._grad = g if t._grad is None else _wrap(t._grad._st.array + g._st.array)
+    return grads
+
+
+def _run_hooks(hooks: dict, g, create_graph: bool):
+    from .._tensor import Tensor
+
+    t = g if create_graph else Tensor._wrap(g)
+    for hook in list(hooks.values()):
+        out = hook(t)
+        if out is not None:
+            t = out
+    return t if create_graph else t._st.array
+
+
+def _accumulate(acc: AccumulateGrad, g, create_graph: bool) -> None:
+    """torch's AccumulateGrad: first gradient is stored, later ones are added *in place*."""
+    from .._tensor import Tensor
+
+    leaf = acc.variable
+    if create_graph:
+        gt = g if isinstance(g, Tensor) else Tensor._wrap(g)
+        leaf._grad = gt if leaf._grad is None else leaf._grad + gt
+        return
+    arr = g if g.dtype == leaf._st.array.dtype else g.astype(leaf._st.array.dtype)
+    cur = leaf._grad
+    if cur is None:
+        leaf._grad = Tensor._wrap(arr)
+    else:
+        cur._st.array = cur._st.array + arr
+        cur._st.version += 1
+
+
+# ---- create_graph: the backward of a node, recorded as a node ---------------------------------
+def _differentiable_vjp(n: Node, grads: list) -> list:
+    """Gradients of ``n``'s inputs as Tensors whose own ``grad_fn`` is this vjp (nested vjp)."""
+    from .._tensor import Tensor
+
+    mask = _mask(n)
+    cots = [g if g is not None else Tensor._wrap(_zeros(a)) for g, a in zip(grads, n.out_avals,
+                                                                            strict=True)]
+    fn, n_in = n.fn, len(n.inputs)
+    bwd = _make_vjp(fn, mask)
+
+    def backward_fn(*arrays):
+        return tuple(bwd(arrays[:n_in], arrays[n_in:]))
+
+    arrays = tuple(n.inputs) + tuple(c._st.array for c in cots)
+    outs = jax.jit(backward_fn)(*arrays)
+    edges = tuple(n.edges) + tuple(_edge(c) for c in cots)
+    results = [Tensor._wrap(o) for o in outs]
+    if any(e is not None for e in edges):
+        avals = tuple((o.shape, o.dtype) for o in outs)
+        node = node_class(n.name() + "Backward")(backward_fn, arrays, edges, avals)
+        for i, r in enumerate(results):
+            if r._st.array.dtype.kind in "fcV":
+                r._grad_fn, r._output_nr, r._requires_grad = node, i, True
+    return results
+
+
+def _edge(t):
+    from .graph import edge_of
+
+    return edge_of(t)
+
+
+# ---- the fused whole-graph path ---------------------------------------------------------------
+def _structure(order, roots, targets: _Targets):
+    """Hashable description of the graph, and the flat list of arrays it runs on."""
+    index = {n: i for i, n in enumerate(order)}
+    parts = []
+    arrays = []
+    for n in order:
+        if isinstance(n, AccumulateGrad):
+            parts.append(("acc", n.out_avals[0][0], str(n.out_avals[0][1]), _sink_id(targets, n)))
+            continue
+        ins = n.inputs
+        arrays.append(ins)
+        parts.append((n.fn, tuple((None if a is None else (a.shape, str(a.dtype))) for a in ins),
+                      tuple(None if e is None else (index[e[0]], e[1]) for e in n.edges)))
+    root_part = tuple((index[node], nr) for node, nr in roots)
+    capture = tuple((index[n], nr) for n, nr in targets.capture or ())
+    return (tuple(parts), root_part, capture), arrays
+
+
+def _run_maybe_fused(order, roots, root_grads, targets: _Targets) -> list:
+    key, arrays = _structure(order, roots, targets)
+    entry = _structures.get(key)
+    if entry is None:
+        if len(_structures) >= _MAX_STRUCTURES:
+            _structures.popitem(last=False)
+        entry = _structures[key] = [0, None]
+    else:
+        _structures.move_to_end(key)
+    entry[0] += 1
+    if entry[1] is None and entry[0] >= COMPILE_AFTER:
+        entry[1] = jax.jit(_fused_backward(order, roots, targets))
+        stats["fused_compiles"] += 1
+    if entry[1] is None:
+        return _run_per_node(order, roots, root_grads, targets, False)
+    stats["fused_runs"] += 1
+    sinks, captured = entry[1](arrays, list(root_grads))
+    accs = [n for n in order if _sink_id(targets, n)]
+    for acc, g in zip(accs, sinks, strict=True):
+        if g is not None:
+            _accumulate(acc, g, False)
+    return list(captured)
+
+
+def _fused_backward(order, roots, targets: _Targets):
+    """A pure function (node inputs, root grads) -> (leaf grads, captured grads) for the graph.
+
+    It closes over node *functions* and wiring only (both part of the cache key); every array
+    arrives as an argument.
+    """
+    index = {n: i for i, n in enumerate(order)}
+    plan = []
+    for n in order:
+        if isinstance(n, AccumulateGrad):
+            plan.append(("acc", len(n.out_avals), _sink_id(targets, n)))
+        else:
+            edges = [(index[e[0]], e[1]) for e in n.edges if e is not None]
+            plan.append((_make_vjp(n.fn, _mask(n)), n.out_avals, edges))
+    root_idx = [(index[node], nr) for node, nr in roots]
+    capture = [(index[n], nr) for n, nr in targets.capture or ()]
+    n_out = [len(n.out_avals) for n in order]
+
+    def run_graph(arrays, root_grads):
+        buf: list = [[None] * k for k in n_out]
+        for (i, nr), g in zip(root_idx, root_grads, strict=True):
+            buf[i][nr] = g if buf[i][nr] is None else buf[i][nr] + g
+        snap: dict = {}
+        sinks = []
+        it = iter(arrays)
+        for i, step in enumerate(plan):
+            grads = buf[i]
+            for c, (ci, nr) in enumerate(capture):
+                if ci == i:
+                    snap[c] = grads[nr]
+            if step[0] == "acc":
+                if step[2]:
+                    sinks.append(grads[0])
+                continue
+            bwd, avals, edges = step
+            inputs = next(it)
+            if all(g is None for g in grads):
+                continue
+            cots = tuple(g if g is not None else _zeros(a) for g, a in zip(grads, avals,
+                                                                           strict=True))
+            for (j, nr), g in zip(edges, bwd(inputs, cots), strict=True):
+                buf[j][nr] = g if buf[j][nr] is None else buf[j][nr] + g
+        return sinks, [snap.get(c) for c in range(len(capture))]
+
+    return run_graph
+
+
+def clear_caches() -> None:
+    """Drop every compiled backward (tests use it to measure first-seen costs)."""
+    _vjp_cache.clear()
+    _structures.clear()

@@ -1,0 +1,159 @@
+"""The recorded graph: nodes (``grad_fn`` objects), ``AccumulateGrad`` for leaves, and edges.
+
+A node is a pure JAX function of its input arrays plus the arrays it was called with. Backward
+does not need hand-written derivative formulas: the engine differentiates ``node.fn`` with
+``jax.vjp`` (per node, or fused over the whole graph). Each node also keeps an *edge* per input:
+``(producer_node, output_nr)`` or ``None`` for inputs that need no gradient, which is exactly
+torch's ``next_functions``.
+
+Why class-per-name: scripts print ``y.grad_fn`` and check ``type(y.grad_fn).__name__``, so each
+torch name (``MulBackward0`` ...) gets its own small subclass, created once and cached.
+
+Nothing here keeps a graph alive on its own: leaves point to their ``AccumulateGrad`` weakly,
+nodes never point to their output tensors except through weak references (``retain_grad``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+_seq = itertools.count()
+
+
+class RemovableHandle:
+    """Returned by ``register_hook``; ``remove()`` unregisters the hook (idempotent)."""
+
+    __slots__ = ("_hooks", "_key")
+    _ids = itertools.count()
+
+    def __init__(self, hooks: dict) -> None:
+        self._hooks = hooks
+        self._key = next(self._ids)
+
+    def remove(self) -> None:
+        self._hooks.pop(self._key, None)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()
+
+
+class Node:
+    """Base of every ``grad_fn``. Subclasses only differ by their (torch) class name.
+
+    Attributes (all private; torch exposes ``next_functions``, ``name()``, hooks, ``metadata``):
+      fn          pure JAX function ``fn(*inputs) -> tuple of outputs``
+      inputs      arrays ``fn`` was called with (None once freed)
+      edges       per input: ``(node, output_nr)`` or None
+      out_avals   per output: (shape, numpy dtype) — zero cotangents for unused outputs
+      saved       per saved tensor: (storage, version, label) for the in-place check
+      saves       whether torch would save tensors for this op (then backward frees them)
+      pre_hooks   output_nr -> {key: hook} registered through ``Tensor.register_hook``
+      retained    output_nr -> weakref of a tensor that called ``retain_grad()``
+    """
+
+    __slots__ = ("fn", "inputs", "edges", "out_avals", "saved", "saves", "freed", "pre_hooks",
+                 "retained", "seq", "_metadata", "__weakref__")
+
+    def __init__(self, fn: Callable, inputs: tuple, edges: tuple, out_avals: tuple,
+                 saves: bool = False, saved: tuple = ()) -> None:
+        self.fn = fn
+        self.inputs = inputs
+        self.edges = edges
+        self.out_avals = out_avals
+        self.saves = saves
+        self.saved = saved
+        self.freed = False
+        self.pre_hooks: dict[int, dict] | None = None
+        self.retained: dict[int, Any] | None = None
+        self.seq = next(_seq)
+        self._metadata: dict | None = None
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    @property
+    def next_functions(self) -> tuple:
+        return tuple((e[0], e[1]) if e is not None else (None, 0) for e in self.edges)
+
+    @property
+    def metadata(self) -> dict:
+        if self._metadata is None:
+            self._metadata = {}
+        return self._metadata
+
+    def register_prehook(self, hook: Callable, output_nr: int = 0) -> RemovableHandle:
+        if self.pre_hooks is None:
+            self.pre_hooks = {}
+        hooks = self.pre_hooks.setdefault(output_nr, {})
+        handle = RemovableHandle(hooks)
+        hooks[handle._key] = hook
+        return handle
+
+    def retain(self, tensor: Any, output_nr: int) -> None:
+        if self.retained is None:
+            self.retained = {}
+        self.retained[output_nr] = weakref.ref(tensor)
+
+    @property
+    def has_python_hooks(self) -> bool:
+        return bool(self.pre_hooks) or bool(self.retained)
+
+    def release(self) -> None:
+        """Free what torch would free after a backward without ``retain_graph``."""
+        if self.saves:
+            self.freed = True
+            self.inputs = None
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+
+class AccumulateGrad(Node):
+    """The sink for a leaf: adds incoming gradients into ``leaf.grad`` (in place, as torch)."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable: Any) -> None:
+        super().__init__(None, (), (), ((tuple(variable.shape), variable._array.dtype),))
+        self.variable = variable
+
+    def release(self) -> None:  # a leaf's accumulator holds nothing to free
+        pass
+
+
+_classes: dict[str, type] = {}
+
+
+def node_class(name: str) -> type:
+    """The cached ``Node`` subclass called ``name`` (``MulBackward0``...)."""
+    cls = _classes.get(name)
+    if cls is None:
+        cls = type(name, (Node,), {"__slots__": ()})
+        _classes[name] = cls
+    return cls
+
+
+def edge_of(t: Any) -> tuple | None:
+    """The edge a tensor contributes as an input: its grad_fn, its accumulator, or None."""
+    fn = t._grad_fn
+    if fn is not None:
+        return (fn, t._output_nr)
+    if t._requires_grad:
+        return (grad_accumulator(t), 0)
+    return None
+
+
+def grad_accumulator(t: Any) -> AccumulateGrad:
+    """The leaf's AccumulateGrad, shared while any graph holds it (torch keeps it weakly too)."""
+    ref = t._acc
+    acc = ref() if ref is not None else None
+    if acc is None:
+        acc = AccumulateGrad(t)
+        t._acc = weakref.ref(acc)
+    return acc

@@ -1,0 +1,198 @@
+"""Elementwise ops: arithmetic, unary math, comparisons, clamp and where.
+
+Each op is registered once; the public functions below are what ``torch.add``, ``Tensor.add``
+and ``x + y`` all call. ``grad_fn`` names and saved inputs follow torch 2.13.
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+
+from .dispatch import dispatch
+from .registry import COMPARE, FLOAT, KEEP, PROMOTE, register
+
+
+def _binary(name: str, impl, grad_fn: str | None, rule: str = PROMOTE, saves=(0, 1)):
+    return register(name, impl, grad_fn, dtype_rule=rule, saves_inputs=saves)
+
+
+def _unary(name: str, impl, grad_fn: str, rule: str = FLOAT, saves=(0,), saves_output=False):
+    return register(name, impl, grad_fn, dtype_rule=rule, saves_inputs=saves,
+                    saves_output=saves_output)
+
+
+ADD = _binary("add", lambda a, b: a + b, "AddBackward0", saves=())
+ADD_ALPHA = register("add_alpha", lambda a, b, alpha: a + alpha * b, "AddBackward0")
+SUB = _binary("sub", lambda a, b: a - b, "SubBackward0", saves=())
+SUB_ALPHA = register("sub_alpha", lambda a, b, alpha: a - alpha * b, "SubBackward0")
+RSUB = _binary("rsub", lambda a, b: b - a, "RsubBackward1", saves=())
+MUL = _binary("mul", lambda a, b: a * b, "MulBackward0")
+DIV = _binary("div", lambda a, b: a / b, "DivBackward0", rule=FLOAT)
+RDIV = _binary("rdiv", lambda a, b: b / a, "MulBackward0", rule=FLOAT)
+POW = _binary("pow", lambda a, b: jnp.power(a, b), "PowBackward1")
+POW_SCALAR = _binary("pow_scalar", lambda a, b: jnp.power(a, b), "PowBackward0", saves=(0,))
+RPOW = _binary("rpow", lambda a, b: jnp.power(b, a), "PowBackward2", saves=(0,))
+MAXIMUM = _binary("maximum", jnp.maximum, "MaximumBackward0")
+MINIMUM = _binary("minimum", jnp.minimum, "MinimumBackward0")
+REMAINDER = _binary("remainder", lambda a, b: jnp.remainder(a, b), "RemainderBackward0", saves=())
+FLOOR_DIVIDE = _binary("floor_divide", lambda a, b: jnp.floor_divide(a, b), None)
+RREMAINDER = _binary("rremainder", lambda a, b: jnp.remainder(b, a), "RemainderBackward1", saves=())
+RFLOOR_DIVIDE = _binary("rfloor_divide", lambda a, b: jnp.floor_divide(b, a), None)
+
+TRUNC = _unary("trunc", jnp.trunc, "TruncBackward0", rule=PROMOTE, saves=())
+NEG = _unary("neg", jnp.negative, "NegBackward0", rule=PROMOTE, saves=())
+ABS = _unary("abs", jnp.abs, "AbsBackward0", rule=PROMOTE)
+EXP = _unary("exp", jnp.exp, "ExpBackward0", saves=(), saves_output=True)
+LOG = _unary("log", jnp.log, "LogBackward0")
+SIN = _unary("sin", jnp.sin, "SinBackward0")
+COS = _unary("cos", jnp.cos, "CosBackward0")
+TANH = _unary("tanh", jnp.tanh, "TanhBackward0", saves=(), saves_output=True)
+SIGMOID = _unary("sigmoid", jax.nn.sigmoid, "SigmoidBackward0", saves=(), saves_output=True)
+SQRT = _unary("sqrt", jnp.sqrt, "SqrtBackward0", saves=(), saves_output=True)
+RELU = _unary("relu", lambda a: jnp.maximum(a, jnp.zeros((), a.dtype)), "ReluBackward0",
+              rule=PROMOTE, saves=(), saves_output=True)
+CLAMP = register("clamp", lambda a, lo, hi: jnp.clip(a, lo, hi), "ClampBackward1",
+                 saves_inputs=(0,))
+WHERE = register("where", lambda c, a, b: jnp.where(c, a, b), "WhereBackward0",
+                 participants=(1, 2), saves_inputs=(0,))
+
+EQ = _binary("eq", lambda a, b: a == b, None, rule=COMPARE, saves=())
+NE = _binary("ne", lambda a, b: a != b, None, rule=COMPARE, saves=())
+LT = _binary("lt", lambda a, b: a < b, None, rule=COMPARE, saves=())
+LE = _binary("le", lambda a, b: a <= b, None, rule=COMPARE, saves=())
+GT = _binary("gt", lambda a, b: a > b, None, rule=COMPARE, saves=())
+GE = _binary("ge", lambda a, b: a >= b, None, rule=COMPARE, saves=())
+LOGICAL_NOT = register("logical_not", jnp.logical_not, None, dtype_rule=KEEP)
+BITWISE_NOT = register("bitwise_not", jnp.invert, None, dtype_rule=KEEP)
+BITWISE_AND = _binary("bitwise_and", jnp.bitwise_and, None, saves=())
+BITWISE_OR = _binary("bitwise_or", jnp.bitwise_or, None, saves=())
+BITWISE_XOR = _binary("bitwise_xor", jnp.bitwise_xor, None, saves=())
+
+
+def add(input, other, *, alpha=1):
+    """torch.add: ``input + alpha * other``."""
+    if alpha == 1:
+        return dispatch(ADD, (input, other))
+    return dispatch(ADD_ALPHA, (input, other, alpha))
+
+
+def sub(input, other, *, alpha=1):
+    """torch.sub: ``input - alpha * other``."""
+    if alpha == 1:
+        return dispatch(SUB, (input, other))
+    return dispatch(SUB_ALPHA, (input, other, alpha))
+
+
+def mul(input, other):
+    return dispatch(MUL, (input, other))
+
+
+def div(input, other, *, rounding_mode=None):
+    """torch.div: true division unless ``rounding_mode`` is 'floor' or 'trunc'."""
+    if rounding_mode is None:
+        return dispatch(DIV, (input, other))
+    if rounding_mode == "floor":
+        return dispatch(FLOOR_DIVIDE, (input, other))
+    if rounding_mode == "trunc":
+        q = dispatch(DIV, (input, other))
+        return dispatch(TRUNC, (q,)) if q.dtype.is_floating_point else q
+    raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                     f"'{rounding_mode}'")
+
+
+def pow(input, exponent):
+    """torch.pow with torch's three grad_fn flavours (tensor**scalar, tensor**tensor, scalar**t)."""
+    from .._tensor import Tensor
+
+    if not isinstance(input, Tensor):
+        return dispatch(RPOW, (exponent, input))
+    if isinstance(exponent, Tensor):
+        return dispatch(POW, (input, exponent))
+    return dispatch(POW_SCALAR, (input, exponent))
+
+
+def maximum(input, other):
+    return dispatch(MAXIMUM, (input, other))
+
+
+def minimum(input, other):
+    return dispatch(MINIMUM, (input, other))
+
+
+def remainder(input, other):
+    return dispatch(REMAINDER, (input, other))
+
+
+def floor_divide(input, other):
+    return dispatch(FLOOR_DIVIDE, (input, other))
+
+
+def neg(input):
+    return dispatch(NEG, (input,))
+
+
+def _unary_fn(op, doc: str):
+    def fn(input):
+        return dispatch(op, (input,))
+
+    fn.__name__ = op.name
+    fn.__doc__ = doc
+    return fn
+
+
+abs = _unary_fn(ABS, "Absolute value, elementwise.")
+exp = _unary_fn(EXP, "e**x, elementwise; integers compute in the default float dtype.")
+log = _unary_fn(LOG, "Natural logarithm, elementwise.")
+sin = _unary_fn(SIN, "Sine, elementwise.")
+cos = _unary_fn(COS, "Cosine, elementwise.")
+tanh = _unary_fn(TANH, "Hyperbolic tangent, elementwise.")
+sigmoid = _unary_fn(SIGMOID, "Logistic sigmoid, elementwise.")
+sqrt = _unary_fn(SQRT, "Square root, elementwise.")
+relu = _unary_fn(RELU, "max(x, 0), elementwise.")
+trunc = _unary_fn(TRUNC, "Rounds toward zero, elementwise.")
+logical_not = _unary_fn(LOGICAL_NOT, "Elementwise not, as bool.")
+
+
+def clamp(input, min=None, max=None):
+    """torch.clamp; at least one bound is required, as in torch."""
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    return dispatch(CLAMP, (input, min, max))
+
+
+clip = clamp
+
+
+def where(condition, input, other):
+    """torch.where(condition, input, other): elementwise select, promoting input and other."""
+    from .._tensor import Tensor
+
+    if isinstance(condition, Tensor) and condition.dtype.name != "bool":
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
+                           f"with dtype {condition.dtype.name.capitalize()}")
+    return dispatch(WHERE, (condition, input, other))
+
+
+def eq(input, other):
+    return dispatch(EQ, (input, other))
+
+
+def ne(input, other):
+    return dispatch(NE, (input, other))
+
+
+def lt(input, other):
+    return dispatch(LT, (input, other))
+
+
+def le(input, other):
+    return dispatch(LE, (input, other))
+
+
+def gt(input, other):
+    return dispatch(GT, (input, other))
+
+
+def ge(input, other):
+    return dispatch(GE, (input, other))
