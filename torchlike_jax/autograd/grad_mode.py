@@ -66,7 +66,7 @@ def is_inference_mode_enabled() -> bool:
     return _local.inference_mode
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True)
 class GradMode:
     """Immutable snapshot of this thread's autograd switches (extension, not in PyTorch).
 
