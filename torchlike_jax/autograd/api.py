@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import jax.numpy as jnp
+import numpy as np
 
 from . import engine
 from .graph import AccumulateGrad, grad_accumulator
@@ -45,8 +46,8 @@ def _roots_and_grads(outputs: tuple, grad_outputs: tuple, create_graph: bool):
             if not out.dtype.is_floating_point and not out.dtype.is_complex:
                 raise RuntimeError("grad can be implicitly created only for real scalar outputs "
                                    f"but got {out.dtype}")
-            g_arr = jnp.ones(out.shape, out._st.array.dtype)
-            g = Tensor._wrap(g_arr) if create_graph else g_arr
+            g_arr = np.ones(out.shape, out._st.array.dtype)  # host constant: no device op
+            g = Tensor._wrap(jnp.asarray(g_arr)) if create_graph else g_arr
         else:
             if not isinstance(g, Tensor):
                 g = Tensor._wrap(jnp.asarray(g, out._st.array.dtype))
@@ -108,7 +109,7 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
 def _accumulate_into(t, g, create_graph: bool) -> None:
     from .._tensor import Tensor
 
-    gt = g if isinstance(g, Tensor) else Tensor._wrap(g)
+    gt = g if isinstance(g, Tensor) else Tensor._wrap(jnp.asarray(g))
     if t._grad is None:
         t._grad = gt
     elif create_graph:
@@ -151,5 +152,5 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
             result.append(Tensor._wrap(jnp.zeros(t.shape, t._st.array.dtype))
                           if materialize_grads else None)
         else:
-            result.append(g if isinstance(g, Tensor) else Tensor._wrap(g))
+            result.append(g if isinstance(g, Tensor) else Tensor._wrap(jnp.asarray(g)))
     return tuple(result)

@@ -93,7 +93,8 @@ def _check_saved(node: Node) -> None:
                 "one of the variables needed for gradient computation has been modified by an "
                 f"inplace operation: {what} is at version {st.version}; expected version "
                 f"{version} instead. Hint: enable anomaly detection to find the operation that "
-                "failed to compute its gradient, with torch.autograd.set_detect_anomaly(True).")
+                "failed to compute its gradient, with "
+                "torch.autograd.set_detect_anomaly(True, check_nan=False).")
 
 
 def _short(name: str) -> str:
@@ -233,7 +234,7 @@ def _add(a, b, create_graph):
 def _wrap(array):
     from .._tensor import Tensor
 
-    return Tensor._wrap(array)
+    return Tensor._wrap(jnp.asarray(array))
 
 
 def _apply_prehooks(n: Node, grads: list, create_graph: bool) -> list:
@@ -261,7 +262,7 @@ def _apply_prehooks(n: Node, grads: list, create_graph: bool) -> list:
 def _run_hooks(hooks: dict, g, create_graph: bool):
     from .._tensor import Tensor
 
-    t = g if create_graph else Tensor._wrap(g)
+    t = g if create_graph else Tensor._wrap(jnp.asarray(g))
     for hook in list(hooks.values()):
         out = hook(t)
         if out is not None:
@@ -278,7 +279,7 @@ def _accumulate(acc: AccumulateGrad, g, create_graph: bool) -> None:
         gt = g if isinstance(g, Tensor) else Tensor._wrap(g)
         leaf._grad = gt if leaf._grad is None else leaf._grad + gt
         return
-    arr = g if g.dtype == leaf._st.array.dtype else g.astype(leaf._st.array.dtype)
+    arr = jnp.asarray(g, leaf._st.array.dtype)
     cur = leaf._grad
     if cur is None:
         leaf._grad = Tensor._wrap(arr)
@@ -328,14 +329,15 @@ def _structure(order, roots, targets: _Targets):
     arrays = []
     for n in order:
         if isinstance(n, AccumulateGrad):
-            parts.append(("acc", n.out_avals[0][0], str(n.out_avals[0][1]), _sink_id(targets, n)))
+            parts.append(("acc", n.out_avals[0][0], n.out_avals[0][1], _sink_id(targets, n)))
             continue
         ins = n.inputs
         arrays.append(ins)
-        parts.append((n.fn, tuple((None if a is None else (a.shape, str(a.dtype))) for a in ins),
+        parts.append((n.fn, tuple((None if a is None else (a.shape, a.dtype)) for a in ins),
                       tuple(None if e is None else (index[e[0]], e[1]) for e in n.edges)))
     root_part = tuple((index[node], nr) for node, nr in roots)
-    capture = tuple((index[n], nr) for n, nr in targets.capture or ())
+    # an input the graph never reaches (allow_unused) is captured as None: index -1
+    capture = tuple((index.get(n, -1), nr) for n, nr in targets.capture or ())
     return (tuple(parts), root_part, capture), arrays
 
 
@@ -378,7 +380,7 @@ def _fused_backward(order, roots, targets: _Targets):
             edges = [(index[e[0]], e[1]) for e in n.edges if e is not None]
             plan.append((_make_vjp(n.fn, _mask(n)), n.out_avals, edges))
     root_idx = [(index[node], nr) for node, nr in roots]
-    capture = [(index[n], nr) for n, nr in targets.capture or ()]
+    capture = [(index.get(n, -1), nr) for n, nr in targets.capture or ()]
     n_out = [len(n.out_avals) for n in order]
 
     def run_graph(arrays, root_grads):
