@@ -91,8 +91,31 @@ class Tensor:
         t._st = src._st
         return t
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> Tensor:
+        """Legacy ``torch.Tensor(data)`` / ``torch.Tensor(2, 3)``: always the default dtype."""
+        from ._creation import tensor, zeros
+
+        if len(args) == 1 and not isinstance(args[0], int):
+            data = args[0]
+            if isinstance(data, Size):
+                return zeros(data, **kwargs)
+            return tensor(data, dtype=D.get_default_dtype(), **kwargs)
+        return zeros(*(args or (0,)), **kwargs)
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        raise TypeError("use torch.tensor(...) / torch.zeros(...) to create tensors")
+        pass
+
+    def __deepcopy__(self, memo: dict) -> Tensor:
+        """Leaves only, as in torch: a new storage with the same flags and a copied ``.grad``."""
+        if self._grad_fn is not None:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) "
+                               "support the deepcopy protocol at the moment.")
+        out = Tensor._wrap(self._st.array, self._inference)
+        out._requires_grad = self._requires_grad
+        if self._grad is not None:
+            out._grad = Tensor._wrap(self._grad._st.array)
+        memo[id(self)] = out
+        return out
 
     @property
     def _array(self) -> jax.Array:
@@ -489,8 +512,15 @@ class Tensor:
         node = result._grad_fn
         if node is not None:
             if node.saved:
+                saved = list(node.saved)
+                # The node holds self's pre-op (immutable) array, i.e. torch's ``original_self``:
+                # neither this write nor later ones invalidate it, so self-as-input 0 is unchecked.
+                for k, s in enumerate(saved):
+                    if s[2] is self and not s[3]:
+                        del saved[k]
+                        break
                 node.saved = tuple((st, st.version, s[2], s[3]) if s[0] is old_st else s
-                                   for s in node.saved)
+                                   for s in saved)
             if self._retains_grad and self._grad_fn is not None and self._grad_fn.retained:
                 self._grad_fn.retained.pop(self._output_nr, None)
                 node.retain(self, result._output_nr)

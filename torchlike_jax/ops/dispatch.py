@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import _dtypes as D
 from ..autograd import grad_mode
-from ..autograd.graph import edge_of, node_class
+from ..autograd.graph import grad_accumulator, node_class
 from .registry import COMPARE, FLOAT, KEEP, SUM, OpDef
 
 Tensor: Any = None  # bound by torchlike_jax._tensor at import (tensor sits above ops)
@@ -58,12 +58,13 @@ def _pure(op: OpDef, params: tuple, cdt: np.dtype | None, odt: np.dtype | None,
 
 
 def compiled(op: OpDef, params: tuple, cdt: np.dtype | None, odt: np.dtype | None):
-    """(pure fn, its jitted version), cached per op, static params and dtypes."""
+    """(pure fn, its jitted version, grad_fn class), cached per op, static params and dtypes."""
     key = (params, cdt, odt)
     hit = op._jit_cache.get(key)
     if hit is None:
         fn = _pure(op, params, cdt, odt, op.participants)
-        hit = (fn, jax.jit(fn))
+        name = op.grad_fn_name(params) if op.grad_fn is not None else None
+        hit = (fn, jax.jit(fn), node_class(name) if name else None)
         op._jit_cache[key] = hit
     return hit
 
@@ -80,6 +81,49 @@ def _decide_dtypes(op: OpDef, args: tuple, out_dtype: D.dtype | None):
     if rule == KEEP:
         return None, out_dtype
     part = op.participants
+    cdt = _fast_promote(args) if part is None and rule != SUM else None
+    if cdt is None:
+        cdt = _promote_slow(op, args, part, rule)
+    if rule == SUM:
+        return cdt, out_dtype or cdt
+    if out_dtype is not None and out_dtype.category < cdt.category and rule != COMPARE:
+        raise RuntimeError(f"result type {_legacy_name(cdt)} can't be cast to the desired output "
+                           f"type {_legacy_name(out_dtype)}")
+    if rule == FLOAT:
+        if cdt.category < D._FLOAT:
+            if op.float_only:
+                raise RuntimeError(op.float_only.format(dtype=_legacy_name(cdt)))
+            cdt = D.get_default_dtype()
+        return cdt, out_dtype or cdt
+    if rule == COMPARE:
+        return cdt, D.bool_
+    return cdt, out_dtype or cdt
+
+
+_SCALAR_CATEGORY = {bool: D._BOOL, int: D._INT, float: D._FLOAT}
+
+
+def _fast_promote(args: tuple) -> D.dtype | None:
+    """The common cases without the general algorithm: one tensor, two tensors of one dtype, or
+    a tensor with a Python scalar of no higher category. None means "use the general rule"."""
+    a = args[0]
+    if not isinstance(a, Tensor):
+        return None
+    d = D._BY_NP[a._st.array.dtype]
+    if len(args) == 1:
+        return d
+    if len(args) != 2:
+        return None
+    b = args[1]
+    tb = type(b)
+    if isinstance(b, Tensor):
+        return d if b._st.array.dtype == a._st.array.dtype else None
+    cat = _SCALAR_CATEGORY.get(tb)
+    return d if cat is not None and d.category >= cat else None
+
+
+def _promote_slow(op: OpDef, args: tuple, part, rule: str) -> D.dtype:
+    """Torch's full promotion: dim tensors, then 0-dim tensors, then scalars, by category."""
     dims = zeros = scal = None
     for i, a in enumerate(args):
         if part is not None and i not in part:
@@ -95,22 +139,8 @@ def _decide_dtypes(op: OpDef, args: tuple, out_dtype: D.dtype | None):
             scal = d if scal is None else D.promote_types(scal, d)
     if rule == SUM:
         src = dims or zeros
-        if src.category < D._FLOAT:
-            src = D.int64
-        return src, out_dtype or src
-    cdt = D.result_type(dims, zeros, scal)
-    if out_dtype is not None and out_dtype.category < cdt.category and rule != COMPARE:
-        raise RuntimeError(f"result type {_legacy_name(cdt)} can't be cast to the desired output "
-                           f"type {_legacy_name(out_dtype)}")
-    if rule == FLOAT:
-        if cdt.category < D._FLOAT:
-            if op.float_only:
-                raise RuntimeError(op.float_only.format(dtype=_legacy_name(cdt)))
-            cdt = D.get_default_dtype()
-        return cdt, out_dtype or cdt
-    if rule == COMPARE:
-        return cdt, D.bool_
-    return cdt, out_dtype or cdt
+        return D.int64 if src.category < D._FLOAT else src
+    return D.result_type(dims, zeros, scal)
 
 
 def _legacy_name(d: D.dtype) -> str:
@@ -118,6 +148,25 @@ def _legacy_name(d: D.dtype) -> str:
             "bool": "Bool", "float16": "Half", "bfloat16": "BFloat16", "int16": "Short",
             "int8": "Char", "uint8": "Byte", "complex64": "ComplexFloat",
             "complex128": "ComplexDouble"}[d.name]
+
+
+_PY_SCALARS = frozenset((bool, int, float, complex))
+_scalar_cache: dict = {}
+_SCALAR_CACHE_MAX = 4096
+
+
+def scalar_array(value: Any, np_dtype: np.dtype | None) -> jax.Array:
+    """A Python scalar as a device array, cached: constants like ``1`` or ``lr`` are transferred
+    once instead of on every op (saves ~2.5 µs per call). Bounded; keyed by type so 1, 1.0 and
+    True stay distinct."""
+    key = (type(value), value, np_dtype)
+    hit = _scalar_cache.get(key)
+    if hit is None:
+        if len(_scalar_cache) >= _SCALAR_CACHE_MAX:
+            _scalar_cache.clear()
+        hit = jax.device_put(np.asarray(value, dtype=np_dtype))
+        _scalar_cache[key] = hit
+    return hit
 
 
 def dispatch(op: OpDef, args: tuple, params: tuple = (), out_dtype: D.dtype | None = None):
@@ -129,53 +178,65 @@ def dispatch(op: OpDef, args: tuple, params: tuple = (), out_dtype: D.dtype | No
     cnp = cdt.np if cdt is not None else None
     arrays = []
     needs_grad = False
-    inference_input = False
     for a in args:
         if isinstance(a, Tensor):
             arrays.append(a._st.array)
             if a._requires_grad:
                 needs_grad = True
-            if a._inference:
-                inference_input = True
         elif a is None:
             arrays.append(None)
+        elif type(a) in _PY_SCALARS:
+            arrays.append(scalar_array(a, cnp))
         else:
             arrays.append(np.asarray(a, dtype=cnp) if cnp is not None else np.asarray(a))
     onp = odt.np if odt is not None else None
-    fn, jfn = compiled(op, params, cnp, onp)
+    fn, jfn, node_cls = compiled(op, params, cnp, onp)
     outs = jfn(*arrays)
     local = grad_mode._local
     record = needs_grad and local.grad_enabled and op.grad_fn is not None
     inference = local.inference_mode
     results = tuple(Tensor._wrap(o, inference) for o in outs)
     if record:
-        record_node(op, params, fn, args, arrays, results, inference_input)
+        record_node(op, node_cls, fn, args, arrays, results)
     return results if op.n_out > 1 else results[0]
 
 
-def record_node(op: OpDef, params: tuple, fn: Any, args: tuple, arrays: list, results: tuple,
-                inference_input: bool) -> None:
+def record_node(op: OpDef, node_cls: type, fn: Any, args: tuple, arrays: list,
+                results: tuple) -> None:
     """Append the node for one dispatched call and link its differentiable outputs to it."""
     diff = [i for i in op.diff_outputs if results[i]._st.array.dtype.kind in "fcV"]
     if not diff:
         return
-    edges = tuple(edge_of(a) if isinstance(a, Tensor) else None for a in args)
-    saved = []
-    for i in op.saves_inputs:
-        a = args[i]
+    edges = []
+    for a in args:
         if isinstance(a, Tensor):
-            if a._inference:
-                raise RuntimeError(
-                    "Inference tensors cannot be saved for backward. To work around you can make "
-                    "a clone to get a normal tensor and use it in autograd.")
-            saved.append((a._st, a._st.version, a, False))
-    if op.saves_output:
-        r = results[0]
-        saved.append((r._st, r._st.version, None, True))
+            gf = a._grad_fn
+            if gf is not None:
+                edges.append((gf, a._output_nr))
+            elif a._requires_grad:
+                edges.append((grad_accumulator(a), 0))
+            else:
+                edges.append(None)
+        else:
+            edges.append(None)
+    saved = ()
+    saves = bool(op.saves_inputs or op.saves_output)
+    if saves:
+        saved = []
+        for i in op.saves_inputs:
+            a = args[i]
+            if isinstance(a, Tensor):
+                if a._inference:
+                    raise RuntimeError(
+                        "Inference tensors cannot be saved for backward. To work around you can "
+                        "make a clone to get a normal tensor and use it in autograd.")
+                saved.append((a._st, a._st.version, a, False))
+        if op.saves_output:
+            r = results[0]
+            saved.append((r._st, r._st.version, None, True))
+        saved = tuple(saved)
     avals = tuple((o._st.array.shape, o._st.array.dtype) for o in results)
-    node = node_class(op.grad_fn_name(params))(
-        fn, tuple(arrays), edges, avals,
-        saves=bool(op.saves_inputs or op.saves_output), saved=tuple(saved))
+    node = node_cls(fn, tuple(arrays), tuple(edges), avals, saves, saved)
     for i in diff:
         r = results[i]
         r._grad_fn = node
