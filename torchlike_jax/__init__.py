@@ -12,6 +12,7 @@ import jax as _jax
 _jax.config.update("jax_enable_x64", True)
 
 from . import autograd  # noqa: E402
+from ._compile import CompileError, compile  # noqa: E402
 from ._creation import (  # noqa: E402
     arange,
     as_tensor,
@@ -57,6 +58,7 @@ from ._random import (  # noqa: E402
     rand,
     rand_like,
     randint,
+    randint_like,
     randn,
     randn_like,
     randperm,
