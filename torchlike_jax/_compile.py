@@ -3,24 +3,35 @@
 How a call runs:
 
 1. **Find the tensors.** Tensors passed as arguments, and tensors the function reaches through its
-   closure, the globals its code names, bound ``self`` and plain containers/objects holding them
-   (lists, tuples, dicts, attributes) are all *inputs*. Captured tensors are lifted to arguments,
-   never baked in as constants, so a parameter updated between calls is seen.
-2. **Key.** Shapes, dtypes, ``requires_grad``, whether each tensor has a ``.grad`` (and its
-   shape/dtype), non-tensor arguments, and the grad-mode / inference-mode state. A different grad
-   mode is a different program: a no_grad trace is never reused where autograd is needed.
+   closure, the globals its code names, bound ``self``, callable objects, and plain
+   containers/objects holding them (lists, tuples, dicts, attributes; the methods of user classes
+   are scanned too) are all *inputs*. Captured tensors are lifted to arguments, never baked in
+   as constants, so a parameter updated between calls is seen. ``torch.Generator`` objects found
+   the same way (and the default generator) are inputs too: their keys are threaded through.
+2. **Key.** Shapes, dtypes, ``requires_grad``, inference flags, whether each tensor has a
+   ``.grad`` (and its shape/dtype), storage sharing, non-tensor arguments, the grad-mode /
+   inference-mode state, and the captured Python scalars the code can see (closure cells, named
+   globals, and object attributes / dict entries whose name the code uses, e.g. ``self.training``
+   or a global ``lr``): those are baked into the program, so a new value is a new trace. A
+   different grad mode is a different program: a no_grad trace is never reused where autograd
+   is needed.
 3. **Trace once per key.** While tracing, every input tensor's storage temporarily holds a JAX
    tracer, so the user's own code — ops, in-place updates, ``.grad`` writes, ``loss.backward()``,
-   ``p -= lr * p.grad`` under ``no_grad`` — runs through the normal dispatch path and engine on
-   tracers. Whatever the function changed (storages, ``.grad``, version counters, the default RNG
-   key) becomes extra outputs of the program (functionalised mutation); everything is restored
-   afterwards, even when tracing fails.
+   ``p -= lr * p.grad`` under ``no_grad``, ``p.data = ...`` — runs through the normal dispatch path
+   and engine on tracers. Whatever the function changed (storages, ``.data`` rebinds, ``.grad``,
+   version counters, generator keys, tensors it created and stored into captured state, such as
+   lazily created optimizer state) becomes extra outputs of the program (functionalised
+   mutation); everything is restored afterwards, even when tracing fails.
 4. **Run and write back.** The compiled program runs with the current arrays; new values are
    written back into the same tensor objects (``.grad`` keeps its identity when the eager code
-   would have kept it).
+   would have kept it; version counters move by what the eager code would have done). Returned
+   inputs are returned as the same objects.
 5. **Autograd across the boundary.** When grad mode is on and an input requires grad, the
-   returned tensors get ONE node whose function is the traced forward: backward differentiates
-   the whole compiled forward with ``jax.vjp``.
+   returned tensors (and inputs the function modified in place with history) get ONE node,
+   ``CompiledFunctionBackward``. Its backward replays the traced forward with autograd recording
+   and runs the engine on that replay, inside the same XLA program: so ``detach()``, ``no_grad``
+   blocks and ``.data`` inside the function cut gradients exactly as they do eagerly, and random
+   ops see the same keys as the forward did.
 
 What cannot be traced (``.item()``, ``float(t)``, printing a value, Python ``if`` on a tensor)
 raises :class:`CompileError` naming the user's line; with ``fallback=True`` (or
@@ -31,6 +42,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sysconfig
 import traceback
 import types
 import warnings
@@ -40,7 +52,7 @@ from typing import Any
 import jax
 
 from . import _random
-from ._tensor import Tensor
+from ._tensor import Storage, Tensor
 from .autograd import grad_mode
 from .autograd.graph import edge_of, node_class
 
@@ -48,9 +60,17 @@ __all__ = ["compile", "CompileError"]
 
 _PKG_DIR = os.path.dirname(os.path.abspath(__file__))
 _JAX_DIR = os.path.dirname(os.path.abspath(jax.__file__))
+# Code whose functions never capture user tensors: this package, JAX, the stdlib, site-packages.
+_LIB_DIRS = tuple(dict.fromkeys(
+    [_PKG_DIR, _JAX_DIR] + [os.path.abspath(p) for k, p in sysconfig.get_paths().items()
+                            if k in ("stdlib", "platstdlib", "purelib", "platlib") and p]))
 _UNTRACEABLE = (jax.errors.ConcretizationTypeError, jax.errors.TracerArrayConversionError,
                 jax.errors.TracerBoolConversionError, jax.errors.TracerIntegerConversionError)
-_MAX_DEPTH = 3
+_MAX_DEPTH = 6
+_RECOMPILE_LIMIT = 8
+_PRIMITIVES = frozenset((int, float, bool, complex, str, bytes, type(None)))
+_UNNAMED = object()  # a primitive found where no name guards it (list elements): not in the key
+_tracing = [0]  # > 0 while some compiled function is being traced (nested calls are inlined)
 
 
 class CompileError(RuntimeError):
@@ -61,7 +81,7 @@ def compile(model: Callable | None = None, *, fullgraph: bool = False, dynamic: 
             backend: str | Callable = "inductor", mode: str | None = None,
             options: dict | None = None, disable: bool = False,
             fallback: bool = False) -> Any:
-    """Compile ``model`` (a function or bound method) into one ``jax.jit`` program.
+    """Compile ``model`` (a function, bound method or callable object) into one ``jax.jit``.
 
     torch's arguments are accepted: ``backend`` and ``mode`` are ignored (XLA is the only
     backend); ``dynamic`` is ignored (every new shape is a new trace, like ``dynamic=False``);
@@ -82,54 +102,143 @@ def compile(model: Callable | None = None, *, fullgraph: bool = False, dynamic: 
 
 
 # ---- finding the tensors a function touches ----------------------------------------------------
-def _scan(value: Any, found: dict, seen: set, depth: int) -> None:
-    """Collect tensors reachable from ``value`` through containers and plain objects."""
-    if isinstance(value, Tensor):
-        found.setdefault(id(value), value)
-        return
-    if depth > _MAX_DEPTH or id(value) in seen:
-        return
-    if isinstance(value, (str, bytes, int, float, complex, bool, type(None), types.ModuleType,
-                          type)):
-        return
-    seen.add(id(value))
-    if isinstance(value, (list, tuple, set, frozenset)):
-        for v in value:
-            _scan(v, found, seen, depth + 1)
-    elif isinstance(value, dict):
-        for v in value.values():
-            _scan(v, found, seen, depth + 1)
-    elif isinstance(value, (types.FunctionType, types.MethodType)):
-        _scan_function(value, found, seen, depth + 1)
-    elif hasattr(value, "__dict__"):
-        for v in vars(value).values():
-            _scan(v, found, seen, depth + 1)
-
-
 def _code_names(code: types.CodeType) -> set[str]:
+    """Names the code (and its nested code) loads: globals, attributes, string constants."""
     names = set(code.co_names)
     for const in code.co_consts:
         if isinstance(const, types.CodeType):
             names |= _code_names(const)
+        elif isinstance(const, str):
+            names.add(const)
     return names
 
 
-def _scan_function(fn: Any, found: dict, seen: set, depth: int) -> None:
-    if isinstance(fn, types.MethodType):
-        _scan(fn.__self__, found, seen, depth)
-        fn = fn.__func__
-    code = getattr(fn, "__code__", None)
-    if code is None or code.co_filename.startswith(_PKG_DIR):
-        return
-    for cell in fn.__closure__ or ():
-        try:
-            _scan(cell.cell_contents, found, seen, depth)
-        except ValueError:  # empty cell
-            pass
-    globs = fn.__globals__
-    for name in _code_names(code):
-        if name in globs:
-            _scan(globs[name], found, seen, depth)
+def _is_library(code: types.CodeType) -> bool:
+    return os.path.abspath(code.co_filename).startswith(_LIB_DIRS)
+
+
+def _base(st: Storage) -> Storage:
+    """The storage that really holds the array (``.data`` storages forward to their source)."""
+    src = getattr(st, "_src", None)
+    while src is not None:
+        st = src
+        src = getattr(st, "_src", None)
+    return st
+
+
+class _Scan:
+    """Tensors, generators and guarded Python scalars reachable from a function and arguments."""
+
+    __slots__ = ("tensors", "gens", "seen", "names", "consts")
+
+    def __init__(self) -> None:
+        self.tensors: dict = {}
+        self.gens: dict = {}
+        self.seen: set = set()
+        self.names: set = set()
+        self.consts: list = []
+
+    def value(self, v: Any, depth: int, name: Any) -> None:
+        if isinstance(v, Tensor):
+            self.tensors.setdefault(id(v), v)
+            return
+        if type(v) in _PRIMITIVES:
+            if name is not _UNNAMED:
+                self.consts.append((name, type(v), v))
+            return
+        if isinstance(v, _random.Generator):
+            self.gens.setdefault(id(v), v)
+            return
+        if depth > _MAX_DEPTH or id(v) in self.seen or isinstance(v, (types.ModuleType, type)):
+            return
+        self.seen.add(id(v))
+        if isinstance(v, tuple):
+            for x in v:
+                self.value(x, depth + 1, name)
+        elif isinstance(v, (list, set, frozenset)):
+            for x in v:
+                self.value(x, depth + 1, _UNNAMED)
+        elif isinstance(v, dict):
+            for k, x in list(v.items()):
+                self.value(x, depth + 1, k if isinstance(k, str) else _UNNAMED)
+        elif isinstance(v, (types.FunctionType, types.MethodType, functools.partial,
+                            CompiledFunction)):
+            self.function(v, depth + 1)
+        else:
+            try:
+                attrs = vars(v)
+            except TypeError:
+                return
+            for k, x in list(attrs.items()):
+                self.value(x, depth + 1, k)
+            self.methods(type(v), depth + 1)
+
+    def methods(self, cls: type, depth: int) -> None:
+        """The functions of a user class: tensors their globals name are inputs too."""
+        for klass in cls.__mro__:
+            if klass is object or id(klass) in self.seen:
+                continue
+            self.seen.add(id(klass))
+            for attr in list(vars(klass).values()):
+                if isinstance(attr, (staticmethod, classmethod)):
+                    attr = attr.__func__
+                elif isinstance(attr, property):
+                    attr = attr.fget
+                if isinstance(attr, types.FunctionType):
+                    self.function(attr, depth)
+
+    def function(self, fn: Any, depth: int) -> None:
+        if isinstance(fn, CompiledFunction):
+            fn = fn._fn
+        if isinstance(fn, types.MethodType):
+            self.value(fn.__self__, depth, _UNNAMED)
+            fn = fn.__func__
+        if isinstance(fn, functools.partial):
+            self.value(fn.args, depth, _UNNAMED)
+            self.value(fn.keywords, depth, _UNNAMED)
+            self.function(fn.func, depth)
+            return
+        code = getattr(fn, "__code__", None)
+        if not isinstance(code, types.CodeType):
+            if not isinstance(fn, types.BuiltinFunctionType):
+                self.value(fn, depth, _UNNAMED)  # a callable object: its attributes and methods
+            return
+        if id(fn) in self.seen or _is_library(code):
+            return
+        self.seen.add(id(fn))
+        self.names |= _code_names(code)
+        for cell in getattr(fn, "__closure__", None) or ():
+            try:
+                contents = cell.cell_contents
+            except ValueError:  # empty cell
+                continue
+            self.value(contents, depth, None)
+        globs = getattr(fn, "__globals__", {})
+        for name in _code_names(code):
+            if name in globs:
+                self.value(globs[name], depth, None)
+
+    def key_consts(self) -> tuple:
+        names = self.names
+        return tuple((t, v) for n, t, v in self.consts if n is None or n in names)
+
+
+def _static(v: Any, scan: _Scan) -> Any:
+    """The cache-key part of a non-tensor argument leaf (objects are also scanned for tensors)."""
+    if isinstance(v, Tensor):
+        return None
+    if type(v) in _PRIMITIVES:
+        return (type(v), v)
+    try:
+        hash(v)
+    except TypeError:
+        if not hasattr(v, "__dict__"):
+            raise CompileError(f"torch.compile: unhashable non-tensor argument of type "
+                               f"{type(v).__name__} cannot be part of the cache key") from None
+        scan.value(v, 0, _UNNAMED)
+        return (type(v), id(v))
+    scan.value(v, 0, _UNNAMED)
+    return (type(v), v)
 
 
 def _grad_sig(t: Tensor) -> Any:
@@ -139,10 +248,45 @@ def _grad_sig(t: Tensor) -> Any:
 
 def _tensor_sig(t: Tensor) -> tuple:
     a = t._st.array
-    return (a.shape, a.dtype, t._requires_grad, t._grad_fn is None, _grad_sig(t))
+    return (a.shape, a.dtype, t._requires_grad, t._grad_fn is None, t._inference, _grad_sig(t))
+
+
+def _is_tensor(v: Any) -> bool:
+    return isinstance(v, Tensor)
 
 
 # ---- the compiled function --------------------------------------------------------------------
+class _Ctx:
+    """The objects one call runs on: what a (re)trace installs tracers into.
+
+    ``storages`` are the distinct storage objects of the handles (each has its own version
+    counter); ``bases`` the distinct storages that really hold arrays (program inputs).
+    """
+
+    __slots__ = ("args", "kwargs", "handles", "storages", "bases", "h_st", "st_base", "gens",
+                 "req")
+
+    def __init__(self, args, kwargs, handles, gens) -> None:
+        self.args, self.kwargs, self.handles, self.gens = args, kwargs, handles, gens
+        self.req = [h._requires_grad for h in handles]  # call-time flags (part of the key)
+        st_pos: dict = {}
+        base_pos: dict = {}
+        self.storages: list = []
+        self.bases: list = []
+        self.st_base: list = []
+        for h in handles:
+            st = h._st
+            if id(st) not in st_pos:
+                st_pos[id(st)] = len(self.storages)
+                self.storages.append(st)
+                b = _base(st)
+                if id(b) not in base_pos:
+                    base_pos[id(b)] = len(self.bases)
+                    self.bases.append(b)
+                self.st_base.append(base_pos[id(b)])
+        self.h_st = [st_pos[id(h._st)] for h in handles]
+
+
 class _Entry:
     """One trace: the jitted program plus what it learned about outputs and mutations."""
 
@@ -153,9 +297,9 @@ class _Entry:
         self.meta: dict = {}
         self.fallback = False
         self.node_fn: Any = None
-        # (args, kwargs, handles, storages) of the latest call: what a (re)trace runs on. Every
-        # call with this key has the same structure, so any call's objects trace the same program.
-        self.ctx: tuple = ()
+        # The latest call's objects. Every call with this key has the same structure, so any
+        # call's objects trace the same program (and replay it for backward).
+        self.ctx: _Ctx | None = None
 
 
 class CompiledFunction:
@@ -166,53 +310,82 @@ class CompiledFunction:
         self._fallback = fallback
         self._cache: dict = {}
         self._warned = False
+        self._traces = 0
+        self._limit_warned = False
         functools.update_wrapper(self, fn)
 
     def __get__(self, obj: Any, objtype: Any = None) -> Any:
         return self if obj is None else types.MethodType(self, obj)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        found: dict = {}
-        seen: set = set()
-        _scan_function(self._fn, found, seen, 0)
-        leaves, treedef = jax.tree_util.tree_flatten((args, kwargs),
-                                                     is_leaf=lambda v: isinstance(v, Tensor))
+        if _tracing[0]:  # called from inside another compiled function: part of its program
+            return self._fn(*args, **kwargs)
+        scan = _Scan()
+        scan.function(self._fn, 0)
+        leaves, treedef = jax.tree_util.tree_flatten((args, kwargs), is_leaf=_is_tensor)
+        try:
+            statics = tuple(_static(v, scan) for v in leaves)
+        except CompileError as err:
+            if not self._fallback:
+                raise
+            self._warn_fallback(str(err))
+            return self._fn(*args, **kwargs)
         for leaf in leaves:
             if isinstance(leaf, Tensor):
-                found.setdefault(id(leaf), leaf)
-        handles = list(found.values())
-        st_index: dict = {}
-        for h in handles:
-            st_index.setdefault(id(h._st), (len(st_index), h._st))
-        storages = [st for _, st in st_index.values()]
-        statics = tuple(_static(v) for v in leaves)
+                scan.tensors.setdefault(id(leaf), leaf)
+        handles = list(scan.tensors.values())
+        gens = [_random.default_generator]
+        gens += [g for g in scan.gens.values() if g is not _random.default_generator]
+        ctx = _Ctx(args, kwargs, handles, gens)
         local = grad_mode._local
         positions = {id(h): i for i, h in enumerate(handles)}
-        key = (treedef, statics, tuple(_tensor_sig(h) for h in handles),
-               tuple(st_index[id(h._st)][0] for h in handles), local.grad_enabled,
-               local.inference_mode,
-               tuple(positions[id(v)] if isinstance(v, Tensor) else -1 for v in leaves))
+        key = (treedef, statics, tuple(_tensor_sig(h) for h in handles), tuple(ctx.h_st),
+               tuple(ctx.st_base), local.grad_enabled, local.inference_mode,
+               tuple(positions[id(v)] if isinstance(v, Tensor) else -1 for v in leaves),
+               len(gens), scan.key_consts())
         entry = self._cache.get(key)
         if entry is None:
             entry = self._cache[key] = _Entry()
-            entry.jitted = jax.jit(_make_pure(self._fn, entry, local.grad_enabled))
+            entry.jitted = jax.jit(_make_pure(self, entry, local.grad_enabled))
         if entry.fallback:
             return self._fn(*args, **kwargs)
-        entry.ctx = (args, kwargs, handles, storages)
-        st_in = [st.array for st in storages]
+        entry.ctx = ctx
+        arrays_in = [b.array for b in ctx.bases]
         grads_in = [None if h._grad is None else h._grad._st.array for h in handles]
-        key_in = _random.default_generator._key
+        keys_in = [g._key for g in gens]
         try:
-            outs, st_out, grads_out, key_out = entry.jitted(st_in, grads_in, key_in)
+            outs, arrays_out, grads_out, keys_out, extra = entry.jitted(arrays_in, grads_in,
+                                                                       keys_in)
         except _UNTRACEABLE as err:
             return self._untraceable(err, key, args, kwargs)
-        _write_back(entry.meta, handles, storages, st_out, grads_out)
-        if key_out is not None:
-            _random.default_generator._key = key_out
-        results = [Tensor._wrap(o) for o in outs]
-        self._link_autograd(entry, handles, storages, st_in, results)
-        flat = [results[i] if i >= 0 else c for i, c in entry.meta["out_layout"]]
-        return jax.tree_util.tree_unflatten(entry.meta["out_tree"], flat)
+        meta = entry.meta
+        edges = _input_edges(ctx) if meta["record"] else None
+        _write_back(meta, ctx, arrays_out, grads_out, keys_out, extra)
+        results = [Tensor._wrap(o, inf) for o, inf in zip(outs, meta["out_inference"],
+                                                          strict=True)]
+        for r, kind in zip(results, meta["out_kind"], strict=True):
+            if kind == "leaf":
+                r._requires_grad = True
+        if edges is not None:
+            self._link_autograd(entry, ctx, edges, arrays_in, keys_in, grads_in, results)
+        flat = []
+        for kind, v in meta["layout"]:
+            if kind == "out":
+                flat.append(results[v])
+            elif kind == "handle":
+                flat.append(handles[v])
+            elif kind == "grad":
+                flat.append(handles[v]._grad)
+            elif kind == "alias":
+                flat.append(Tensor._alias(_owner(ctx, v)))
+            else:
+                flat.append(v)
+        return jax.tree_util.tree_unflatten(meta["out_tree"], flat)
+
+    def _warn_fallback(self, msg: str) -> None:
+        if not self._warned:
+            self._warned = True
+            warnings.warn(msg, UserWarning, stacklevel=4)
 
     def _untraceable(self, err: Exception, key: tuple, args: tuple, kwargs: dict) -> Any:
         where = _user_frame(err)
@@ -226,53 +399,62 @@ class CompiledFunction:
             del self._cache[key]
             raise CompileError(msg) from err
         self._cache[key].fallback = True
-        if not self._warned:
-            self._warned = True
-            warnings.warn(msg.replace("or pass fallback=True to run this function eagerly.",
-                                      "running it eagerly instead."), UserWarning, stacklevel=3)
+        self._warn_fallback(msg.replace("or pass fallback=True to run this function eagerly.",
+                                        "running it eagerly instead."))
         return self._fn(*args, **kwargs)
 
+    def _count_trace(self) -> None:
+        self._traces += 1
+        if self._traces > _RECOMPILE_LIMIT and not self._limit_warned:
+            self._limit_warned = True
+            name = getattr(self._fn, "__qualname__", repr(self._fn))
+            warnings.warn(f"torch.compile has traced '{name}' {self._traces} times: its cache key "
+                          "keeps changing (new shapes, dtypes, requires_grad flags, non-tensor "
+                          "argument values or captured Python scalars). Each trace costs a "
+                          "compilation.", UserWarning, stacklevel=4)
+
     # -- autograd through the compiled forward ----------------------------------------------
-    def _link_autograd(self, entry: _Entry, handles, storages, st_in, results) -> None:
+    def _link_autograd(self, entry: _Entry, ctx: _Ctx, edges: tuple, arrays_in, keys_in,
+                       grads_in, results) -> None:
         meta = entry.meta
-        if not meta["record"]:
-            return
-        diff = [i for i, r in enumerate(results) if meta["out_requires_grad"][i]]
-        if not diff:
+        outs = [results[j] for j in meta["node_outs"]] + [ctx.handles[i] for i in meta["hist"]]
+        if not outs:
             return
         if entry.node_fn is None:
-            entry.node_fn = _forward_only(self._fn, entry)
-        owner = {}
-        for h in handles:
-            owner.setdefault(id(h._st), h)
-        edges = tuple(edge_of(owner[id(st)]) for st in storages)
-        avals = tuple((r._st.array.shape, r._st.array.dtype) for r in results)
-        node = node_class("CompiledFunctionBackward")(entry.node_fn, tuple(st_in), edges, avals)
-        for i in diff:
-            r = results[i]
-            r._grad_fn, r._output_nr, r._requires_grad = node, i, True
+            entry.node_fn = _make_node_fn(self._fn, entry, len(arrays_in), len(keys_in))
+        inputs = (*arrays_in, *keys_in, *grads_in)
+        all_edges = edges + (None,) * (len(keys_in) + len(grads_in))
+        avals = tuple((t._st.array.shape, t._st.array.dtype) for t in outs)
+        node = node_class("CompiledFunctionBackward")(entry.node_fn, inputs, all_edges, avals,
+                                                      True)
+        for k, t in enumerate(outs):
+            t._grad_fn, t._output_nr, t._requires_grad = node, k, True
 
 
-def _make_pure(fn: Callable, entry: _Entry, grad_enabled: bool):
-    """The program ``jax.jit`` traces: (storages, grads, rng key) -> (outputs, mutations)."""
+def _owner(ctx: _Ctx, st_index: int) -> Tensor:
+    st = ctx.storages[st_index]
+    return next(h for h in ctx.handles if h._st is st)
 
-    def pure(st_arrays, grad_arrays, rng_key):
-        args, kwargs, handles, storages = entry.ctx
-        return _run_traced(fn, args, kwargs, handles, storages, st_arrays, grad_arrays,
-                           rng_key, entry.meta, grad_enabled)
+
+def _input_edges(ctx: _Ctx) -> tuple:
+    """Per base storage: the edge of the first handle on it that requires grad (else None)."""
+    edges: list = [None] * len(ctx.bases)
+    for h, s in zip(ctx.handles, ctx.h_st, strict=True):
+        b = ctx.st_base[s]
+        if edges[b] is None and h._requires_grad:
+            edges[b] = edge_of(h)
+    return tuple(edges)
+
+
+def _make_pure(owner: CompiledFunction, entry: _Entry, grad_enabled: bool):
+    """The program ``jax.jit`` traces: (arrays, grads, rng keys) -> (outputs, mutations)."""
+
+    def pure(arrays, grad_arrays, keys):
+        owner._count_trace()
+        return _run_traced(owner._fn, entry.ctx, arrays, grad_arrays, keys, entry.meta,
+                           grad_enabled)
 
     return pure
-
-
-def _static(v: Any) -> Any:
-    if isinstance(v, Tensor):
-        return None
-    try:
-        hash(v)
-    except TypeError:
-        raise CompileError(f"torch.compile: unhashable non-tensor argument of type "
-                           f"{type(v).__name__} cannot be part of the cache key") from None
-    return (type(v), v)
 
 
 def _user_frame(err: BaseException) -> str:
@@ -291,98 +473,247 @@ def _user_frame(err: BaseException) -> str:
 class _Snapshot:
     """Everything tracing may change on the Python side, to be restored afterwards."""
 
-    def __init__(self, handles, storages) -> None:
-        self.arrays = [st.array for st in storages]
-        self.versions = [st.version for st in storages]
-        self.meta = [(h._grad, h._grad_fn, h._output_nr, h._requires_grad, h._retains_grad)
-                     for h in handles]
-        self.rng = _random.default_generator._key
+    def __init__(self, ctx: _Ctx) -> None:
+        self.arrays = [b.array for b in ctx.bases]
+        self.versions = [st.version for st in ctx.storages]
+        self.meta = [(h._st, h._grad, h._grad_fn, h._output_nr, h._requires_grad,
+                      h._retains_grad) for h in ctx.handles]
+        self.keys = [g._key for g in ctx.gens]
 
-    def restore(self, handles, storages) -> None:
-        for st, a, v in zip(storages, self.arrays, self.versions, strict=True):
-            st.array, st.version = a, v
-        for h, m in zip(handles, self.meta, strict=True):
-            h._grad, h._grad_fn, h._output_nr, h._requires_grad, h._retains_grad = m
-        _random.default_generator._key = self.rng
+    def restore(self, ctx: _Ctx) -> None:
+        for h, m in zip(ctx.handles, self.meta, strict=True):
+            (h._st, h._grad, h._grad_fn, h._output_nr, h._requires_grad, h._retains_grad) = m
+        for b, a in zip(ctx.bases, self.arrays, strict=True):
+            b.array = a
+        for st, v in zip(ctx.storages, self.versions, strict=True):
+            st.version = v
+        for g, k in zip(ctx.gens, self.keys, strict=True):
+            g._key = k
 
 
-def _install(handles, storages, st_arrays, grad_arrays) -> list:
+def _install(ctx: _Ctx, arrays, grad_arrays, keys) -> list:
     """Point every input at its tracer; non-leaf inputs act as leaves inside the trace."""
-    for st, a in zip(storages, st_arrays, strict=True):
-        st.array = a
+    for b, a in zip(ctx.bases, arrays, strict=True):
+        b.array = a
+    for g, k in zip(ctx.gens, keys, strict=True):
+        g._key = k
     grad_objs = []
-    for h, g in zip(handles, grad_arrays, strict=True):
+    for h, g, rg in zip(ctx.handles, grad_arrays, ctx.req, strict=True):
         h._grad_fn = None
+        h._requires_grad = rg
         h._grad = None if g is None else Tensor._wrap(g)
         grad_objs.append(h._grad)
     return grad_objs
 
 
-def _run_traced(fn, args, kwargs, handles, storages, st_arrays, grad_arrays, rng_key, meta,
-                grad_enabled):
-    """Run the user's function on tracers; return (outputs, new storages, new grads, rng)."""
-    snap = _Snapshot(handles, storages)
+def _is_tracer(a: Any) -> bool:
+    return isinstance(a, jax.core.Tracer)
+
+
+def _leaked(fn: Callable, ctx: _Ctx) -> list:
+    """Tensors created while tracing and stored into captured state (lazy optimizer state...)."""
+    scan = _Scan()
+    scan.function(fn, 0)
+    for v in jax.tree_util.tree_leaves((ctx.args, ctx.kwargs), is_leaf=_is_tensor):
+        if not isinstance(v, Tensor):
+            scan.value(v, 0, _UNNAMED)
+    handle_ids = {id(h) for h in ctx.handles}
+    base_ids = {id(b) for b in ctx.bases}
+    out = []
+    for t in scan.tensors.values():
+        if id(t) in handle_ids or id(_base(t._st)) in base_ids:
+            continue
+        if _is_tracer(t._st.array):
+            out.append(t)
+    return out
+
+
+def _run_traced(fn, ctx: _Ctx, arrays, grad_arrays, keys, meta, grad_enabled):
+    """Run the user's function on tracers; return (outputs, mutations) and fill ``meta``."""
+    snap = _Snapshot(ctx)
+    handles = ctx.handles
+    _tracing[0] += 1
     try:
-        grad_objs = _install(handles, storages, st_arrays, grad_arrays)
-        _random.default_generator._key = rng_key
+        grad_objs = _install(ctx, arrays, grad_arrays, keys)
         with grad_mode.set_grad_enabled(grad_enabled):
-            out = fn(*args, **kwargs)
-        leaves, out_tree = jax.tree_util.tree_flatten(out, is_leaf=lambda v: isinstance(v, Tensor))
-        out_arrays, layout, rg = [], [], []
-        for leaf in leaves:
-            if isinstance(leaf, Tensor):
-                layout.append((len(out_arrays), None))
-                out_arrays.append(leaf._st.array)
-                rg.append(leaf._requires_grad)
+            out = fn(*ctx.args, **ctx.kwargs)
+        leaves, out_tree = jax.tree_util.tree_flatten(out, is_leaf=_is_tensor)
+        handle_pos = {id(h): i for i, h in enumerate(handles)}
+        grad_pos = {id(h._grad): i for i, h in enumerate(handles) if h._grad is not None}
+        st_pos = {id(st): i for i, st in enumerate(ctx.storages)}
+        out_pos: dict = {}
+        out_arrays, layout, kinds, inference, node_outs, node_leaf_pos = [], [], [], [], [], []
+        for p, leaf in enumerate(leaves):
+            if not isinstance(leaf, Tensor):
+                layout.append(("const", leaf))
+            elif id(leaf) in handle_pos:
+                layout.append(("handle", handle_pos[id(leaf)]))
+            elif id(leaf) in grad_pos:
+                layout.append(("grad", grad_pos[id(leaf)]))
+            elif id(leaf._st) in st_pos:  # e.g. x.detach(): shares an input's storage
+                layout.append(("alias", st_pos[id(leaf._st)]))
+            elif id(leaf) in out_pos:
+                layout.append(("out", out_pos[id(leaf)]))
             else:
-                layout.append((-1, leaf))
-        st_out = [None if st.array is a else st.array
-                  for st, a in zip(storages, st_arrays, strict=True)]
-        grads_out, grad_mode_out = [], []
-        for h, before in zip(handles, grad_objs, strict=True):
+                j = out_pos[id(leaf)] = len(out_arrays)
+                layout.append(("out", j))
+                out_arrays.append(leaf._st.array)
+                inference.append(leaf._inference)
+                if leaf._grad_fn is not None:
+                    kinds.append("diff")
+                    node_outs.append(j)
+                    node_leaf_pos.append(p)
+                else:
+                    kinds.append("leaf" if leaf._requires_grad else "plain")
+        arrays_out = [None if b.array is a else b.array
+                      for b, a in zip(ctx.bases, arrays, strict=True)]
+        # .data = ...: the handle now lives in another storage
+        rebind, new_storages, extra = [], {}, []
+        for h, m in zip(handles, snap.meta, strict=True):
+            st = h._st
+            if st is m[0]:
+                rebind.append(None)
+            elif id(st) in st_pos:
+                rebind.append(("alias", st_pos[id(st)]))
+            else:
+                if id(st) not in new_storages:
+                    new_storages[id(st)] = (len(extra), st.version)
+                    extra.append(st.array)
+                rebind.append(("new",) + new_storages[id(st)])
+        grads_out, grad_mode_out, grad_version = [], [], []
+        for k, (h, before) in enumerate(zip(handles, grad_objs, strict=True)):
             g = h._grad
-            grads_out.append(None if g is None else g._st.array)
-            grad_mode_out.append("none" if g is None else "same" if g is before else "new")
-        meta.update(out_tree=out_tree, out_layout=layout, out_requires_grad=rg,
-                    version_delta=[st.version - v for st, v in zip(storages, snap.versions,
-                                                                   strict=True)],
-                    grad_mode=grad_mode_out, record=grad_enabled and any(
-                        m[3] for m in snap.meta))
-        new_key = _random.default_generator._key
-        return out_arrays, st_out, grads_out, (None if new_key is rng_key else new_key)
+            if g is None:
+                grads_out.append(None)
+                grad_mode_out.append("none")
+                grad_version.append(0)
+            elif g is before:
+                grads_out.append(None if g._st.array is grad_arrays[k] else g._st.array)
+                grad_mode_out.append("same")
+                grad_version.append(g._st.version)  # installed at version 0: the delta
+            else:
+                grads_out.append(g._st.array)
+                grad_mode_out.append("new")
+                grad_version.append(g._st.version)
+        leaked = []
+        for t in _leaked(fn, ctx):
+            leaked.append((t, len(extra), t._st.version, t._grad_fn is None and
+                           t._requires_grad))
+            extra.append(t._st.array)
+        record = grad_enabled and any(m[4] for m in snap.meta)
+        meta.update(
+            out_tree=out_tree, layout=layout, out_kind=kinds, out_inference=inference,
+            node_outs=node_outs if record else [], node_leaf_pos=node_leaf_pos,
+            version_delta=[st.version - v for st, v in zip(ctx.storages, snap.versions,
+                                                           strict=True)],
+            rebind=rebind, grad_mode=grad_mode_out, grad_version=grad_version,
+            requires_grad=[h._requires_grad for h in handles],
+            hist=[i for i, h in enumerate(handles) if record and h._grad_fn is not None],
+            leaked=leaked, record=record)
+        keys_out = [None if g._key is k else g._key for g, k in zip(ctx.gens, keys, strict=True)]
+        return out_arrays, arrays_out, grads_out, keys_out, extra
     finally:
-        snap.restore(handles, storages)
+        _tracing[0] -= 1
+        snap.restore(ctx)
 
 
-def _write_back(meta: dict, handles, storages, st_out, grads_out) -> None:
-    """Apply the program's functionalised mutations to the real tensors."""
-    for st, new, dv in zip(storages, st_out, meta["version_delta"], strict=True):
+def _write_back(meta: dict, ctx: _Ctx, arrays_out, grads_out, keys_out, extra) -> None:
+    """Apply the program's functionalised mutations to the real objects."""
+    handles = ctx.handles
+    for b, new in zip(ctx.bases, arrays_out, strict=True):
         if new is not None:
-            st.array = new
+            b.array = new
+    for st, dv in zip(ctx.storages, meta["version_delta"], strict=True):
         st.version += dv
-    for h, g, how in zip(handles, grads_out, meta["grad_mode"], strict=True):
+    made: dict = {}
+    for h, how in zip(handles, meta["rebind"], strict=True):
+        if how is None:
+            continue
+        if how[0] == "alias":
+            h._st = ctx.storages[how[1]]
+        else:
+            st = made.get(how[1])
+            if st is None:
+                st = made[how[1]] = Storage(extra[how[1]])
+                st.version = how[2]
+            h._st = st
+    for h, g, how, v in zip(handles, grads_out, meta["grad_mode"], meta["grad_version"],
+                            strict=True):
         if how == "none":
             h._grad = None
         elif how == "same" and h._grad is not None:
-            h._grad._st.array = g
-            h._grad._st.version += 1
+            if g is not None:
+                h._grad._st.array = g
+            h._grad._st.version += v
         else:
             h._grad = Tensor._wrap(g)
+            h._grad._st.version = v
+    for h, rg in zip(handles, meta["requires_grad"], strict=True):
+        if h._grad_fn is None:
+            h._requires_grad = rg
+    for g, k in zip(ctx.gens, keys_out, strict=True):
+        if k is not None:
+            g._key = k
+    for t, i, version, leaf_rg in meta["leaked"]:
+        t._st.array = extra[i]
+        t._st.version = version
+        t._grad_fn, t._grad, t._requires_grad = None, None, leaf_rg
 
 
-def _forward_only(fn: Callable, entry: _Entry):
-    """The node function: the traced forward as a pure function of the input storages."""
+# ---- the backward node ------------------------------------------------------------------------
+def _make_node_fn(fn: Callable, entry: _Entry, n_arrays: int, n_keys: int):
+    """``CompiledFunctionBackward``'s function: the traced forward as a pure function of
+    (input arrays, generator keys, grads), whose vjp replays the forward with autograd recording
+    and runs the engine on the replay — so the gradient is exactly the eager one (``detach``,
+    ``no_grad`` blocks and ``.data`` inside the function cut it), and random ops redraw the
+    forward's values from the same keys."""
+    from .autograd import api
 
-    def forward(*st_arrays):
-        args, kwargs, handles, storages = entry.ctx
-        snap = _Snapshot(handles, storages)
+    def replay(inputs, body):
+        ctx = entry.ctx
+        arrays, keys = inputs[:n_arrays], inputs[n_arrays:n_arrays + n_keys]
+        grads = inputs[n_arrays + n_keys:]
+        snap = _Snapshot(ctx)
+        _tracing[0] += 1
         try:
-            _install(handles, storages, st_arrays, [None] * len(handles))
-            with grad_mode.no_grad():
-                out = fn(*args, **kwargs)
-            leaves = jax.tree_util.tree_leaves(out, is_leaf=lambda v: isinstance(v, Tensor))
-            return tuple(v._st.array for v in leaves if isinstance(v, Tensor))
+            _install(ctx, arrays, grads, keys)
+            with grad_mode.set_grad_enabled(True):
+                out = fn(*ctx.args, **ctx.kwargs)
+                leaves = jax.tree_util.tree_leaves(out, is_leaf=_is_tensor)
+                tensors = [leaves[p] for p in entry.meta["node_leaf_pos"]]
+                tensors += [ctx.handles[i] for i in entry.meta["hist"]]
+                return body(ctx, tensors)
         finally:
-            snap.restore(handles, storages)
+            _tracing[0] -= 1
+            snap.restore(ctx)
 
-    return forward
+    @jax.custom_vjp
+    def node_fn(*inputs):
+        return replay(inputs, lambda ctx, ts: tuple(t._st.array for t in ts))
+
+    def fwd(*inputs):
+        return node_fn(*inputs), inputs
+
+    def bwd(inputs, cots):
+        def body(ctx, tensors):
+            leaves: list = [None] * n_arrays
+            for h, s, rg in zip(ctx.handles, ctx.h_st, ctx.req, strict=True):
+                b = ctx.st_base[s]
+                if leaves[b] is None and rg:
+                    leaves[b] = h
+            wanted = [k for k, t in enumerate(leaves) if t is not None]
+            pairs = [(t, c) for t, c in zip(tensors, cots, strict=True) if t._requires_grad]
+            if not wanted or not pairs:
+                return (None,) * len(inputs)
+            got = api.grad([t for t, _ in pairs], [leaves[k] for k in wanted],
+                           grad_outputs=[Tensor._wrap(c) for _, c in pairs], allow_unused=True)
+            result: list = [None] * len(inputs)
+            for k, g in zip(wanted, got, strict=True):
+                if g is not None:
+                    result[k] = g._st.array.astype(inputs[k].dtype)
+            return tuple(result)
+
+        return replay(inputs, body)
+
+    node_fn.defvjp(fwd, bwd)
+    return node_fn

@@ -7,6 +7,7 @@ that requires grad even inside ``no_grad``, as in torch.
 from __future__ import annotations
 
 import math
+import operator
 import warnings
 from typing import Any
 
@@ -27,6 +28,11 @@ def _leaf(array: Any, dtype: D.dtype, requires_grad: bool, device: Any = None) -
     if requires_grad and dtype.category < D._FLOAT:
         raise RuntimeError(_REQ_GRAD_DTYPE)
     dev = jax_device(device)
+    if isinstance(array, np.ndarray):
+        # a private host copy: JAX may alias a numpy buffer on CPU (or read it after returning,
+        # as transfers are asynchronous), so a later write by the caller would change the
+        # "immutable" array under the tensor and under any node that saved it
+        array = np.array(array, dtype=dtype.np)
     arr = jnp.asarray(array, dtype=dtype.np)
     if dev is not None:
         arr = jax.device_put(arr, dev)
@@ -36,9 +42,14 @@ def _leaf(array: Any, dtype: D.dtype, requires_grad: bool, device: Any = None) -
 
 
 def _flatten_tensors(data: Any) -> Any:
-    """Nested Python data with any tensors inside replaced by their host values."""
+    """Nested Python data with tensors inside replaced by 0-d host values of their dtype.
+
+    As in torch, a tensor inside a sequence is read as one scalar, so it must have one element.
+    """
     if isinstance(data, Tensor):
-        return data._host() if data.dtype is not D.bfloat16 else np.asarray(data._st.array)
+        if data.numel() != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return np.asarray(data._st.array).reshape(())
     if isinstance(data, (list, tuple)):
         return [_flatten_tensors(d) for d in data]
     return data
@@ -50,36 +61,35 @@ def _check_ragged(data: Any, dim: int = 0) -> None:
         if isinstance(first, (list, tuple)):
             n = len(first)
             for d in data:
-                if not isinstance(d, (list, tuple)) or len(d) != n:
-                    got = len(d) if isinstance(d, (list, tuple)) else type(d).__name__
+                if not isinstance(d, (list, tuple)):
+                    raise TypeError("not a sequence")
+                if len(d) != n:
                     raise ValueError(f"expected sequence of length {n} at dim {dim + 1} "
-                                     f"(got {got})")
+                                     f"(got {len(d)})")
             for d in data:
                 _check_ragged(d, dim + 1)
+        elif any(isinstance(d, (list, tuple)) for d in data):
+            raise TypeError("a sequence where a number was expected")
 
 
-def _infer_dtype(host: np.ndarray, data: Any) -> D.dtype:
-    """torch.tensor's dtype inference: numpy keeps its dtype, Python numbers use torch's."""
+def _infer_dtype(data: Any) -> D.dtype | None:
+    """torch.tensor's dtype inference: numpy data (and tensors) keep their dtype, Python numbers
+    use torch's (bool, int64, default float/complex), and a sequence promotes its elements'.
+    None for an empty sequence (the default float dtype)."""
     if isinstance(data, (np.ndarray, np.generic)):
-        return D.from_numpy_dtype(host.dtype)
-    kind = host.dtype.kind
-    if kind == "b":
-        return D.bool_
-    if kind in "iu":
-        return D.int64 if not _has_np_scalar(data) else D.from_numpy_dtype(host.dtype)
-    if kind == "c":
-        return D.scalar_dtype(1j)
-    if _has_np_scalar(data) or host.dtype == D.bfloat16.np:
-        return D.from_numpy_dtype(host.dtype)
-    return D.get_default_dtype()
-
-
-def _has_np_scalar(data: Any) -> bool:
-    if isinstance(data, np.generic):
-        return True
-    if isinstance(data, (list, tuple)) and data:
-        return _has_np_scalar(data[0])
-    return False
+        return D.from_numpy_dtype(data.dtype)
+    if isinstance(data, (list, tuple)):
+        out = None
+        for t in set(map(type, data)):  # one representative per element type: C-speed scan
+            if issubclass(t, (list, tuple)):
+                parts = [_infer_dtype(d) for d in data if type(d) is t]
+            else:
+                parts = [_infer_dtype(next(d for d in data if type(d) is t))]
+            for dt in parts:
+                if dt is not None:
+                    out = dt if out is None else D.promote_types(out, dt)
+        return out
+    return D.scalar_dtype(data)
 
 
 def tensor(data: Any, *, dtype: D.dtype | None = None, device: Any = None,
@@ -95,10 +105,12 @@ def tensor(data: Any, *, dtype: D.dtype | None = None, device: Any = None,
     _check_ragged(data)
     flat = _flatten_tensors(data)
     host = np.asarray(flat)
-    if host.dtype == object:
+    if host.dtype == object or host.dtype.kind in "USV" and host.dtype != D.bfloat16.np:
         raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+    if host.dtype == np.uint64 and not isinstance(data, (np.ndarray, np.generic)):
+        raise ValueError("Overflow when unpacking long long")  # a Python int above int64
     if dtype is None:
-        dtype = _infer_dtype(host, flat)
+        dtype = _infer_dtype(flat) or D.get_default_dtype()
     return _leaf(host, dtype, requires_grad, device)
 
 
@@ -116,20 +128,27 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
     return _leaf(ndarray, D.from_numpy_dtype(ndarray.dtype), False)
 
 
-def _size(size: tuple) -> tuple[int, ...]:
+def _size(size: tuple, negative_msg: str | None = None) -> tuple[int, ...]:
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
-    out = tuple(int(s) for s in size)
+    try:
+        out = tuple(operator.index(s) for s in size)  # ints, numpy ints, integer 0-d tensors
+    except TypeError:
+        bad = next(s for s in size if not hasattr(s, "__index__"))
+        raise TypeError(f"argument 'size' must be tuple of ints, but found element of type "
+                        f"{type(bad).__name__}") from None
     for s in out:
         if s < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
-                               f"{list(out)}")
+            raise RuntimeError(negative_msg or f"Trying to create tensor with negative dimension "
+                                               f"{s}: {list(out)}")
     return out
 
 
 def zeros(*size: Any, dtype: D.dtype | None = None, device: Any = None,
           requires_grad: bool = False, **_: Any) -> Tensor:
-    return _leaf(np.zeros(_size(size)), dtype or D.get_default_dtype(), requires_grad, device)
+    # torch 2.13's zeros has its own negative-size check (ones/full/empty keep the generic one)
+    shape = _size(size, "zeros: Dimension size must be non-negative.")
+    return _leaf(np.zeros(shape), dtype or D.get_default_dtype(), requires_grad, device)
 
 
 def ones(*size: Any, dtype: D.dtype | None = None, device: Any = None,
@@ -140,7 +159,7 @@ def ones(*size: Any, dtype: D.dtype | None = None, device: Any = None,
 def empty(*size: Any, dtype: D.dtype | None = None, device: Any = None,
           requires_grad: bool = False, **_: Any) -> Tensor:
     """Uninitialised in torch; zero-filled here (JAX has no uninitialised memory)."""
-    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+    return _leaf(np.zeros(_size(size)), dtype or D.get_default_dtype(), requires_grad, device)
 
 
 def full(size: Any, fill_value: Any, *, dtype: D.dtype | None = None, device: Any = None,
@@ -162,10 +181,14 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: D.dtype | None 
     start, end, step = vals
     if step == 0:
         raise RuntimeError("step must be nonzero")
-    if (end - start) / step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
     if dtype is None:
         dtype = D.int64 if all(isinstance(v, int) for v in vals) else D.get_default_dtype()
+    if not dtype.is_floating_point:  # torch casts the bounds to an integer dtype first
+        start, end, step = int(start), int(end), int(step)
+        if step == 0:
+            raise ValueError("step must be nonzero")
+    if (end - start) / step < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     n = math.ceil((end - start) / step)
     host = start + np.arange(n, dtype=np.float64) * step if dtype.is_floating_point else \
         np.arange(start, end, step)
@@ -182,6 +205,9 @@ def linspace(start: Any, end: Any, steps: int, *, dtype: D.dtype | None = None,
 
 def eye(n: int, m: int | None = None, *, dtype: D.dtype | None = None, device: Any = None,
         requires_grad: bool = False) -> Tensor:
+    for k, v in (("n", n), ("m", m)):
+        if v is not None and v < 0:
+            raise RuntimeError(f"{k} must be greater or equal to 0, got {v}")
     return _leaf(np.eye(n, n if m is None else m), dtype or D.get_default_dtype(),
                  requires_grad, device)
 

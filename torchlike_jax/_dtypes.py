@@ -61,7 +61,7 @@ class dtype:  # noqa: N801 - torch spells it in lower case
     __str__ = __repr__
 
     def __reduce__(self) -> str:
-        return self.name
+        return "bool_" if self.name == "bool" else self.name  # the module-level name
 
 
 bool_ = dtype("bool", np.bool_, _BOOL, 0)
@@ -140,6 +140,10 @@ def scalar_dtype(value: object) -> dtype:
         return _default_float
     if isinstance(value, complex):
         return complex128 if _default_float is float64 else complex64
+    if isinstance(value, np.generic):  # numpy scalars count as Python numbers of their kind
+        kind = value.dtype.kind  # (torch reads np.bool_ as a float, so do we)
+        if kind in "biufc":
+            return scalar_dtype({"b": 0.0, "i": 0, "u": 0, "f": 0.0, "c": 0j}[kind])
     raise TypeError(f"unsupported scalar type {type(value).__name__}")
 
 

@@ -80,7 +80,9 @@ def set_rng_state(state: Tensor) -> None:
 def _float_dtype(dtype: D.dtype | None, fn: str) -> D.dtype:
     dtype = dtype or D.get_default_dtype()
     if not dtype.is_floating_point:
-        raise RuntimeError(f"\"{fn}\" not implemented for '{dtype.name.capitalize()}'")
+        from .ops.dispatch import _legacy_name
+
+        raise NotImplementedError(f"\"{fn}\" not implemented for '{_legacy_name(dtype)}'")
     return dtype
 
 
@@ -123,6 +125,7 @@ def randint(low: int, high: int | None = None, size: Any = None, *,
 
 def randperm(n: int, *, generator: Generator | None = None, dtype: D.dtype | None = None,
              device: Any = None, requires_grad: bool = False) -> Tensor:
+    (n,) = _size((n,))
     key = (generator or default_generator).next_key()
     return _leaf(jax.random.permutation(key, n), dtype or D.int64, requires_grad, device)
 
@@ -137,3 +140,11 @@ def rand_like(input: Tensor, *, dtype: D.dtype | None = None, **kw: Any) -> Tens
 
 def randn_like(input: Tensor, *, dtype: D.dtype | None = None, **kw: Any) -> Tensor:
     return _like(randn, input, dtype, kw)
+
+
+def randint_like(input: Tensor, low: int, high: int | None = None, *,
+                 dtype: D.dtype | None = None, **kw: Any) -> Tensor:
+    """Integers uniform on [low, high) (or [0, low)) with ``input``'s shape and dtype."""
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, input.shape, dtype=dtype or input.dtype, **kw)

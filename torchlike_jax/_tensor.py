@@ -13,6 +13,7 @@ protocol methods and the in-place rebinding.
 from __future__ import annotations
 
 import warnings
+import weakref
 from typing import Any
 
 import jax
@@ -31,6 +32,7 @@ from .ops import indexing as I
 from .ops import linalg as L
 from .ops import reductions as R
 from .ops import shape as S
+from .ops.dims import broadcast_shapes
 from .ops.dispatch import _legacy_name
 from .ops.registry import KEEP, register
 
@@ -56,6 +58,25 @@ class Storage:
     def __init__(self, array: jax.Array) -> None:
         self.array = array
         self.version = 0
+
+
+class _DataStorage(Storage):
+    """The storage of a ``.data`` handle: its source's array, but a version counter of its own
+    (torch's ``.data`` hides in-place writes from autograd; ``detach()`` does not)."""
+
+    __slots__ = ("_src",)
+
+    def __init__(self, src: Storage) -> None:
+        self._src = src
+        self.version = 0
+
+    @property
+    def array(self) -> jax.Array:
+        return self._src.array
+
+    @array.setter
+    def array(self, value: jax.Array) -> None:
+        self._src.array = value
 
 
 def _tensor_type_name(d: D.dtype) -> str:
@@ -185,6 +206,8 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
+        if self._grad_fn is not None and value:
+            raise RuntimeError("you can only change requires_grad flags of leaf variables.")
         self._set_requires_grad(bool(value), "only Tensors of floating point and complex dtype "
                                              "can require gradients")
 
@@ -221,7 +244,7 @@ class Tensor:
 
     @property
     def grad(self) -> Tensor | None:
-        if self._grad_fn is not None and not self._retains_grad:
+        if self._grad_fn is not None and not self._retains_grad and self._grad is None:
             warnings.warn(_NONLEAF_GRAD, UserWarning, stacklevel=2)
         return self._grad
 
@@ -280,11 +303,21 @@ class Tensor:
 
     @property
     def data(self) -> Tensor:
-        return Tensor._alias(self)
+        t = Tensor._wrap(None, self._inference)
+        t._st = _DataStorage(self._st)
+        return t
 
     @data.setter
     def data(self, value: Tensor) -> None:
-        self._st = value._st
+        """Share ``value``'s array, keeping this tensor's own version counter (torch's set_data:
+        ``w.data -= lr * g`` leaves ``w._version`` alone)."""
+        src = value._st._src if isinstance(value._st, _DataStorage) else value._st
+        own = self._st._src if isinstance(self._st, _DataStorage) else self._st
+        if src is own:
+            return  # ``x.data = x.data`` after writing through it: nothing changes
+        st = _DataStorage(src)
+        st.version = self._st.version
+        self._st = st
 
     def detach(self) -> Tensor:
         """A new handle on the same storage that is cut from the graph (shares the version)."""
@@ -347,7 +380,8 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self.numel() != 1:
-            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+            how = "no values" if self.numel() == 0 else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {how} is ambiguous")
         return bool(self.item())
 
     def __format__(self, spec: str) -> str:
@@ -461,6 +495,9 @@ class Tensor:
 
     @property
     def mT(self) -> Tensor:  # noqa: N802
+        if self.ndim < 2:
+            raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. "
+                               f"Got {self.ndim}-D tensor.")
         return S.transpose(self, -2, -1)
 
     def view_as(self, other: Tensor) -> Tensor:
@@ -516,11 +553,11 @@ class Tensor:
                 # The node holds self's pre-op (immutable) array, i.e. torch's ``original_self``:
                 # neither this write nor later ones invalidate it, so self-as-input 0 is unchecked.
                 for k, s in enumerate(saved):
-                    if s[2] is self and not s[3]:
+                    if not s[3] and s[2]() is self:
                         del saved[k]
                         break
-                node.saved = tuple((st, st.version, s[2], s[3]) if s[0] is old_st else s
-                                   for s in saved)
+                node.saved = tuple((weakref.ref(st), st.version, s[2], s[3])
+                                   if s[0]() is old_st else s for s in saved)
             if self._retains_grad and self._grad_fn is not None and self._grad_fn.retained:
                 self._grad_fn.retained.pop(self._output_nr, None)
                 node.retain(self, result._output_nr)
@@ -531,7 +568,7 @@ class Tensor:
 
     def _inplace(self, fn, *args: Any) -> Tensor:
         self._check_inplace()
-        return self._rebind(_with_out_dtype(fn, self, args))
+        return self._rebind(_same_shape(self, _with_out_dtype(fn, self, args)))
 
     def zero_(self) -> Tensor:
         self._check_inplace()
@@ -542,12 +579,13 @@ class Tensor:
         if isinstance(value, Tensor) and value.ndim != 0:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value.ndim} dimensions.")
-        return self._rebind(_dispatch_mod.dispatch(_FILL, (self, value)))
+        op = _FILL_TENSOR if isinstance(value, Tensor) else _FILL
+        return self._rebind(_dispatch_mod.dispatch(op, (self, value)))
 
     def copy_(self, src: Tensor, non_blocking: bool = False) -> Tensor:
         self._check_inplace()
         if isinstance(src, Tensor):
-            S.expand(src, self.shape)  # torch's broadcast check and message
+            _same_shape(self, src, broadcast_shapes(self.shape, src.shape))
         return self._rebind(_dispatch_mod.dispatch(_COPY, (self, src)))
 
     def __setitem__(self, index: Any, value: Any) -> None:
@@ -568,7 +606,7 @@ class Tensor:
         return E.sub(self, other)
 
     def __rsub__(self, other: Any) -> Tensor:
-        return _dispatch_mod.dispatch(E.RSUB, (self, other))
+        return E.rsub(self, other)
 
     def __mul__(self, other: Any) -> Tensor:
         return E.mul(self, other)
@@ -604,6 +642,8 @@ class Tensor:
         return L.matmul(self, other)
 
     def __rmatmul__(self, other: Tensor) -> Tensor:
+        if not isinstance(other, Tensor):
+            return NotImplemented
         return L.matmul(other, self)
 
     def __neg__(self) -> Tensor:
@@ -636,10 +676,10 @@ class Tensor:
     __rxor__ = __xor__
 
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return E.eq(self, other)
+        return False if other is None else E.eq(self, other)
 
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return E.ne(self, other)
+        return True if other is None else E.ne(self, other)
 
     def __lt__(self, other: Any) -> Tensor:
         return E.lt(self, other)
@@ -672,12 +712,29 @@ class Tensor:
         return self._inplace(L.matmul, other)
 
 
+def _same_shape(self: Tensor, result: Tensor, shape: tuple | None = None) -> Tensor:
+    """torch's check that an in-place result still fits ``self`` (no broadcasting the output)."""
+    shape = result.shape if shape is None else tuple(shape)
+    if shape != self.shape:
+        raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the broadcast "
+                           f"shape {list(shape)}")
+    return result
+
+
 def _c_name(d: D.dtype) -> str:
     return {"float32": "float", "float64": "double", "int64": "long int", "int32": "int",
             "float16": "c10::Half", "bfloat16": "c10::BFloat16", "bool": "bool"}.get(d.name, d.name)
 
 
+_T_warned = False
+
+
 def _warn_T() -> None:  # noqa: N802
+    """torch warns once per process (TORCH_WARN_ONCE), not on every ``x.T``."""
+    global _T_warned
+    if _T_warned:
+        return
+    _T_warned = True
     warnings.warn(
         "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
         "deprecated and it will throw an error in a future release. Consider `x.mT` to transpose "
@@ -697,8 +754,10 @@ def _with_out_dtype(fn, self: Tensor, args: tuple) -> Tensor:
 
 
 _ZERO = register("zero_", lambda a: jnp.zeros_like(a), "ZeroBackward0", dtype_rule=KEEP)
-_FILL = register("fill_", lambda a, v: jnp.full_like(a, v.astype(a.dtype)), "FillBackward0",
+_FILL = register("fill_", lambda a, v: jnp.full_like(a, v.astype(a.dtype)), "FillBackward2",
                  dtype_rule=KEEP)
+_FILL_TENSOR = register("fill_tensor_", lambda a, v: jnp.full_like(a, v.astype(a.dtype)),
+                        "FillBackward3", dtype_rule=KEEP)
 _COPY = register("copy_", lambda a, s: jnp.broadcast_to(s.astype(a.dtype), a.shape),
                  "CopyBackwards", dtype_rule=KEEP)
 
@@ -717,9 +776,12 @@ def _method(fn, name: str):
 
 
 def _inplace_method(fn, name: str):
+    reshapes = name in _SHAPE_INPLACE
+
     def m(self, *args, **kwargs):
         self._check_inplace()
-        return self._rebind(_with_out_dtype(lambda s, *a: fn(s, *a, **kwargs), self, args))
+        out = _with_out_dtype(lambda s, *a: fn(s, *a, **kwargs), self, args)
+        return self._rebind(out if reshapes else _same_shape(self, out))
 
     m.__name__ = name
     m.__qualname__ = f"Tensor.{name}"
@@ -744,6 +806,8 @@ _INPLACE = ("add", "sub", "mul", "div", "pow", "neg", "abs", "exp", "log", "sin"
             "sigmoid", "sqrt", "relu", "clamp", "clip", "remainder", "trunc", "floor_divide",
             "unsqueeze", "squeeze", "t", "transpose")
 
+_SHAPE_INPLACE = {"unsqueeze_", "squeeze_", "t_", "transpose_"}
+
 for _name, _fn in _METHODS.items():
     setattr(Tensor, _name, _method(_fn, _name))
 for _name in _INPLACE:
@@ -755,3 +819,31 @@ def _where_method(self: Tensor, condition: Tensor, y: Any) -> Tensor:
 
 
 Tensor.where = _where_method
+
+
+# Binary operators return NotImplemented for operands torch does not take (str, list, None...),
+# so Python raises its own "unsupported operand type(s)" TypeError (and ``==`` falls back to
+# identity), exactly as with torch. ``@`` takes tensors only.
+_OPERANDS = (Tensor, bool, int, float, complex, np.generic, np.ndarray)
+
+
+def _defer_unsupported(method, accepted: tuple):
+    def m(self, other):
+        if not isinstance(other, accepted):
+            return NotImplemented
+        return method(self, other)
+
+    m.__name__ = method.__name__
+    m.__qualname__ = method.__qualname__
+    m.__doc__ = method.__doc__
+    return m
+
+
+for _name in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "and", "or",
+              "xor"):
+    for _dunder in (f"__{_name}__", f"__r{_name}__", f"__i{_name}__"):
+        if _dunder in Tensor.__dict__:
+            setattr(Tensor, _dunder, _defer_unsupported(
+                Tensor.__dict__[_dunder], (Tensor,) if _name == "matmul" else _OPERANDS))
+for _dunder in ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__"):
+    setattr(Tensor, _dunder, _defer_unsupported(Tensor.__dict__[_dunder], _OPERANDS))

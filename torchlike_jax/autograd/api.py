@@ -6,6 +6,7 @@ gradients only for scalar outputs, outputs that do not require grad, inputs that
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import jax.numpy as jnp
@@ -75,6 +76,22 @@ def _input_edge(t, i: int) -> tuple:
     return _root_edge(t)
 
 
+_CYCLE_WARNING = (
+    "Using backward() with create_graph=True will create a reference cycle between the parameter "
+    "and its gradient which can cause a memory leak. We recommend using autograd.grad when "
+    "creating the graph to avoid this. If you have to use this function, make sure to reset the "
+    ".grad fields of your parameters to None after use to break the cycle and avoid the leak.")
+_cycle_warned = False
+
+
+def _warn_create_graph_cycle() -> None:
+    """torch warns once per process (TORCH_WARN_ONCE) when backward() builds a graph of grads."""
+    global _cycle_warned
+    if not _cycle_warned:
+        _cycle_warned = True
+        warnings.warn(_CYCLE_WARNING, UserWarning, stacklevel=3)
+
+
 def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,
              create_graph: bool = False, grad_variables: Any = None,
              inputs: Any = None) -> None:
@@ -84,6 +101,8 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
     if retain_graph is None:
         retain_graph = create_graph
     roots, root_grads = _roots_and_grads(outputs, grads, create_graph)
+    if create_graph:
+        _warn_create_graph_cycle()
     only = None
     capture = None
     ins = _as_tuple(inputs)

@@ -36,6 +36,7 @@ COMPILE_AFTER = 2
 _MAX_STRUCTURES = 512
 
 _vjp_cache: dict = {}
+_bwd_cache: dict = {}  # (fn, mask) -> (backward fn recorded by create_graph, its jit)
 _structures: OrderedDict = OrderedDict()  # key -> [hits, compiled fn or None]
 stats = {"per_node_runs": 0, "fused_runs": 0, "fused_compiles": 0}
 
@@ -78,7 +79,11 @@ def _topo_order(roots: list[Node]) -> list[Node]:
 def _check_saved(node: Node) -> None:
     if node.freed:
         raise RuntimeError(_FREED)
-    for st, version, tensor, is_output in node.saved:
+    for st_ref, version, tensor_ref, is_output in node.saved:
+        st = st_ref()
+        if st is None:  # nothing can modify a storage nobody holds any more
+            continue
+        tensor = tensor_ref() if tensor_ref is not None else None
         if st.version != version:
             shape = list(st.array.shape)
             from ..ops.dispatch import _dtype_of, _legacy_name
@@ -99,6 +104,61 @@ def _check_saved(node: Node) -> None:
 
 def _short(name: str) -> str:
     return re.sub(r"Backward\d*$", "", name)
+
+
+# ---- recomputed inputs ---------------------------------------------------------------------
+_fwd_cache: dict = {}
+
+
+def _dropped(a, e) -> bool:
+    return a is None and e is not None
+
+
+def _materialize(nodes: list) -> dict:
+    """Inputs of ``nodes`` with every dropped activation recomputed (see graph.recompute_min_bytes).
+
+    Producers run forward once each (a cached ``jax.jit`` of their function), iteratively, so a
+    long chain of recomputed activations cannot hit the recursion limit. The result lives only
+    for this backward: nodes keep holding only what they held.
+    """
+    outs: dict = {}
+    mat = {}
+    for n in nodes:
+        ins = n.inputs
+        if ins is None or isinstance(n, AccumulateGrad):
+            continue
+        if any(_dropped(a, e) for a, e in zip(ins, n.edges, strict=True)):
+            for a, e in zip(ins, n.edges, strict=True):
+                if _dropped(a, e) and e[0] not in outs:
+                    _recompute(e[0], outs)
+            mat[n] = _filled(n, outs)
+    return mat
+
+
+def _filled(n: Node, outs: dict) -> tuple:
+    return tuple(outs[e[0]][e[1]] if _dropped(a, e) else a
+                 for a, e in zip(n.inputs, n.edges, strict=True))
+
+
+def _recompute(p: Node, outs: dict) -> None:
+    stack = [p]
+    while stack:
+        q = stack[-1]
+        if q in outs:
+            stack.pop()
+            continue
+        if q.inputs is None:
+            raise RuntimeError(_FREED)
+        missing = [e[0] for a, e in zip(q.inputs, q.edges, strict=True)
+                   if _dropped(a, e) and e[0] not in outs]
+        if missing:
+            stack.extend(missing)
+            continue
+        stack.pop()
+        fwd = _fwd_cache.get(q.fn)
+        if fwd is None:
+            fwd = _fwd_cache[q.fn] = jax.jit(q.fn)
+        outs[q] = fwd(*_filled(q, outs))
 
 
 # ---- per-node vjp -----------------------------------------------------------------------------
@@ -146,12 +206,14 @@ def _mask(node: Node) -> tuple[bool, ...]:
 class _Targets:
     """Where gradients end up: leaves to accumulate into, and/or edges to capture and return."""
 
-    __slots__ = ("accumulate", "capture", "only")
+    __slots__ = ("accumulate", "capture", "only", "runs", "inputs")
 
     def __init__(self, accumulate: bool, capture: list | None, only: set | None) -> None:
         self.accumulate = accumulate  # run AccumulateGrad nodes (backward) or not (grad)
         self.capture = capture  # list of (node, output_nr) whose total gradient is returned
         self.only = only  # backward(inputs=...): the only AccumulateGrad nodes that accumulate
+        self.runs: set | None = None  # nodes whose vjp must run (None: every node), see _prune
+        self.inputs: dict = {}  # node -> its inputs with recomputed activations filled in
 
 
 def run(roots: list[tuple], root_grads: list, targets: _Targets, retain_graph: bool,
@@ -162,9 +224,13 @@ def run(roots: list[tuple], root_grads: list, targets: _Targets, retain_graph: b
     """
     root_nodes = [e[0] for e in roots]
     order = _topo_order(root_nodes)
+    if targets.capture is not None or targets.only is not None:
+        order = _prune(order, targets)
+    runs = targets.runs
     for n in order:
-        if not isinstance(n, AccumulateGrad):
+        if not isinstance(n, AccumulateGrad) and (runs is None or n in runs):
             _check_saved(n)
+    targets.inputs = _materialize([n for n in order if runs is None or n in runs])
     hooks = create_graph or any(n.pre_hooks or n.retained for n in order) or any(
         n.variable._hooks for n in order if isinstance(n, AccumulateGrad))
     with grad_mode.set_grad_enabled(create_graph):
@@ -174,8 +240,29 @@ def run(roots: list[tuple], root_grads: list, targets: _Targets, retain_graph: b
             out = _run_maybe_fused(order, roots, root_grads, targets)
     if not retain_graph:
         for n in order:
-            n.release()
+            if runs is None or n in runs:
+                n.release()
     return out
+
+
+def _prune(order: list, targets: _Targets) -> list:
+    """torch's ``exec_info``: keep only the nodes on a path to a wanted gradient.
+
+    Wanted are the captured edges (``grad`` inputs, non-leaf ``backward(inputs=...)``) and the
+    accumulating leaves. A node runs its vjp only if one of its edges leads to a kept node, so
+    nothing below a captured non-leaf is computed, checked or freed. Sets ``targets.runs``.
+    """
+    wanted = {n for n, _ in targets.capture or ()}
+    kept: set = set()
+    runs: set = set()
+    for n in reversed(order):
+        if any(e is not None and e[0] in kept for e in n.edges):
+            runs.add(n)
+            kept.add(n)
+        elif n in wanted or _sink_id(targets, n):
+            kept.add(n)
+    targets.runs = runs
+    return [n for n in order if n in kept]
 
 
 def _sink_id(targets: _Targets, n: Node) -> bool:
@@ -204,10 +291,13 @@ def _run_per_node(order, roots, root_grads, targets: _Targets, create_graph: boo
             if _sink_id(targets, n):
                 _accumulate(n, grads[0], create_graph)
             continue
+        if targets.runs is not None and n not in targets.runs:
+            continue
         if create_graph:
-            in_grads = _differentiable_vjp(n, grads)
+            in_grads = _differentiable_vjp(n, grads, targets.inputs.get(n, n.inputs))
         else:
-            in_grads = _node_vjp(n.fn, _mask(n))(n.inputs, _cotangents(n, grads))
+            in_grads = _node_vjp(n.fn, _mask(n))(targets.inputs.get(n, n.inputs),
+                                                 _cotangents(n, grads))
         _send(buf, n, in_grads, create_graph)
     return captured
 
@@ -289,21 +379,16 @@ def _accumulate(acc: AccumulateGrad, g, create_graph: bool) -> None:
 
 
 # ---- create_graph: the backward of a node, recorded as a node ---------------------------------
-def _differentiable_vjp(n: Node, grads: list) -> list:
+def _differentiable_vjp(n: Node, grads: list, inputs: tuple) -> list:
     """Gradients of ``n``'s inputs as Tensors whose own ``grad_fn`` is this vjp (nested vjp)."""
     from .._tensor import Tensor
 
     mask = _mask(n)
     cots = [g if g is not None else Tensor._wrap(_zeros(a)) for g, a in zip(grads, n.out_avals,
                                                                             strict=True)]
-    fn, n_in = n.fn, len(n.inputs)
-    bwd = _make_vjp(fn, mask)
-
-    def backward_fn(*arrays):
-        return tuple(bwd(arrays[:n_in], arrays[n_in:]))
-
-    arrays = tuple(n.inputs) + tuple(c._st.array for c in cots)
-    outs = jax.jit(backward_fn)(*arrays)
+    backward_fn, jitted = _backward_fn(n.fn, mask)
+    arrays = tuple(inputs) + tuple(c._st.array for c in cots)
+    outs = jitted(*arrays)
     edges = tuple(n.edges) + tuple(_edge(c) for c in cots)
     results = [Tensor._wrap(o) for o in outs]
     if any(e is not None for e in edges):
@@ -313,6 +398,25 @@ def _differentiable_vjp(n: Node, grads: list) -> list:
             if r._st.array.dtype.kind in "fcV":
                 r._grad_fn, r._output_nr, r._requires_grad = node, i, True
     return results
+
+
+def _backward_fn(fn, mask: tuple[bool, ...]):
+    """(``(*inputs, *cotangents) -> input grads`` for ``fn``, its jit), cached per (fn, mask).
+
+    One function object per op keeps double-backward graphs structurally stable: repeated
+    ``create_graph`` steps reuse the compiled code and every cache stays bounded.
+    """
+    key = (fn, mask)
+    hit = _bwd_cache.get(key)
+    if hit is None:
+        bwd = _make_vjp(fn, mask)
+        n_in = len(mask)
+
+        def backward_fn(*arrays):
+            return tuple(bwd(arrays[:n_in], arrays[n_in:]))
+
+        hit = _bwd_cache[key] = (backward_fn, jax.jit(backward_fn))
+    return hit
 
 
 def _edge(t):
@@ -331,11 +435,15 @@ def _structure(order, roots, targets: _Targets):
         if isinstance(n, AccumulateGrad):
             parts.append(("acc", n.out_avals[0][0], n.out_avals[0][1], _sink_id(targets, n)))
             continue
-        ins = n.inputs
+        if targets.runs is not None and n not in targets.runs:
+            parts.append(("capture only", len(n.out_avals)))
+            continue
+        ins = targets.inputs.get(n, n.inputs)
         arrays.append(ins)
         parts.append((n.fn, tuple((None if a is None else (a.shape, a.dtype)) for a in ins),
-                      tuple(None if e is None else (index[e[0]], e[1]) for e in n.edges)))
-    root_part = tuple((index[node], nr) for node, nr in roots)
+                      tuple(None if e is None else (index.get(e[0], -1), e[1])
+                            for e in n.edges)))
+    root_part = tuple((index.get(node, -1), nr) for node, nr in roots)  # -1: pruned root
     # an input the graph never reaches (allow_unused) is captured as None: index -1
     capture = tuple((index.get(n, -1), nr) for n, nr in targets.capture or ())
     return (tuple(parts), root_part, capture), arrays
@@ -376,17 +484,20 @@ def _fused_backward(order, roots, targets: _Targets):
     for n in order:
         if isinstance(n, AccumulateGrad):
             plan.append(("acc", len(n.out_avals), _sink_id(targets, n)))
+        elif targets.runs is not None and n not in targets.runs:
+            plan.append(("capture only",))
         else:
-            edges = [(index[e[0]], e[1]) for e in n.edges if e is not None]
+            edges = [(index.get(e[0], -1), e[1]) for e in n.edges if e is not None]
             plan.append((_make_vjp(n.fn, _mask(n)), n.out_avals, edges))
-    root_idx = [(index[node], nr) for node, nr in roots]
+    root_idx = [(index.get(node, -1), nr) for node, nr in roots]
     capture = [(index.get(n, -1), nr) for n, nr in targets.capture or ()]
     n_out = [len(n.out_avals) for n in order]
 
     def run_graph(arrays, root_grads):
         buf: list = [[None] * k for k in n_out]
         for (i, nr), g in zip(root_idx, root_grads, strict=True):
-            buf[i][nr] = g if buf[i][nr] is None else buf[i][nr] + g
+            if i >= 0:
+                buf[i][nr] = g if buf[i][nr] is None else buf[i][nr] + g
         snap: dict = {}
         sinks = []
         it = iter(arrays)
@@ -399,6 +510,8 @@ def _fused_backward(order, roots, targets: _Targets):
                 if step[2]:
                     sinks.append(grads[0])
                 continue
+            if step[0] == "capture only":
+                continue
             bwd, avals, edges = step
             inputs = next(it)
             if all(g is None for g in grads):
@@ -406,7 +519,8 @@ def _fused_backward(order, roots, targets: _Targets):
             cots = tuple(g if g is not None else _zeros(a) for g, a in zip(grads, avals,
                                                                            strict=True))
             for (j, nr), g in zip(edges, bwd(inputs, cots), strict=True):
-                buf[j][nr] = g if buf[j][nr] is None else buf[j][nr] + g
+                if j >= 0:  # -1: an edge pruned away (leads to no wanted gradient)
+                    buf[j][nr] = g if buf[j][nr] is None else buf[j][nr] + g
         return sinks, [snap.get(c) for c in range(len(capture))]
 
     return run_graph
@@ -415,4 +529,6 @@ def _fused_backward(order, roots, targets: _Targets):
 def clear_caches() -> None:
     """Drop every compiled backward (tests use it to measure first-seen costs)."""
     _vjp_cache.clear()
+    _bwd_cache.clear()
+    _fwd_cache.clear()
     _structures.clear()

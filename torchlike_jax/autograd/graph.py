@@ -22,6 +22,12 @@ from typing import Any
 
 _seq = itertools.count()
 
+#: Inputs at least this large that another node produced are not kept by the consuming node:
+#: backward recomputes them from the producer's inputs (inside the fused vjp, or by a cached
+#: jitted forward on the per-node path). This is what keeps a grad-mode forward's memory close
+#: to a no_grad forward's. ``None`` keeps every input.
+recompute_min_bytes: int | None = 1 << 20
+
 
 class RemovableHandle:
     """Returned by ``register_hook``; ``remove()`` unregisters the hook (idempotent)."""
@@ -48,10 +54,12 @@ class Node:
 
     Attributes (all private; torch exposes ``next_functions``, ``name()``, hooks, ``metadata``):
       fn          pure JAX function ``fn(*inputs) -> tuple of outputs``
-      inputs      arrays ``fn`` was called with (None once freed)
+      inputs      arrays ``fn`` was called with (None once freed); an entry is None where the
+                  input came from another node and is recomputed at backward (its edge is set)
       edges       per input: ``(node, output_nr)`` or None
       out_avals   per output: (shape, numpy dtype) — zero cotangents for unused outputs
-      saved       per saved tensor: (storage, version, label) for the in-place check
+      saved       per saved tensor: (weakref(storage), version at save, weakref(tensor) or None,
+                  is_output) for the in-place check; weak so a node never pins an activation
       saves       whether torch would save tensors for this op (then backward frees them)
       pre_hooks   output_nr -> {key: hook} registered through ``Tensor.register_hook``
       retained    output_nr -> weakref of a tensor that called ``retain_grad()``

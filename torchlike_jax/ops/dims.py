@@ -24,3 +24,18 @@ def norm_dims(dims: int | Sequence[int] | None, ndim: int) -> tuple[int, ...] | 
     if len(set(out)) != len(out):
         raise RuntimeError(f"dim {out[0]} appears multiple times in the list of dims")
     return tuple(sorted(out)) if ndim else ()
+
+
+def broadcast_shapes(*shapes: Sequence[int]) -> tuple[int, ...]:
+    """Broadcast shapes left to right, raising torch's message for the first mismatch."""
+    out: tuple[int, ...] = ()
+    for s in shapes:
+        n = max(len(out), len(s))
+        a = (1,) * (n - len(out)) + tuple(out)
+        b = (1,) * (n - len(s)) + tuple(s)
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            if x != y and x != 1 and y != 1:
+                raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b "
+                                   f"({y}) at non-singleton dimension {i}")
+        out = tuple(y if x == 1 else x for x, y in zip(a, b, strict=True))
+    return out

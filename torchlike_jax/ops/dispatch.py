@@ -12,15 +12,17 @@ engine to differentiate, so forward and backward can never disagree.
 from __future__ import annotations
 
 import threading
+import weakref
 from typing import Any
 
 import jax
 import numpy as np
 
 from .. import _dtypes as D
-from ..autograd import grad_mode
+from ..autograd import grad_mode, graph
 from ..autograd.graph import grad_accumulator, node_class
-from .registry import COMPARE, FLOAT, KEEP, SUM, OpDef
+from .dims import broadcast_shapes
+from .registry import COMPARE, FLOAT, KEEP, PROMOTE, SUM, OpDef
 
 Tensor: Any = None  # bound by torchlike_jax._tensor at import (tensor sits above ops)
 
@@ -43,8 +45,8 @@ def _pure(op: OpDef, params: tuple, cdt: np.dtype | None, odt: np.dtype | None,
 
     def fn(*xs):
         if cdt is not None:
-            xs = tuple(x.astype(cdt) if (part is None or i in part) and x.dtype != cdt else x
-                       for i, x in enumerate(xs))
+            xs = tuple(x.astype(cdt) if (part is None or i in part) and x is not None
+                       and x.dtype != cdt else x for i, x in enumerate(xs))
         out = impl(*xs, *params)
         if not multi:
             out = (out,)
@@ -86,14 +88,14 @@ def _decide_dtypes(op: OpDef, args: tuple, out_dtype: D.dtype | None):
         cdt = _promote_slow(op, args, part, rule)
     if rule == SUM:
         return cdt, out_dtype or cdt
+    if rule == FLOAT and cdt.category < D._FLOAT:
+        if op.float_only:
+            raise RuntimeError(op.float_only.format(dtype=_legacy_name(cdt)))
+        cdt = D.get_default_dtype()
     if out_dtype is not None and out_dtype.category < cdt.category and rule != COMPARE:
         raise RuntimeError(f"result type {_legacy_name(cdt)} can't be cast to the desired output "
                            f"type {_legacy_name(out_dtype)}")
     if rule == FLOAT:
-        if cdt.category < D._FLOAT:
-            if op.float_only:
-                raise RuntimeError(op.float_only.format(dtype=_legacy_name(cdt)))
-            cdt = D.get_default_dtype()
         return cdt, out_dtype or cdt
     if rule == COMPARE:
         return cdt, D.bool_
@@ -155,6 +157,12 @@ _scalar_cache: dict = {}
 _SCALAR_CACHE_MAX = 4096
 
 
+def _scalar_host(value: Any, np_dtype: np.dtype | None) -> np.ndarray:
+    """A scalar as a host array of ``np_dtype``, wrapping like torch (``uint8_t + -1``)."""
+    arr = np.asarray(value)
+    return arr if np_dtype is None or arr.dtype == np_dtype else arr.astype(np_dtype)
+
+
 def scalar_array(value: Any, np_dtype: np.dtype | None) -> jax.Array:
     """A Python scalar as a device array, cached: constants like ``1`` or ``lr`` are transferred
     once instead of on every op (saves ~2.5 µs per call). Bounded; keyed by type so 1, 1.0 and
@@ -164,7 +172,7 @@ def scalar_array(value: Any, np_dtype: np.dtype | None) -> jax.Array:
     if hit is None:
         if len(_scalar_cache) >= _SCALAR_CACHE_MAX:
             _scalar_cache.clear()
-        hit = jax.device_put(np.asarray(value, dtype=np_dtype))
+        hit = jax.device_put(_scalar_host(value, np_dtype))
         _scalar_cache[key] = hit
     return hit
 
@@ -188,10 +196,15 @@ def dispatch(op: OpDef, args: tuple, params: tuple = (), out_dtype: D.dtype | No
         elif type(a) in _PY_SCALARS:
             arrays.append(scalar_array(a, cnp))
         else:
-            arrays.append(np.asarray(a, dtype=cnp) if cnp is not None else np.asarray(a))
+            arrays.append(_scalar_host(a, cnp))
     onp = odt.np if odt is not None else None
     fn, jfn, node_cls = compiled(op, params, cnp, onp)
-    outs = jfn(*arrays)
+    try:
+        outs = jfn(*arrays)
+    except (TypeError, ValueError):
+        if op.dtype_rule in (PROMOTE, FLOAT, COMPARE):  # elementwise: torch's broadcast message
+            broadcast_shapes(*(a.shape for a in arrays if a is not None))
+        raise
     local = grad_mode._local
     record = needs_grad and local.grad_enabled and op.grad_fn is not None
     inference = local.inference_mode
@@ -208,11 +221,18 @@ def record_node(op: OpDef, node_cls: type, fn: Any, args: tuple, arrays: list,
     if not diff:
         return
     edges = []
-    for a in args:
+    inputs = arrays
+    limit = graph.recompute_min_bytes
+    for k, a in enumerate(args):
         if isinstance(a, Tensor):
             gf = a._grad_fn
             if gf is not None:
                 edges.append((gf, a._output_nr))
+                arr = arrays[k]
+                if limit is not None and arr.size * arr.dtype.itemsize >= limit:
+                    if inputs is arrays:
+                        inputs = list(arrays)
+                    inputs[k] = None  # recomputed from ``gf`` at backward
             elif a._requires_grad:
                 edges.append((grad_accumulator(a), 0))
             else:
@@ -228,15 +248,18 @@ def record_node(op: OpDef, node_cls: type, fn: Any, args: tuple, arrays: list,
             if isinstance(a, Tensor):
                 if a._inference:
                     raise RuntimeError(
-                        "Inference tensors cannot be saved for backward. To work around you can "
-                        "make a clone to get a normal tensor and use it in autograd.")
-                saved.append((a._st, a._st.version, a, False))
+                        "Inference tensors cannot be saved for backward. Please do not use "
+                        "Tensors created in inference mode in computation tracked by autograd. "
+                        "To work around this, you can make a clone to get a normal tensor and use "
+                        "it in autograd, or use `torch.no_grad()` instead of "
+                        "`torch.inference_mode()`.")
+                saved.append((weakref.ref(a._st), a._st.version, weakref.ref(a), False))
         if op.saves_output:
             r = results[0]
-            saved.append((r._st, r._st.version, None, True))
+            saved.append((weakref.ref(r._st), r._st.version, None, True))
         saved = tuple(saved)
     avals = tuple((o._st.array.shape, o._st.array.dtype) for o in results)
-    node = node_cls(fn, tuple(arrays), tuple(edges), avals, saves, saved)
+    node = node_cls(fn, tuple(inputs), tuple(edges), avals, saves, saved)
     for i in diff:
         r = results[i]
         r._grad_fn = node

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
-from .dispatch import dispatch
+from . import dispatch as _dispatch_mod
+from .dispatch import _legacy_name, dispatch
 from .registry import COMPARE, FLOAT, KEEP, PROMOTE, register
 
 
@@ -30,9 +32,28 @@ RSUB = _binary("rsub", lambda a, b: b - a, "RsubBackward1", saves=())
 MUL = _binary("mul", lambda a, b: a * b, "MulBackward0")
 DIV = _binary("div", lambda a, b: a / b, "DivBackward0", rule=FLOAT)
 RDIV = _binary("rdiv", lambda a, b: b / a, "MulBackward0", rule=FLOAT)
-POW = _binary("pow", lambda a, b: jnp.power(a, b), "PowBackward1")
-POW_SCALAR = _binary("pow_scalar", lambda a, b: jnp.power(a, b), "PowBackward0", saves=(0,))
-RPOW = _binary("rpow", lambda a, b: jnp.power(b, a), "PowBackward2", saves=(0,))
+def _power(a, b):
+    """jnp.power, except that integers to negative powers give torch's values (1, -1 or 0)."""
+    if not (jnp.issubdtype(a.dtype, jnp.integer) and jnp.issubdtype(b.dtype, jnp.integer)):
+        return jnp.power(a, b)
+    neg = b < 0
+    pos = jnp.power(a, jnp.where(neg, jnp.zeros_like(b), b))
+    odd = jnp.where(b % 2 == 0, jnp.ones_like(a), -jnp.ones_like(a))
+    small = jnp.where(a == 1, jnp.ones_like(a), jnp.where(a == -1, odd, jnp.zeros_like(a)))
+    return jnp.where(neg, small.astype(pos.dtype), pos)
+
+
+POW = _binary("pow", _power, "PowBackward1")
+def _power_scalar(a, b):
+    """tensor ** scalar; where the exponent is 0 torch's derivative is 0 (JAX's is nan at 0)."""
+    if not jnp.issubdtype(a.dtype, jnp.inexact):
+        return _power(a, b)
+    zero = b == 0
+    return jnp.where(zero, jnp.ones_like(a), _power(a, jnp.where(zero, jnp.ones_like(b), b)))
+
+
+POW_SCALAR = _binary("pow_scalar", _power_scalar, "PowBackward0", saves=(0,))
+RPOW = _binary("rpow", lambda a, b: _power(b, a), "PowBackward2", saves=(0,))
 MAXIMUM = _binary("maximum", jnp.maximum, "MaximumBackward0")
 MINIMUM = _binary("minimum", jnp.minimum, "MinimumBackward0")
 REMAINDER = _binary("remainder", lambda a, b: jnp.remainder(a, b), "RemainderBackward0", saves=())
@@ -40,9 +61,23 @@ FLOOR_DIVIDE = _binary("floor_divide", lambda a, b: jnp.floor_divide(a, b), None
 RREMAINDER = _binary("rremainder", lambda a, b: jnp.remainder(b, a), "RemainderBackward1", saves=())
 RFLOOR_DIVIDE = _binary("rfloor_divide", lambda a, b: jnp.floor_divide(b, a), None)
 
+
+def _div_mode(a, b, mode):
+    """torch.div with rounding_mode 'floor' / 'trunc' (integers stay integers; zero gradient)."""
+    if mode == "floor":
+        return jnp.floor_divide(a, b)
+    if jnp.issubdtype(a.dtype, jnp.integer):
+        return jax.lax.div(a, b)  # C division truncates toward zero
+    return jnp.trunc(a / b)
+
+
+DIV_MODE = register("div_mode", _div_mode, "DivBackward2", saves_inputs=(0, 1))
+
 TRUNC = _unary("trunc", jnp.trunc, "TruncBackward0", rule=PROMOTE, saves=())
 NEG = _unary("neg", jnp.negative, "NegBackward0", rule=PROMOTE, saves=())
-ABS = _unary("abs", jnp.abs, "AbsBackward0", rule=PROMOTE)
+# |a| as a * sign(a): torch's derivative sign(a) is 0 at 0 (jnp.abs's is 1)
+ABS = _unary("abs", lambda a: jnp.abs(a) if jnp.iscomplexobj(a) else a * jnp.sign(a),
+             "AbsBackward0", rule=PROMOTE)
 EXP = _unary("exp", jnp.exp, "ExpBackward0", saves=(), saves_output=True)
 LOG = _unary("log", jnp.log, "LogBackward0")
 SIN = _unary("sin", jnp.sin, "SinBackward0")
@@ -50,10 +85,18 @@ COS = _unary("cos", jnp.cos, "CosBackward0")
 TANH = _unary("tanh", jnp.tanh, "TanhBackward0", saves=(), saves_output=True)
 SIGMOID = _unary("sigmoid", jax.nn.sigmoid, "SigmoidBackward0", saves=(), saves_output=True)
 SQRT = _unary("sqrt", jnp.sqrt, "SqrtBackward0", saves=(), saves_output=True)
-RELU = _unary("relu", lambda a: jnp.maximum(a, jnp.zeros((), a.dtype)), "ReluBackward0",
+# where, not maximum: torch's derivative at 0 is 0 (jnp.maximum splits ties 0.5/0.5); nan stays
+RELU = _unary("relu", lambda a: jnp.where(a <= 0, jnp.zeros((), a.dtype), a), "ReluBackward0",
               rule=PROMOTE, saves=(), saves_output=True)
-CLAMP = register("clamp", lambda a, lo, hi: jnp.clip(a, lo, hi), "ClampBackward1",
-                 saves_inputs=(0,))
+
+
+def _clamp(a, lo, hi):
+    """min(max(a, lo), hi) with torch's derivative: 1 where lo <= a <= hi (bounds included)."""
+    out = a if lo is None else jnp.where(a < lo, lo, a)
+    return out if hi is None else jnp.where(out > hi, hi, out)
+
+
+CLAMP = register("clamp", _clamp, "ClampBackward1", saves_inputs=(0,))
 WHERE = register("where", lambda c, a, b: jnp.where(c, a, b), "WhereBackward0",
                  participants=(1, 2), saves_inputs=(0,))
 
@@ -77,8 +120,28 @@ def add(input, other, *, alpha=1):
     return dispatch(ADD_ALPHA, (input, other, alpha))
 
 
+def _is_bool_tensor(x) -> bool:
+    return isinstance(x, _dispatch_mod.Tensor) and x._st.array.dtype == jnp.bool_
+
+
+def _is_bool(x) -> bool:
+    return isinstance(x, bool) or _is_bool_tensor(x)
+
+
+def _check_bool_sub(a, b) -> None:
+    """torch refuses ``-`` with a bool tensor (use ``^`` / ``~`` instead)."""
+    if _is_bool_tensor(a) or _is_bool_tensor(b):
+        if _is_bool(a) and _is_bool(b):
+            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                               "supported. Use the `^` or `logical_xor()` operator instead.")
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
+
+
 def sub(input, other, *, alpha=1):
     """torch.sub: ``input - alpha * other``."""
+    _check_bool_sub(input, other)
     if alpha == 1:
         return dispatch(SUB, (input, other))
     return dispatch(SUB_ALPHA, (input, other, alpha))
@@ -92,11 +155,8 @@ def div(input, other, *, rounding_mode=None):
     """torch.div: true division unless ``rounding_mode`` is 'floor' or 'trunc'."""
     if rounding_mode is None:
         return dispatch(DIV, (input, other))
-    if rounding_mode == "floor":
-        return dispatch(FLOOR_DIVIDE, (input, other))
-    if rounding_mode == "trunc":
-        q = dispatch(DIV, (input, other))
-        return dispatch(TRUNC, (q,)) if q.dtype.is_floating_point else q
+    if rounding_mode in ("floor", "trunc"):
+        return dispatch(DIV_MODE, (input, other), (rounding_mode,))
     raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
                      f"'{rounding_mode}'")
 
@@ -109,6 +169,8 @@ def pow(input, exponent):
         return dispatch(RPOW, (exponent, input))
     if isinstance(exponent, Tensor):
         return dispatch(POW, (input, exponent))
+    if isinstance(exponent, int) and exponent < 0 and input._st.array.dtype.kind in "biu":
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
     return dispatch(POW_SCALAR, (input, exponent))
 
 
@@ -128,12 +190,27 @@ def floor_divide(input, other):
     return dispatch(FLOOR_DIVIDE, (input, other))
 
 
+def rsub(input, other):
+    """``other - input`` (Tensor.__rsub__)."""
+    _check_bool_sub(other, input)
+    return dispatch(RSUB, (input, other))
+
+
 def neg(input):
+    if input._st.array.dtype == jnp.bool_:
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you "
+                           "are trying to invert a mask, use the `~` or `logical_not()` operator "
+                           "instead.")
     return dispatch(NEG, (input,))
 
 
 def _unary_fn(op, doc: str):
+    name = op.name
+
     def fn(input):
+        if not isinstance(input, _dispatch_mod.Tensor):
+            raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
+                            f"{type(input).__name__}")
         return dispatch(op, (input,))
 
     fn.__name__ = op.name
@@ -164,13 +241,19 @@ def clamp(input, min=None, max=None):
 clip = clamp
 
 
-def where(condition, input, other):
-    """torch.where(condition, input, other): elementwise select, promoting input and other."""
+def where(condition, input=None, other=None):
+    """torch.where(condition, input, other): elementwise select, promoting input and other.
+
+    ``where(condition)`` alone is ``condition.nonzero(as_tuple=True)`` (a host sync, as in torch).
+    """
     from .._tensor import Tensor
 
+    if input is None and other is None:
+        idx = np.nonzero(np.asarray(condition._st.array))
+        return tuple(Tensor._wrap(jnp.asarray(i, dtype=jnp.int64)) for i in idx)
     if isinstance(condition, Tensor) and condition.dtype.name != "bool":
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
-                           f"with dtype {condition.dtype.name.capitalize()}")
+                           f"with dtype {_legacy_name(condition.dtype)}")
     return dispatch(WHERE, (condition, input, other))
 
 

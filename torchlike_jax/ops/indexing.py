@@ -64,8 +64,19 @@ def _getitem_name(params: tuple) -> str:
     return "AliasBackward0"
 
 
+def _setitem_name(params: tuple) -> str:
+    """torch runs index_put_ on the tensor itself when the index is only index arrays, ``:`` and
+    ``...`` (IndexPutBackward0); any int, partial slice or None first makes a view, and writing
+    into a view records CopySlices."""
+    spec = params[0]
+    arrays = any(isinstance(i, tuple) and i[0] == _ARR for i in spec)
+    basic = any(i is not Ellipsis and not (isinstance(i, tuple) and (
+        i[0] == _ARR or i[1:] == (None, None, None))) for i in spec)
+    return "IndexPutBackward0" if arrays and not basic else "CopySlices"
+
+
 GETITEM = register("getitem", _getitem_impl, _getitem_name, dtype_rule=KEEP)
-SETITEM = register("index_put", _setitem_impl, "CopySlices", dtype_rule=KEEP)
+SETITEM = register("index_put", _setitem_impl, _setitem_name, dtype_rule=KEEP)
 
 
 def _as_index_array(obj, T) -> list[np.ndarray]:
@@ -159,4 +170,12 @@ def getitem(x, index):
 def setitem_value(x, index, value):
     """The out-of-place result of ``x[index] = value``; the tensor layer rebinds ``x`` to it."""
     spec, arrays = parse_index(x, index)
-    return dispatch(SETITEM, (x, value, *arrays), (spec,))
+    try:
+        return dispatch(SETITEM, (x, value, *arrays), (spec,))
+    except (TypeError, ValueError):
+        if isinstance(value, Tensor):  # a value that does not fit: torch's expand message
+            from .shape import expand
+
+            probe = np.broadcast_to(np.zeros((), np.int8), x.shape)  # no memory for x's size
+            expand(value, probe[_build(spec, tuple(arrays))].shape)
+        raise

@@ -12,7 +12,7 @@ CAT = register("cat", lambda *a: jnp.concatenate(a[:-1], axis=a[-1]), "CatBackwa
 STACK = register("stack", lambda *a: jnp.stack(a[:-1], axis=a[-1]), "StackBackward0")
 
 
-def _check_list(tensors, name: str) -> tuple:
+def _check_list(tensors, name: str, empty_error: Exception) -> tuple:
     from .._tensor import Tensor
 
     if isinstance(tensors, Tensor):
@@ -20,13 +20,22 @@ def _check_list(tensors, name: str) -> tuple:
                         "not Tensor")
     tensors = tuple(tensors)
     if not tensors:
-        raise RuntimeError(f"{name}(): expected a non-empty list of Tensors")
+        raise empty_error
     return tensors
 
 
 def cat(tensors, dim=0):
     """torch.cat: join along an existing dim; all other sizes must match."""
-    tensors = _check_list(tensors, "torch.cat")
+    tensors = _check_list(tensors, "cat",
+                          ValueError("torch.cat(): expected a non-empty list of Tensors"))
+    for k, t in enumerate(tensors):
+        if t.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {k}) cannot be "
+                               "concatenated")
+    # torch skips legacy empty tensors (shape [0]) when checking and joining shapes
+    full = tuple(t for t in tensors if t.shape != (0,))
+    if full and len(full) < len(tensors):
+        tensors = full
     ref = tensors[0]
     d = norm_dim(dim, ref.ndim)
     for k, t in enumerate(tensors[1:], 1):
@@ -46,7 +55,8 @@ concat = concatenate = cat
 
 def stack(tensors, dim=0):
     """torch.stack: join along a new dim; all shapes must be equal."""
-    tensors = _check_list(tensors, "stack")
+    tensors = _check_list(tensors, "stack",
+                          RuntimeError("stack expects a non-empty TensorList"))
     ref = tensors[0]
     for k, t in enumerate(tensors[1:], 1):
         if t.shape != ref.shape:

@@ -11,7 +11,7 @@ import math
 import jax.numpy as jnp
 
 from .dims import norm_dim
-from .dispatch import dispatch
+from .dispatch import _legacy_name, dispatch
 from .registry import KEEP, register
 
 RESHAPE = register("reshape", lambda a, shape: jnp.reshape(a, shape), "ViewBackward0",
@@ -23,8 +23,10 @@ PERMUTE = register("permute", lambda a, dims: jnp.transpose(a, dims), "PermuteBa
                    dtype_rule=KEEP)
 UNSQUEEZE = register("unsqueeze", lambda a, d: jnp.expand_dims(a, d), "UnsqueezeBackward0",
                      dtype_rule=KEEP)
-SQUEEZE = register("squeeze", lambda a, dims: jnp.squeeze(a, dims),
-                   lambda p: "SqueezeBackward0" if p[1] else "SqueezeBackward1", dtype_rule=KEEP)
+# params: (dims, variant) with variant 0 = squeeze(), 1 = squeeze(int), 2 = squeeze(tuple),
+# which is how torch numbers the grad_fn (SqueezeBackward0/1/2)
+SQUEEZE = register("squeeze", lambda a, dims, variant: jnp.squeeze(a, dims),
+                   lambda p: f"SqueezeBackward{p[1]}", dtype_rule=KEEP)
 EXPAND = register("expand", lambda a, shape: jnp.broadcast_to(a, shape), "ExpandBackward0",
                   dtype_rule=KEEP)
 CLONE = register("clone", lambda a: a + jnp.zeros((), a.dtype), "CloneBackward0", dtype_rule=KEEP)
@@ -38,6 +40,10 @@ def infer_shape(shape: tuple, numel: int) -> tuple[int, ...]:
         raise RuntimeError("only one dimension can be inferred")
     known = math.prod(s for s in shape if s != -1)
     if -1 in shape:
+        if known == 0 and numel == 0:
+            raise RuntimeError(f"cannot reshape tensor of 0 elements into shape {list(shape)} "
+                               "because the unspecified dimension size -1 can be any value and is "
+                               "ambiguous")
         if known == 0 or numel % known:
             raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
         shape = tuple(numel // known if s == -1 else s for s in shape)
@@ -111,24 +117,28 @@ def squeeze(input, dim=None):
     nd = input.ndim
     if dim is None:
         dims = tuple(i for i, s in enumerate(input.shape) if s == 1)
-        return dispatch(SQUEEZE, (input,), (dims, True))
+        return dispatch(SQUEEZE, (input,), (dims, 0))
     dl = (dim,) if isinstance(dim, int) else tuple(dim)
     dims = tuple(sorted({norm_dim(d, nd) for d in dl}))
     dims = tuple(d for d in dims if nd and input.shape[d] == 1)
-    return dispatch(SQUEEZE, (input,), (dims, False))
+    return dispatch(SQUEEZE, (input,), (dims, 1 if isinstance(dim, int) else 2))
 
 
 def expand(input, *sizes):
     sizes = _shape_args(sizes)
     shp = input.shape
     if len(sizes) < len(shp):
-        raise RuntimeError(f"expand(torch.FloatTensor{{{list(shp)}}}, size={list(sizes)}): the "
-                           "number of sizes provided ({}) must be greater or equal to the number "
-                           "of dimensions in the tensor ({})".format(len(sizes), len(shp)))
+        raise RuntimeError(f"expand(torch.{_legacy_name(input.dtype)}Tensor{{{list(shp)}}}, "
+                           f"size={list(sizes)}): the number of sizes provided ({len(sizes)}) "
+                           f"must be greater or equal to the number of dimensions in the tensor "
+                           f"({len(shp)})")
     lead = len(sizes) - len(shp)
     out = []
     for i, s in enumerate(sizes):
         if i < lead:
+            if s < 0:
+                raise RuntimeError(f"The expanded size of the tensor ({s}) isn't allowed in a "
+                                   f"leading, non-existing dimension {i}")
             out.append(int(s))
         else:
             old = shp[i - lead]

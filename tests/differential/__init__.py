@@ -1,0 +1,1 @@
+"""Differential tests: the same snippet against real torch and torchlike_jax."""

@@ -1,0 +1,97 @@
+"""Differential tests: every case in ``tests/differential/cases.py`` must behave like real torch.
+
+* ``test_matches_fixture`` runs the case with torchlike_jax and compares it with what real torch
+  observed, recorded in ``tests/fixtures/differential.json`` (no torch needed).
+* ``test_matches_live_torch`` (``torch_live``) runs the case in the installed torch right now and
+  compares torchlike_jax with that; ``test_fixture_is_fresh`` checks that the recording still
+  matches the installed torch, so a stale fixture cannot hide a difference.
+* ``test_every_case_has_fixture`` catches a case added or edited without re-recording.
+
+Regenerate the fixture with ``.venv/bin/python tools/record_torch_fixtures.py``; see
+``tests/differential/harness.py`` for what is compared and how.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from differential.cases import CASES
+from differential.harness import compare, observe
+
+import torchlike_jax
+
+FIXTURE_PATH = Path(__file__).resolve().parent / "fixtures" / "differential.json"
+FIXTURE = json.loads(FIXTURE_PATH.read_text())
+RECORDED = FIXTURE["cases"]
+REGENERATE = "run .venv/bin/python tools/record_torch_fixtures.py"
+
+
+def _code_hash(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()[:16]
+
+
+def _params(with_xfail: bool = True) -> list:
+    out = []
+    for c in CASES:
+        marks = []
+        if c.get("xfail") and with_xfail:
+            marks.append(pytest.mark.xfail(strict=True, reason=c["reason"]))
+        out.append(pytest.param(c, id=c["name"], marks=marks))
+    return out
+
+
+def _check(expected: dict, actual: dict, case: dict) -> None:
+    problems = compare(expected, actual, check_repr=case.get("check_repr", True),
+                       key=case.get("key"))
+    assert not problems, f"{case['name']}:\n" + "\n".join(problems) + f"\n\ncode:\n{case['code']}"
+
+
+@pytest.mark.parametrize("case", _params())
+def test_matches_fixture(case: dict) -> None:
+    rec = RECORDED.get(case["name"])
+    if rec is None:
+        pytest.fail(f"no recorded fixture for {case['name']!r}: {REGENERATE}")
+    _check(rec["observation"], observe(case["code"], torchlike_jax), case)
+
+
+def test_every_case_has_fixture() -> None:
+    names = [c["name"] for c in CASES]
+    assert len(names) == len(set(names)), "duplicate case names"
+    missing = [n for n in names if n not in RECORDED]
+    stale = [c["name"] for c in CASES
+             if c["name"] in RECORDED and RECORDED[c["name"]]["code_hash"] != _code_hash(c["code"])]
+    orphans = sorted(set(RECORDED) - set(names))
+    assert not (missing or stale or orphans), (
+        f"fixture out of date ({REGENERATE}): missing={missing} edited={stale} "
+        f"no longer a case={orphans}")
+
+
+def test_xfail_cases_give_reasons() -> None:
+    for c in CASES:
+        if c.get("xfail"):
+            assert c.get("reason"), f"{c['name']}: an xfail case must say why"
+        if c.get("check_repr") is False:
+            assert c.get("repr_reason"), f"{c['name']}: check_repr=False must say why"
+
+
+@pytest.mark.torch_live
+@pytest.mark.parametrize("case", _params())
+def test_matches_live_torch(case: dict) -> None:
+    torch = pytest.importorskip("torch")
+    _check(observe(case["code"], torch), observe(case["code"], torchlike_jax), case)
+
+
+@pytest.mark.torch_live
+@pytest.mark.parametrize("case", _params(with_xfail=False))
+def test_fixture_is_fresh(case: dict) -> None:
+    torch = pytest.importorskip("torch")
+    rec = RECORDED.get(case["name"])
+    if rec is None:
+        pytest.fail(f"no recorded fixture for {case['name']!r}: {REGENERATE}")
+    problems = compare(rec["observation"], observe(case["code"], torch), key=case.get("key"))
+    assert not problems, (f"the fixture (torch {FIXTURE['torch_version']}) no longer matches torch "
+                          f"{torch.__version__} for {case['name']}: {REGENERATE}\n"
+                          + "\n".join(problems))
