@@ -189,8 +189,7 @@ def dispatch(op: OpDef, args: tuple, params: tuple = (), out_dtype: D.dtype | No
     for a in args:
         if isinstance(a, Tensor):
             arrays.append(a._st.array)
-            if a._requires_grad:
-                needs_grad = True
+            needs_grad = needs_grad or a._requires_grad
         elif a is None:
             arrays.append(None)
         elif type(a) in _PY_SCALARS:
@@ -206,12 +205,17 @@ def dispatch(op: OpDef, args: tuple, params: tuple = (), out_dtype: D.dtype | No
             broadcast_shapes(*(a.shape for a in arrays if a is not None))
         raise
     local = grad_mode._local
-    record = needs_grad and local.grad_enabled and op.grad_fn is not None
+    wrap = Tensor._wrap
     inference = local.inference_mode
-    results = tuple(Tensor._wrap(o, inference) for o in outs)
-    if record:
+    if op.n_out == 1:
+        result = wrap(outs[0], inference)
+        if needs_grad and local.grad_enabled and node_cls is not None:
+            record_node(op, node_cls, fn, args, arrays, (result,))
+        return result
+    results = tuple([wrap(o, inference) for o in outs])
+    if needs_grad and local.grad_enabled and node_cls is not None:
         record_node(op, node_cls, fn, args, arrays, results)
-    return results if op.n_out > 1 else results[0]
+    return results
 
 
 def record_node(op: OpDef, node_cls: type, fn: Any, args: tuple, arrays: list,
