@@ -180,7 +180,7 @@ def _make(mod, spec):
     return mod.ones((2,) * ndim, dtype=getattr(mod, name))
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(a=operand, b=operand)
 def test_promotion_matches_torch(a, b):
     real = pytest.importorskip("torch")

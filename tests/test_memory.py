@@ -85,7 +85,8 @@ def test_training_loop_memory_stays_flat():
     assert nodes_at[STEPS] == 0, nodes_at  # no loss alive: no graph alive
     growth, peak_growth = current - base, peak - base
     assert growth < 2 * 2**20, f"traced memory grew by {growth} bytes over 8,000 steps"
-    assert peak_growth < 2 * 2**20, f"traced peak grew by {peak_growth} bytes over 8,000 steps"
+    # the peak also sees one-off transients (a cache filling, a gc generation): a looser bound
+    assert peak_growth < 8 * 2**20, f"traced peak grew by {peak_growth} bytes over 8,000 steps"
     assert len(engine._structures) <= 2
     assert len(engine._vjp_cache) <= 10
     assert engine.stats["fused_compiles"] >= 1
