@@ -20,8 +20,11 @@ How a call runs:
    ``p -= lr * p.grad`` under ``no_grad``, ``p.data = ...`` — runs through the normal dispatch path
    and engine on tracers. Whatever the function changed (storages, ``.data`` rebinds, ``.grad``,
    version counters, generator keys, tensors it created and stored into captured state, such as
-   lazily created optimizer state) becomes extra outputs of the program (functionalised
-   mutation); everything is restored afterwards, even when tracing fails.
+   lazily created optimizer state: a trace that stored new tensors is not reused, the next call
+   runs the function again) becomes extra outputs of the program (functionalised
+   mutation); everything is restored afterwards, even when tracing fails. Non-leaf inputs act
+   as non-leaves inside; a ``backward()`` inside that reaches one is continued into its eager
+   history after the call.
 4. **Run and write back.** The compiled program runs with the current arrays; new values are
    written back into the same tensor objects (``.grad`` keeps its identity when the eager code
    would have kept it; version counters move by what the eager code would have done). Returned
@@ -29,13 +32,19 @@ How a call runs:
 5. **Autograd across the boundary.** When grad mode is on and an input requires grad, the
    returned tensors (and inputs the function modified in place with history) get ONE node,
    ``CompiledFunctionBackward``. Its backward replays the traced forward with autograd recording
-   and runs the engine on that replay, inside the same XLA program: so ``detach()``, ``no_grad``
-   blocks and ``.data`` inside the function cut gradients exactly as they do eagerly, and random
-   ops see the same keys as the forward did.
+   and runs the engine on that replay, inside the backward's XLA program: so ``detach()``,
+   ``no_grad`` blocks and ``.data`` inside the function cut gradients exactly as they do
+   eagerly, and random ops see the same keys as the forward did.
 
 What cannot be traced (``.item()``, ``float(t)``, printing a value, Python ``if`` on a tensor)
 raises :class:`CompileError` naming the user's line; with ``fallback=True`` (or
 ``options={"fallback": "eager"}``) the function runs eagerly instead, after one warning.
+
+Known gaps: Python side effects other than on tensors (appending to a list, counters in plain
+ints) happen only while tracing; numpy arrays the function reads are constants of the program;
+tensors deeper than ``_MAX_DEPTH`` containers/attributes, or held in ``__slots__``, are not found;
+two tensors that require grad and share one storage get one summed gradient through a compiled
+forward; each cache entry keeps its latest call's arguments alive (a backward replays on them).
 """
 
 from __future__ import annotations
@@ -43,6 +52,7 @@ from __future__ import annotations
 import functools
 import os
 import sysconfig
+import threading
 import traceback
 import types
 import warnings
@@ -54,7 +64,7 @@ import jax
 from . import _random
 from ._tensor import Storage, Tensor
 from .autograd import grad_mode
-from .autograd.graph import edge_of, node_class
+from .autograd.graph import edge_of, grad_accumulator, node_class
 
 __all__ = ["compile", "CompileError"]
 
@@ -67,10 +77,18 @@ _LIB_DIRS = tuple(dict.fromkeys(
 _UNTRACEABLE = (jax.errors.ConcretizationTypeError, jax.errors.TracerArrayConversionError,
                 jax.errors.TracerBoolConversionError, jax.errors.TracerIntegerConversionError)
 _MAX_DEPTH = 6
+_BIG = 1000
 _RECOMPILE_LIMIT = 8
 _PRIMITIVES = frozenset((int, float, bool, complex, str, bytes, type(None)))
+_STAND_IN = node_class("CompiledInputBackward")
 _UNNAMED = object()  # a primitive found where no name guards it (list elements): not in the key
-_tracing = [0]  # > 0 while some compiled function is being traced (nested calls are inlined)
+
+
+class _TraceState(threading.local):
+    depth = 0  # > 0 while this thread traces a compiled function (nested calls are inlined)
+
+
+_tracing = _TraceState()
 
 
 class CompileError(RuntimeError):
@@ -113,8 +131,15 @@ def _code_names(code: types.CodeType) -> set[str]:
     return names
 
 
+_library_files: dict[str, bool] = {}
+
+
 def _is_library(code: types.CodeType) -> bool:
-    return os.path.abspath(code.co_filename).startswith(_LIB_DIRS)
+    hit = _library_files.get(code.co_filename)
+    if hit is None:
+        hit = _library_files[code.co_filename] = os.path.abspath(
+            code.co_filename).startswith(_LIB_DIRS)
+    return hit
 
 
 def _base(st: Storage) -> Storage:
@@ -152,6 +177,9 @@ class _Scan:
         if depth > _MAX_DEPTH or id(v) in self.seen or isinstance(v, (types.ModuleType, type)):
             return
         self.seen.add(id(v))
+        if isinstance(v, (tuple, list, set, frozenset)) and len(v) > _BIG and type(
+                next(iter(v))) in _PRIMITIVES:
+            return  # a big sequence of numbers (data, a loss history): nothing to find
         if isinstance(v, tuple):
             for x in v:
                 self.value(x, depth + 1, name)
@@ -184,10 +212,16 @@ class _Scan:
                     attr = attr.__func__
                 elif isinstance(attr, property):
                     attr = attr.fget
+                elif isinstance(attr, CompiledFunction):
+                    attr = attr._fn
                 if isinstance(attr, types.FunctionType):
-                    self.function(attr, depth)
+                    # setup dunders (__init__, __repr__...) do not run in a call: their
+                    # attribute names do not guard anything (their globals are still scanned)
+                    name = attr.__name__
+                    named = not (name.startswith("__") and name != "__call__")
+                    self.function(attr, depth, named)
 
-    def function(self, fn: Any, depth: int) -> None:
+    def function(self, fn: Any, depth: int, named: bool = True) -> None:
         if isinstance(fn, CompiledFunction):
             fn = fn._fn
         if isinstance(fn, types.MethodType):
@@ -206,7 +240,8 @@ class _Scan:
         if id(fn) in self.seen or _is_library(code):
             return
         self.seen.add(id(fn))
-        self.names |= _code_names(code)
+        if named:
+            self.names |= _code_names(code)
         for cell in getattr(fn, "__closure__", None) or ():
             try:
                 contents = cell.cell_contents
@@ -264,11 +299,14 @@ class _Ctx:
     """
 
     __slots__ = ("args", "kwargs", "handles", "storages", "bases", "h_st", "st_base", "gens",
-                 "req")
+                 "req", "nonleaf")
 
     def __init__(self, args, kwargs, handles, gens) -> None:
         self.args, self.kwargs, self.handles, self.gens = args, kwargs, handles, gens
         self.req = [h._requires_grad for h in handles]  # call-time flags (part of the key)
+        # call-time history of non-leaf inputs: (grad_fn, output_nr), else None
+        self.nonleaf = [None if h._grad_fn is None else (h._grad_fn, h._output_nr)
+                        for h in handles]
         st_pos: dict = {}
         base_pos: dict = {}
         self.storages: list = []
@@ -312,13 +350,21 @@ class CompiledFunction:
         self._warned = False
         self._traces = 0
         self._limit_warned = False
-        functools.update_wrapper(self, fn)
+        # name, qualname, doc, __wrapped__; not the wrapped object's __dict__ (a callable
+        # object's attributes are reached through __getattr__ instead, as torch's wrapper does)
+        functools.update_wrapper(self, fn, updated=())
+
+    def __getattr__(self, name: str) -> Any:
+        fn = self.__dict__.get("_fn")
+        if fn is None:
+            raise AttributeError(name)
+        return getattr(fn, name)
 
     def __get__(self, obj: Any, objtype: Any = None) -> Any:
         return self if obj is None else types.MethodType(self, obj)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if _tracing[0]:  # called from inside another compiled function: part of its program
+        if _tracing.depth:  # called from inside another compiled function: part of its program
             return self._fn(*args, **kwargs)
         scan = _Scan()
         scan.function(self._fn, 0)
@@ -328,7 +374,7 @@ class CompiledFunction:
         except CompileError as err:
             if not self._fallback:
                 raise
-            self._warn_fallback(str(err))
+            self._warn_fallback(str(err), 3)
             return self._fn(*args, **kwargs)
         for leaf in leaves:
             if isinstance(leaf, Tensor):
@@ -359,8 +405,10 @@ class CompiledFunction:
         except _UNTRACEABLE as err:
             return self._untraceable(err, key, args, kwargs)
         meta = entry.meta
-        edges = _input_edges(ctx) if meta["record"] else None
+        edges = _input_edges(ctx) if meta["node_outs"] or meta["hist"] else None
         _write_back(meta, ctx, arrays_out, grads_out, keys_out, extra)
+        if meta["upstream"]:
+            _continue_backward(ctx, meta["upstream"], extra)
         results = [Tensor._wrap(o, inf) for o, inf in zip(outs, meta["out_inference"],
                                                           strict=True)]
         for r, kind in zip(results, meta["out_kind"], strict=True):
@@ -376,16 +424,22 @@ class CompiledFunction:
                 flat.append(handles[v])
             elif kind == "grad":
                 flat.append(handles[v]._grad)
-            elif kind == "alias":
-                flat.append(Tensor._alias(_owner(ctx, v)))
+            elif kind == "alias":  # a new handle on an input's storage (x.detach())
+                t = Tensor._wrap(None, v[1])
+                t._st = ctx.storages[v[0]]
+                flat.append(t)
             else:
                 flat.append(v)
+        if meta["leaked"]:
+            # The function stored new tensors into captured state; the objects filled above are
+            # this trace's. A later call must run the function again to store its own objects.
+            self._cache.pop(key, None)
         return jax.tree_util.tree_unflatten(meta["out_tree"], flat)
 
-    def _warn_fallback(self, msg: str) -> None:
+    def _warn_fallback(self, msg: str, stacklevel: int = 4) -> None:
         if not self._warned:
             self._warned = True
-            warnings.warn(msg, UserWarning, stacklevel=4)
+            warnings.warn(msg, UserWarning, stacklevel=stacklevel)
 
     def _untraceable(self, err: Exception, key: tuple, args: tuple, kwargs: dict) -> Any:
         where = _user_frame(err)
@@ -411,7 +465,7 @@ class CompiledFunction:
             warnings.warn(f"torch.compile has traced '{name}' {self._traces} times: its cache key "
                           "keeps changing (new shapes, dtypes, requires_grad flags, non-tensor "
                           "argument values or captured Python scalars). Each trace costs a "
-                          "compilation.", UserWarning, stacklevel=4)
+                          "compilation.", UserWarning, stacklevel=2)
 
     # -- autograd through the compiled forward ----------------------------------------------
     def _link_autograd(self, entry: _Entry, ctx: _Ctx, edges: tuple, arrays_in, keys_in,
@@ -431,9 +485,21 @@ class CompiledFunction:
             t._grad_fn, t._output_nr, t._requires_grad = node, k, True
 
 
-def _owner(ctx: _Ctx, st_index: int) -> Tensor:
-    st = ctx.storages[st_index]
-    return next(h for h in ctx.handles if h._st is st)
+def _continue_backward(ctx: _Ctx, upstream: list, extra: list) -> None:
+    """The part of an inner ``backward()`` that runs outside the program: from non-leaf inputs
+    into their (eager) history, as one engine run. The graph is retained: the program cannot
+    know whether the inner call asked for that, and keeping it never raises where eager works."""
+    from .autograd import api
+
+    roots, grads = [], []
+    for i, k in upstream:
+        fn, nr = ctx.nonleaf[i]
+        t = Tensor._wrap(None)
+        t._st = ctx.storages[ctx.h_st[i]]
+        t._grad_fn, t._output_nr, t._requires_grad = fn, nr, True
+        roots.append(t)
+        grads.append(Tensor._wrap(extra[k]))
+    api.backward(roots, grads, retain_graph=True)
 
 
 def _input_edges(ctx: _Ctx) -> tuple:
@@ -491,19 +557,52 @@ class _Snapshot:
             g._key = k
 
 
-def _install(ctx: _Ctx, arrays, grad_arrays, keys) -> list:
-    """Point every input at its tracer; non-leaf inputs act as leaves inside the trace."""
+def _identity(a):
+    return (a,)
+
+
+def _install(ctx: _Ctx, arrays, grad_arrays, keys, sinks: bool = False) -> tuple:
+    """Point every input at its tracer, with the call-time flags and storages.
+
+    A non-leaf input gets a stand-in ``grad_fn`` (its history lives outside the program): it
+    stays a non-leaf inside (in-place updates are allowed, its ``.grad`` is not filled), and the
+    gradient reaching the stand-in is the gradient of the input. With ``sinks``, the stand-in
+    feeds a scratch leaf, so a ``backward()`` inside the function leaves there the gradient that
+    must go on into the input's real history after the call. Returns the installed ``.grad``
+    objects, the stand-ins and the scratch leaves (None for leaves).
+    """
     for b, a in zip(ctx.bases, arrays, strict=True):
         b.array = a
     for g, k in zip(ctx.gens, keys, strict=True):
         g._key = k
-    grad_objs = []
-    for h, g, rg in zip(ctx.handles, grad_arrays, ctx.req, strict=True):
-        h._grad_fn = None
-        h._requires_grad = rg
+    grad_objs, stand_ins, scratch = [], [], []
+    for h, s, g, rg, nl in zip(ctx.handles, ctx.h_st, grad_arrays, ctx.req, ctx.nonleaf,
+                               strict=True):
+        h._st = ctx.storages[s]
+        fn = sink = None
+        if nl is not None:
+            a = h._st.array
+            edge = None
+            if sinks:
+                sink = Tensor._wrap(a)
+                sink._requires_grad = True
+                edge = (grad_accumulator(sink), 0)
+            fn = _STAND_IN(_identity, (a,), (edge,), ((a.shape, a.dtype),))
+        h._grad_fn, h._output_nr, h._requires_grad = fn, 0, rg
         h._grad = None if g is None else Tensor._wrap(g)
         grad_objs.append(h._grad)
-    return grad_objs
+        stand_ins.append(fn)
+        scratch.append(sink)
+    return grad_objs, stand_ins, scratch
+
+
+def _as_input(h: Tensor, stand_in: Any) -> Tensor:
+    """``h`` as the program received it: itself for a leaf, else a handle on the stand-in."""
+    if stand_in is None:
+        return h
+    t = Tensor._alias(h)
+    t._grad_fn, t._output_nr, t._requires_grad = stand_in, 0, True
+    return t
 
 
 def _is_tracer(a: Any) -> bool:
@@ -528,13 +627,28 @@ def _leaked(fn: Callable, ctx: _Ctx) -> list:
     return out
 
 
+def _check_constant_output(v: Any, ctx: _Ctx) -> None:
+    """Outputs other than tensors are returned as they were while tracing: none may hold a
+    tensor made inside the function (its array would be a tracer)."""
+    if type(v) in _PRIMITIVES:
+        return
+    scan = _Scan()
+    scan.value(v, 0, _UNNAMED)
+    inputs = {id(b) for b in ctx.bases}
+    if any(id(_base(t._st)) not in inputs and _is_tracer(_base(t._st).array)
+           for t in scan.tensors.values()):
+        raise CompileError(f"torch.compile: the function returned a {type(v).__name__} holding "
+                           "tensors computed inside it; return tensors directly or in "
+                           "tuples, lists, dicts or namedtuples")
+
+
 def _run_traced(fn, ctx: _Ctx, arrays, grad_arrays, keys, meta, grad_enabled):
     """Run the user's function on tracers; return (outputs, mutations) and fill ``meta``."""
     snap = _Snapshot(ctx)
     handles = ctx.handles
-    _tracing[0] += 1
+    _tracing.depth += 1
     try:
-        grad_objs = _install(ctx, arrays, grad_arrays, keys)
+        grad_objs, stand_ins, scratch = _install(ctx, arrays, grad_arrays, keys, sinks=True)
         with grad_mode.set_grad_enabled(grad_enabled):
             out = fn(*ctx.args, **ctx.kwargs)
         leaves, out_tree = jax.tree_util.tree_flatten(out, is_leaf=_is_tensor)
@@ -545,13 +659,14 @@ def _run_traced(fn, ctx: _Ctx, arrays, grad_arrays, keys, meta, grad_enabled):
         out_arrays, layout, kinds, inference, node_outs, node_leaf_pos = [], [], [], [], [], []
         for p, leaf in enumerate(leaves):
             if not isinstance(leaf, Tensor):
+                _check_constant_output(leaf, ctx)
                 layout.append(("const", leaf))
             elif id(leaf) in handle_pos:
                 layout.append(("handle", handle_pos[id(leaf)]))
             elif id(leaf) in grad_pos:
                 layout.append(("grad", grad_pos[id(leaf)]))
             elif id(leaf._st) in st_pos:  # e.g. x.detach(): shares an input's storage
-                layout.append(("alias", st_pos[id(leaf._st)]))
+                layout.append(("alias", (st_pos[id(leaf._st)], leaf._inference)))
             elif id(leaf) in out_pos:
                 layout.append(("out", out_pos[id(leaf)]))
             else:
@@ -600,6 +715,11 @@ def _run_traced(fn, ctx: _Ctx, arrays, grad_arrays, keys, meta, grad_enabled):
             leaked.append((t, len(extra), t._st.version, t._grad_fn is None and
                            t._requires_grad))
             extra.append(t._st.array)
+        upstream = []  # backward() inside reached a non-leaf input: continue it after the call
+        for i, sink in enumerate(scratch):
+            if sink is not None and sink._grad is not None:
+                upstream.append((i, len(extra)))
+                extra.append(sink._grad._st.array)
         record = grad_enabled and any(m[4] for m in snap.meta)
         meta.update(
             out_tree=out_tree, layout=layout, out_kind=kinds, out_inference=inference,
@@ -608,12 +728,13 @@ def _run_traced(fn, ctx: _Ctx, arrays, grad_arrays, keys, meta, grad_enabled):
                                                            strict=True)],
             rebind=rebind, grad_mode=grad_mode_out, grad_version=grad_version,
             requires_grad=[h._requires_grad for h in handles],
-            hist=[i for i, h in enumerate(handles) if record and h._grad_fn is not None],
-            leaked=leaked, record=record)
+            hist=[i for i, (h, sf) in enumerate(zip(handles, stand_ins, strict=True))
+                  if record and h._grad_fn is not sf],
+            leaked=leaked, upstream=upstream, record=record)
         keys_out = [None if g._key is k else g._key for g, k in zip(ctx.gens, keys, strict=True)]
         return out_arrays, arrays_out, grads_out, keys_out, extra
     finally:
-        _tracing[0] -= 1
+        _tracing.depth -= 1
         snap.restore(ctx)
 
 
@@ -674,33 +795,36 @@ def _make_node_fn(fn: Callable, entry: _Entry, n_arrays: int, n_keys: int):
         arrays, keys = inputs[:n_arrays], inputs[n_arrays:n_arrays + n_keys]
         grads = inputs[n_arrays + n_keys:]
         snap = _Snapshot(ctx)
-        _tracing[0] += 1
+        _tracing.depth += 1
         try:
-            _install(ctx, arrays, grads, keys)
+            _, stand_ins, _ = _install(ctx, arrays, grads, keys)
+            # what the gradient is taken with respect to: the inputs as they came in (a
+            # function may modify an input in place, moving its grad_fn on)
+            sources = [_as_input(h, fn) for h, fn in zip(ctx.handles, stand_ins, strict=True)]
             with grad_mode.set_grad_enabled(True):
                 out = fn(*ctx.args, **ctx.kwargs)
                 leaves = jax.tree_util.tree_leaves(out, is_leaf=_is_tensor)
                 tensors = [leaves[p] for p in entry.meta["node_leaf_pos"]]
                 tensors += [ctx.handles[i] for i in entry.meta["hist"]]
-                return body(ctx, tensors)
+                return body(ctx, tensors, sources)
         finally:
-            _tracing[0] -= 1
+            _tracing.depth -= 1
             snap.restore(ctx)
 
     @jax.custom_vjp
     def node_fn(*inputs):
-        return replay(inputs, lambda ctx, ts: tuple(t._st.array for t in ts))
+        return replay(inputs, lambda ctx, ts, _: tuple(t._st.array for t in ts))
 
     def fwd(*inputs):
         return node_fn(*inputs), inputs
 
     def bwd(inputs, cots):
-        def body(ctx, tensors):
+        def body(ctx, tensors, sources):
             leaves: list = [None] * n_arrays
-            for h, s, rg in zip(ctx.handles, ctx.h_st, ctx.req, strict=True):
+            for src, s, rg in zip(sources, ctx.h_st, ctx.req, strict=True):
                 b = ctx.st_base[s]
                 if leaves[b] is None and rg:
-                    leaves[b] = h
+                    leaves[b] = src
             wanted = [k for k, t in enumerate(leaves) if t is not None]
             pairs = [(t, c) for t, c in zip(tensors, cots, strict=True) if t._requires_grad]
             if not wanted or not pairs:

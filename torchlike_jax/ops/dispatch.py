@@ -172,7 +172,8 @@ def scalar_array(value: Any, np_dtype: np.dtype | None) -> jax.Array:
     if hit is None:
         if len(_scalar_cache) >= _SCALAR_CACHE_MAX:
             _scalar_cache.clear()
-        hit = jax.device_put(_scalar_host(value, np_dtype))
+        with jax.ensure_compile_time_eval():  # a concrete array even inside a jit trace:
+            hit = jax.device_put(_scalar_host(value, np_dtype))  # never cache a tracer
         _scalar_cache[key] = hit
     return hit
 
