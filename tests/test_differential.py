@@ -13,13 +13,14 @@ Regenerate the fixture with ``.venv/bin/python tools/record_torch_fixtures.py``;
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from pathlib import Path
 
 import pytest
 from differential.cases import CASES
-from differential.harness import compare, observe
+from differential.harness import compare, first_sentence, key_phrase, observe
 
 import torchlike_jax
 
@@ -44,8 +45,7 @@ def _params(with_xfail: bool = True) -> list:
 
 
 def _check(expected: dict, actual: dict, case: dict) -> None:
-    problems = compare(expected, actual, check_repr=case.get("check_repr", True),
-                       key=case.get("key"))
+    problems = compare(expected, actual, check_repr=case.get("repr", True), key=case.get("key"))
     assert not problems, f"{case['name']}:\n" + "\n".join(problems) + f"\n\ncode:\n{case['code']}"
 
 
@@ -73,8 +73,48 @@ def test_xfail_cases_give_reasons() -> None:
     for c in CASES:
         if c.get("xfail"):
             assert c.get("reason"), f"{c['name']}: an xfail case must say why"
-        if c.get("check_repr") is False:
-            assert c.get("repr_reason"), f"{c['name']}: check_repr=False must say why"
+        if c.get("repr") is False:
+            assert c.get("repr_reason"), f"{c['name']}: repr=False must say why"
+
+
+def test_harness_observes_and_compares() -> None:
+    """The harness itself: what it records, and that compare() really catches differences."""
+    obs = observe("out('t', torch.tensor([1.0, float('nan')]))\nout('n', 3)\n"
+                  "import warnings\nwarnings.warn('Careful. More text')\n"
+                  "torch.tensor([1.0]).item(2)\nout('never', 1)", torchlike_jax)
+    assert [n for n, _ in obs["outs"]] == ["t", "n"]
+    t = obs["outs"][0][1]
+    assert t["values"] == [1.0, "nan"] and t["dtype"] == "torch.float32" and t["shape"] == [2]
+    assert obs["warnings"] == [{"category": "UserWarning", "message": "Careful. More text"}]
+    assert obs["exception"]["type"] == "TypeError"
+    assert compare(obs, obs) == []
+
+    def changed(fn) -> dict:
+        other = copy.deepcopy(obs)
+        fn(other)
+        return other
+
+    assert compare(obs, changed(lambda o: o["outs"][0][1]["values"].__setitem__(0, 1.0 + 1e-7))
+                   ) == []
+    for fn in (lambda o: o["outs"][0][1]["values"].__setitem__(0, 1.001),
+               lambda o: o["outs"][0][1]["values"].__setitem__(1, 0.0),
+               lambda o: o["outs"][1].__setitem__(1, 3.0),  # int vs float
+               lambda o: o["outs"][0][1].__setitem__("dtype", "torch.float64"),
+               lambda o: o["outs"][0][1].__setitem__("grad_fn", "MulBackward0"),
+               lambda o: o["outs"][0][1].__setitem__("repr", "tensor([1., 2.])"),
+               lambda o: o["outs"].pop(),
+               lambda o: o["warnings"].clear(),
+               lambda o: o["warnings"][0].__setitem__("message", "Different"),
+               lambda o: o.__setitem__("exception", None),
+               lambda o: o["exception"].__setitem__("type", "RuntimeError"),
+               lambda o: o["exception"].__setitem__("message", "something else")):
+        assert compare(obs, changed(fn)), "compare() missed a difference"
+    assert key_phrase("one of the variables needed for gradient computation has been modified "
+                      "by an inplace operation: [x]") == \
+        "one of the variables needed for gradient computati"
+    assert key_phrase("zeros: Dimension size must be non-negative.") == "zeros"
+    assert first_sentence("The .grad attribute of a Tensor. Its .grad") == \
+        "The .grad attribute of a Tensor"
 
 
 @pytest.mark.torch_live

@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         for c in cases:
             mine = observe(c["code"], torchlike_jax)
             problems = compare(recorded[c["name"]]["observation"], mine,
-                               check_repr=c.get("check_repr", True), key=c.get("key"))
+                               check_repr=c.get("repr", True), key=c.get("key"))
             if problems:
                 bad += 1
                 flag = " (xfail)" if c.get("xfail") else ""

@@ -122,7 +122,8 @@ def as_tensor(data: Any, dtype: D.dtype | None = None, device: Any = None) -> Te
 
 
 def from_numpy(ndarray: np.ndarray) -> Tensor:
-    """A tensor with the array's dtype (a copy: JAX arrays cannot alias numpy memory)."""
+    """A tensor with the array's dtype; a copy (torch shares memory, but a JAX array is
+    immutable, so later writes to ``ndarray`` are not seen)."""
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
     return _leaf(ndarray, D.from_numpy_dtype(ndarray.dtype), False)

@@ -2,9 +2,10 @@
 
 Storage lives in a tiny :class:`Storage` box (array + version counter) that handles may share:
 ``detach()`` and ``.data`` alias their source exactly as in torch, so an in-place write through
-either is seen by both and bumps the shared version counter. "In-place" ops compute a new array
-through the normal dispatch path and rebind the box; that is what makes torch's in-place errors
-("a leaf Variable that requires grad...", "modified by an inplace operation") possible.
+either is seen by both; ``detach()`` also shares the version counter, ``.data`` has its own.
+"In-place" ops compute a new array through the normal dispatch path and rebind the box; that
+is what makes torch's in-place errors ("a leaf Variable that requires grad...", "modified by an
+inplace operation") possible.
 
 All arithmetic goes through :mod:`torchlike_jax.ops`; this module only adds properties, Python
 protocol methods and the in-place rebinding.

@@ -3,7 +3,8 @@
 Each case is a dict: ``name`` (unique), ``code`` (a snippet for
 :func:`tests.differential.harness.observe`) and optional flags:
 
-* ``check_repr=False`` — skip exact repr comparison (say why in a comment);
+* ``repr=False`` with ``repr_reason`` — skip the exact repr comparison (only where torch's
+  last-digit float printing legitimately differs; say why);
 * ``key`` — string or list of strings our exception message must contain (instead of torch's
   key phrase);
 * ``xfail=True`` with ``reason`` — a known, genuinely hard gap (strict xfail).
@@ -155,11 +156,7 @@ case("random_shapes_dtypes", """
     torch.manual_seed(0)
     r = torch.randn(2, 3)
     out("randn", [r.shape, r.dtype, r.requires_grad])
-    u = torch.rand(4)
-    out("rand", [u.shape, u.dtype])
-    k = torch.randint(0, 5, (3,))
-    out("randint", [k.shape, k.dtype])
-    g = torch.randn(2, requires_grad=True)
+    g = torch.randn(2, 3, requires_grad=True)  # same shape as r: one compile
     out("randn_rg", [g.requires_grad, g.is_leaf])
 """)
 
@@ -830,7 +827,7 @@ _GRAD_TEMPLATE = """
     x = torch.tensor({x}, requires_grad=True)
     y = {expr}
     out("y", y)
-    y.sum().backward() if y.numel() > 1 else y.backward()
+    y.backward(torch.ones_like(y))  # (not y.sum(): one compile less per shape keeps it fast)
     out("grad", x.grad)
 """
 
@@ -972,21 +969,8 @@ case("stack_size_error", 'torch.stack([torch.ones(2), torch.ones(3)])')
 
 # ---- grad_fn names and next_functions ---------------------------------------------------------
 case("grad_fn_names", """
+    # names not already recorded by another case (grad cases record y's grad_fn too)
     x = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
-    out("add", (x + 1).grad_fn)
-    out("sub", (x - x).grad_fn)
-    out("rsub", (1 - x).grad_fn)
-    out("mul", (x * 2).grad_fn)
-    out("div", (x / 2).grad_fn)
-    out("rdiv", (2 / x).grad_fn)
-    out("pow", (x ** 2).grad_fn)
-    out("pow_t", (x ** x).grad_fn)
-    out("rpow", (2 ** x).grad_fn)
-    out("neg", (-x).grad_fn)
-    out("sum", x.sum().grad_fn)
-    out("sum_dim", x.sum(0).grad_fn)
-    out("mean", x.mean().grad_fn)
-    out("mean_dim", x.mean(1).grad_fn)
     out("view", x.view(4).grad_fn)
     out("reshape", x.reshape(4).grad_fn)
     out("t", x.t().grad_fn)
@@ -996,23 +980,8 @@ case("grad_fn_names", """
     out("unsqueeze", x.unsqueeze(0).grad_fn)
     out("squeeze", x.unsqueeze(0).squeeze().grad_fn)
     out("squeeze_dim", x.unsqueeze(0).squeeze(0).grad_fn)
-    out("mm", (x @ x).grad_fn)
-    out("mv", (x @ x[0]).grad_fn)
-    out("dot", (x[0] @ x[1]).grad_fn)
-    out("cat", torch.cat([x, x]).grad_fn)
-    out("stack", torch.stack([x, x]).grad_fn)
-    out("where", torch.where(x > 2, x, x * 2).grad_fn)
-    out("clamp", x.clamp(0, 1).grad_fn)
-    out("clone", x.clone().grad_fn)
-    out("max", x.max().grad_fn)
-    out("max_dim", x.max(0).values.grad_fn)
-    out("exp", x.exp().grad_fn)
-    out("relu", x.relu().grad_fn)
-    out("abs", x.abs().grad_fn)
-    out("sigmoid", x.sigmoid().grad_fn)
-    out("to", x.double().grad_fn)
     out("expand", x[0].expand(3, 2).grad_fn)
-    out("maximum", torch.maximum(x, x).grad_fn)
+    out("rdiv", (2 / x).grad_fn)
 """)
 case("next_functions_names", """
     def names(fn):
@@ -1469,7 +1438,7 @@ grad_case("grad_pow_zero_exponent", "x ** 0", x="[0.0, 2.0]")
 grad_case("grad_div_rounding_floor", 'torch.div(x, 2, rounding_mode="floor")')
 grad_case("grad_where_nan_branch", "torch.where(x > 0, x.sqrt(), torch.zeros(3))",
           x="[-1.0, 0.0, 4.0]")
-grad_case("grad_mean_empty_dim", "x.mean(dim=1)", x="[[1.0, 2.0], [3.0, 5.0]]")
+grad_case("grad_mean_dim1", "x.mean(dim=1)", x="[[1.0, 2.0], [3.0, 5.0]]")
 
 case("inplace_broadcast_shape_error", """
     x = torch.zeros(3)
@@ -1676,7 +1645,7 @@ grad_case("grad_batched_matmul",
           "x @ torch.tensor([[[1.0], [2.0]], [[3.0], [4.0]]])",
           x="[[[1.0, 2.0]], [[3.0, 4.0]]]")
 grad_case("grad_vec_mat", "x @ torch.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])")
-grad_case("grad_setitem_mask", "x * 1", x="[1.0, -2.0, 3.0]")
+grad_case("grad_mul_one", "x * 1", x="[1.0, -2.0, 3.0]")
 grad_case("grad_sub_alpha", "torch.sub(x, x * x, alpha=2)")
 grad_case("grad_add_alpha", "torch.add(x, x.exp(), alpha=0.5)")
 grad_case("grad_abs_neg", "(-x).abs() * x", x="[-2.0, 3.0]")

@@ -27,8 +27,8 @@ Comparison rules (:func:`compare`):
 
 * values: floats allclose (rtol 1e-5, atol 1e-6); ints, bools, strings exact; Python types must
   match exactly (``True`` is not ``1``, ``1`` is not ``1.0``);
-* dtype, shape, requires_grad, is_leaf, grad_fn: exact; ``repr``: exact unless the case passes
-  ``check_repr=False``;
+* dtype, shape, requires_grad, is_leaf, grad_fn: exact; ``repr``: exact unless the case sets
+  ``repr=False`` (passed here as ``check_repr=False``);
 * warnings: the same list of categories; each of our messages contains torch's *first sentence*:
   its text up to the first ". " or newline, cut to at most 60 characters;
 * exception: the same class, and our message contains torch's *key phrase*: its message up to

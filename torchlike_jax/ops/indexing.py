@@ -173,9 +173,10 @@ def setitem_value(x, index, value):
     try:
         return dispatch(SETITEM, (x, value, *arrays), (spec,))
     except (TypeError, ValueError):
-        if isinstance(value, Tensor):  # a value that does not fit: torch's expand message
-            from .shape import expand
+        from .._tensor import Tensor
+        from .shape import expand
 
+        if isinstance(value, Tensor):  # a value that does not fit: torch's expand message
             probe = np.broadcast_to(np.zeros((), np.int8), x.shape)  # no memory for x's size
             expand(value, probe[_build(spec, tuple(arrays))].shape)
         raise
