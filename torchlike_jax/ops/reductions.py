@@ -33,20 +33,21 @@ MIN_ALL = register("min_all", jnp.min, "MinBackward1", dtype_rule=KEEP, saves_in
                    saves_output=True)
 
 
-def _max_dim(a, dim, keepdim):
-    idx = jnp.argmax(a, axis=dim, keepdims=True)
-    vals = jnp.take_along_axis(a, idx, axis=dim)
-    if not keepdim:
-        vals, idx = jnp.squeeze(vals, dim), jnp.squeeze(idx, dim)
-    return vals, idx.astype(jnp.int64)
+def _select_along(arg_fn):
+    """(values, int64 indices) of ``arg_fn`` (argmax/argmin) along ``dim``, like torch.max(dim)."""
+
+    def impl(a, dim, keepdim):
+        idx = arg_fn(a, axis=dim, keepdims=True)
+        vals = jnp.take_along_axis(a, idx, axis=dim)
+        if not keepdim:
+            vals, idx = jnp.squeeze(vals, dim), jnp.squeeze(idx, dim)
+        return vals, idx.astype(jnp.int64)
+
+    return impl
 
 
-def _min_dim(a, dim, keepdim):
-    idx = jnp.argmin(a, axis=dim, keepdims=True)
-    vals = jnp.take_along_axis(a, idx, axis=dim)
-    if not keepdim:
-        vals, idx = jnp.squeeze(vals, dim), jnp.squeeze(idx, dim)
-    return vals, idx.astype(jnp.int64)
+_max_dim = _select_along(jnp.argmax)
+_min_dim = _select_along(jnp.argmin)
 
 
 MAX_DIM = register("max_dim", _max_dim, "MaxBackward0", dtype_rule=KEEP, n_out=2,
