@@ -11,7 +11,7 @@ import jax as _jax
 
 _jax.config.update("jax_enable_x64", True)
 
-from . import autograd  # noqa: E402
+from . import autograd, func, testing  # noqa: E402
 from ._compile import CompileError, compile  # noqa: E402
 from ._creation import (  # noqa: E402
     arange,
@@ -67,6 +67,11 @@ from ._random import (  # noqa: E402
 )
 from ._size import Size  # noqa: E402
 from ._tensor import Tensor  # noqa: E402
+from .autograd.anomaly_mode import (  # noqa: E402
+    is_anomaly_check_nan_enabled,
+    is_anomaly_enabled,
+    set_anomaly_enabled,
+)
 from .autograd.grad_mode import (  # noqa: E402
     enable_grad,
     inference_mode,

@@ -25,7 +25,7 @@ from . import _dtypes as D
 from ._device import device_of, jax_device
 from ._formatting import format_tensor
 from ._size import Size
-from .autograd import grad_mode
+from .autograd import _transforms, grad_mode
 from .autograd.graph import RemovableHandle
 from .ops import dispatch as _dispatch_mod
 from .ops import elementwise as E
@@ -37,6 +37,7 @@ from .ops.dims import broadcast_shapes
 from .ops.dispatch import _legacy_name
 from .ops.registry import KEEP, register
 
+_func_state = _transforms.state
 _LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
 _VIEW_LEAF_INPLACE = ("a view of a leaf Variable that requires grad is being used in an in-place "
                       "operation.")
@@ -88,7 +89,7 @@ class Tensor:
     """A torch-style tensor. Create with ``torch.tensor(...)`` and friends."""
 
     __slots__ = ("_st", "_requires_grad", "_grad", "_grad_fn", "_output_nr", "_retains_grad",
-                 "_hooks", "_inference", "_acc", "__weakref__")
+                 "_hooks", "_inference", "_acc", "_post_acc_hooks", "__weakref__")
     __array_priority__ = 1000  # so numpy scalars defer to our reflected operators
 
     # ---- construction -------------------------------------------------------------------
@@ -104,6 +105,7 @@ class Tensor:
         t._hooks = None
         t._inference = inference
         t._acc = None
+        t._post_acc_hooks = None
         return t
 
     @classmethod
@@ -288,11 +290,25 @@ class Tensor:
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self._grad_fn is not None:
-            return self._grad_fn.register_prehook(hook, self._output_nr)
+            return self._grad_fn._register_tensor_hook(hook, self._output_nr)
         if self._hooks is None:
             self._hooks = {}
         handle = RemovableHandle(self._hooks)
         self._hooks[handle._key] = hook
+        return handle
+
+    def register_post_accumulate_grad_hook(self, hook) -> RemovableHandle:
+        """Call ``hook(self)`` after backward has accumulated into this leaf's ``.grad`` (leaf
+        only; it must return None). Not called by ``autograd.grad``, which accumulates nothing."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf "
+                               "tensors")
+        if self._post_acc_hooks is None:
+            self._post_acc_hooks = {}
+        handle = RemovableHandle(self._post_acc_hooks)
+        self._post_acc_hooks[handle._key] = hook
         return handle
 
     def backward(self, gradient: Tensor | None = None, retain_graph: bool | None = None,
@@ -322,6 +338,8 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """A new handle on the same storage that is cut from the graph (shares the version)."""
+        if _func_state.diff:  # inside torch.func.grad/jvp...: cut JAX's derivative too (new array)
+            return Tensor._wrap(_transforms.stop_all(self._st.array), self._inference)
         return Tensor._alias(self)
 
     def detach_(self) -> Tensor:
@@ -331,7 +349,10 @@ class Tensor:
 
     # ---- conversions --------------------------------------------------------------------
     def _host(self) -> np.ndarray:
-        a = np.asarray(self._st.array)
+        a = self._st.array
+        if _func_state.diff:  # inside torch.func.grad/jvp: the tracer's concrete value
+            a = _transforms.concrete(a)
+        a = np.asarray(a)
         if a.dtype.kind == "V" or a.dtype == D.bfloat16.np:
             a = a.astype(np.float32)
         return a

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from . import grad_mode, graph
+from . import anomaly_mode, grad_mode, graph
+from .anomaly_mode import detect_anomaly, set_detect_anomaly
 from .grad_mode import (
     enable_grad,
     get_grad_mode,
@@ -12,10 +13,13 @@ from .grad_mode import (
     no_grad,
     set_grad_enabled,
 )
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # the function shadows the module
 
 __all__ = [
     "backward", "grad", "grad_mode", "graph", "no_grad", "enable_grad", "set_grad_enabled",
     "inference_mode", "is_grad_enabled", "is_inference_mode_enabled", "get_grad_mode",
+    "anomaly_mode", "detect_anomaly", "set_detect_anomaly",
+    "gradcheck", "gradgradcheck", "GradcheckError", "Function", "function", "functional",
 ]
 
 
@@ -25,4 +29,13 @@ def __getattr__(name: str):
         from . import api
 
         return getattr(api, name)
+    if name == "functional":  # torch.autograd.functional (imports the tensor layer lazily)
+        import importlib
+
+        return importlib.import_module(f"{__name__}.functional")
+    if name in ("Function", "function"):  # custom Functions wrap Tensor: resolved lazily too
+        import importlib
+
+        function = importlib.import_module(__name__ + ".function")
+        return function if name == "function" else function.Function
     raise AttributeError(f"module 'torchlike_jax.autograd' has no attribute {name!r}")

@@ -28,7 +28,7 @@ from collections import OrderedDict
 import jax
 import jax.numpy as jnp
 
-from . import grad_mode
+from . import anomaly_mode, grad_mode
 from .graph import AccumulateGrad, Node, node_class
 
 #: how many times a structure must be seen before its whole-graph backward is compiled
@@ -103,7 +103,9 @@ def _check_saved(node: Node) -> None:
 
 
 def _short(name: str) -> str:
-    return re.sub(r"Backward\d*$", "", name)
+    """torch's short node name in that message: ``MulBackward0`` -> ``Mul``, ``SumBackward1`` ->
+    ``Sum1``."""
+    return re.sub(r"Backward(\d*)$", lambda m: "" if m.group(1) == "0" else m.group(1), name)
 
 
 # ---- recomputed inputs ---------------------------------------------------------------------
@@ -173,18 +175,27 @@ def _node_vjp(fn, mask: tuple[bool, ...]):
 
 
 def _make_vjp(fn, mask):
-    """Pure ``(inputs, cotangents) -> grads of the masked inputs`` for ``fn``."""
+    """Pure ``(inputs, cotangents) -> grads of the masked inputs`` for ``fn``.
+
+    A ``None`` cotangent (an output no gradient reached: torch's undefined grad) drops that
+    output from the differentiated function, so it contributes nothing (no zeros are built) and a
+    ``jax.custom_vjp`` node sees a ``SymbolicZero`` there (``ctx.set_materialize_grads(False)``).
+    The None pattern is static: a jit of this function specialises on it.
+    """
     idx = tuple(i for i, m in enumerate(mask) if m)
 
     def bwd(inputs, cots):
+        keep = tuple(c is not None for c in cots)
+
         def partial(*diff):
             full = list(inputs)
             for i, v in zip(idx, diff, strict=True):
                 full[i] = v
-            return fn(*full)
+            out = fn(*full)
+            return out if all(keep) else tuple(o for o, k in zip(out, keep, strict=True) if k)
 
         _, pull = jax.vjp(partial, *(inputs[i] for i in idx))
-        return pull(tuple(cots))
+        return pull(tuple(c for c in cots if c is not None))
 
     return bwd
 
@@ -194,8 +205,7 @@ def _zeros(aval):
 
 
 def _cotangents(node: Node, grads: list | None) -> tuple:
-    return tuple(g if g is not None else _zeros(a) for g, a in zip(grads, node.out_avals,
-                                                                    strict=True))
+    return tuple(grads)  # None stays None: see _make_vjp
 
 
 def _mask(node: Node) -> tuple[bool, ...]:
@@ -227,14 +237,17 @@ def run(roots: list[tuple], root_grads: list, targets: _Targets, retain_graph: b
     if targets.capture is not None or targets.only is not None:
         order = _prune(order, targets)
     runs = targets.runs
+    anomaly = anomaly_mode._state.enabled
     for n in order:
         if not isinstance(n, AccumulateGrad) and (runs is None or n in runs):
-            _check_saved(n)
+            if anomaly:
+                _with_anomaly_report(n, _check_saved, n)
+            else:
+                _check_saved(n)
     targets.inputs = _materialize([n for n in order if runs is None or n in runs])
-    hooks = create_graph or any(n.pre_hooks or n.retained for n in order) or any(
-        n.variable._hooks for n in order if isinstance(n, AccumulateGrad))
+    per_node = create_graph or anomaly or any(n.has_python_hooks for n in order)
     with grad_mode.set_grad_enabled(create_graph):
-        if hooks:
+        if per_node:
             out = _run_per_node(order, roots, root_grads, targets, create_graph)
         else:
             out = _run_maybe_fused(order, roots, root_grads, targets)
@@ -279,27 +292,157 @@ def _run_per_node(order, roots, root_grads, targets: _Targets, create_graph: boo
         for k, (n, nr) in enumerate(targets.capture):
             capture.setdefault((n, nr), []).append(k)
     captured: list = [None] * len(targets.capture or ())
+    anomaly = anomaly_mode._state.enabled
     for n in order:
         grads = buf.pop(n, None)
         if grads is None:
             continue
-        grads = _apply_prehooks(n, grads, create_graph)
-        for nr, g in enumerate(grads):
-            for k in capture.get((n, nr), ()):
-                captured[k] = g
-        if isinstance(n, AccumulateGrad):
-            if _sink_id(targets, n):
-                _accumulate(n, grads[0], create_graph)
-            continue
-        if targets.runs is not None and n not in targets.runs:
-            continue
-        if create_graph:
-            in_grads = _differentiable_vjp(n, grads, targets.inputs.get(n, n.inputs))
+        args = (n, grads, buf, capture, captured, targets, create_graph, anomaly)
+        if anomaly:
+            _with_anomaly_report(n, _node_step, *args)
         else:
-            in_grads = _node_vjp(n.fn, _mask(n))(targets.inputs.get(n, n.inputs),
-                                                 _cotangents(n, grads))
-        _send(buf, n, in_grads, create_graph)
+            _node_step(*args)
     return captured
+
+
+def _with_anomaly_report(n: Node, step, *args) -> None:
+    """Run ``step`` as ``n``'s backward; if it fails, first warn with the forward traceback of
+    ``n`` (torch). Nodes recorded meanwhile get ``n`` as their anomaly parent."""
+    backward = anomaly_mode._backward
+    prev, backward.parent = backward.parent, n
+    try:
+        step(*args)
+    except Exception:
+        anomaly_mode.print_stack(n)
+        raise
+    finally:
+        backward.parent = prev
+
+
+def _node_step(n: Node, grads: list, buf: dict, capture: dict, captured: list,
+               targets: _Targets, create_graph: bool, anomaly: bool) -> None:
+    """One node of the per-node path, in torch's order: tensor hooks and ``retain_grad`` of its
+    outputs, captures, node pre-hooks, unpacking saved tensors, the vjp (or accumulation and the
+    post-accumulate hooks), node post-hooks, anomaly's NaN check, then sending gradients on."""
+    grads = _apply_prehooks(n, grads, create_graph)
+    for nr, g in enumerate(grads):
+        for k in capture.get((n, nr), ()):
+            captured[k] = g
+    if isinstance(n, AccumulateGrad):
+        if _sink_id(targets, n):
+            if n.node_pre_hooks:
+                grads = _run_node_prehooks(n, grads, create_graph)
+            if grads[0] is not None:  # a node pre-hook may drop it
+                _accumulate(n, grads[0], create_graph)
+            leaf = n.variable
+            if leaf._post_acc_hooks:
+                for hook in list(leaf._post_acc_hooks.values()):
+                    if hook(leaf) is not None:
+                        raise RuntimeError("Tensor post accumulate grad hooks should return None.")
+            if n.post_hooks:
+                _run_node_posthooks(n, [], grads, create_graph)
+        return
+    if targets.runs is not None and n not in targets.runs:
+        return
+    if n.node_pre_hooks:
+        grads = _run_node_prehooks(n, grads, create_graph)
+    inputs = targets.inputs.get(n, n.inputs)
+    if n.packed:
+        inputs = _unpack(n, inputs)
+    if create_graph:
+        in_grads = _differentiable_vjp(n, grads, inputs)
+    else:
+        in_grads = _node_vjp(n.fn, _mask(n))(inputs, _cotangents(n, grads))
+    if n.post_hooks:
+        in_grads = _run_node_posthooks(n, in_grads, grads, create_graph)
+    if anomaly and anomaly_mode._state.check_nan:
+        _check_nan(n, in_grads, create_graph)
+    _send(buf, n, in_grads, create_graph)
+
+
+# ---- Python at a node: torch's Node hooks, saved-tensor unpacking, the anomaly NaN check --------
+def _as_tensor(g, create_graph: bool):
+    from .._tensor import Tensor
+
+    if g is None or create_graph:
+        return g
+    return Tensor._wrap(jnp.asarray(g))
+
+
+def _from_hook(g, create_graph: bool):
+    if g is None or create_graph:
+        return g
+    return g._st.array
+
+
+def _hook_result(hook, out, expected: int) -> tuple | None:
+    if out is None:
+        return None
+    if not isinstance(out, tuple):
+        raise TypeError(f"expected tuple, but hook returned '{type(out).__name__}'")
+    if len(out) != expected:
+        name = getattr(hook, "__name__", type(hook).__name__)
+        raise RuntimeError(f"hook '{name}' has returned an incorrect number of values (got "
+                           f"{len(out)}, but expected {expected})")
+    return out
+
+
+def _run_node_prehooks(n: Node, grads: list, create_graph: bool) -> list:
+    """``Node.register_prehook`` hooks: ``hook(grad_outputs)``, which may replace them."""
+    outs = tuple(_as_tensor(g, create_graph) for g in grads)
+    for hook in list(n.node_pre_hooks.values()):
+        res = _hook_result(hook, hook(outs), len(outs))
+        if res is not None:
+            outs = res
+    return [_from_hook(g, create_graph) for g in outs]
+
+
+def _run_node_posthooks(n: Node, in_grads, grads: list, create_graph: bool) -> list:
+    """``Node.register_hook`` hooks: ``hook(grad_inputs, grad_outputs)``; ``grad_inputs`` has one
+    entry per input of the forward op (None where no gradient flows), as torch's."""
+    idx = [i for i, e in enumerate(n.edges) if e is not None]
+    full: list = [None] * len(n.edges)
+    for i, g in zip(idx, in_grads, strict=True):
+        full[i] = _as_tensor(g, create_graph)
+    ins = tuple(full)
+    outs = tuple(_as_tensor(g, create_graph) for g in grads)
+    for hook in list(n.post_hooks.values()):
+        res = _hook_result(hook, hook(ins, outs), len(ins))
+        if res is not None:
+            ins = res
+    return [_from_hook(ins[i], create_graph) for i in idx]
+
+
+def _unpack(n: Node, inputs: tuple) -> tuple:
+    """Call ``unpack`` on what ``saved_tensors_hooks``' pack returned at record time; unpacked
+    inputs replace the node's own arrays for this backward (see graph.saved_tensors_hooks)."""
+    from .._tensor import Tensor
+
+    inputs = list(inputs)
+    for i, packed, unpack in n.packed:
+        t = unpack(packed)
+        if not isinstance(t, Tensor):
+            raise TypeError("Output of saved tensor unpack_hook expected to be a Tensor but got "
+                            f"result of type {type(t).__name__}")
+        if i < 0:  # a saved output: the vjp recomputes it from the inputs
+            continue
+        ref, arr = inputs[i], t._st.array
+        if arr.shape != ref.shape:
+            raise RuntimeError(f"unpack_hook returned a tensor of shape {list(arr.shape)} for a "
+                               f"saved tensor of shape {list(ref.shape)} in {n.name()}")
+        inputs[i] = arr if arr.dtype == ref.dtype else arr.astype(ref.dtype)
+    return tuple(inputs)
+
+
+def _check_nan(n: Node, in_grads, create_graph: bool) -> None:
+    """Anomaly mode's check: torch numbers a node's outputs by the forward op's inputs."""
+    idx = [i for i, e in enumerate(n.edges) if e is not None]
+    for i, g in zip(idx, in_grads, strict=True):
+        if g is None:
+            continue
+        a = g._st.array if create_graph else g
+        if a.dtype.kind in "fc" and bool(jnp.isnan(a).any()):
+            raise anomaly_mode.nan_error(n, i)
 
 
 def _seed(buf, roots, root_grads, create_graph):
@@ -311,6 +454,8 @@ def _seed(buf, roots, root_grads, create_graph):
 def _send(buf, n: Node, in_grads, create_graph: bool) -> None:
     edges = [e for e in n.edges if e is not None]
     for (m, nr), g in zip(edges, in_grads, strict=True):
+        if g is None:  # a node post-hook dropped this gradient
+            continue
         slot = buf.get(m)
         if slot is None:
             slot = buf[m] = [None] * len(m.out_avals)
@@ -384,16 +529,17 @@ def _differentiable_vjp(n: Node, grads: list, inputs: tuple) -> list:
     from .._tensor import Tensor
 
     mask = _mask(n)
-    cots = [g if g is not None else Tensor._wrap(_zeros(a)) for g, a in zip(grads, n.out_avals,
-                                                                            strict=True)]
+    cots = list(grads)  # None stays None (an argument of no gradient): see _make_vjp
     backward_fn, jitted = _backward_fn(n.fn, mask)
-    arrays = tuple(inputs) + tuple(c._st.array for c in cots)
+    arrays = tuple(inputs) + tuple(None if c is None else c._st.array for c in cots)
     outs = jitted(*arrays)
-    edges = tuple(n.edges) + tuple(_edge(c) for c in cots)
+    edges = tuple(n.edges) + tuple(None if c is None else _edge(c) for c in cots)
     results = [Tensor._wrap(o) for o in outs]
     if any(e is not None for e in edges):
         avals = tuple((o.shape, o.dtype) for o in outs)
         node = node_class(n.name() + "Backward")(backward_fn, arrays, edges, avals)
+        if anomaly_mode._state.enabled:
+            anomaly_mode.store_stack(node)
         for i, r in enumerate(results):
             if r._st.array.dtype.kind in "fcV":
                 r._grad_fn, r._output_nr, r._requires_grad = node, i, True
@@ -516,9 +662,7 @@ def _fused_backward(order, roots, targets: _Targets):
             inputs = next(it)
             if all(g is None for g in grads):
                 continue
-            cots = tuple(g if g is not None else _zeros(a) for g, a in zip(grads, avals,
-                                                                           strict=True))
-            for (j, nr), g in zip(edges, bwd(inputs, cots), strict=True):
+            for (j, nr), g in zip(edges, bwd(inputs, tuple(grads)), strict=True):
                 if j >= 0:  # -1: an edge pruned away (leads to no wanted gradient)
                     buf[j][nr] = g if buf[j][nr] is None else buf[j][nr] + g
         return sinks, [snap.get(c) for c in range(len(capture))]

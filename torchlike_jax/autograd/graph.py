@@ -15,7 +15,9 @@ nodes never point to their output tensors except through weak references (``reta
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import threading
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -49,6 +51,12 @@ class RemovableHandle:
         self.remove()
 
 
+def _add_hook(hooks: dict, hook: Callable) -> RemovableHandle:
+    handle = RemovableHandle(hooks)
+    hooks[handle._key] = hook
+    return handle
+
+
 class Node:
     """Base of every ``grad_fn``. Subclasses only differ by their (torch) class name.
 
@@ -63,10 +71,15 @@ class Node:
       saves       whether torch would save tensors for this op (then backward frees them)
       pre_hooks   output_nr -> {key: hook} registered through ``Tensor.register_hook``
       retained    output_nr -> weakref of a tensor that called ``retain_grad()``
+      node_pre_hooks  {key: hook(grad_outputs)} from ``register_prehook`` (torch's public form)
+      post_hooks  {key: hook(grad_inputs, grad_outputs)} from ``register_hook``
+      packed      per tensor saved under ``saved_tensors_hooks``: (input index, or -1 for the
+                  output; what ``pack`` returned; ``unpack``), see :class:`saved_tensors_hooks`
     """
 
     __slots__ = ("fn", "inputs", "edges", "out_avals", "saved", "saves", "freed", "pre_hooks",
-                 "retained", "seq", "_metadata", "__weakref__")
+                 "retained", "seq", "_metadata", "node_pre_hooks", "post_hooks", "packed",
+                 "__weakref__")
 
     def __init__(self, fn: Callable, inputs: tuple, edges: tuple, out_avals: tuple,
                  saves: bool = False, saved: tuple = ()) -> None:
@@ -81,6 +94,9 @@ class Node:
         self.retained: dict[int, Any] | None = None
         self.seq = next(_seq)
         self._metadata: dict | None = None
+        self.node_pre_hooks: dict | None = None
+        self.post_hooks: dict | None = None
+        self.packed: tuple | None = None
 
     def name(self) -> str:
         return type(self).__name__
@@ -95,13 +111,27 @@ class Node:
             self._metadata = {}
         return self._metadata
 
-    def register_prehook(self, hook: Callable, output_nr: int = 0) -> RemovableHandle:
+    def _register_tensor_hook(self, hook: Callable, output_nr: int) -> RemovableHandle:
+        """``Tensor.register_hook`` on output ``output_nr``: ``hook(grad) -> grad or None``."""
         if self.pre_hooks is None:
             self.pre_hooks = {}
-        hooks = self.pre_hooks.setdefault(output_nr, {})
-        handle = RemovableHandle(hooks)
-        hooks[handle._key] = hook
-        return handle
+        return _add_hook(self.pre_hooks.setdefault(output_nr, {}), hook)
+
+    def register_prehook(self, hook: Callable) -> RemovableHandle:
+        """torch's ``Node.register_prehook``: ``hook(grad_outputs) -> tuple or None`` runs before
+        the node's backward (after the tensor hooks and ``retain_grad`` of its outputs); a tuple
+        it returns replaces ``grad_outputs``."""
+        if self.node_pre_hooks is None:
+            self.node_pre_hooks = {}
+        return _add_hook(self.node_pre_hooks, hook)
+
+    def register_hook(self, hook: Callable) -> RemovableHandle:
+        """torch's ``Node.register_hook``: ``hook(grad_inputs, grad_outputs) -> tuple or None``
+        runs after the node's backward (for ``AccumulateGrad``: after accumulating, with
+        ``grad_inputs == ()``); a tuple it returns replaces ``grad_inputs``."""
+        if self.post_hooks is None:
+            self.post_hooks = {}
+        return _add_hook(self.post_hooks, hook)
 
     def retain(self, tensor: Any, output_nr: int) -> None:
         if self.retained is None:
@@ -110,13 +140,16 @@ class Node:
 
     @property
     def has_python_hooks(self) -> bool:
-        return bool(self.pre_hooks) or bool(self.retained)
+        """Whether backward must run Python at this node (so it cannot be fused)."""
+        return bool(self.pre_hooks or self.retained or self.node_pre_hooks or self.post_hooks
+                    or self.packed)
 
     def release(self) -> None:
         """Free what torch would free after a backward without ``retain_graph``."""
         if self.saves:
             self.freed = True
             self.inputs = None
+            self.packed = None
 
     def __repr__(self) -> str:
         return f"<{self.name()} object at {hex(id(self))}>"
@@ -133,6 +166,11 @@ class AccumulateGrad(Node):
 
     def release(self) -> None:  # a leaf's accumulator holds nothing to free
         pass
+
+    @property
+    def has_python_hooks(self) -> bool:
+        v = self.variable
+        return bool(v._hooks or v._post_acc_hooks or self.node_pre_hooks or self.post_hooks)
 
 
 _classes: dict[str, type] = {}
@@ -165,3 +203,72 @@ def grad_accumulator(t: Any) -> AccumulateGrad:
         acc = AccumulateGrad(t)
         t._acc = weakref.ref(acc)
     return acc
+
+
+# ---- saved tensors hooks ------------------------------------------------------------------------
+class _SavedHooksState(threading.local):
+    """Per-thread (as in torch) stack of (pack, unpack) pairs and the "disabled" message."""
+
+    def __init__(self) -> None:
+        self.stack: list[tuple[Callable, Callable]] = []
+        self.disabled: str | None = None
+
+
+_saved_hooks = _SavedHooksState()
+
+
+def current_saved_hooks() -> tuple[Callable, Callable] | None:
+    """The innermost (pack, unpack) pair, or None (dispatch asks only when a node saves)."""
+    stack = _saved_hooks.stack
+    return stack[-1] if stack else None
+
+
+class saved_tensors_hooks:  # noqa: N801 - torch's name
+    """``torch.autograd.graph.saved_tensors_hooks(pack_hook, unpack_hook)``.
+
+    Inside the block, every tensor torch would save for backward (the inputs listed in the op's
+    ``saves_inputs`` and, with ``saves_output``, its result) is passed to ``pack_hook`` when the
+    node is recorded (with grad mode off, as in torch), and the node stores what it returns.
+    When backward reaches the node, ``unpack_hook`` is called on each stored object and must
+    return a Tensor. Differences from torch, which follow from nodes keeping immutable arrays:
+
+    * the node still keeps its own input arrays (packing frees no memory);
+    * an unpacked *input* is what the node's vjp runs on (cast to the saved dtype; a different
+      shape is a RuntimeError), so ``unpack`` returning other values changes the gradient as in
+      torch; an unpacked *output* is called and checked but unused: the vjp recomputes the
+      output from the inputs;
+    * every tensor in ``saves_inputs`` is packed, even where torch skips saving one because the
+      other operand does not require grad (e.g. ``a * b`` with only ``a`` requiring grad: torch
+      packs ``b`` only);
+    * packed tensors are exempt from the "modified by an inplace operation" check (as in torch);
+    * graphs holding packed tensors run backward per node; unpack runs when its node runs.
+
+    Only the innermost pair applies; the state is per thread.
+    """
+
+    def __init__(self, pack_hook: Callable[[Any], Any], unpack_hook: Callable[[Any], Any]) -> None:
+        self.pack_hook = pack_hook
+        self.unpack_hook = unpack_hook
+
+    def __enter__(self) -> None:
+        if _saved_hooks.disabled is not None:
+            raise RuntimeError(_saved_hooks.disabled)
+        _saved_hooks.stack.append((self.pack_hook, self.unpack_hook))
+
+    def __exit__(self, *exc: object) -> None:
+        _saved_hooks.stack.pop()
+
+
+@contextlib.contextmanager
+def disable_saved_tensors_hooks(error_message: str):
+    """``torch.autograd.graph.disable_saved_tensors_hooks(error_message)``: inside, entering
+    :class:`saved_tensors_hooks` raises ``RuntimeError(error_message)``; so does entering this
+    while saved-tensor hooks are active (torch's behaviour)."""
+    if _saved_hooks.stack:
+        raise RuntimeError(error_message)
+    prev = _saved_hooks.disabled
+    _saved_hooks.disabled = error_message
+    try:
+        yield
+    finally:
+        _saved_hooks.disabled = prev

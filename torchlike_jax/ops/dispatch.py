@@ -19,12 +19,13 @@ import jax
 import numpy as np
 
 from .. import _dtypes as D
-from ..autograd import grad_mode, graph
+from ..autograd import _transforms, anomaly_mode, grad_mode, graph
 from ..autograd.graph import grad_accumulator, node_class
 from .dims import broadcast_shapes
 from .registry import COMPARE, FLOAT, KEEP, PROMOTE, SUM, OpDef
 
 Tensor: Any = None  # bound by torchlike_jax._tensor at import (tensor sits above ops)
+_func_state = _transforms.state  # running torch.func transforms (see autograd/_transforms)
 
 
 
@@ -206,6 +207,8 @@ def dispatch(op: OpDef, args: tuple, params: tuple = (), out_dtype: D.dtype | No
             broadcast_shapes(*(a.shape for a in arrays if a is not None))
         raise
     local = grad_mode._local
+    if not local.grad_enabled and _func_state.rev:  # no_grad inside torch.func.grad & co
+        outs = _transforms.stop_no_grad(outs)
     wrap = Tensor._wrap
     inference = local.inference_mode
     if op.n_out == 1:
@@ -220,8 +223,12 @@ def dispatch(op: OpDef, args: tuple, params: tuple = (), out_dtype: D.dtype | No
 
 
 def record_node(op: OpDef, node_cls: type, fn: Any, args: tuple, arrays: list,
-                results: tuple) -> None:
-    """Append the node for one dispatched call and link its differentiable outputs to it."""
+                results: tuple, saved_tensors: tuple = ()) -> None:
+    """Append the node for one dispatched call and link its differentiable outputs to it.
+
+    ``saved_tensors``: extra ``(tensor, is_output)`` pairs checked for in-place changes at
+    backward (what a custom ``autograd.Function`` passed to ``ctx.save_for_backward``).
+    """
     diff = [i for i in op.diff_outputs if results[i]._st.array.dtype.kind in "fcV"]
     if not diff:
         return
@@ -245,11 +252,18 @@ def record_node(op: OpDef, node_cls: type, fn: Any, args: tuple, arrays: list,
         else:
             edges.append(None)
     saved = ()
-    saves = bool(op.saves_inputs or op.saves_output)
+    packing = None
+    saved_inputs: list = []
+    saves = bool(op.saves_inputs or op.saves_output or saved_tensors)
     if saves:
+        hooks = graph._saved_hooks.stack
+        packing = hooks[-1] if hooks else None  # saved_tensors_hooks: pack instead of check
         saved = []
         for i in op.saves_inputs:
             a = args[i]
+            cond = op.saved_for
+            if cond is not None and i in cond and all(edges[j] is None for j in cond[i]):
+                continue  # torch saves it only for a gradient nobody needs
             if isinstance(a, Tensor):
                 if a._inference:
                     raise RuntimeError(
@@ -258,10 +272,16 @@ def record_node(op: OpDef, node_cls: type, fn: Any, args: tuple, arrays: list,
                         "To work around this, you can make a clone to get a normal tensor and use "
                         "it in autograd, or use `torch.no_grad()` instead of "
                         "`torch.inference_mode()`.")
-                saved.append((weakref.ref(a._st), a._st.version, weakref.ref(a), False))
-        if op.saves_output:
+                if packing is None:
+                    saved.append((weakref.ref(a._st), a._st.version, weakref.ref(a), False))
+                else:
+                    saved_inputs.append(i)
+        if op.saves_output and packing is None:
             r = results[0]
             saved.append((weakref.ref(r._st), r._st.version, None, True))
+        for t, is_output in saved_tensors if packing is None else ():
+            saved.append((weakref.ref(t._st), t._st.version,
+                          None if is_output else weakref.ref(t), is_output))
         saved = tuple(saved)
     avals = tuple((o._st.array.shape, o._st.array.dtype) for o in results)
     node = node_cls(fn, tuple(inputs), tuple(edges), avals, saves, saved)
@@ -270,3 +290,23 @@ def record_node(op: OpDef, node_cls: type, fn: Any, args: tuple, arrays: list,
         r._grad_fn = node
         r._output_nr = i
         r._requires_grad = True
+    if packing is not None:
+        _pack(node, packing, op, args, results, saved_inputs)
+    if anomaly_mode._state.enabled:
+        anomaly_mode.store_stack(node)
+
+
+def _pack(node: Any, hooks: tuple, op: OpDef, args: tuple, results: tuple,
+          saved_inputs: list) -> None:
+    """Run the active ``saved_tensors_hooks`` pack hook on what torch would save (grad off)."""
+    pack, unpack = hooks
+    local = grad_mode._local
+    prev = local.grad_enabled
+    local.grad_enabled = False
+    try:
+        packed = [(i, pack(args[i]), unpack) for i in saved_inputs]
+        if op.saves_output:
+            packed.append((-1, pack(results[0]), unpack))
+    finally:
+        local.grad_enabled = prev
+    node.packed = tuple(packed)

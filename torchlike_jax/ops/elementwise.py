@@ -15,7 +15,7 @@ from .dispatch import _legacy_name, dispatch
 from .registry import COMPARE, FLOAT, KEEP, PROMOTE, register
 
 
-def _binary(name: str, impl, grad_fn: str | None, rule: str = PROMOTE, saves=(0, 1)):
+def _binary(name: str, impl, grad_fn: str | None, rule: str = PROMOTE, saves=(1, 0)):
     return register(name, impl, grad_fn, dtype_rule=rule, saves_inputs=saves)
 
 
@@ -29,8 +29,10 @@ ADD_ALPHA = register("add_alpha", lambda a, b, alpha: a + alpha * b, "AddBackwar
 SUB = _binary("sub", lambda a, b: a - b, "SubBackward0", saves=())
 SUB_ALPHA = register("sub_alpha", lambda a, b, alpha: a - alpha * b, "SubBackward0")
 RSUB = _binary("rsub", lambda a, b: b - a, "RsubBackward1", saves=())
-MUL = _binary("mul", lambda a, b: a * b, "MulBackward0")
-DIV = _binary("div", lambda a, b: a / b, "DivBackward0", rule=FLOAT)
+MUL = register("mul", lambda a, b: a * b, "MulBackward0", saves_inputs=(1, 0),
+               saved_for={1: (0,), 0: (1,)})
+DIV = register("div", lambda a, b: a / b, "DivBackward0", dtype_rule=FLOAT, saves_inputs=(1, 0),
+               saved_for={0: (1,)})
 RDIV = _binary("rdiv", lambda a, b: b / a, "MulBackward0", rule=FLOAT)
 def _power(a, b):
     """jnp.power, except that integers to negative powers give torch's values (1, -1 or 0)."""
@@ -43,7 +45,7 @@ def _power(a, b):
     return jnp.where(neg, small.astype(pos.dtype), pos)
 
 
-POW = _binary("pow", _power, "PowBackward1")
+POW = register("pow", _power, "PowBackward1", saves_inputs=(1, 0), saves_output=True)
 def _power_scalar(a, b):
     """tensor ** scalar; where the exponent is 0 torch's derivative is 0 (JAX's is nan at 0)."""
     if not jnp.issubdtype(a.dtype, jnp.inexact):

@@ -29,7 +29,10 @@ class OpDef:
     grad_fn: str | Callable[[tuple], str] | None
     dtype_rule: str = PROMOTE
     participants: tuple[int, ...] | None = None  # inputs that take part in promotion (None: all)
-    saves_inputs: tuple[int, ...] = ()  # inputs torch saves for backward
+    saves_inputs: tuple[int, ...] = ()  # inputs torch saves for backward, in its order
+    # input -> the inputs whose gradient needs it: saved only if one of those requires grad
+    # (torch's mul saves ``other`` only to compute ``self``'s gradient); absent: always saved
+    saved_for: dict[int, tuple[int, ...]] | None = None
     saves_output: bool = False  # torch saves the result (exp, tanh, sigmoid, sqrt, relu...)
     n_out: int = 1
     diff_outputs: tuple[int, ...] = (0,)

@@ -16,8 +16,8 @@ from .registry import KEEP, register
 
 RESHAPE = register("reshape", lambda a, shape: jnp.reshape(a, shape), "ViewBackward0",
                    dtype_rule=KEEP)
-TRANSPOSE = register("transpose", lambda a, d0, d1: jnp.swapaxes(a, d0, d1),
-                     "TransposeBackward0", dtype_rule=KEEP)
+TRANSPOSE = register("transpose", lambda a, d0, d1: jnp.swapaxes(a, d0, d1) if a.ndim else a,
+                     "TransposeBackward0", dtype_rule=KEEP)  # 0-d: dims 0/-1 are allowed
 T_OP = register("t", lambda a: a.T, "TBackward0", dtype_rule=KEEP)
 PERMUTE = register("permute", lambda a, dims: jnp.transpose(a, dims), "PermuteBackward0",
                    dtype_rule=KEEP)
