@@ -13,34 +13,19 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import warnings
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from testing_tools_fixture import FIXTURES, RECORDER
 
 import torchlike_jax as torch
 from torchlike_jax.autograd import gradcheck as gradcheck_module_attr
 from torchlike_jax.ops.registry import REGISTRY
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = json.loads((ROOT / "tests" / "fixtures" / "testing_tools.json").read_text())
-RECORDER_PATH = ROOT / "tools" / "record_testing_fixtures.py"
-
-
-def _load_recorder() -> Any:
-    spec = importlib.util.spec_from_file_location("_record_testing_fixtures_gc", RECORDER_PATH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-RECORDER = _load_recorder()
 _FAST_NUMBERS = re.compile(r"numerical:[^\n]*\nanalytical:[^\n]*\n")
 
 

@@ -12,34 +12,18 @@ tensor class, ``torchlike_jax._tensor.Tensor``, where torch names ``torch.Tensor
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import warnings
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from testing_tools_fixture import FIXTURES, RECORDER
 
 import torchlike_jax as torch
 from torchlike_jax.testing import _comparison
-
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = json.loads((ROOT / "tests" / "fixtures" / "testing_tools.json").read_text())
-RECORDER_PATH = ROOT / "tools" / "record_testing_fixtures.py"
-
-
-def load_recorder() -> Any:
-    spec = importlib.util.spec_from_file_location("_record_testing_fixtures", RECORDER_PATH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-RECORDER = load_recorder()
 
 
 def normalise(observation: dict[str, Any]) -> dict[str, Any]:
