@@ -36,8 +36,10 @@ Consequences worth knowing (documented differences from torch):
 * Non-tensor arguments are baked into the cached node function: a new value compiles anew.
 * In double backward, saved *outputs* are differentiated through the forward's JAX code, not
   through the custom backward again (identical whenever the custom backward is the true
-  derivative); the gradient's ``grad_fn`` is ``MyFnBackwardBackward`` (one recorded vjp), where
+  derivative), and saved *intermediates* are differentiated too (torch treats them as
+  constants); the gradient's ``grad_fn`` is ``MyFnBackwardBackward`` (one recorded vjp), where
   torch shows the last op of the user's backward.
+* A custom backward returning ``None`` for a leaf leaves a zero ``.grad`` (torch: ``None``).
 """
 
 from __future__ import annotations
