@@ -80,57 +80,14 @@ from .autograd.grad_mode import (  # noqa: E402
     no_grad,
     set_grad_enabled,
 )
-from .ops.elementwise import (  # noqa: E402
-    abs,
-    add,
-    clamp,
-    clip,
-    cos,
-    div,
-    eq,
-    exp,
-    floor_divide,
-    ge,
-    gt,
-    le,
-    log,
-    logical_not,
-    lt,
-    maximum,
-    minimum,
-    mul,
-    ne,
-    neg,
-    pow,
-    relu,
-    remainder,
-    sigmoid,
-    sin,
-    sqrt,
-    sub,
-    tanh,
-    trunc,
-    where,
-)
-from .ops.joining import cat, concat, concatenate, stack  # noqa: E402
-from .ops.linalg import bmm, dot, matmul, mm, mv  # noqa: E402
-from .ops.reductions import argmax, argmin, max, mean, min, sum  # noqa: E402
-from .ops.shape import (  # noqa: E402
-    clone,
-    flatten,
-    permute,
-    reshape,
-    squeeze,
-    t,
-    transpose,
-    unsqueeze,
-)
+from .ops.surface import NAMESPACES as _NAMESPACES  # noqa: E402
+
+globals().update(_NAMESPACES["torch"])  # every op module's torch.* functions (ops/surface.py)
+from . import linalg, nn, special  # noqa: E402
 
 half, float, double = float16, float32, float64
 short, int, long = int16, int32, int64
 cfloat, cdouble = complex64, complex128
-multiply, subtract, divide, negative, absolute = mul, sub, div, neg, abs
-swapaxes = transpose
 
 
 def numel(input: Tensor) -> int:

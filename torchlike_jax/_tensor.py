@@ -31,8 +31,8 @@ from .ops import dispatch as _dispatch_mod
 from .ops import elementwise as E
 from .ops import indexing as I
 from .ops import linalg as L
-from .ops import reductions as R
 from .ops import shape as S
+from .ops import surface
 from .ops.dims import broadcast_shapes
 from .ops.dispatch import _legacy_name
 from .ops.registry import KEEP, register
@@ -798,7 +798,7 @@ def _method(fn, name: str):
 
 
 def _inplace_method(fn, name: str):
-    reshapes = name in _SHAPE_INPLACE
+    reshapes = name in surface.RESHAPING_INPLACE
 
     def m(self, *args, **kwargs):
         self._check_inplace()
@@ -810,30 +810,14 @@ def _inplace_method(fn, name: str):
     return m
 
 
-_METHODS = {
-    "add": E.add, "sub": E.sub, "subtract": E.sub, "mul": E.mul, "multiply": E.mul,
-    "div": E.div, "divide": E.div, "true_divide": E.div, "pow": E.pow, "neg": E.neg,
-    "negative": E.neg, "abs": E.abs, "absolute": E.abs, "exp": E.exp, "log": E.log, "sin": E.sin,
-    "cos": E.cos, "tanh": E.tanh, "sigmoid": E.sigmoid, "sqrt": E.sqrt, "relu": E.relu,
-    "clamp": E.clamp, "clip": E.clamp, "maximum": E.maximum, "minimum": E.minimum,
-    "remainder": E.remainder, "floor_divide": E.floor_divide, "trunc": E.trunc,
-    "logical_not": E.logical_not, "eq": E.eq, "ne": E.ne, "lt": E.lt, "le": E.le, "gt": E.gt,
-    "ge": E.ge, "sum": R.sum, "mean": R.mean, "max": R.max, "min": R.min, "argmax": R.argmax,
-    "argmin": R.argmin, "reshape": S.reshape, "view": S.view, "flatten": S.flatten,
-    "transpose": S.transpose, "swapaxes": S.transpose, "t": S.t, "permute": S.permute,
-    "unsqueeze": S.unsqueeze, "squeeze": S.squeeze, "expand": S.expand, "clone": S.clone,
-    "matmul": L.matmul, "mm": L.mm, "mv": L.mv, "dot": L.dot, "bmm": L.bmm,
-}
-_INPLACE = ("add", "sub", "mul", "div", "pow", "neg", "abs", "exp", "log", "sin", "cos", "tanh",
-            "sigmoid", "sqrt", "relu", "clamp", "clip", "remainder", "trunc", "floor_divide",
-            "unsqueeze", "squeeze", "t", "transpose")
-
-_SHAPE_INPLACE = {"unsqueeze_", "squeeze_", "t_", "transpose_"}
-
-for _name, _fn in _METHODS.items():
-    setattr(Tensor, _name, _method(_fn, _name))
-for _name in _INPLACE:
-    setattr(Tensor, _name + "_", _inplace_method(_METHODS[_name], _name + "_"))
+def _bind_public_methods() -> None:
+    """Every method op modules exposed (ops/surface.py); the class's own definitions win."""
+    for name, fn in surface.METHODS.items():
+        if name not in Tensor.__dict__:
+            setattr(Tensor, name, _method(fn, name))
+    for name, fn in surface.INPLACE.items():
+        if name not in Tensor.__dict__:
+            setattr(Tensor, name, _inplace_method(fn, name))
 
 
 def _where_method(self: Tensor, condition: Tensor, y: Any) -> Tensor:
@@ -841,6 +825,7 @@ def _where_method(self: Tensor, condition: Tensor, y: Any) -> Tensor:
 
 
 Tensor.where = _where_method
+_bind_public_methods()
 
 
 # Binary operators return NotImplemented for operands torch does not take (str, list, None...),

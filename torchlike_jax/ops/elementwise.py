@@ -13,6 +13,7 @@ import numpy as np
 from . import dispatch as _dispatch_mod
 from .dispatch import _legacy_name, dispatch
 from .registry import COMPARE, FLOAT, KEEP, PROMOTE, register
+from .surface import expose
 
 
 def _binary(name: str, impl, grad_fn: str | None, rule: str = PROMOTE, saves=(1, 0)):
@@ -281,3 +282,18 @@ def gt(input, other):
 
 def ge(input, other):
     return dispatch(GE, (input, other))
+
+
+expose("add", inplace=True)(add)
+expose("sub", "subtract", inplace=True)(sub)
+expose("mul", "multiply", inplace=True)(mul)
+expose("div", "divide", "true_divide", inplace=True)(div)
+expose("pow", inplace=True)(pow)
+expose("neg", "negative", inplace=True)(neg)
+expose("abs", "absolute", inplace=True)(abs)
+for _f in (exp, log, sin, cos, tanh, sigmoid, sqrt, relu, trunc, remainder, floor_divide):
+    expose(_f.__name__, inplace=True)(_f)
+expose("clamp", "clip", inplace=True)(clamp)
+for _f in (maximum, minimum, logical_not, eq, ne, lt, le, gt, ge):
+    expose(_f.__name__)(_f)
+expose("where", method=False)(where)

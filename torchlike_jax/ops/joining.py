@@ -7,6 +7,7 @@ import jax.numpy as jnp
 from .dims import norm_dim
 from .dispatch import dispatch
 from .registry import register
+from .surface import expose
 
 CAT = register("cat", lambda *a: jnp.concatenate(a[:-1], axis=a[-1]), "CatBackward0")
 STACK = register("stack", lambda *a: jnp.stack(a[:-1], axis=a[-1]), "StackBackward0")
@@ -63,3 +64,7 @@ def stack(tensors, dim=0):
             raise RuntimeError(f"stack expects each tensor to be equal size, but got "
                                f"{list(ref.shape)} at entry 0 and {list(t.shape)} at entry {k}")
     return dispatch(STACK, tensors, (norm_dim(dim, ref.ndim + 1),))
+
+
+expose("cat", "concat", "concatenate", method=False)(cat)
+expose("stack", method=False)(stack)

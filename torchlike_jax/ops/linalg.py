@@ -7,6 +7,7 @@ import jax.numpy as jnp
 from .dims import broadcast_shapes
 from .dispatch import _legacy_name, dispatch
 from .registry import KEEP, register
+from .surface import expose
 
 # torch.matmul's node is that of the last op it runs: 1-D @ 2-D is unsqueeze(0).mm().squeeze_(0),
 # anything batched ends in _unsafe_view; torch.bmm itself is tagged ("bmm",)
@@ -91,3 +92,7 @@ def bmm(input, mat2):
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: {want} "
                            f"but got: {list(mat2.shape[:2])}.")
     return _matmul(input, mat2, ("bmm",))
+
+
+for _f in (matmul, mm, mv, dot, bmm):
+    expose(_f.__name__)(_f)

@@ -9,6 +9,7 @@ import jax.numpy as jnp
 from .dims import norm_dim, norm_dims
 from .dispatch import dispatch
 from .registry import FLOAT, KEEP, SUM, register
+from .surface import expose
 
 
 def _sum_impl(a, dims, keepdim):
@@ -145,3 +146,6 @@ def _bind_extremes():
 
 
 max, min = _bind_extremes()
+
+for _f in (sum, mean, max, min, argmax, argmin):
+    expose(_f.__name__)(_f)

@@ -37,6 +37,9 @@ class OpDef:
     n_out: int = 1
     diff_outputs: tuple[int, ...] = (0,)
     float_only: str | None = None  # torch's error when given a non-float input (e.g. mean)
+    # the outputs are views of input 0 (each output element IS one of its elements, params are
+    # static): in-place writes through an output reach input 0, as in torch (see _views.py)
+    view: bool = False
     doc: str = ""
     _jit_cache: dict = field(default_factory=dict, repr=False)
 

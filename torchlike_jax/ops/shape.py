@@ -13,6 +13,7 @@ import jax.numpy as jnp
 from .dims import norm_dim
 from .dispatch import _legacy_name, dispatch
 from .registry import KEEP, register
+from .surface import expose
 
 RESHAPE = register("reshape", lambda a, shape: jnp.reshape(a, shape), "ViewBackward0",
                    dtype_rule=KEEP)
@@ -162,3 +163,15 @@ def to_dtype(input, dtype):
     if input.dtype is dtype:
         return input
     return dispatch(TO_COPY, (input,), (dtype.np,))
+
+
+expose("reshape")(reshape)
+expose("view", namespace=())(view)
+expose("flatten")(flatten)
+expose("transpose", "swapaxes", inplace=True, reshaping=True)(transpose)
+expose("t", inplace=True, reshaping=True)(t)
+expose("permute")(permute)
+expose("unsqueeze", inplace=True, reshaping=True)(unsqueeze)
+expose("squeeze", inplace=True, reshaping=True)(squeeze)
+expose("expand", namespace=())(expand)
+expose("clone")(clone)

@@ -1,0 +1,60 @@
+"""Where ops become public: ``torch.*`` functions, ``Tensor`` methods, in-place ``_`` variants
+and the ``torch.linalg`` / ``torch.nn.functional`` / ``torch.special`` namespaces.
+
+Op modules declare each public function once with :func:`expose`; ``torchlike_jax/__init__``,
+``_tensor`` and the namespace modules read these tables. That keeps the op modules the only
+place a new op is written (no edits to the Tensor class or the package ``__init__``), and makes
+the public surface enumerable for the generated support table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+# namespace -> public name -> function ("torch" is the top level)
+NAMESPACES: dict[str, dict[str, Callable]] = {"torch": {}, "linalg": {}, "nn.functional": {},
+                                              "special": {}}
+METHODS: dict[str, Callable] = {}  # Tensor method name -> function(self, *args, **kwargs)
+# in-place method name (ending in ``_``) -> the out-of-place function whose result is written
+# back into ``self`` (cast to self's dtype, with torch's "can't be cast" check)
+INPLACE: dict[str, Callable] = {}
+RESHAPING_INPLACE: set[str] = set()  # in-place methods that may change self's shape (t_, ...)
+
+
+def expose(*names: str, method: bool | str | tuple = True, inplace: bool = False,
+           namespace: str | tuple[str, ...] = "torch",
+           reshaping: bool = False) -> Callable[[Callable], Callable]:
+    """Publish a function under ``names`` (the first is its canonical name).
+
+    ``method``: also a Tensor method (True: under every name; a str/tuple: under those names;
+    False: not a method). ``inplace``: also ``Tensor.<name>_`` for every method name.
+    ``namespace``: "torch", "linalg", "nn.functional", "special", or a tuple of them
+    (an empty tuple: method only).
+    """
+
+    def deco(fn: Callable) -> Callable:
+        spaces = (namespace,) if isinstance(namespace, str) else namespace
+        for ns in spaces:
+            table = NAMESPACES[ns]
+            for n in names:
+                if n in table:
+                    raise ValueError(f"{ns}.{n} is already exposed")
+                table[n] = fn
+        mnames = names if method is True else (() if method is False else
+                                                (method,) if isinstance(method, str) else method)
+        for n in mnames:
+            if n in METHODS:
+                raise ValueError(f"Tensor.{n} is already exposed")
+            METHODS[n] = fn
+            if inplace:
+                INPLACE[n + "_"] = fn
+                if reshaping:
+                    RESHAPING_INPLACE.add(n + "_")
+        return fn
+
+    return deco
+
+
+def expose_value(name: str, fn: Callable, **kw: object) -> Callable:
+    """:func:`expose` for an already-built function (aliases, generated unary ops)."""
+    return expose(name, **kw)(fn)

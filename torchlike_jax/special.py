@@ -1,0 +1,7 @@
+"""``torch.special``: the functions op modules exposed under this namespace (ops/surface.py)."""
+
+from __future__ import annotations
+
+from .ops.surface import NAMESPACES as _NAMESPACES
+
+globals().update(_NAMESPACES["special"])
