@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import warnings
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
+import opinfo
 import pytest
 
-import opinfo
 import torchlike_jax as torch
 
 FIXTURES = Path(__file__).parent / "fixtures" / "opinfo"
@@ -23,7 +23,7 @@ OPS = opinfo.load_ops()
 CASES = opinfo.cases(OPS)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _fixture(area: str) -> dict:
     path = FIXTURES / f"{area}.json"
     if not path.exists():
@@ -89,3 +89,14 @@ def test_every_fixture_case_is_still_in_the_table():
     for area in {op.area for op in OPS}:
         stale = set(_fixture(area)) - live
         assert not stale, f"{area}: stale fixture cases {sorted(stale)[:5]}"
+
+
+def test_support_table_is_current():
+    """docs/op_support.md is generated (tools/make_op_support_table.py): one row per OpInfo."""
+    import re
+
+    text = (Path(__file__).parent.parent / "docs" / "op_support.md").read_text()
+    rows = set(re.findall(r"^\| `([^`]+)` \|", text, re.M))
+    names = {op.name for op in OPS}
+    assert rows == names, (f"regenerate docs/op_support.md: missing {sorted(names - rows)[:5]}, "
+                           f"extra {sorted(rows - names)[:5]}")

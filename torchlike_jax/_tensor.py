@@ -22,6 +22,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _dtypes as D
+from . import _views
 from ._device import device_of, jax_device
 from ._formatting import format_tensor
 from ._size import Size
@@ -89,7 +90,8 @@ class Tensor:
     """A torch-style tensor. Create with ``torch.tensor(...)`` and friends."""
 
     __slots__ = ("_st", "_requires_grad", "_grad", "_grad_fn", "_output_nr", "_retains_grad",
-                 "_hooks", "_inference", "_acc", "_post_acc_hooks", "__weakref__")
+                 "_hooks", "_inference", "_acc", "_post_acc_hooks", "_base", "_views",
+                 "__weakref__")
     __array_priority__ = 1000  # so numpy scalars defer to our reflected operators
 
     # ---- construction -------------------------------------------------------------------
@@ -106,6 +108,8 @@ class Tensor:
         t._inference = inference
         t._acc = None
         t._post_acc_hooks = None
+        t._base = None  # the tensor this one is a view of (torch's ``_base``), see _views.py
+        t._views = None  # weak references to this tensor's live views
         return t
 
     @classmethod
@@ -561,9 +565,23 @@ class Tensor:
             raise RuntimeError(_INFERENCE_INPLACE)
         if local.grad_enabled and self._requires_grad and self._grad_fn is None:
             raise RuntimeError(leaf_msg)
+        base = self._base
+        if base is not None:
+            if local.grad_enabled and base._requires_grad and base._grad_fn is None:
+                raise RuntimeError(_VIEW_LEAF_INPLACE)
+            _views.check_writable(self)
 
-    def _rebind(self, result: Tensor) -> Tensor:
-        """Make ``self`` hold ``result``'s value and autograd history; bump the version."""
+    def _rebind(self, result: Tensor, reshaping: bool = False) -> Tensor:
+        """Make ``self`` hold ``result``'s value and autograd history; bump the version.
+
+        A view writes through into its base instead (``_views.write_through``); ``reshaping``
+        (``t_``, ``squeeze_``...) turns a view into a tensor of its own.
+        """
+        if self._base is not None:
+            if not reshaping:
+                return _views.write_through(self, result)
+            self._st = Storage(self._st.array)
+            self._base = None
         st = self._st
         old_st = result._st
         st.array = result._st.array
@@ -586,6 +604,8 @@ class Tensor:
             self._grad_fn = node
             self._output_nr = result._output_nr
             self._requires_grad = True
+        if self._views:
+            _views.refresh(self)
         return self
 
     def _inplace(self, fn, *args: Any) -> Tensor:
@@ -784,6 +804,7 @@ _COPY = register("copy_", lambda a, s: jnp.broadcast_to(s.astype(a.dtype), a.sha
                  "CopyBackwards", dtype_rule=KEEP)
 
 _dispatch_mod.Tensor = Tensor
+_dispatch_mod.view_hook = _views.make_views
 I.Tensor = Tensor
 
 
@@ -803,7 +824,7 @@ def _inplace_method(fn, name: str):
     def m(self, *args, **kwargs):
         self._check_inplace()
         out = _with_out_dtype(lambda s, *a: fn(s, *a, **kwargs), self, args)
-        return self._rebind(out if reshapes else _same_shape(self, out))
+        return self._rebind(out if reshapes else _same_shape(self, out), reshapes)
 
     m.__name__ = name
     m.__qualname__ = f"Tensor.{name}"

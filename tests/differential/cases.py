@@ -1796,18 +1796,161 @@ case("repr_grad_after_backward", """
     out("r", repr(x.grad))
 """)
 
-# ---- known gaps: views do not alias storage ----------------------------------------------------
-_VIEW_REASON = ("views are copies here (JAX arrays are immutable, no strides): in-place writes "
-                "through a view do not reach the base, and view/stride checks do not exist")
+# ---- views: in-place writes through a view reach the base (torchlike_jax/_views.py) --------------
 case("view_write_through", """
     x = torch.zeros(2, 3)
     row = x[0]
     row.fill_(5.0)
     out("x", x)
-""", xfail=True, reason=_VIEW_REASON)
+    out("row", row)
+    out("versions", (x._version, row._version))
+    out("base", row._base is x)
+""")
 case("view_after_transpose_error", 'torch.arange(6).reshape(2, 3).t().view(6)',
-     xfail=True, reason=_VIEW_REASON)
+     xfail=True, reason="tensors carry no strides: view() of a transposed tensor does not raise")
 case("inplace_on_view_of_leaf_error", """
     x = torch.zeros(3, requires_grad=True)
     x[0:2].add_(1)
-""", xfail=True, reason=_VIEW_REASON)
+""")
+case("view_select_add_grad", """
+    a = torch.tensor([[1., 2., 3.], [4., 5., 6.]], requires_grad=True)
+    x = a.clone()
+    v = x[0]
+    out("v_before", v)
+    v.add_(1)
+    out("v", v)
+    out("x", x)
+    (x * torch.tensor([[1., 2., 3.], [4., 5., 6.]])).sum().backward()
+    out("grad", a.grad)
+""")
+case("view_reshape_mul_grad", """
+    a = torch.tensor([1., 2., 3., 4., 5., 6.], requires_grad=True)
+    x = a * 1
+    w = x.view(2, 3)
+    w.mul_(torch.tensor([1., 2., 3.]))
+    out("x", x)
+    out("w", w)
+    (x ** 2).sum().backward()
+    out("grad", a.grad)
+""")
+case("view_t_zero", """
+    a = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)
+    x = a.exp()
+    x.t().zero_()
+    out("x", x)
+    x.sum().backward()
+    out("grad", a.grad)
+""")
+case("view_reads_base_writes", """
+    a = torch.tensor([1., 2., 3., 4., 5., 6.], requires_grad=True)
+    x = (a * 2).view(2, 3)
+    u = x.view(6)
+    x.add_(1)
+    out("u", u)
+    out("version", u._version)
+    (u * torch.arange(6.)).sum().backward()
+    out("grad", a.grad)
+""")
+case("view_narrow_slice_step", """
+    x = torch.zeros(3, 4)
+    x.narrow(1, 1, 2).fill_(3.)
+    x[:, ::2].add_(1.)
+    x[1:][0].mul_(10.)
+    out("x", x)
+""")
+case("view_split_unbind_pieces", """
+    x = torch.arange(8.).reshape(4, 2)
+    pieces = x.split(2)
+    pieces[1].add_(100.)
+    rows = x.unbind(0)
+    rows[0].neg_()
+    c = x.chunk(2, dim=1)
+    c[1].zero_()
+    out("x", x)
+""")
+case("view_diagonal_fill", """
+    x = torch.zeros(3, 3)
+    x.diagonal().fill_(1.)
+    out("x", x)
+    y = torch.zeros(2, 3)
+    y.diagonal(offset=1).add_(5.)
+    out("y", y)
+""")
+case("view_detach_and_data_share", """
+    x = torch.tensor([1., 2.], requires_grad=True)
+    d = x.detach()
+    d.add_(1)
+    out("x", x)
+    out("versions", (x._version, d._version))
+    y = torch.tensor([3., 4.], requires_grad=True)
+    y.data.mul_(2)
+    out("y", y)
+    out("y_version", y._version)
+""")
+case("view_version_shared", """
+    x = torch.ones(2, 2)
+    v = x[0]
+    w = x.view(4)
+    x.add_(1)
+    out("versions", (x._version, v._version, w._version))
+    v.mul_(3)
+    out("versions2", (x._version, v._version, w._version))
+    out("w", w)
+""")
+case("view_saved_modified_error", """
+    a = torch.tensor([1., 2.], requires_grad=True)
+    e = a.exp()
+    e[0].add_(1)
+    e.sum().backward()
+""")
+case("view_write_grad_value_into_plain_tensor", """
+    z = torch.zeros(3)
+    a = torch.tensor([2., 3.], requires_grad=True)
+    z[:2].add_(a * a)
+    out("z", z)
+    out("leaf", z.is_leaf)
+    z.sum().backward()
+    out("grad", a.grad)
+""")
+case("view_no_grad_sgd_through_rows", """
+    w = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)
+    (w * w).sum().backward()
+    with torch.no_grad():
+        for i in range(2):
+            w[i].sub_(0.1 * w.grad[i])
+    out("w", w)
+    out("leaf", (w.is_leaf, w.requires_grad, w._version))
+""")
+case("view_expanded_write_error", """
+    e = torch.ones(3).expand(2, 3)
+    e.add_(1)
+""")
+case("view_setitem_on_view", """
+    x = torch.zeros(2, 3)
+    r = x[1]
+    r[0] = 5.
+    r[1:] = torch.tensor([6., 7.])
+    out("x", x)
+""")
+case("view_shape_ops_write", """
+    x = torch.zeros(2, 3)
+    x.unsqueeze(0).add_(1.)
+    x.permute(1, 0)[0].mul_(4.)
+    x.flatten()[-1:].fill_(9.)
+    x.T[1].sub_(2.)
+    x.view_as(torch.empty(3, 2))[2].add_(0.5)
+    out("x", x)
+""")
+case("view_of_view_base", """
+    x = torch.zeros(2, 3)
+    v = x[0][1:]
+    out("base", (v._base is x, x._base is None))
+    v.fill_(2.)
+    out("x", x)
+""")
+case("view_no_grad_of_requires_grad", """
+    x = torch.ones(2, 3, requires_grad=True)
+    with torch.no_grad():
+        v = x.reshape(6)
+    out("flags", (v.requires_grad, v.is_leaf))
+""")

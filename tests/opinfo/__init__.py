@@ -27,8 +27,9 @@ import importlib
 import math
 import pkgutil
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -359,7 +360,7 @@ def _cmp(exp: Any, got: Any, path: str, op: OpInfo, values: bool) -> list[str]:
     if "seq" in exp:
         if "seq" not in got or len(got["seq"]) != len(exp["seq"]):
             return [f"{path}: expected a sequence of {len(exp['seq'])}, got {got}"]
-        return [m for i, (e, g) in enumerate(zip(exp["seq"], got["seq"]))
+        return [m for i, (e, g) in enumerate(zip(exp["seq"], got["seq"], strict=True))
                 for m in _cmp(e, g, f"{path}[{i}]", op, values)]
     if "py" in exp:
         if got.get("type") != exp["type"]:
@@ -408,7 +409,9 @@ def compare(exp: dict, got: dict, op: OpInfo) -> list[str]:
         if "vjp" not in got:
             bad.append(f"no vjp: {got.get('vjp_error')}")
         else:
-            for i, (e, g) in enumerate(zip(exp["vjp"], got["vjp"])):
+            if len(exp["vjp"]) != len(got["vjp"]):
+                bad.append(f"{len(got['vjp'])} input gradients, torch has {len(exp['vjp'])}")
+            for i, (e, g) in enumerate(zip(exp["vjp"], got["vjp"], strict=False)):
                 if (e is None) != (g is None):
                     bad.append(f"vjp[{i}]: {g} vs torch's {e}")
                 elif e is not None:

@@ -25,6 +25,7 @@ from .dims import broadcast_shapes
 from .registry import COMPARE, FLOAT, KEEP, PROMOTE, SUM, OpDef
 
 Tensor: Any = None  # bound by torchlike_jax._tensor at import (tensor sits above ops)
+view_hook: Any = None  # _views.make_views, bound the same way: marks outputs of view ops
 _func_state = _transforms.state  # running torch.func transforms (see autograd/_transforms)
 
 
@@ -215,10 +216,14 @@ def dispatch(op: OpDef, args: tuple, params: tuple = (), out_dtype: D.dtype | No
         result = wrap(outs[0], inference)
         if needs_grad and local.grad_enabled and node_cls is not None:
             record_node(op, node_cls, fn, args, arrays, (result,))
+        if op.view:
+            view_hook(op, params, args[0], (result,))
         return result
     results = tuple([wrap(o, inference) for o in outs])
     if needs_grad and local.grad_enabled and node_cls is not None:
         record_node(op, node_cls, fn, args, arrays, results)
+    if op.view:
+        view_hook(op, params, args[0], results)
     return results
 
 

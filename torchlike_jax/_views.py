@@ -1,0 +1,166 @@
+"""Views on immutable arrays: in-place writes through a view reach its base, as in torch.
+
+A torch view shares memory with its base. JAX arrays are immutable, so a view here is a tensor
+whose storage is a :class:`ViewStorage`: the base's :class:`~torchlike_jax._tensor.Storage` plus
+the *chain* of view ops (``(OpDef, static params, output index)``, e.g. select then transpose)
+that maps the base's array to the view's. Nothing is shared in memory; instead
+
+* **reading** a view recomputes it from the base when the base's array has changed since the view
+  last looked (one cached jit call; otherwise the cached array is returned), so ``v = x.view(6);
+  x.add_(1)`` shows in ``v``;
+* **writing** a view in place (``x[0].add_(1)``, ``x.t().zero_()``) computes the new view value
+  through the ordinary dispatch path, then writes it back into the base with the
+  :data:`COPY_SLICES` op: the chain applied to ``arange(base.numel())`` gives, for every view
+  element, the flat base index it aliases, and the new values are scattered there. That op is
+  recorded like any other (``grad_fn=<CopySlices>``, torch's name), so gradients flow to the
+  base's untouched elements and to the written values, and its vjp is JAX's;
+* afterwards every live view of that base whose graph is stale gets a fresh ``grad_fn`` that
+  re-derives it from the base's new value (``AsStridedBackward0``, as torch names it).
+
+The version counter is the base's (shared, as in torch), so "modified by an inplace operation"
+checks see writes made through any view. What differs from torch is listed in
+docs/architecture.md ("Views").
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+import jax.numpy as jnp
+
+from .autograd import grad_mode
+from .ops import dispatch as _dispatch_mod
+from .ops.registry import KEEP, register
+
+# ops whose outputs repeat input elements: writing through them is torch's internal-overlap error
+_OVERLAPPING = frozenset({"expand", "broadcast_to"})
+
+
+def _apply_chain(array: Any, chain: tuple) -> Any:
+    for op, params, index in chain:
+        out = op.impl(array, *params)
+        array = out[index] if op.n_out > 1 else out
+    return array
+
+
+def _scatter_into(base: Any, value: Any, chain: tuple) -> Any:
+    """``base`` with the elements the chain selects replaced by ``value``."""
+    flat_index = _apply_chain(jnp.arange(base.size, dtype=jnp.int32).reshape(base.shape), chain)
+    flat = base.reshape(-1).at[flat_index.reshape(-1)].set(
+        jnp.broadcast_to(value.astype(base.dtype), flat_index.shape).reshape(-1))
+    return flat.reshape(base.shape)
+
+
+COPY_SLICES = register("copy_slices", _scatter_into, "CopySlices", dtype_rule=KEEP)
+VIEW_CHAIN = register("view_chain", _apply_chain, "AsStridedBackward0", dtype_rule=KEEP)
+
+
+class ViewStorage:
+    """The storage of a view: the base's storage plus the chain of view ops.
+
+    ``array`` is derived from the base (recomputed only when the base's array object changed);
+    assigning it writes through into the base (no autograd: used by ``detach()`` aliases,
+    ``.data`` and gradcheck's perturbations). ``version`` IS the base's counter.
+    """
+
+    __slots__ = ("base_st", "chain", "overlapping", "_cache", "_seen", "__weakref__")
+
+    def __init__(self, base_st: Any, chain: tuple, array: Any, overlapping: bool) -> None:
+        self.base_st = base_st
+        self.chain = chain
+        self.overlapping = overlapping  # some base element appears twice (a real expand)
+        self._cache = array
+        self._seen = base_st.array
+
+    @property
+    def array(self) -> Any:
+        src = self.base_st.array
+        if src is not self._seen:
+            self._cache = _run(VIEW_CHAIN, (src,), self.chain)
+            self._seen = src
+        return self._cache
+
+    @array.setter
+    def array(self, value: Any) -> None:
+        st = self.base_st
+        st.array = _run(COPY_SLICES, (st.array, value), self.chain)
+        self._cache = value
+        self._seen = st.array
+
+    @property
+    def version(self) -> int:
+        return self.base_st.version
+
+    @version.setter
+    def version(self, value: int) -> None:
+        self.base_st.version = value
+
+
+def _run(op: Any, arrays: tuple, chain: tuple) -> Any:
+    """One cached jit call of ``op`` on raw arrays (no tensors, no autograd)."""
+    return _dispatch_mod.compiled(op, (chain,), None, None)[1](*arrays)[0]
+
+
+def make_views(op: Any, params: tuple, source: Any, results: tuple) -> None:
+    """Turn the outputs of a view op on ``source`` into views of ``source``'s base."""
+    st = source._st
+    base = source._base
+    if base is not None:
+        base_st, prefix, overlapping = st.base_st, st.chain, st.overlapping
+    else:  # a plain tensor, or a detach()/.data alias of a view (a view of that storage only)
+        base, base_st, prefix, overlapping = source, st, (), False
+    size = source._st.array.size
+    views = base._views
+    if views is None:
+        base._views = views = []
+    for i, r in enumerate(results):
+        arr = r._st.array
+        if arr.dtype != source._st.array.dtype:
+            continue  # not an aliasing output (e.g. indices)
+        over = overlapping or (op.name in _OVERLAPPING and arr.size > size)
+        r._st = ViewStorage(base_st, prefix + ((op, params, i),), arr, over)
+        r._base = base
+        if not r._requires_grad and source._requires_grad:
+            r._requires_grad = True  # torch: a view made under no_grad still requires grad
+        views.append(weakref.ref(r))
+    n = len(views)
+    if n >= 64 and not n & (n - 1):  # amortised pruning of dead views (never in-place written)
+        base._views = [w for w in views if w() is not None]
+
+
+def check_writable(view: Any) -> None:
+    """torch's error for writing through an expanded view, raised before anything runs."""
+    if view._st.overlapping:
+        raise RuntimeError(
+            "unsupported operation: more than one element of the written-to tensor refers to a "
+            "single memory location. Please clone() the tensor before performing the operation.")
+
+
+def write_through(view: Any, result: Any) -> Any:
+    """Write ``result`` (the view's new value, already recorded) into the view's base."""
+    base = view._base
+    new_base = _dispatch_mod.dispatch(COPY_SLICES, (base, result), (view._st.chain,))
+    base._rebind(new_base)
+    return view
+
+
+def refresh(base: Any) -> None:
+    """After ``base`` changed in place: give its live views a graph from the new value."""
+    views = base._views
+    if not views:
+        return
+    live = [w for w in views if w() is not None]
+    base._views = live
+    if not (grad_mode._local.grad_enabled and base._requires_grad):
+        return
+    for w in live:
+        v = w()
+        if v is None or v._st.base_st is not base._st:
+            continue
+        fresh = _dispatch_mod.dispatch(VIEW_CHAIN, (base,), (v._st.chain,))
+        v._grad_fn = fresh._grad_fn
+        v._output_nr = 0
+        v._requires_grad = True
+        v._st._cache = fresh._st.array
+        v._st._seen = base._st.array
