@@ -64,12 +64,15 @@ class ViewStorage:
     ``.data`` and gradcheck's perturbations). ``version`` IS the base's counter.
     """
 
-    __slots__ = ("base_st", "chain", "overlapping", "_cache", "_seen", "__weakref__")
+    __slots__ = ("base_st", "chain", "overlapping", "no_grad_made", "_cache", "_seen",
+                 "__weakref__")
 
     def __init__(self, base_st: Any, chain: tuple, array: Any, overlapping: bool) -> None:
         self.base_st = base_st
         self.chain = chain
         self.overlapping = overlapping  # some base element appears twice (a real expand)
+        # made under no_grad: torch never regenerates its grad_fn from the base
+        self.no_grad_made = not grad_mode._local.grad_enabled
         self._cache = array
         self._seen = base_st.array
 
@@ -146,21 +149,30 @@ def write_through(view: Any, result: Any) -> Any:
 
 
 def refresh(base: Any) -> None:
-    """After ``base`` changed in place: give its live views a graph from the new value."""
+    """After ``base`` changed in place: give its live views a graph from the new value.
+
+    Torch regenerates a view's ``grad_fn`` whenever its base's version moved, whatever the grad
+    mode of the write (a write under ``no_grad`` still leaves ``AsStridedBackward0``)."""
     views = base._views
     if not views:
         return
     live = [w for w in views if w() is not None]
     base._views = live
-    if not (grad_mode._local.grad_enabled and base._requires_grad):
+    if not base._requires_grad:
         return
-    for w in live:
-        v = w()
-        if v is None or v._st.base_st is not base._st:
-            continue
-        fresh = _dispatch_mod.dispatch(VIEW_CHAIN, (base,), (v._st.chain,))
-        v._grad_fn = fresh._grad_fn
-        v._output_nr = 0
-        v._requires_grad = True
-        v._st._cache = fresh._st.array
-        v._st._seen = base._st.array
+    local = grad_mode._local
+    prev = local.grad_enabled
+    local.grad_enabled = True
+    try:
+        for w in live:
+            v = w()
+            if v is None or v._st.base_st is not base._st or v._st.no_grad_made:
+                continue
+            fresh = _dispatch_mod.dispatch(VIEW_CHAIN, (base,), (v._st.chain,))
+            v._grad_fn = fresh._grad_fn
+            v._output_nr = 0
+            v._requires_grad = True
+            v._st._cache = fresh._st.array
+            v._st._seen = base._st.array
+    finally:
+        local.grad_enabled = prev
