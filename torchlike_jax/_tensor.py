@@ -42,6 +42,12 @@ _func_state = _transforms.state
 _LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
 _VIEW_LEAF_INPLACE = ("a view of a leaf Variable that requires grad is being used in an in-place "
                       "operation.")
+_NO_GRAD_VIEW_INPLACE = (
+    "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
+    "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your "
+    "code by moving both the view and the inplace either both inside the no_grad block (if you "
+    "don't want the inplace to be tracked) or both outside (if you want the inplace to be "
+    "tracked).")
 _INFERENCE_INPLACE = ("Inplace update to inference tensor outside InferenceMode is not allowed."
                       "You can make a clone to get a normal tensor before doing inplace update."
                       "See https://github.com/pytorch/rfcs/pull/17 for more details.")
@@ -563,13 +569,16 @@ class Tensor:
         local = grad_mode._local
         if self._inference and not local.inference_mode:
             raise RuntimeError(_INFERENCE_INPLACE)
-        if local.grad_enabled and self._requires_grad and self._grad_fn is None:
-            raise RuntimeError(leaf_msg)
         base = self._base
         if base is not None:
-            if local.grad_enabled and base._requires_grad and base._grad_fn is None:
-                raise RuntimeError(_VIEW_LEAF_INPLACE)
+            if local.grad_enabled and base._requires_grad:
+                if self._st.no_grad_made:
+                    raise RuntimeError(_NO_GRAD_VIEW_INPLACE)
+                if base._grad_fn is None:
+                    raise RuntimeError(_VIEW_LEAF_INPLACE)
             _views.check_writable(self)
+        if local.grad_enabled and self._requires_grad and self._grad_fn is None:
+            raise RuntimeError(leaf_msg)
 
     def _rebind(self, result: Tensor, reshaping: bool = False) -> Tensor:
         """Make ``self`` hold ``result``'s value and autograd history; bump the version.

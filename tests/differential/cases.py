@@ -1954,3 +1954,9 @@ case("view_no_grad_of_requires_grad", """
         v = x.reshape(6)
     out("flags", (v.requires_grad, v.is_leaf))
 """)
+case("view_no_grad_made_written_in_grad_mode_error", """
+    x = torch.ones(3, requires_grad=True).clone()
+    with torch.no_grad():
+        v = x[:2]
+    v.add_(1)
+""")
