@@ -20,6 +20,7 @@ __all__ = [
     "get_default_dtype",
     "set_default_dtype",
     "promote_types",
+    "can_cast",
     "result_type",
     "from_numpy_dtype",
 ]
@@ -116,6 +117,10 @@ def promote_types(a: dtype, b: dtype) -> dtype:
     """torch.promote_types: the smallest dtype both values fit, torch's lattice."""
     if a is b:
         return a
+    try:
+        a.category, b.category  # noqa: B018 - the type check, free when both are dtypes
+    except AttributeError:
+        _check_dtype_args("promote_types", type1=a, type2=b)
     if a.category != b.category:
         hi, lo = (a, b) if a.category > b.category else (b, a)
         if hi.category == _COMPLEX and lo.name == "float64":
@@ -128,6 +133,21 @@ def promote_types(a: dtype, b: dtype) -> dtype:
         # uint8 with a signed type needs the next wider signed type
         return {"int8": int16}.get(other.name, other)
     return a if a._rank > b._rank else b
+
+
+def can_cast(from_: dtype, to: dtype) -> bool:
+    """torch.can_cast: any cast within or up the categories bool < int < float < complex is
+    allowed (even narrowing ones such as int64 -> int8); a cast down a category is not."""
+    _check_dtype_args("can_cast", from_=from_, to=to)
+    return from_.category <= to.category
+
+
+def _check_dtype_args(fname: str, **args: object) -> None:
+    """torch's TypeError for a non-dtype argument of a dtype query."""
+    for pos, (arg, value) in enumerate(args.items(), 1):
+        if not isinstance(value, dtype):
+            raise TypeError(f"{fname}(): argument '{arg}' (position {pos}) must be torch.dtype, "
+                            f"not {type(value).__name__}")
 
 
 def scalar_dtype(value: object) -> dtype:

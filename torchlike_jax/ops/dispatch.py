@@ -95,6 +95,12 @@ def _decide_dtypes(op: OpDef, args: tuple, out_dtype: D.dtype | None):
             raise RuntimeError(op.float_only.format(dtype=_legacy_name(cdt)))
         cdt = D.get_default_dtype()
     if out_dtype is not None and out_dtype.category < cdt.category and rule != COMPARE:
+        if out_dtype is inplace_state.out_dtype and isinstance(args[0], Tensor):
+            # torch checks that the result fits ``self`` before the cast (error path only)
+            shape = broadcast_shapes(*(a._st.array.shape for a in args if isinstance(a, Tensor)))
+            if tuple(shape) != args[0]._st.array.shape:
+                raise RuntimeError(f"output with shape {list(args[0]._st.array.shape)} doesn't "
+                                   f"match the broadcast shape {list(shape)}")
         raise RuntimeError(f"result type {_legacy_name(cdt)} can't be cast to the desired output "
                            f"type {_legacy_name(out_dtype)}")
     if rule == FLOAT:
@@ -160,9 +166,16 @@ _SCALAR_CACHE_MAX = 4096
 
 
 def _scalar_host(value: Any, np_dtype: np.dtype | None) -> np.ndarray:
-    """A scalar as a host array of ``np_dtype``, wrapping like torch (``uint8_t + -1``)."""
+    """A scalar as a host array of ``np_dtype``, wrapping like torch (``uint8_t + -1``) and, like
+    torch, silently overflowing to inf (``half_tensor + 1e300``); ints beyond 64 bits raise."""
     arr = np.asarray(value)
-    return arr if np_dtype is None or arr.dtype == np_dtype else arr.astype(np_dtype)
+    if np_dtype is None or arr.dtype == np_dtype:
+        return arr
+    if arr.dtype == object:  # a Python int outside [-2**63, 2**64): torch refuses it
+        raise OverflowError("int too big to convert" if value > 0 else
+                            "can't convert negative int to unsigned")
+    with np.errstate(over="ignore"):
+        return arr.astype(np_dtype)
 
 
 def scalar_array(value: Any, np_dtype: np.dtype | None) -> jax.Array:
