@@ -526,6 +526,15 @@ class Tensor:
         return S.permute(self, *reversed(range(self.ndim)))
 
     @property
+    def real(self) -> Tensor:
+        """torch.real (a copy here, not a view sharing the complex storage)."""
+        return surface.NAMESPACES["torch"]["real"](self)
+
+    @property
+    def imag(self) -> Tensor:
+        return surface.NAMESPACES["torch"]["imag"](self)
+
+    @property
     def mT(self) -> Tensor:  # noqa: N802
         if self.ndim < 2:
             raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. "
@@ -675,13 +684,17 @@ class Tensor:
         return E.floor_divide(self, other)
 
     def __rfloordiv__(self, other: Any) -> Tensor:
-        return _dispatch_mod.dispatch(E.RFLOOR_DIVIDE, (self, other))
+        out = _dispatch_mod.dispatch(E.RFLOOR_DIVIDE, (self, other))
+        E.check_int_divisor(self, out)
+        return out
 
     def __mod__(self, other: Any) -> Tensor:
         return E.remainder(self, other)
 
     def __rmod__(self, other: Any) -> Tensor:
-        return _dispatch_mod.dispatch(E.RREMAINDER, (self, other))
+        out = _dispatch_mod.dispatch(E.RREMAINDER, (self, other))
+        E.check_int_divisor(self, out)
+        return out
 
     def __pow__(self, other: Any) -> Tensor:
         return E.pow(self, other)
@@ -726,6 +739,40 @@ class Tensor:
 
     __rxor__ = __xor__
 
+    def __lshift__(self, other: Any) -> Tensor:
+        return _public("bitwise_left_shift")(self, other)
+
+    def __rlshift__(self, other: Any) -> Tensor:
+        return _public("bitwise_left_shift")(_like(self, other), self)
+
+    def __rshift__(self, other: Any) -> Tensor:
+        return _public("bitwise_right_shift")(self, other)
+
+    def __rrshift__(self, other: Any) -> Tensor:
+        return _public("bitwise_right_shift")(_like(self, other), self)
+
+    # true in-place forms (without them Python would rebind the name to a new tensor)
+    def __iand__(self, other: Any) -> Tensor:
+        return self.bitwise_and_(other)
+
+    def __ior__(self, other: Any) -> Tensor:
+        return self.bitwise_or_(other)
+
+    def __ixor__(self, other: Any) -> Tensor:
+        return self.bitwise_xor_(other)
+
+    def __ilshift__(self, other: Any) -> Tensor:
+        return self.bitwise_left_shift_(other)
+
+    def __irshift__(self, other: Any) -> Tensor:
+        return self.bitwise_right_shift_(other)
+
+    def __ifloordiv__(self, other: Any) -> Tensor:
+        return self.floor_divide_(other)
+
+    def __imod__(self, other: Any) -> Tensor:
+        return self.remainder_(other)
+
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
         return False if other is None else E.eq(self, other)
 
@@ -761,6 +808,18 @@ class Tensor:
 
     def __imatmul__(self, other: Any) -> Tensor:
         return self._inplace(L.matmul, other)
+
+
+def _public(name: str):
+    """A ``torch.*`` function another op module exposed (ops/surface.py)."""
+    return surface.NAMESPACES["torch"][name]
+
+
+def _like(self: Tensor, scalar: Any) -> Tensor:
+    """A Python scalar as a 0-dim tensor of ``self``'s dtype (for reflected shifts)."""
+    from ._creation import tensor
+
+    return tensor(scalar, dtype=self.dtype)
 
 
 def _same_shape(self: Tensor, result: Tensor, shape: tuple | None = None) -> Tensor:
@@ -877,7 +936,7 @@ def _defer_unsupported(method, accepted: tuple):
 
 
 for _name in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "and", "or",
-              "xor"):
+              "xor", "lshift", "rshift"):
     for _dunder in (f"__{_name}__", f"__r{_name}__", f"__i{_name}__"):
         if _dunder in Tensor.__dict__:
             setattr(Tensor, _dunder, _defer_unsupported(

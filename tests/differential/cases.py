@@ -1960,3 +1960,24 @@ case("view_no_grad_made_written_in_grad_mode_error", """
         v = x[:2]
     v.add_(1)
 """)
+case("shift_and_inplace_bitwise_operators", """
+    a = torch.tensor([1, 2, 8])
+    out("shifts", (a << 1, a >> 1, 2 << a, 16 >> a))
+    b = a.clone()
+    before = id(b)
+    b <<= 1
+    b &= 6
+    b |= 1
+    b ^= 3
+    b //= 2
+    b %= 3
+    out("b", b)
+    out("same_object", id(b) == before)
+    out("version", b._version)
+""")
+case("shift_float_error", "torch.tensor([1.]) << 1")
+case("complex_real_imag_properties", """
+    x = torch.tensor([1 + 2j, 3 - 1j])
+    out("parts", (x.real, x.imag))
+    out("real_of_float", torch.tensor([1., 2.]).real)
+""")

@@ -83,6 +83,9 @@ class T:
             return rng.integers(0, int(self.high), shape).astype(np.int64)
         if self.kind == "int" or dtype in INTS:
             lo, hi = int(self.low), int(self.high)
+            if hi <= lo:  # a float domain with no integer inside: widen it to one
+                lo = math.floor(self.low)
+                hi = max(math.ceil(self.high), lo + 1)
             if dtype == "uint8":
                 lo = max(lo, 0)
                 hi = max(hi, lo + 1)

@@ -10,10 +10,83 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .. import _dtypes as D
 from . import dispatch as _dispatch_mod
 from .dispatch import _legacy_name, dispatch
 from .registry import COMPARE, FLOAT, KEEP, PROMOTE, register
-from .surface import expose
+from .surface import INPLACE, expose
+
+
+def kernel_error(kernel: str, np_dtype) -> NotImplementedError:
+    """torch's error for a dtype its CPU kernel is not compiled for."""
+    name = _legacy_name(D._BY_NP[np.dtype(np_dtype)])
+    return NotImplementedError(f'"{kernel}" not implemented for \'{name}\'')
+
+
+def only(kernel: str, x, *kinds: str):
+    """Trace-time dtype check inside an ``impl`` (dtypes are static under jit): ``kinds`` are
+    "float", "int", "bool". Checking in the impl also covers operator paths (``a & b``)."""
+    if jnp.issubdtype(x.dtype, jnp.floating):
+        kind = "float"
+    elif x.dtype == jnp.bool_:
+        kind = "bool"
+    elif jnp.issubdtype(x.dtype, jnp.integer):
+        kind = "int"
+    else:
+        kind = "complex"
+    if kind not in kinds:
+        raise kernel_error(kernel, x.dtype)
+    return x
+
+
+def underivable(fn, name: str):
+    """``fn`` whose backward raises torch's error for ops without a derivative formula
+    (their ``grad_fn`` is torch's ``NotImplemented`` node)."""
+
+    @jax.custom_vjp
+    def f(*xs):
+        return fn(*xs)
+
+    def fwd(*xs):
+        return fn(*xs), None
+
+    def bwd(_res, _g):
+        raise RuntimeError(f"derivative for aten::{name} is not implemented")
+
+    f.defvjp(fwd, bwd)
+    return f
+
+
+def check_int_divisor(other, result) -> None:
+    """torch's CPU kernels raise for integer division by zero (XLA returns garbage).
+
+    A host read of the divisor, only for integer results with a tensor divisor: torch's kernel
+    checks every element too. Skipped under a jit trace, where values are unknown.
+    """
+    if result.dtype.category >= D._FLOAT:
+        return
+    if isinstance(other, _dispatch_mod.Tensor):
+        arr = other._st.array
+        if isinstance(arr, jax.core.Tracer) or not bool(jnp.any(arr == 0)):
+            return
+    elif other != 0:
+        return
+    raise RuntimeError("ZeroDivisionError")
+
+
+def check_alpha(alpha, *xs) -> None:
+    """torch refuses a float ``alpha`` when the operands are integral (or bool)."""
+    if isinstance(alpha, float) and all(
+            not isinstance(x, _dispatch_mod.Tensor) or x.dtype.category < D._FLOAT for x in xs):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                           "point number.")
+
+
+def need_tensor(fname: str, x, argname: str = "other", pos: int = 2) -> None:
+    """torch's TypeError for a Python scalar where its signature only takes a Tensor."""
+    if not isinstance(x, _dispatch_mod.Tensor):
+        raise TypeError(f"{fname}(): argument '{argname}' (position {pos}) must be Tensor, not "
+                        f"{type(x).__name__}")
 
 
 def _binary(name: str, impl, grad_fn: str | None, rule: str = PROMOTE, saves=(1, 0)):
@@ -26,10 +99,17 @@ def _unary(name: str, impl, grad_fn: str, rule: str = FLOAT, saves=(0,), saves_o
 
 
 ADD = _binary("add", lambda a, b: a + b, "AddBackward0", saves=())
-ADD_ALPHA = register("add_alpha", lambda a, b, alpha: a + alpha * b, "AddBackward0")
+# alpha rides along as an argument but takes no part in promotion (bool + alpha*bool is bool)
+ADD_ALPHA = register("add_alpha", lambda a, b, alpha: a + alpha * b, "AddBackward0",
+                     participants=(0, 1))
 SUB = _binary("sub", lambda a, b: a - b, "SubBackward0", saves=())
-SUB_ALPHA = register("sub_alpha", lambda a, b, alpha: a - alpha * b, "SubBackward0")
-RSUB = _binary("rsub", lambda a, b: b - a, "RsubBackward1", saves=())
+SUB_ALPHA = register("sub_alpha", lambda a, b, alpha: a - alpha * b, "SubBackward0",
+                     participants=(0, 1))
+RSUB = _binary("rsub", lambda a, b: b - a, "RsubBackward1", saves=())  # other is a scalar
+RSUB_T = _binary("rsub_tensor", lambda a, b: b - a, "RsubBackward0", saves=())
+RSUB_ALPHA = register("rsub_alpha", lambda a, b, alpha, _t: b - alpha * a,
+                      lambda p: "RsubBackward0" if p[0] else "RsubBackward1",
+                      participants=(0, 1))
 MUL = register("mul", lambda a, b: a * b, "MulBackward0", saves_inputs=(1, 0),
                saved_for={1: (0,), 0: (1,)})
 DIV = register("div", lambda a, b: a / b, "DivBackward0", dtype_rule=FLOAT, saves_inputs=(1, 0),
@@ -57,21 +137,65 @@ def _power_scalar(a, b):
 
 POW_SCALAR = _binary("pow_scalar", _power_scalar, "PowBackward0", saves=(0,))
 RPOW = _binary("rpow", lambda a, b: _power(b, a), "PowBackward2", saves=(0,))
-MAXIMUM = _binary("maximum", jnp.maximum, "MaximumBackward0")
-MINIMUM = _binary("minimum", jnp.minimum, "MinimumBackward0")
-REMAINDER = _binary("remainder", lambda a, b: jnp.remainder(a, b), "RemainderBackward0", saves=())
-FLOOR_DIVIDE = _binary("floor_divide", lambda a, b: jnp.floor_divide(a, b), None)
-RREMAINDER = _binary("rremainder", lambda a, b: jnp.remainder(b, a), "RemainderBackward1", saves=())
-RFLOOR_DIVIDE = _binary("rfloor_divide", lambda a, b: jnp.floor_divide(b, a), None)
+def _extremum(pick):
+    """maximum/minimum with torch's gradient: ties split it evenly, and where either side is nan
+    (the result is nan) both sides get all of it."""
+
+    def impl(a, b):
+        if not jnp.issubdtype(jnp.result_type(a, b), jnp.inexact):
+            return pick(a, b)
+        chosen = jnp.where(pick(a, b) == a, a, b)
+        out = jnp.where(a == b, a * 0.5 + b * 0.5, chosen)
+        return jnp.where(jnp.isnan(a) | jnp.isnan(b), a + b, out)
+
+    return impl
+
+
+MAXIMUM = _binary("maximum", _extremum(jnp.maximum), "MaximumBackward0")
+MINIMUM = _binary("minimum", _extremum(jnp.minimum), "MinimumBackward0")
+
+
+def _remainder(a, b):
+    return jnp.remainder(only("remainder_cpu", a, "float", "int"), b)
+
+
+def _floor_div(a, b, kernel="div_floor_cpu"):
+    """Python-style floor division as torch computes it: floats follow torch's ``div_floor``
+    (a zero divisor gives ±inf/nan like true division, where jnp gives nan)."""
+    only(kernel, a, "float", "int")
+    if not jnp.issubdtype(a.dtype, jnp.floating):
+        return jnp.floor_divide(a, b)
+    a, b = jax.lax.stop_gradient(a), jax.lax.stop_gradient(b)  # torch: zero gradient
+    mod = jnp.fmod(a, b)
+    div = (a - mod) / b
+    div = jnp.where((mod != 0) & ((b < 0) != (mod < 0)), div - 1, div)
+    fl = jnp.floor(div)
+    fl = jnp.where(div - fl > 0.5, fl + 1, fl)
+    fl = jnp.where(div == 0, jnp.copysign(jnp.zeros_like(div), a / b), fl)
+    return jnp.where(b == 0, a / b, fl)
+
+
+# tensor % tensor is RemainderBackward1 in torch, tensor % scalar RemainderBackward0
+REMAINDER = _binary("remainder", _remainder, "RemainderBackward0", saves=())
+REMAINDER_T = _binary("remainder_tensor", _remainder, "RemainderBackward1", saves=())
+FLOOR_DIVIDE = _binary("floor_divide", underivable(_floor_div, "floor_divide"),
+                       "NotImplemented", saves=())
+# number % tensor: torch has no derivative for it (grad_fn NotImplemented); ours keeps one
+# (-floor(number / tensor)), which tests/test_gradcheck.py relies on
+RREMAINDER = _binary("rremainder", lambda a, b: _remainder(b, a), "RemainderBackward1", saves=())
+RFLOOR_DIVIDE = _binary("rfloor_divide",
+                        underivable(lambda a, b: _floor_div(b, a), "floor_divide"),
+                        "NotImplemented", saves=())
 
 
 def _div_mode(a, b, mode):
     """torch.div with rounding_mode 'floor' / 'trunc' (integers stay integers; zero gradient)."""
     if mode == "floor":
-        return jnp.floor_divide(a, b)
+        return _floor_div(a, b)
+    only("div_trunc_cpu", a, "float", "int")
     if jnp.issubdtype(a.dtype, jnp.integer):
         return jax.lax.div(a, b)  # C division truncates toward zero
-    return jnp.trunc(a / b)
+    return jnp.trunc(jax.lax.stop_gradient(a) / jax.lax.stop_gradient(b))
 
 
 DIV_MODE = register("div_mode", _div_mode, "DivBackward2", saves_inputs=(0, 1))
@@ -99,7 +223,27 @@ def _clamp(a, lo, hi):
     return out if hi is None else jnp.where(out > hi, hi, out)
 
 
+def _clamp_tensor(a, lo, hi):
+    """clamp with tensor bounds (either may be None), with torch's gradients: ``self`` where
+    lo <= a <= hi, ``min`` where a < min < max, ``max`` where a > max or max < min; a nan
+    bound gives nan."""
+    if jnp.issubdtype(a.dtype, jnp.bool_) and lo is not None and hi is not None:
+        raise kernel_error("clamp_cpu", a.dtype)
+    sg = jax.lax.stop_gradient
+    value = sg(_clamp(a, lo, hi))
+    if lo is None:
+        return jnp.where(a <= hi, a, jnp.where(a > hi, hi, value))
+    if hi is None:
+        return jnp.where(a >= lo, a, jnp.where(a < lo, lo, value))
+    out = jnp.where((a >= lo) & (a <= hi), a,
+                    jnp.where((a < lo) & (lo < hi), lo, jnp.where((a > hi) | (hi < lo), hi, value)))
+    if jnp.issubdtype(a.dtype, jnp.inexact):
+        out = jnp.where(jnp.isnan(lo) | jnp.isnan(hi), sg(value + lo + hi), out)
+    return out
+
+
 CLAMP = register("clamp", _clamp, "ClampBackward1", saves_inputs=(0,))
+CLAMP_T = register("clamp_tensor", _clamp_tensor, "ClampBackward0", saves_inputs=(0, 1, 2))
 WHERE = register("where", lambda c, a, b: jnp.where(c, a, b), "WhereBackward0",
                  participants=(1, 2), saves_inputs=(0,))
 
@@ -111,13 +255,17 @@ GT = _binary("gt", lambda a, b: a > b, None, rule=COMPARE, saves=())
 GE = _binary("ge", lambda a, b: a >= b, None, rule=COMPARE, saves=())
 LOGICAL_NOT = register("logical_not", jnp.logical_not, None, dtype_rule=KEEP)
 BITWISE_NOT = register("bitwise_not", jnp.invert, None, dtype_rule=KEEP)
-BITWISE_AND = _binary("bitwise_and", jnp.bitwise_and, None, saves=())
-BITWISE_OR = _binary("bitwise_or", jnp.bitwise_or, None, saves=())
-BITWISE_XOR = _binary("bitwise_xor", jnp.bitwise_xor, None, saves=())
+BITWISE_AND = _binary("bitwise_and", lambda a, b: jnp.bitwise_and(
+    only("bitwise_and_cpu", a, "int", "bool"), b), None, saves=())
+BITWISE_OR = _binary("bitwise_or", lambda a, b: jnp.bitwise_or(
+    only("bitwise_or_cpu", a, "int", "bool"), b), None, saves=())
+BITWISE_XOR = _binary("bitwise_xor", lambda a, b: jnp.bitwise_xor(
+    only("bitwise_xor_cpu", a, "int", "bool"), b), None, saves=())
 
 
 def add(input, other, *, alpha=1):
     """torch.add: ``input + alpha * other``."""
+    check_alpha(alpha, input, other)
     if alpha == 1:
         return dispatch(ADD, (input, other))
     return dispatch(ADD_ALPHA, (input, other, alpha))
@@ -145,6 +293,7 @@ def _check_bool_sub(a, b) -> None:
 def sub(input, other, *, alpha=1):
     """torch.sub: ``input - alpha * other``."""
     _check_bool_sub(input, other)
+    check_alpha(alpha, input, other)
     if alpha == 1:
         return dispatch(SUB, (input, other))
     return dispatch(SUB_ALPHA, (input, other, alpha))
@@ -159,9 +308,11 @@ def div(input, other, *, rounding_mode=None):
     if rounding_mode is None:
         return dispatch(DIV, (input, other))
     if rounding_mode in ("floor", "trunc"):
-        return dispatch(DIV_MODE, (input, other), (rounding_mode,))
-    raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
-                     f"'{rounding_mode}'")
+        out = dispatch(DIV_MODE, (input, other), (rounding_mode,))
+        check_int_divisor(other, out)
+        return out
+    raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
+                       f"found '{rounding_mode}'")
 
 
 def pow(input, exponent):
@@ -178,25 +329,39 @@ def pow(input, exponent):
 
 
 def maximum(input, other):
+    """Elementwise max; nan propagates; ties split the gradient evenly (as torch)."""
+    need_tensor("maximum", other)
     return dispatch(MAXIMUM, (input, other))
 
 
 def minimum(input, other):
+    need_tensor("minimum", other)
     return dispatch(MINIMUM, (input, other))
 
 
 def remainder(input, other):
-    return dispatch(REMAINDER, (input, other))
+    """Python's ``%``: the result has the divisor's sign. Integer zero divisors raise."""
+    tensor = isinstance(input, _dispatch_mod.Tensor) and isinstance(other, _dispatch_mod.Tensor)
+    out = dispatch(REMAINDER_T if tensor else REMAINDER, (input, other))
+    check_int_divisor(other, out)
+    return out
 
 
 def floor_divide(input, other):
-    return dispatch(FLOOR_DIVIDE, (input, other))
+    """Rounds the quotient toward -inf (torch >= 1.13); no derivative, as in torch."""
+    out = dispatch(FLOOR_DIVIDE, (input, other))
+    check_int_divisor(other, out)
+    return out
 
 
-def rsub(input, other):
-    """``other - input`` (Tensor.__rsub__)."""
+def rsub(input, other, *, alpha=1):
+    """``other - alpha * input`` (torch.rsub, Tensor.__rsub__)."""
     _check_bool_sub(other, input)
-    return dispatch(RSUB, (input, other))
+    check_alpha(alpha, input, other)
+    tensor = isinstance(other, _dispatch_mod.Tensor)
+    if alpha != 1:
+        return dispatch(RSUB_ALPHA, (input, other, alpha), (tensor,))
+    return dispatch(RSUB_T if tensor else RSUB, (input, other))
 
 
 def neg(input):
@@ -235,9 +400,19 @@ logical_not = _unary_fn(LOGICAL_NOT, "Elementwise not, as bool.")
 
 
 def clamp(input, min=None, max=None):
-    """torch.clamp; at least one bound is required, as in torch."""
+    """torch.clamp; at least one bound is required, as in torch. Bounds are both numbers or both
+    tensors (torch has no mixed overload); tensor bounds broadcast and get gradients."""
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    Tensor = _dispatch_mod.Tensor
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        if not all(b is None or isinstance(b, Tensor) for b in (min, max)):
+            got = ", ".join(f"{k}={type(v).__name__}" for k, v in (("max", max), ("min", min))
+                            if v is not None)
+            raise TypeError(f"clamp() received an invalid combination of arguments - got "
+                            f"(Tensor, {got}), but expected one of: (Tensor input, Tensor min, "
+                            f"Tensor max) or (Tensor input, Number min, Number max)")
+        return dispatch(CLAMP_T, (input, min, max))
     return dispatch(CLAMP, (input, min, max))
 
 
@@ -284,6 +459,35 @@ def ge(input, other):
     return dispatch(GE, (input, other))
 
 
+# In-place comparisons / logical ops write 0/1 in self's dtype. torch records a zero-gradient
+# ``EqBackward*`` node for comparisons and none for logical ops, so each gets its own cast op.
+_CMP_CAST = register("compare_cast_", lambda a, mask, _other, name: mask.astype(a.dtype),
+                     lambda p: p[0], dtype_rule=KEEP)  # other: a (zero-gradient) input
+_MASK_CAST = register("mask_cast_", lambda a, mask: mask.astype(a.dtype), None, dtype_rule=KEEP)
+
+
+def inplace_mask_fn(fn, grad_name: str | None = None):
+    """The in-place method for a bool-valued ``fn``: its mask cast to self's dtype."""
+
+    def method(self, other):
+        mask = fn(self, other)
+        if grad_name is None:
+            return dispatch(_MASK_CAST, (self, mask))
+        k = 1 if isinstance(other, _dispatch_mod.Tensor) else 0
+        return dispatch(_CMP_CAST, (self, mask, other), (f"{grad_name}Backward{k}",))
+
+    method.__name__ = fn.__name__ + "_"
+    return method
+
+
+def expose_inplace(names: tuple[str, ...], fn) -> None:
+    """``Tensor.<name>_`` for each name, running ``fn`` (not the out-of-place function)."""
+    for n in names:
+        if n + "_" in INPLACE:
+            raise ValueError(f"Tensor.{n}_ is already exposed")
+        INPLACE[n + "_"] = fn
+
+
 expose("add", inplace=True)(add)
 expose("sub", "subtract", inplace=True)(sub)
 expose("mul", "multiply", inplace=True)(mul)
@@ -294,6 +498,12 @@ expose("abs", "absolute", inplace=True)(abs)
 for _f in (exp, log, sin, cos, tanh, sigmoid, sqrt, relu, trunc, remainder, floor_divide):
     expose(_f.__name__, inplace=True)(_f)
 expose("clamp", "clip", inplace=True)(clamp)
-for _f in (maximum, minimum, logical_not, eq, ne, lt, le, gt, ge):
+for _f in (maximum, minimum, logical_not):
     expose(_f.__name__)(_f)
+for _f, _aliases, _gname in ((eq, (), "Eq"), (ne, ("not_equal",), "Ne"), (lt, ("less",), "Lt"),
+                             (le, ("less_equal",), "Le"), (gt, ("greater",), "Gt"),
+                             (ge, ("greater_equal",), "Ge")):
+    expose(_f.__name__, *_aliases)(_f)
+    expose_inplace((_f.__name__, *_aliases), inplace_mask_fn(_f, _gname))
 expose("where", method=False)(where)
+expose("rsub", method=False)(rsub)
