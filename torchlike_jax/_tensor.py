@@ -700,7 +700,7 @@ class Tensor:
         return E.pow(self, other)
 
     def __rpow__(self, other: Any) -> Tensor:
-        return _dispatch_mod.dispatch(E.RPOW, (self, other))
+        return E.pow(other, self)
 
     def __matmul__(self, other: Tensor) -> Tensor:
         return L.matmul(self, other)

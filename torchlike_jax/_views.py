@@ -34,7 +34,7 @@ from .ops import dispatch as _dispatch_mod
 from .ops.registry import KEEP, register
 
 # ops whose outputs repeat input elements: writing through them is torch's internal-overlap error
-_OVERLAPPING = frozenset({"expand", "broadcast_to"})
+_OVERLAPPING = frozenset({"expand", "broadcast_to", "unfold"})
 
 
 def _apply_chain(array: Any, chain: tuple) -> Any:

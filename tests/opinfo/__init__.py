@@ -213,6 +213,8 @@ def build(t: Any, op: OpInfo, index: int, dtype: str) -> tuple[tuple, dict, list
             arr = v.array(_seed(op.name, index, k), dt)
             x = t.tensor(arr.tolist() if arr.ndim else arr.item(),
                          dtype=t.float64 if arr.dtype.kind == "f" else None)
+            if arr.size == 0:
+                x = x.reshape(arr.shape)  # tolist() of a (0, 3) array is just []
             x = x.to(getattr(t, dt))
             if v.transposed and x.ndim >= 2:
                 x = x.mT
@@ -247,6 +249,8 @@ def _enc(x: Any) -> Any:
 
 def _values(t: Any, x: Any) -> Any:
     d = x.detach()
+    if getattr(d, "_is_zerotensor", lambda: False)():  # torch's unallocated zero gradients
+        d = t.zeros(d.shape, dtype=d.dtype)
     if d.dtype in (t.bfloat16, t.float16):
         d = d.to(t.float32)
     v = d.tolist()

@@ -51,7 +51,7 @@ _FREED = ("Trying to backward through the graph a second time (or directly acces
 def _topo_order(roots: list[Node]) -> list[Node]:
     """Nodes reachable from ``roots``, each before every node it feeds (iterative Kahn)."""
     deps: dict[Node, int] = {}
-    stack = list(roots)
+    stack = list(dict.fromkeys(roots))  # a node listed twice counts once
     seen = set(roots)
     while stack:
         n = stack.pop()

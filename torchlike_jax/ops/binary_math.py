@@ -32,6 +32,7 @@ from .elementwise import (
     expose_inplace,
     inplace_mask_fn,
     kernel_error,
+    need_input,
     need_tensor,
     only,
     underivable,
@@ -281,6 +282,7 @@ ISIN = register("isin", _isin, None, dtype_rule=COMPARE)
 # ---- public functions -------------------------------------------------------------------------
 def fmod(input, other):
     """C's fmod: the result has the dividend's sign. Integer zero divisors raise."""
+    need_input("fmod", input, other, combination=True)
     out = dispatch(FMOD_T if _is_tensor(other) else FMOD, (input, other))
     check_int_divisor(other, out)
     return out
@@ -288,16 +290,19 @@ def fmod(input, other):
 
 def atan2(input, other):
     """Angle of (other, input) in radians; integers compute in the default float dtype."""
+    need_input("atan2", input)
     need_tensor("atan2", other)
     return dispatch(ATAN2, (input, other))
 
 
 def hypot(input, other):
+    need_input("hypot", input)
     need_tensor("hypot", other)
     return dispatch(HYPOT, (input, other))
 
 
 def copysign(input, other):
+    need_input("copysign", input, other, combination=True)
     return dispatch(COPYSIGN_T if _is_tensor(other) else COPYSIGN, (input, other))
 
 
@@ -338,11 +343,13 @@ def _float_power_(self, exponent):
 
 def fmax(input, other):
     """Elementwise max ignoring nan (nan only where both are nan)."""
+    need_input("fmax", input)
     need_tensor("fmax", other)
     return dispatch(FMAX, (input, other))
 
 
 def fmin(input, other):
+    need_input("fmin", input)
     need_tensor("fmin", other)
     return dispatch(FMIN, (input, other))
 
@@ -372,6 +379,7 @@ def _c_dtype(d: D.dtype) -> str:
 
 def lerp(input, end, weight):
     """input + weight * (end - input); input and end (and a non-0-dim weight) share a dtype."""
+    need_input("lerp", input, end, combination=True)
     need_tensor("lerp", end, "end")
     if input.dtype.category < D._FLOAT:
         kernel = "lerp_kernel_tensor" if _is_tensor(weight) else "lerp_kernel_scalar"
@@ -422,6 +430,7 @@ def clamp_max(input, max):
 
 def _logical(op, fname: str):
     def fn(input, other):
+        need_input(fname, input)
         need_tensor(fname, other)
         return dispatch(op, (input, other))
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import _dtypes as D
 from . import dispatch as _dispatch_mod
+from .dims import broadcast_shapes
 from .dispatch import _legacy_name, dispatch
 from .registry import COMPARE, FLOAT, KEEP, PROMOTE, register
 from .surface import INPLACE, expose
@@ -87,6 +88,19 @@ def need_tensor(fname: str, x, argname: str = "other", pos: int = 2) -> None:
     if not isinstance(x, _dispatch_mod.Tensor):
         raise TypeError(f"{fname}(): argument '{argname}' (position {pos}) must be Tensor, not "
                         f"{type(x).__name__}")
+
+
+def need_input(fname: str, x, other=None, combination: bool = False) -> None:
+    """torch's TypeError for a Python scalar as ``input`` of a function without a Scalar-first
+    overload (``torch.maximum(2, t)``, ``torch.eq(2, t)``); methods never hit it."""
+    if isinstance(x, _dispatch_mod.Tensor):
+        return
+    if combination:
+        raise TypeError(f"{fname}() received an invalid combination of arguments - got "
+                        f"({type(x).__name__}, {type(other).__name__}), but expected one of: "
+                        f"(Tensor input, Tensor other) or (Tensor input, Number other)")
+    raise TypeError(f"{fname}(): argument 'input' (position 1) must be Tensor, not "
+                    f"{type(x).__name__}")
 
 
 def _binary(name: str, impl, grad_fn: str | None, rule: str = PROMOTE, saves=(1, 0)):
@@ -281,7 +295,9 @@ def _is_bool(x) -> bool:
 
 def _check_bool_sub(a, b) -> None:
     """torch refuses ``-`` with a bool tensor (use ``^`` / ``~`` instead)."""
-    if _is_bool_tensor(a) or _is_bool_tensor(b):
+    if _is_bool_tensor(a) or _is_bool_tensor(b) or (
+            isinstance(a, _dispatch_mod.Tensor) and isinstance(b, bool)) or (
+            isinstance(b, _dispatch_mod.Tensor) and isinstance(a, bool)):
         if _is_bool(a) and _is_bool(b):
             raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
                                "supported. Use the `^` or `logical_xor()` operator instead.")
@@ -320,8 +336,17 @@ def pow(input, exponent):
     from .._tensor import Tensor
 
     if not isinstance(input, Tensor):
+        if isinstance(input, bool) and exponent._st.array.dtype == np.bool_:
+            raise kernel_error("pow", np.bool_)
         return dispatch(RPOW, (exponent, input))
     if isinstance(exponent, Tensor):
+        if input._st.array.dtype == exponent._st.array.dtype == np.bool_:
+            if _dispatch_mod.inplace_state.out_dtype is not None:  # torch checks shapes first
+                shape = list(broadcast_shapes(input.shape, exponent.shape))
+                if shape != list(input.shape):
+                    raise RuntimeError(f"output with shape {list(input.shape)} doesn't match "
+                                       f"the broadcast shape {shape}")
+            raise kernel_error("pow", np.bool_)
         return dispatch(POW, (input, exponent))
     if isinstance(exponent, int) and exponent < 0 and input._st.array.dtype.kind in "biu":
         raise RuntimeError("Integers to negative integer powers are not allowed.")
@@ -330,11 +355,13 @@ def pow(input, exponent):
 
 def maximum(input, other):
     """Elementwise max; nan propagates; ties split the gradient evenly (as torch)."""
+    need_input("maximum", input)
     need_tensor("maximum", other)
     return dispatch(MAXIMUM, (input, other))
 
 
 def minimum(input, other):
+    need_input("minimum", input)
     need_tensor("minimum", other)
     return dispatch(MINIMUM, (input, other))
 
@@ -402,6 +429,7 @@ logical_not = _unary_fn(LOGICAL_NOT, "Elementwise not, as bool.")
 def clamp(input, min=None, max=None):
     """torch.clamp; at least one bound is required, as in torch. Bounds are both numbers or both
     tensors (torch has no mixed overload); tensor bounds broadcast and get gradients."""
+    need_input("clamp", input, min if min is not None else max, combination=True)
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     Tensor = _dispatch_mod.Tensor
@@ -413,6 +441,10 @@ def clamp(input, min=None, max=None):
                             f"(Tensor, {got}), but expected one of: (Tensor input, Tensor min, "
                             f"Tensor max) or (Tensor input, Number min, Number max)")
         return dispatch(CLAMP_T, (input, min, max))
+    if input._st.array.dtype == np.bool_ and all(b is None or isinstance(b, bool)
+                                                 for b in (min, max)):
+        kernel = "clamp_min" if max is None else "clamp_max" if min is None else "clamp"
+        raise NotImplementedError(f'"{kernel}_scalar_cpu" not implemented for \'Bool\'')
     return dispatch(CLAMP, (input, min, max))
 
 
@@ -436,26 +468,32 @@ def where(condition, input=None, other=None):
 
 
 def eq(input, other):
+    need_input("eq", input, other, combination=True)
     return dispatch(EQ, (input, other))
 
 
 def ne(input, other):
+    need_input("ne", input, other, combination=True)
     return dispatch(NE, (input, other))
 
 
 def lt(input, other):
+    need_input("lt", input, other, combination=True)
     return dispatch(LT, (input, other))
 
 
 def le(input, other):
+    need_input("le", input, other, combination=True)
     return dispatch(LE, (input, other))
 
 
 def gt(input, other):
+    need_input("gt", input, other, combination=True)
     return dispatch(GT, (input, other))
 
 
 def ge(input, other):
+    need_input("ge", input, other, combination=True)
     return dispatch(GE, (input, other))
 
 

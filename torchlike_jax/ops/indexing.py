@@ -1,182 +1,286 @@
-"""``x[idx]`` and ``x[idx] = v``: torch indexing semantics on JAX arrays.
+"""``x[idx]``, ``x[idx] = v`` and ``index_put``: torch indexing semantics on JAX arrays.
 
-An index is split into a static *spec* (ints, slices, None, Ellipsis — part of the jit cache key)
-and the integer index arrays (passed as arguments, so new index values never recompile). Boolean
-masks become integer indices on the host first, because their result shape depends on the data,
+An index is split into a static *spec* (ints, slices, None: part of the jit cache key) and the
+integer index arrays (passed as arguments, so new index values never recompile). Boolean masks
+become integer indices on the host first, because their result shape depends on the data,
 exactly the point where torch synchronises too.
+
+torch applies an index in two steps, and so do we: first the basic part (ints select, slices,
+None), which is a view; then the index tensors on what is left, numpy-style (the indexed dims
+stay in place when the index tensors are adjacent, and go first otherwise). This differs from
+numpy, where an int next to an index array counts as an advanced index: for ``x`` of shape
+(2, 3, 4), ``x[0, :, [0, 1]]`` is (3, 2) in torch and (2, 3) in numpy.
 """
 
 from __future__ import annotations
 
+import jax.numpy as jnp
 import numpy as np
 
 from .dispatch import dispatch
 from .registry import KEEP, register
+from .surface import expose
 
-_ARR = "arr"
-
-
-def _build(spec: tuple, arrays: tuple) -> tuple:
-    out = []
-    for item in spec:
-        if isinstance(item, tuple):
-            if item[0] == _ARR:
-                out.append(arrays[item[1]])
-            else:
-                out.append(slice(item[1], item[2], item[3]))
-        else:
-            out.append(item)
-    return tuple(out)
+_FULL = ("slice", None, None, None)
 
 
-def _getitem_impl(x, *rest):
-    *arrays, spec = rest
-    return x[_build(spec, tuple(arrays))]
+def _basic(spec: tuple) -> tuple:
+    return tuple(slice(i[1], i[2], i[3]) if isinstance(i, tuple) else i for i in spec)
 
 
-def _setitem_impl(x, v, *rest):
-    *arrays, spec = rest
-    idx = _build(spec, tuple(arrays))
-    target_shape = x[idx].shape
-    return x.at[idx].set(np_broadcast(v.astype(x.dtype), target_shape))
+def _advanced(y, arrays: tuple, positions: tuple):
+    idx = [slice(None)] * (max(positions) + 1)
+    for p, a in zip(positions, arrays, strict=True):
+        idx[p] = a
+    return y[tuple(idx)]
 
 
-def np_broadcast(v, shape):
-    import jax.numpy as jnp
+def _select(x, arrays: tuple, spec: tuple, positions: tuple):
+    """Pure: the two-step torch index of ``x`` (basic ``spec``, then ``arrays``)."""
+    y = x[_basic(spec)]
+    return _advanced(y, arrays, positions) if positions else y
 
-    # torch allows a value with extra leading 1-dims (e.g. shape (1, 3) into (3,))
+
+def _view_impl(x, spec, name):
+    return x[_basic(spec)]
+
+
+def _index_impl(x, *rest):
+    *arrays, spec, positions = rest
+    return _select(x, tuple(arrays), spec, positions)
+
+
+def _fit(v, shape: tuple):
+    """Broadcast a value to ``shape``; torch allows extra leading 1-dims on the value."""
     while v.ndim > len(shape) and v.shape[0] == 1:
         v = v[0]
     return jnp.broadcast_to(v, shape)
 
 
-def _getitem_name(params: tuple) -> str:
-    spec = params[0]
-    if any(isinstance(i, tuple) and i[0] == _ARR for i in spec):
-        return "IndexBackward0"
-    for item in reversed(spec):
-        if isinstance(item, int):
-            return "SelectBackward0"
-        if item is None:
-            return "UnsqueezeBackward0"
-        if isinstance(item, tuple):
-            return "SliceBackward0"
-    return "AliasBackward0"
+def _put_impl(x, v, *rest):
+    """Pure: ``x`` with the indexed elements set to (or, accumulating, increased by) ``v``."""
+    *arrays, spec, positions, accumulate, _name = rest
+    v = v.astype(x.dtype)
+    if not positions:
+        target = x[_basic(spec)].shape
+        no_none = tuple(i for i in spec if i is not None)
+        flat_target = x[_basic(no_none)].shape
+        val = _fit(v, target).reshape(flat_target)
+        at = x.at[_basic(no_none)]
+        return at.add(val) if accumulate else at.set(val)
+    ids = jnp.arange(x.size).reshape(x.shape)
+    sel = _select(ids, tuple(arrays), spec, positions)
+    val = _fit(v, sel.shape).ravel()
+    at = x.ravel().at[sel.ravel()]
+    return (at.add(val) if accumulate else at.set(val)).reshape(x.shape)
 
 
-def _setitem_name(params: tuple) -> str:
-    """torch runs index_put_ on the tensor itself when the index is only index arrays, ``:`` and
-    ``...`` (IndexPutBackward0); any int, partial slice or None first makes a view, and writing
-    into a view records CopySlices."""
-    spec = params[0]
-    arrays = any(isinstance(i, tuple) and i[0] == _ARR for i in spec)
-    basic = any(i is not Ellipsis and not (isinstance(i, tuple) and (
-        i[0] == _ARR or i[1:] == (None, None, None))) for i in spec)
-    return "IndexPutBackward0" if arrays and not basic else "CopySlices"
+GETITEM = register("getitem", _view_impl, lambda p: p[1], dtype_rule=KEEP, view=True)
+INDEX = register("index", _index_impl, "IndexBackward0", dtype_rule=KEEP)
+SETITEM = register("index_put", _put_impl, lambda p: p[-1], dtype_rule=KEEP)
 
 
-GETITEM = register("getitem", _getitem_impl, _getitem_name, dtype_rule=KEEP)
-SETITEM = register("index_put", _setitem_impl, _setitem_name, dtype_rule=KEEP)
-
-
-def _as_index_array(obj, T) -> list[np.ndarray]:
-    """Host integer index array(s) for a tensor/list index; a bool mask gives one per dim."""
-    if isinstance(obj, T):
-        arr = np.asarray(obj._st.array)
-    else:
-        arr = np.asarray(obj)
-        if arr.dtype.kind == "f":
+# ---- parsing ------------------------------------------------------------------------------------
+def _kind(i, T) -> str:
+    if i is None:
+        return "none"
+    if i is Ellipsis:
+        return "ellipsis"
+    if isinstance(i, bool):
+        return "bool"
+    if isinstance(i, (int, np.integer)):
+        return "int"
+    if isinstance(i, slice):
+        return "slice"
+    if isinstance(i, T):
+        if i.dtype.name == "bool":
+            return "mask"
+        if i.dtype.is_floating_point or i.dtype.is_complex:
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-    if arr.dtype == np.bool_:
-        return list(np.nonzero(arr))
-    if arr.dtype.kind not in "iu":
-        raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-    return [arr.astype(np.int64)]
+        return "int" if i.ndim == 0 else "array"
+    if isinstance(i, (list, np.ndarray)):
+        arr = np.asarray(i)
+        if arr.dtype == np.bool_:
+            return "mask"
+        if arr.dtype.kind not in "iu":
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        return "array"
+    raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte "
+                     "Variables are valid indices (got " + type(i).__name__ + ")")
 
 
-def parse_index(x, index) -> tuple[tuple, list]:
-    """Turn a torch index into (static spec, index arrays), checking bounds like torch."""
+def _host(i, T) -> np.ndarray:
+    return np.asarray(i._st.array) if isinstance(i, T) else np.asarray(i)
+
+
+def _int(v) -> int | None:
+    if v is None:
+        return None
+    return int(v.item()) if hasattr(v, "item") else int(v)
+
+
+def parse_index(x, index) -> tuple[tuple, list, tuple, str]:
+    """A torch index as (basic spec, index arrays, their dims after the basic step, the
+    grad_fn name torch gives a pure basic index), checking it like torch."""
     from .._tensor import Tensor
 
     if not isinstance(index, tuple):
         index = (index,)
+    kinds = [_kind(i, Tensor) for i in index]
+    if kinds.count("ellipsis") > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    used = sum(1 for k in kinds if k in ("int", "slice", "array")) + sum(
+        _host(i, Tensor).ndim for i, k in zip(index, kinds, strict=True) if k == "mask")
+    shape = x.shape
+    if used > len(shape):
+        raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
     spec: list = []
     arrays: list = []
-    shape = x.shape
-    consumed = sum(1 for i in index if i is not None and i is not Ellipsis
-                   and not isinstance(i, bool))
-    for i in index:
-        if isinstance(i, (Tensor, list, np.ndarray)) and not (isinstance(i, Tensor) and i.ndim == 0
-                                                              and i.dtype.name != "bool"):
-            mask_dims = 0
-            parts = _as_index_array(i, Tensor)
-            if len(parts) > 1 or (isinstance(i, Tensor) and i.dtype.name == "bool"):
-                mask_dims = len(parts)
-            dim = len([s for s in spec if s is not None and s is not Ellipsis])
-            for k, a in enumerate(parts):
-                size = shape[dim + k] if dim + k < len(shape) else 0
-                if a.size and (a.max() >= size or a.min() < -size):
-                    bad = int(a.max() if a.max() >= size else a.min())
-                    raise IndexError(f"index {bad} is out of bounds for dimension {dim + k} with "
-                                     f"size {size}")
-                spec.append((_ARR, len(arrays)))
-                arrays.append(a)
-            consumed += max(mask_dims - 1, 0)
-        elif isinstance(i, Tensor):  # 0-dim integer tensor acts like an int
-            spec.append(int(i.item()))
-        elif isinstance(i, bool):
-            spec.append(None)  # torch treats a Python bool as a new axis (masked by the value)
-            if not i:
-                raise NotImplementedError("indexing with False is not supported")
-        elif isinstance(i, (int, np.integer)):
-            dim = len([s for s in spec if s is not None and s is not Ellipsis])
-            if Ellipsis in spec:
-                dim = len(shape) - (consumed - dim)
-            if dim >= len(shape):
-                raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
-            size = shape[dim]
-            if not -size <= int(i) < size:
-                raise IndexError(f"index {int(i)} is out of bounds for dimension {dim} with size "
-                                 f"{size}")
-            spec.append(int(i))
-        elif isinstance(i, slice):
-            if i.step is not None and i.step <= 0:
+    positions: list = []
+    d = r = 0  # next dim of x, next dim of the basic result
+    name = "AliasBackward0"
+    for i, k in zip(index, kinds, strict=True):
+        if k == "ellipsis":
+            n = len(shape) - used
+            spec.extend([_FULL] * n)
+            d += n
+            r += n
+            continue
+        if k == "int":
+            v = _int(i)
+            size = shape[d]
+            if not -size <= v < size:
+                raise IndexError(f"index {v} is out of bounds for dimension {d} with size {size}")
+            spec.append(v)
+            d += 1
+            name = "SelectBackward0"
+        elif k == "slice":
+            if i.step is not None and _int(i.step) <= 0:
                 raise ValueError("step must be greater than zero")
-            spec.append(("slice", _int_or_none(i.start), _int_or_none(i.stop),
-                         _int_or_none(i.step)))
-        elif i is None or i is Ellipsis:
-            spec.append(i)
-        else:
-            raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte "
-                             "Variables are valid indices (got " + type(i).__name__ + ")")
-    if consumed > len(shape):
-        raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
-    return tuple(spec), arrays
-
-
-def _int_or_none(v):
-    if v is None:
-        return None
-    if hasattr(v, "item"):
-        v = v.item()
-    return int(v)
+            spec.append(("slice", _int(i.start), _int(i.stop), _int(i.step)))
+            d += 1
+            r += 1
+            name = "SliceBackward0"
+        elif k == "none":
+            spec.append(None)
+            r += 1
+            name = "UnsqueezeBackward0"
+        elif k == "bool":  # like a 0-dim mask: a new dim of size 1 (True) or 0 (False)
+            spec.append(None)
+            arrays.append(np.zeros(int(i), np.int64))
+            positions.append(r)
+            r += 1
+        elif k == "array":
+            a = _host(i, Tensor).astype(np.int64)
+            size = shape[d]
+            if a.size and (a.max() >= size or a.min() < -size):
+                bad = int(a.max() if a.max() >= size else a.min())
+                raise IndexError(f"index {bad} is out of bounds for dimension {len(arrays)} with "
+                                 f"size {size}")
+            spec.append(_FULL)
+            arrays.append(a)
+            positions.append(r)
+            d += 1
+            r += 1
+        else:  # mask
+            m = _host(i, Tensor)
+            if m.ndim == 0:
+                spec.append(None)
+                arrays.append(np.zeros(int(bool(m)), np.int64))
+                positions.append(r)
+                r += 1
+                continue
+            for j in range(m.ndim):
+                if m.shape[j] != shape[d + j]:
+                    raise IndexError(f"The shape of the mask {list(m.shape)} at index {j} does "
+                                     f"not match the shape of the indexed tensor "
+                                     f"{list(shape[d:d + m.ndim])} at index {j}")
+            for part in np.nonzero(m):
+                spec.append(_FULL)
+                arrays.append(part.astype(np.int64))
+                positions.append(r)
+                d += 1
+                r += 1
+    if len(arrays) > 1:
+        try:
+            np.broadcast_shapes(*(a.shape for a in arrays))
+        except ValueError:
+            shapes = ", ".join(str(list(a.shape)) for a in arrays)
+            raise IndexError(f"shape mismatch: indexing tensors could not be broadcast together "
+                             f"with shapes {shapes}") from None
+    return tuple(spec), arrays, tuple(positions), name
 
 
 def getitem(x, index):
-    spec, arrays = parse_index(x, index)
-    return dispatch(GETITEM, (x, *arrays), (spec,))
+    """``x[index]``: a view for basic indices, an IndexBackward0 copy with index tensors."""
+    spec, arrays, positions, name = parse_index(x, index)
+    if not positions:
+        return dispatch(GETITEM, (x,), (spec, name))
+    return dispatch(INDEX, (x, *arrays), (spec, positions))
 
 
-def setitem_value(x, index, value):
-    """The out-of-place result of ``x[index] = value``; the tensor layer rebinds ``x`` to it."""
-    spec, arrays = parse_index(x, index)
+def _put_name(index) -> str:
+    """torch runs index_put_ on the tensor itself when the index is only index tensors, ``:``
+    and ``...`` (IndexPutBackward0); anything else first makes a view, and writing into a view
+    records CopySlices."""
+    from .._tensor import Tensor
+
+    items = index if isinstance(index, tuple) else (index,)
+    arrays = basic = False
+    for i in items:
+        k = _kind(i, Tensor)
+        if k in ("array", "mask"):
+            arrays = True
+        elif k == "slice" and (i.start, i.stop, i.step) == (None, None, None):
+            continue
+        elif k != "ellipsis":
+            basic = True
+    return "IndexPutBackward0" if arrays and not basic else "CopySlices"
+
+
+def _put(x, index, value, accumulate: bool, name: str):
+    spec, arrays, positions, _ = parse_index(x, index)
     try:
-        return dispatch(SETITEM, (x, value, *arrays), (spec,))
+        return dispatch(SETITEM, (x, value, *arrays), (spec, positions, accumulate, name))
     except (TypeError, ValueError):
         from .._tensor import Tensor
         from .shape import expand
 
         if isinstance(value, Tensor):  # a value that does not fit: torch's expand message
             probe = np.broadcast_to(np.zeros((), np.int8), x.shape)  # no memory for x's size
-            expand(value, probe[_build(spec, tuple(arrays))].shape)
+            probe = probe[_basic(spec)]
+            if positions:
+                probe = probe[tuple(arrays[positions.index(p)] if p in positions else
+                                    slice(None) for p in range(max(positions) + 1))]
+            expand(value, probe.shape)
         raise
+
+
+def setitem_value(x, index, value):
+    """The out-of-place result of ``x[index] = value``; the tensor layer rebinds ``x`` to it."""
+    return _put(x, index, value, False, _put_name(index))
+
+
+def index_put(input, indices, values, accumulate: bool = False):
+    """torch.index_put: ``input[indices] = values`` (or ``+=`` with ``accumulate``, where
+    repeated indices add up), out of place."""
+    from .._tensor import Tensor
+
+    indices = tuple(slice(None) if i is None else i for i in indices)
+    for i in indices:
+        if isinstance(i, Tensor) and (i.dtype.is_floating_point or i.dtype.is_complex):
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+    if isinstance(values, Tensor) and values.dtype is not input.dtype:
+        raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                           f"{_name(input)} for the destination and {_name(values)} for the "
+                           f"source.")
+    return _put(input, indices, values, bool(accumulate), "IndexPutBackward0")
+
+
+def _name(t) -> str:
+    from .dispatch import _legacy_name
+
+    return _legacy_name(t.dtype)
+
+
+expose("index_put", inplace=True)(index_put)

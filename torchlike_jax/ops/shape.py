@@ -1,4 +1,6 @@
-"""Shape ops: reshape/view, transpose/permute/t, (un)squeeze, flatten, expand, clone, casts.
+"""Shape ops: views (reshape, transpose, permute, squeeze, expand, narrow, select, diagonal,
+movedim, unflatten...), reorderings that copy (repeat, tile, flip, roll, rot90, tril/triu,
+diag/diag_embed), clone and casts.
 
 JAX arrays are immutable, so these return new arrays rather than views sharing storage; see
 docs/architecture.md ("Views") for what that changes for in-place writes through a view.
@@ -7,29 +9,85 @@ docs/architecture.md ("Views") for what that changes for in-place writes through
 from __future__ import annotations
 
 import math
+import threading
 
 import jax.numpy as jnp
 
 from .dims import norm_dim
-from .dispatch import _legacy_name, dispatch
-from .registry import KEEP, register
+from .dispatch import _legacy_name, dispatch, inplace_state
+from .registry import KEEP, REGISTRY, OpDef, register
 from .surface import expose
 
 RESHAPE = register("reshape", lambda a, shape: jnp.reshape(a, shape), "ViewBackward0",
-                   dtype_rule=KEEP)
+                   dtype_rule=KEEP, view=True)
 TRANSPOSE = register("transpose", lambda a, d0, d1: jnp.swapaxes(a, d0, d1) if a.ndim else a,
-                     "TransposeBackward0", dtype_rule=KEEP)  # 0-d: dims 0/-1 are allowed
-T_OP = register("t", lambda a: a.T, "TBackward0", dtype_rule=KEEP)
+                     "TransposeBackward0", dtype_rule=KEEP, view=True)  # 0-d: dims 0/-1 allowed
+T_OP = register("t", lambda a: a.T, "TBackward0", dtype_rule=KEEP, view=True)
 PERMUTE = register("permute", lambda a, dims: jnp.transpose(a, dims), "PermuteBackward0",
-                   dtype_rule=KEEP)
+                   dtype_rule=KEEP, view=True)
 UNSQUEEZE = register("unsqueeze", lambda a, d: jnp.expand_dims(a, d), "UnsqueezeBackward0",
-                     dtype_rule=KEEP)
+                     dtype_rule=KEEP, view=True)
 # params: (dims, variant) with variant 0 = squeeze(), 1 = squeeze(int), 2 = squeeze(tuple),
 # which is how torch numbers the grad_fn (SqueezeBackward0/1/2)
 SQUEEZE = register("squeeze", lambda a, dims, variant: jnp.squeeze(a, dims),
-                   lambda p: f"SqueezeBackward{p[1]}", dtype_rule=KEEP)
+                   lambda p: f"SqueezeBackward{p[1]}", dtype_rule=KEEP, view=True)
+# The in-place variants (t_, transpose_, squeeze_, unsqueeze_) change ``self`` itself rather
+# than making a view; torch numbers their nodes differently (TransposeBackward1, SqueezeBackward3).
+T_INPLACE = register("t_", T_OP.impl, "TBackward1", dtype_rule=KEEP)
+TRANSPOSE_INPLACE = register("transpose_", TRANSPOSE.impl, "TransposeBackward1", dtype_rule=KEEP)
+UNSQUEEZE_INPLACE = register("unsqueeze_", UNSQUEEZE.impl, "UnsqueezeBackward1", dtype_rule=KEEP)
+SQUEEZE_INPLACE = register("squeeze_", SQUEEZE.impl, lambda p: f"SqueezeBackward{p[1] + 3}",
+                           dtype_rule=KEEP)
+
+
+def _in_place() -> bool:
+    """True while an in-place method (``x.t_()``) runs this function (see _tensor._inplace_method,
+    which sets the forced output dtype for exactly that call)."""
+    return inplace_state.out_dtype is not None
+
+
+class _CopyMode(threading.local):
+    on: bool = False
+
+
+_copy_mode = _CopyMode()
+
+
+def _copy_twin(op: OpDef) -> OpDef:
+    """The non-view twin of a view op, for ``torch.*_copy`` (torch names it ``<node>_copy``)."""
+    name = op.name + "_copy"
+    twin = REGISTRY.get(name)
+    if twin is None:
+        g = op.grad_fn
+        twin = register(name, op.impl, lambda p: (g(p) if callable(g) else g) + "_copy",
+                        dtype_rule=op.dtype_rule, n_out=op.n_out, diff_outputs=op.diff_outputs)
+    return twin
+
+
+def vdispatch(op: OpDef, args: tuple, params: tuple = ()):
+    """dispatch for a view op; inside a ``*_copy`` function, its non-view twin instead."""
+    return dispatch(_copy_twin(op) if _copy_mode.on else op, args, params)
+
+
+def copy_variant(fn, name: str):
+    """``torch.<name>``: ``fn`` computing a fresh tensor instead of a view (torch's *_copy ops,
+    used by functionalization)."""
+
+    def copy_fn(*args, **kwargs):
+        prev = _copy_mode.on
+        _copy_mode.on = True
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _copy_mode.on = prev
+
+    copy_fn.__name__ = name
+    copy_fn.__doc__ = f"torch.{name}: like {fn.__name__}, but a copy rather than a view."
+    return copy_fn
+
+
 EXPAND = register("expand", lambda a, shape: jnp.broadcast_to(a, shape), "ExpandBackward0",
-                  dtype_rule=KEEP)
+                  dtype_rule=KEEP, view=True)
 CLONE = register("clone", lambda a: a + jnp.zeros((), a.dtype), "CloneBackward0", dtype_rule=KEEP)
 TO_COPY = register("to_copy", lambda a, dt: a.astype(dt), "ToCopyBackward0", dtype_rule=KEEP)
 
@@ -62,7 +120,7 @@ def _shape_args(shape: tuple) -> tuple:
 def reshape(input, *shape):
     """torch.reshape / Tensor.view: same data, new shape (``-1`` inferred)."""
     new = infer_shape(_shape_args(shape), input.numel())
-    return dispatch(RESHAPE, (input,), (new,))
+    return vdispatch(RESHAPE, (input,), (new,))
 
 
 view = reshape
@@ -84,7 +142,8 @@ def flatten(input, start_dim=0, end_dim=-1):
 
 def transpose(input, dim0, dim1):
     nd = input.ndim
-    return dispatch(TRANSPOSE, (input,), (norm_dim(dim0, nd), norm_dim(dim1, nd)))
+    op = TRANSPOSE_INPLACE if _in_place() else TRANSPOSE
+    return vdispatch(op, (input,), (norm_dim(dim0, nd), norm_dim(dim1, nd)))
 
 
 swapaxes = transpose
@@ -95,7 +154,7 @@ def t(input):
     if input.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
                            f"{input.ndim}D")
-    return dispatch(T_OP, (input,))
+    return vdispatch(T_INPLACE if _in_place() else T_OP, (input,))
 
 
 def permute(input, *dims):
@@ -106,11 +165,12 @@ def permute(input, *dims):
                            f"input.dim() = {input.ndim} is not equal to len(dims) = {len(dims)}")
     if len(set(dims)) != len(dims):
         raise RuntimeError("permute(): duplicate dims are not allowed.")
-    return dispatch(PERMUTE, (input,), (dims,))
+    return vdispatch(PERMUTE, (input,), (dims,))
 
 
 def unsqueeze(input, dim):
-    return dispatch(UNSQUEEZE, (input,), (norm_dim(dim, input.ndim + 1),))
+    op = UNSQUEEZE_INPLACE if _in_place() else UNSQUEEZE
+    return vdispatch(op, (input,), (norm_dim(dim, input.ndim + 1),))
 
 
 def squeeze(input, dim=None):
@@ -118,11 +178,12 @@ def squeeze(input, dim=None):
     nd = input.ndim
     if dim is None:
         dims = tuple(i for i, s in enumerate(input.shape) if s == 1)
-        return dispatch(SQUEEZE, (input,), (dims, 0))
+        return vdispatch(SQUEEZE_INPLACE if _in_place() else SQUEEZE, (input,), (dims, 0))
     dl = (dim,) if isinstance(dim, int) else tuple(dim)
     dims = tuple(sorted({norm_dim(d, nd) for d in dl}))
     dims = tuple(d for d in dims if nd and input.shape[d] == 1)
-    return dispatch(SQUEEZE, (input,), (dims, 1 if isinstance(dim, int) else 2))
+    op = SQUEEZE_INPLACE if _in_place() else SQUEEZE
+    return vdispatch(op, (input,), (dims, 1 if isinstance(dim, int) else 2))
 
 
 def expand(input, *sizes):
@@ -151,10 +212,11 @@ def expand(input, *sizes):
                                    f"Target sizes: {list(sizes)}.  Tensor sizes: {list(shp)}")
             else:
                 out.append(int(s))
-    return dispatch(EXPAND, (input,), (tuple(out),))
+    return vdispatch(EXPAND, (input,), (tuple(out),))
 
 
-def clone(input):
+def clone(input, *, memory_format=None):
+    """torch.clone: a copy with its own history node (CloneBackward0)."""
     return dispatch(CLONE, (input,))
 
 
@@ -165,13 +227,398 @@ def to_dtype(input, dtype):
     return dispatch(TO_COPY, (input,), (dtype.np,))
 
 
+
+# ---- more views ---------------------------------------------------------------------------------
+def _slice_impl(a, dim, start, stop, step):
+    return a[(slice(None),) * dim + (slice(start, stop, step),)]
+
+
+SLICE = register("slice", _slice_impl, "SliceBackward0", dtype_rule=KEEP, view=True)
+NARROW_COPY = register("narrow_copy", _slice_impl, "NarrowCopyBackward0", dtype_rule=KEEP)
+SELECT = register("select", lambda a, dim, i: jnp.take(a, i, axis=dim), "SelectBackward0",
+                  dtype_rule=KEEP, view=True)
+DIAGONAL = register("diagonal", lambda a, off, d1, d2: jnp.diagonal(a, off, d1, d2),
+                    "DiagonalBackward0", dtype_rule=KEEP, view=True)
+# torch.diag of a matrix records this oddly named node (diag is a composite of diagonal_copy)
+DIAG_COPY = register("diag_copy", lambda a, off: jnp.diagonal(a, off),
+                     "DiagonalBackward0_copy", dtype_rule=KEEP)
+
+
+def _unfold_impl(a, dim, size, step):
+    """Tensor.unfold: windows of ``size`` every ``step`` along ``dim``, as a new last dim."""
+    n = (a.shape[dim] - size) // step + 1
+    idx = jnp.arange(n)[:, None] * step + jnp.arange(size)[None, :]
+    out = jnp.take(a, idx, axis=dim)  # (..., n, size, ...)
+    return jnp.moveaxis(out, dim + 1, -1)
+
+
+UNFOLD = register("unfold", _unfold_impl, "UnfoldBackward0", dtype_rule=KEEP, view=True)
+
+
+def view_(input, *shape):
+    """Tensor.view: like reshape, also accepting a dtype (same itemsize only, not supported)."""
+    if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)) and hasattr(shape[0],
+                                                                                    "np"):
+        raise NotImplementedError("Tensor.view(dtype) is not supported")
+    return reshape(input, *shape)
+
+
+def unflatten(input, dim: int, sizes) -> object:
+    """torch.unflatten: split one dim into ``sizes`` (one -1 inferred)."""
+    nd = input.ndim
+    d = norm_dim(dim, nd)
+    sizes = tuple(int(s) for s in sizes)
+    n = input.shape[d]
+    known = math.prod(s for s in sizes if s != -1)
+    if sizes.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    if -1 in sizes:
+        if known == 0 or n % known:
+            raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the "
+                               f"size of dim {dim} ({n}) in the input tensor")
+        sizes = tuple(n // known if s == -1 else s for s in sizes)
+    elif known != n:
+        raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size "
+                           f"of dim {dim} ({n}) in the input tensor")
+    shp = input.shape
+    return vdispatch(RESHAPE, (input,), (tuple(shp[:d]) + sizes + tuple(shp[d + 1:]),))
+
+
+def ravel(input):
+    """torch.ravel: the flattened tensor (a view when possible)."""
+    return vdispatch(RESHAPE, (input,), ((input.numel(),),))
+
+
+def broadcast_to(input, size):
+    return expand(input, *_shape_args((size,)))
+
+
+def movedim(input, source, destination):
+    """torch.movedim: move dims ``source`` to positions ``destination`` (a permute)."""
+    nd = input.ndim
+    src = (source,) if isinstance(source, int) else tuple(source)
+    dst = (destination,) if isinstance(destination, int) else tuple(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({list(src)} "
+                           f"dims) should contain the same number of dims as destination "
+                           f"({list(dst)} dims)")
+    src = tuple(norm_dim(d, nd) for d in src)
+    dst = tuple(norm_dim(d, nd) for d in dst)
+    if len(set(src)) != len(src):
+        raise RuntimeError(f"movedim: repeated dim in `source` ({list(source)})")
+    if len(set(dst)) != len(dst):
+        raise RuntimeError(f"movedim: repeated dim in `destination` ({list(destination)})")
+    perm = [-1] * max(nd, 1)
+    for s_, d_ in zip(src, dst, strict=True):
+        perm[d_] = s_
+    rest = iter(d for d in range(nd) if d not in src)
+    perm = tuple(p if p != -1 else next(rest) for p in perm)
+    return vdispatch(PERMUTE, (input,), (perm if nd else (),))
+
+
+def narrow(input, dim: int, start, length: int):
+    """torch.narrow: ``length`` elements from ``start`` along ``dim`` (a view)."""
+    d, start = _narrow_args(input, dim, start, length)
+    return vdispatch(SLICE, (input,), (d, start, start + length, 1))
+
+
+def narrow_copy(input, dim: int, start, length: int):
+    d, start = _narrow_args(input, dim, start, length)
+    return dispatch(NARROW_COPY, (input,), (d, start, start + length, 1))
+
+
+def _narrow_args(input, dim, start, length):
+    if input.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    d = norm_dim(dim, input.ndim)
+    start = int(start.item()) if hasattr(start, "item") else int(start)
+    size = input.shape[d]
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but "
+                         f"got {start})")
+    if start < 0:
+        start += size
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    return d, start
+
+
+def slice_dim(input, dim: int, start: int, stop: int, step: int = 1):
+    """A basic slice along one dim (the pieces of tensor_split / hsplit)."""
+    return vdispatch(SLICE, (input,), (dim, start, stop, step))
+
+
+def select(input, dim: int, index):
+    """torch.select: the sub-tensor at ``index`` along ``dim`` (a view, one dim fewer)."""
+    nd = input.ndim
+    if nd == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    d = norm_dim(dim, nd)
+    i = int(index.item()) if hasattr(index, "item") else int(index)
+    size = input.shape[d]
+    if not -size <= i < size:
+        raise IndexError(f"select(): index {i} out of range for tensor of size "
+                         f"{list(input.shape)} at dimension {dim}")
+    return vdispatch(SELECT, (input,), (d, i % size))
+
+
+def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1):
+    """torch.diagonal: the diagonal over (dim1, dim2), appended as the last dim (a view)."""
+    nd = input.ndim
+    d1, d2 = norm_dim(dim1, nd), norm_dim(dim2, nd)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return vdispatch(DIAGONAL, (input,), (int(offset), d1, d2))
+
+
+def unfold(input, dimension: int, size: int, step: int):
+    nd = input.ndim
+    d = norm_dim(dimension, nd)
+    n = input.shape[d] if nd else 1
+    if size > n:
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {n} but size is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    if nd == 0:
+        return vdispatch(RESHAPE, (input,), ((1,),))
+    return vdispatch(UNFOLD, (input,), (d, int(size), int(step)))
+
+
+# ---- copies that rearrange ----------------------------------------------------------------------
+REPEAT = register("repeat", lambda a, reps: jnp.tile(a, reps), "RepeatBackward0", dtype_rule=KEEP)
+FLIP = register("flip", lambda a, dims: jnp.flip(a, dims) if dims else a, "FlipBackward0",
+                dtype_rule=KEEP)
+ROLL = register("roll", lambda a, shifts, dims: jnp.roll(a, shifts, dims) if dims is not None
+                else jnp.roll(a.ravel(), shifts[0]).reshape(a.shape), "RollBackward0",
+                dtype_rule=KEEP)
+ROT90 = register("rot90", lambda a, k, dims: jnp.rot90(a, k, dims), "Rot90Backward0",
+                 dtype_rule=KEEP)
+TRIL = register("tril", lambda a, k: jnp.tril(a, k), "TrilBackward0", dtype_rule=KEEP)
+TRIU = register("triu", lambda a, k: jnp.triu(a, k), "TriuBackward0", dtype_rule=KEEP)
+
+
+def _diag_embed_impl(a, offset, d1, d2):
+    """Place the last dim of ``a`` on the ``offset`` diagonal of a new (d1, d2) plane."""
+    n = a.shape[-1] + abs(offset)
+    rows = jnp.arange(a.shape[-1]) + max(-offset, 0)
+    cols = jnp.arange(a.shape[-1]) + max(offset, 0)
+    base = jnp.zeros(a.shape[:-1] + (n, n), a.dtype)
+    res = base.at[..., rows, cols].set(a)
+    nd = res.ndim
+    # res has the plane as its last two dims; move them to (d1, d2)
+    perm = [i for i in range(nd - 2)]
+    order = sorted([(d1, nd - 2), (d2, nd - 1)])
+    for pos, src in order:
+        perm.insert(pos, src)
+    return jnp.transpose(res, perm)
+
+
+DIAG_EMBED = register("diag_embed", _diag_embed_impl, "DiagEmbedBackward0", dtype_rule=KEEP)
+
+
+def repeat(input, *sizes):
+    """Tensor.repeat: tile the tensor ``sizes`` times (at least one size per dim)."""
+    sizes = tuple(int(s) for s in _shape_args(sizes))
+    if len(sizes) < input.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of "
+                           "dimensions of tensor")
+    if any(s < 0 for s in sizes):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(sizes)}: "
+                           f"{list(sizes)}")
+    return dispatch(REPEAT, (input,), (sizes,))
+
+
+def tile(input, dims):
+    """torch.tile: repeat, with missing leading repetitions taken as 1."""
+    dims = tuple(int(d) for d in (dims if isinstance(dims, (tuple, list)) else (dims,)))
+    if len(dims) < input.ndim:
+        dims = (1,) * (input.ndim - len(dims)) + dims
+    return repeat(input, *dims)
+
+
+def flip(input, *dims):
+    dims = _shape_args(dims)
+    nd = input.ndim
+    dl = tuple(norm_dim(d, nd) for d in dims)
+    if len(set(dl)) != len(dl):
+        raise RuntimeError(f"dim {dl[0]} appears multiple times in the list of dims")
+    return dispatch(FLIP, (input,), (tuple(sorted(dl)) if nd else (),))
+
+
+def fliplr(input):
+    if input.ndim < 2:
+        raise RuntimeError("Input must be >= 2-d.")
+    return dispatch(FLIP, (input,), ((1,),))
+
+
+def flipud(input):
+    if input.ndim < 1:
+        raise RuntimeError("Input must be >= 1-d.")
+    return dispatch(FLIP, (input,), ((0,),))
+
+
+def roll(input, shifts, dims=None):
+    """torch.roll; without ``dims`` the tensor is rolled as if flattened."""
+    sh = (shifts,) if isinstance(shifts, int) else tuple(int(s) for s in shifts)
+    if dims is None:
+        if len(sh) != 1:
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(sh)}, dims:0")
+        return dispatch(ROLL, (input,), (sh, None))
+    dl = (dims,) if isinstance(dims, int) else tuple(dims)
+    if len(sh) != len(dl):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(sh)}, dims:{len(dl)}")
+    dl = tuple(norm_dim(d, input.ndim) for d in dl)
+    return dispatch(ROLL, (input,), (sh, dl))
+
+
+def rot90(input, k: int = 1, dims=(0, 1)):
+    """torch.rot90: rotate by 90 degrees ``k`` times, from dims[0] towards dims[1]."""
+    dims = tuple(dims)
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    nd = input.ndim
+    if nd < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {nd}")
+    d0, d1 = norm_dim(dims[0], nd), norm_dim(dims[1], nd)
+    if d0 == d1:
+        raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {d0} and "
+                           f"dim1 = {d1}")
+    return dispatch(ROT90, (input,), (int(k) % 4, (d0, d1)))
+
+
+def _tri(op, name):
+    def fn(input, diagonal: int = 0):
+        if input.ndim < 2:
+            raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
+        return dispatch(op, (input,), (int(diagonal),))
+
+    fn.__name__ = name
+    fn.__doc__ = f"torch.{name}: zero the elements {'above' if name == 'tril' else 'below'} the " \
+                 "``diagonal``-th diagonal of the last two dims."
+    return fn
+
+
+tril = _tri(TRIL, "tril")
+triu = _tri(TRIU, "triu")
+
+
+def diag_embed(input, offset: int = 0, dim1: int = -2, dim2: int = -1):
+    """torch.diag_embed: the last dim becomes the ``offset`` diagonal of a new (dim1, dim2)."""
+    nd = input.ndim + 1
+    d1, d2 = norm_dim(dim1, nd), norm_dim(dim2, nd)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    if input.ndim == 0:
+        raise IndexError(f"Dimension out of range (expected to be in range of [-1, 0], but got "
+                         f"{dim1})")
+    return dispatch(DIAG_EMBED, (input,), (int(offset), d1, d2))
+
+
+def diag(input, diagonal: int = 0):
+    """torch.diag: a vector becomes a diagonal matrix; a matrix gives its diagonal."""
+    if input.ndim == 1:
+        return dispatch(DIAG_EMBED, (input,), (int(diagonal), 0, 1))
+    if input.ndim == 2:
+        return dispatch(DIAG_COPY, (input,), (int(diagonal),))
+    raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")
+
+
+def diagflat(input, offset: int = 0):
+    """torch.diagflat: the flattened input on the ``offset`` diagonal of a square matrix."""
+    flat = input if input.ndim == 1 else vdispatch(RESHAPE, (input,), ((input.numel(),),))
+    return dispatch(DIAG_EMBED, (flat,), (int(offset), 0, 1))
+
+
+def _atleast(n: int):
+    def one(x):
+        nd = x.ndim
+        if nd >= n:
+            return x
+        if nd == 0:
+            return vdispatch(RESHAPE, (x,), ((1,) * n,))
+        if n == 2:
+            return vdispatch(UNSQUEEZE, (x,), (0,))
+        if nd == 1:
+            return vdispatch(UNSQUEEZE, (vdispatch(UNSQUEEZE, (x,), (0,)),), (2,))
+        return vdispatch(UNSQUEEZE, (x,), (2,))
+
+    def fn(*tensors):
+        if len(tensors) == 1 and isinstance(tensors[0], (tuple, list)):
+            return tuple(one(t) for t in tensors[0])
+        if len(tensors) == 1:
+            return one(tensors[0])
+        return tuple(one(t) for t in tensors)
+
+    fn.__name__ = f"atleast_{n}d"
+    fn.__doc__ = f"torch.atleast_{n}d: views with at least {n} dims (inputs with more: as is)."
+    return fn
+
+
+atleast_1d, atleast_2d, atleast_3d = _atleast(1), _atleast(2), _atleast(3)
+
+
 expose("reshape")(reshape)
-expose("view", namespace=())(view)
+expose("view", namespace=())(view_)
 expose("flatten")(flatten)
-expose("transpose", "swapaxes", inplace=True, reshaping=True)(transpose)
+expose("unflatten")(unflatten)
+expose("ravel")(ravel)
+expose("transpose", "swapaxes", "swapdims", inplace=True, reshaping=True)(transpose)
 expose("t", inplace=True, reshaping=True)(t)
 expose("permute")(permute)
+expose("movedim", "moveaxis")(movedim)
 expose("unsqueeze", inplace=True, reshaping=True)(unsqueeze)
 expose("squeeze", inplace=True, reshaping=True)(squeeze)
 expose("expand", namespace=())(expand)
+expose("broadcast_to")(broadcast_to)
 expose("clone")(clone)
+expose("narrow")(narrow)
+expose("narrow_copy")(narrow_copy)
+expose("select")(select)
+expose("diagonal")(diagonal)
+expose("unfold", namespace=())(unfold)
+expose("repeat", namespace=())(repeat)
+expose("tile")(tile)
+expose("flip")(flip)
+expose("fliplr")(fliplr)
+expose("flipud")(flipud)
+expose("roll")(roll)
+expose("rot90")(rot90)
+expose("tril", inplace=True)(tril)
+expose("triu", inplace=True)(triu)
+expose("diag")(diag)
+expose("diag_embed")(diag_embed)
+expose("diagflat")(diagflat)
+expose("atleast_1d", method=False)(atleast_1d)
+expose("atleast_2d", method=False)(atleast_2d)
+expose("atleast_3d", method=False)(atleast_3d)
+
+
+ALIAS = register("alias", lambda a: a, "AliasBackward0", dtype_rule=KEEP, view=True)
+
+
+def alias(input):
+    return vdispatch(ALIAS, (input,))
+
+
+def slice_copy(input, dim: int = 0, start=None, end=None, step: int = 1):
+    """torch.slice_copy: ``input[start:end:step]`` along ``dim``, as a copy."""
+    d = norm_dim(dim, input.ndim)
+    lo, hi, st = slice(start, end, step).indices(input.shape[d])
+    hi = max(hi, lo)
+    prev = _copy_mode.on
+    _copy_mode.on = True
+    try:
+        return vdispatch(SLICE, (input,), (d, lo, hi, st))
+    finally:
+        _copy_mode.on = prev
+
+
+for _fn, _name in ((view_, "view_copy"), (t, "t_copy"), (transpose, "transpose_copy"),
+                   (permute, "permute_copy"), (expand, "expand_copy"),
+                   (diagonal, "diagonal_copy"), (unsqueeze, "unsqueeze_copy"),
+                   (squeeze, "squeeze_copy"), (select, "select_copy"), (alias, "alias_copy"),
+                   (unfold, "unfold_copy")):
+    expose(_name, method=False)(copy_variant(_fn, _name))
+expose("slice_copy", method=False)(slice_copy)
