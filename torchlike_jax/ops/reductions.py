@@ -1,9 +1,20 @@
-"""Reductions: sum, mean, max/min (full and along a dim)."""
+"""Reductions: sum/prod/mean and their nan-variants, var/std, max/min/amax/amin/aminmax,
+argmax/argmin, logsumexp, norm, count_nonzero, all/any.
+
+Each op is one registered JAX function whose own derivative is torch's: ties in ``max()`` /
+``amax`` share the gradient evenly (``jnp.max``'s rule), ``max(dim)`` routes it to the returned
+index (a gather), and norms/std use "double where" so the gradient at 0 is 0 as in torch, not nan.
+"""
 
 from __future__ import annotations
 
+import builtins
+import functools
+import math
+import warnings
 from collections import namedtuple
 
+import jax
 import jax.numpy as jnp
 
 from .dims import norm_dim, norm_dims
@@ -11,23 +22,246 @@ from .dispatch import dispatch
 from .registry import FLOAT, KEEP, SUM, register
 from .surface import expose
 
-
-def _sum_impl(a, dims, keepdim):
-    return jnp.sum(a, axis=dims, keepdims=keepdim)
+_LOW_FLOATS = (jnp.float16, jnp.bfloat16)
 
 
-def _mean_impl(a, dims, keepdim):
-    return jnp.mean(a, axis=dims, keepdims=keepdim)
+# ---- torch.return_types ------------------------------------------------------------------------
+def return_type(kind: str, fields: tuple[str, ...]) -> type:
+    """A ``torch.return_types.<kind>`` named tuple class, with torch's multi-line repr."""
+    base = namedtuple(kind, fields)
+
+    def __repr__(self) -> str:  # noqa: N807
+        body = ",\n".join(f"{f}={v!r}" for f, v in zip(self._fields, self, strict=True))
+        return f"torch.return_types.{kind}(\n{body})"
+
+    cls = type(kind, (base,), {"__slots__": (), "__repr__": __repr__,
+                               "__module__": "torch.return_types"})
+    cls.__qualname__ = kind
+    return cls
+
+
+max_result = return_type("max", ("values", "indices"))
+min_result = return_type("min", ("values", "indices"))
+aminmax_result = return_type("aminmax", ("min", "max"))
+
+
+# ---- helpers -----------------------------------------------------------------------------------
+def _np_name(dtype):
+    """A torch dtype as the (hashable) numpy dtype an impl casts to (None: keep)."""
+    return None if dtype is None else dtype.np
+
+
+def _upcast(a):
+    """Half/bfloat16 compute in float32, as torch's CPU kernels accumulate."""
+    return a.astype(jnp.float32) if a.dtype in _LOW_FLOATS else a
+
+
+def _dims(dim, ndim: int) -> tuple[int, ...] | None:
+    """``dim`` for the reductions where torch treats an empty list like "every dim"."""
+    if isinstance(dim, (list, tuple)) and len(dim) == 0:
+        return None
+    return norm_dims(dim, ndim)
+
+
+def _reduced_count(shape: tuple, dims: tuple | None) -> int:
+    axes = range(len(shape)) if dims is None else dims
+    return math.prod(shape[d] for d in axes)
+
+
+def _safe_pow(x, p: float):
+    """``x ** p`` for x >= 0 whose derivative is 0 (not inf/nan) where x == 0 (torch's masking)."""
+    zero = x == 0
+    return jnp.where(zero, jnp.zeros((), x.dtype), jnp.where(zero, jnp.ones((), x.dtype), x) ** p)
+
+
+def _abs0(x):
+    """|x| whose derivative at 0 is 0, as torch's abs (jnp.abs's is 1)."""
+    return x * jnp.sign(x)
 
 
 def _by_dim(base: str):
     return lambda params: f"{base}Backward0" if params[0] is None else f"{base}Backward1"
 
 
+def _check_nonempty_dims(name: str, input, dims: tuple | None, index_error: bool = True) -> None:
+    """torch refuses max/amax/... over a zero-size dim (no identity)."""
+    if dims is None:
+        if input.numel() == 0:
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for "
+                               "input.numel() == 0. Specify the reduction dim with the 'dim' "
+                               "argument.")
+        return
+    for d in dims:
+        if input.ndim and input.shape[d] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+
+
+# ---- sum / prod / mean / nansum / nanmean ------------------------------------------------------
+def _sum_impl(a, dims, keepdim, acc=None):
+    a = a if acc is None else a.astype(acc)
+    return jnp.sum(a, axis=dims, keepdims=keepdim)
+
+
+def _prod_impl(a, dim, keepdim, acc=None):
+    a = a if acc is None else a.astype(acc)
+    if a.ndim == 0:
+        return a
+    return jnp.prod(a, axis=dim, keepdims=keepdim)
+
+
+def _mean_impl(a, dims, keepdim):
+    return jnp.mean(a, axis=dims, keepdims=keepdim)
+
+
+@functools.partial(jax.custom_jvp, nondiff_argnums=(1, 2))
+def _skip_nan_sum(a, dims, keepdim):
+    """Sum of the non-NaN elements. Its gradient is ``grad * mask`` (a product, as torch's
+    nansum backward), so an infinite incoming gradient gives NaN where torch's does."""
+    return jnp.sum(jnp.where(jnp.isnan(a), jnp.zeros((), a.dtype), a), axis=dims,
+                   keepdims=keepdim)
+
+
+@_skip_nan_sum.defjvp
+def _skip_nan_sum_jvp(dims, keepdim, primals, tangents):
+    (a,), (t,) = primals, tangents
+    mask = (~jnp.isnan(a)).astype(t.dtype)
+    return _skip_nan_sum(a, dims, keepdim), jnp.sum(t * mask, axis=dims, keepdims=keepdim)
+
+
+def _nansum_impl(a, dims, keepdim, acc=None):
+    a = a if acc is None else a.astype(acc)
+    if jnp.issubdtype(a.dtype, jnp.inexact):
+        return _skip_nan_sum(a, dims, keepdim)
+    return jnp.sum(a, axis=dims, keepdims=keepdim)
+
+
+def _nanmean_impl(a, dims, keepdim):
+    count = jnp.sum(~jnp.isnan(a), axis=dims, keepdims=keepdim).astype(a.dtype)
+    return _skip_nan_sum(a, dims, keepdim) / count
+
+
 SUM_OP = register("sum", _sum_impl, _by_dim("Sum"), dtype_rule=SUM)
+PROD_OP = register("prod", _prod_impl, _by_dim("Prod"), dtype_rule=SUM, saves_inputs=(0,),
+                   saves_output=True)
 MEAN_OP = register("mean", _mean_impl, _by_dim("Mean"), dtype_rule=FLOAT,
                    float_only="mean(): could not infer output dtype. Input dtype must be either a "
                               "floating point or complex dtype. Got: {dtype}")
+NANSUM_OP = register("nansum", _nansum_impl, "NansumBackward0", dtype_rule=SUM, saves_inputs=(0,))
+NANMEAN_OP = register("nanmean", _nanmean_impl, "DivBackward0", dtype_rule=FLOAT, saves_inputs=(0,),
+                      float_only="nanmean(): expected input to have floating point or complex "
+                                 "dtype but got {dtype}")
+
+
+def sum(input, dim=None, keepdim: bool = False, *, dtype=None):
+    """torch.sum; bools and integers accumulate in int64; ``dtype`` casts before summing."""
+    dims = _dims(dim, input.ndim)
+    return dispatch(SUM_OP, (input,), (dims, bool(keepdim), _np_name(dtype)), out_dtype=dtype)
+
+
+def prod(input, dim: int | None = None, keepdim: bool = False, *, dtype=None):
+    """torch.prod over everything or one ``dim`` (torch takes no tuple here)."""
+    d = None if dim is None else norm_dim(dim, input.ndim)
+    return dispatch(PROD_OP, (input,), (d, bool(keepdim), _np_name(dtype)), out_dtype=dtype)
+
+
+def mean(input, dim=None, keepdim: bool = False, *, dtype=None):
+    """torch.mean; raises torch's RuntimeError for integer input."""
+    if dtype is not None:
+        input = input.to(dtype)
+    return dispatch(MEAN_OP, (input,), (_dims(dim, input.ndim), bool(keepdim)))
+
+
+def nansum(input, dim=None, keepdim: bool = False, *, dtype=None):
+    """torch.nansum: sum treating NaN as 0 (NaN positions get zero gradient)."""
+    dims = _dims(dim, input.ndim)
+    return dispatch(NANSUM_OP, (input,), (dims, bool(keepdim), _np_name(dtype)), out_dtype=dtype)
+
+
+def nanmean(input, dim=None, keepdim: bool = False, *, dtype=None):
+    """torch.nanmean: the mean of the non-NaN elements (torch composes it as a division)."""
+    if dtype is not None:
+        input = input.to(dtype)
+    return dispatch(NANMEAN_OP, (input,), (_dims(dim, input.ndim), bool(keepdim)))
+
+
+# ---- var / std ---------------------------------------------------------------------------------
+def _var_impl(a, dims, correction, keepdim):
+    x = _upcast(a)
+    n = _reduced_count(a.shape, dims)
+    mu = jnp.mean(x, axis=dims, keepdims=True)
+    d = x - mu
+    ss = jnp.sum((d * jnp.conj(d)).real if jnp.iscomplexobj(d) else d * d, axis=dims,
+                 keepdims=keepdim)
+    return ss / builtins.max(0, n - correction), jnp.mean(x, axis=dims, keepdims=keepdim)
+
+
+def _safe_sqrt(v):
+    """sqrt whose gradient is 0 where v == 0 (torch masks std's backward there)."""
+    zero = v == 0
+    return jnp.where(zero, jnp.zeros((), v.dtype), jnp.sqrt(jnp.where(zero, 1, v)))
+
+
+def _cast_like(a, *outs):
+    return tuple(o.astype(a.dtype) for o in outs)
+
+
+VAR_OP = register("var", lambda a, *p: _cast_like(a, _var_impl(a, *p)[0])[0], "VarBackward0",
+                  dtype_rule=FLOAT, saves_inputs=(0,),
+                  float_only="std and var only support floating point and complex dtypes")
+STD_OP = register("std", lambda a, *p: _cast_like(a, _safe_sqrt(_var_impl(a, *p)[0]))[0],
+                  "StdBackward0", dtype_rule=FLOAT, saves_inputs=(0,), saves_output=True,
+                  float_only="std and var only support floating point and complex dtypes")
+VAR_MEAN_OP = register("var_mean", lambda a, *p: _cast_like(a, *_var_impl(a, *p)),
+                       "VarMeanBackward0", dtype_rule=FLOAT, n_out=2, diff_outputs=(0, 1),
+                       saves_inputs=(0,),
+                       float_only="var_mean only support floating point and complex dtypes")
+
+
+def _std_mean_impl(a, *p):
+    v, m = _var_impl(a, *p)
+    return _cast_like(a, _safe_sqrt(v), m)
+
+
+STD_MEAN_OP = register("std_mean", _std_mean_impl, "StdMeanBackward0", dtype_rule=FLOAT, n_out=2,
+                       diff_outputs=(0, 1), saves_inputs=(0,),
+                       float_only="std_mean only support floating point and complex dtypes")
+
+
+def _var_params(name: str, input, dim, unbiased, keepdim, correction) -> tuple:
+    """torch's overloads: (dim, unbiased, keepdim), (unbiased) or (dim, *, correction, keepdim)."""
+    if isinstance(dim, bool):  # var(input, unbiased)
+        dim, unbiased = None, dim
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    elif unbiased is not None:
+        raise RuntimeError(f"{name}: can't set both unbiased and correction")
+    dims = _dims(dim, input.ndim)
+    n = _reduced_count(tuple(input.shape), dims)
+    if n - correction <= 0:
+        warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less "
+                      "than the reduction factor (input numel divided by output numel).",
+                      UserWarning, stacklevel=3)
+    return dims, correction, bool(keepdim)
+
+
+def _var_family(op, name: str):
+    def fn(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+        return dispatch(op, (input,), _var_params(name, input, dim, unbiased, keepdim,
+                                                  correction))
+
+    fn.__name__ = name
+    fn.__doc__ = (f"torch.{name}: Bessel-corrected by ``correction`` (default 1; ``unbiased=False``"
+                  " is 0); degrees of freedom <= 0 warn and give nan/inf as in torch.")
+    return fn
+
+
+var = _var_family(VAR_OP, "var")
+std = _var_family(STD_OP, "std")
+var_mean = _var_family(VAR_MEAN_OP, "var_mean")
+std_mean = _var_family(STD_MEAN_OP, "std_mean")
+
+
+# ---- max / min / amax / amin / aminmax / argmax / argmin ---------------------------------------
 MAX_ALL = register("max_all", jnp.max, "MaxBackward1", dtype_rule=KEEP, saves_inputs=(0,),
                    saves_output=True)
 MIN_ALL = register("min_all", jnp.min, "MinBackward1", dtype_rule=KEEP, saves_inputs=(0,),
@@ -35,9 +269,14 @@ MIN_ALL = register("min_all", jnp.min, "MinBackward1", dtype_rule=KEEP, saves_in
 
 
 def _select_along(arg_fn):
-    """(values, int64 indices) of ``arg_fn`` (argmax/argmin) along ``dim``, like torch.max(dim)."""
+    """(values, int64 indices) of ``arg_fn`` (argmax/argmin) along ``dim``, like torch.max(dim).
+
+    The values are a gather at the index, so the gradient goes to that one element as in torch.
+    """
 
     def impl(a, dim, keepdim):
+        if a.ndim == 0:
+            return a, jnp.zeros((), jnp.int64)
         idx = arg_fn(a, axis=dim, keepdims=True)
         vals = jnp.take_along_axis(a, idx, axis=dim)
         if not keepdim:
@@ -47,57 +286,33 @@ def _select_along(arg_fn):
     return impl
 
 
-_max_dim = _select_along(jnp.argmax)
-_min_dim = _select_along(jnp.argmin)
+# torch saves only the indices for max(dim)/min(dim): an in-place change of the input is fine
+MAX_DIM = register("max_dim", _select_along(jnp.argmax), "MaxBackward0", dtype_rule=KEEP, n_out=2)
+MIN_DIM = register("min_dim", _select_along(jnp.argmin), "MinBackward0", dtype_rule=KEEP, n_out=2)
 
 
-MAX_DIM = register("max_dim", _max_dim, "MaxBackward0", dtype_rule=KEEP, n_out=2,
+def _argext_impl(fn):
+    def impl(a, d, k):
+        if a.ndim == 0:
+            return jnp.zeros((), jnp.int64)
+        if d is None:
+            r = fn(a.reshape(-1))
+            return r.reshape((1,) * a.ndim).astype(jnp.int64) if k else r.astype(jnp.int64)
+        return fn(a, axis=d, keepdims=k).astype(jnp.int64)
+
+    return impl
+
+
+ARGMAX = register("argmax", _argext_impl(jnp.argmax), None, dtype_rule=KEEP)
+ARGMIN = register("argmin", _argext_impl(jnp.argmin), None, dtype_rule=KEEP)
+AMAX = register("amax", lambda a, d, k: jnp.max(a, axis=d, keepdims=k), "AmaxBackward0",
+                dtype_rule=KEEP, saves_inputs=(0,), saves_output=True)
+AMIN = register("amin", lambda a, d, k: jnp.min(a, axis=d, keepdims=k), "AminBackward0",
+                dtype_rule=KEEP, saves_inputs=(0,), saves_output=True)
+AMINMAX = register("aminmax", lambda a, d, k: (jnp.min(a, axis=d, keepdims=k),
+                                               jnp.max(a, axis=d, keepdims=k)),
+                   "AminmaxBackward0", dtype_rule=KEEP, n_out=2, diff_outputs=(0, 1),
                    saves_inputs=(0,))
-MIN_DIM = register("min_dim", _min_dim, "MinBackward0", dtype_rule=KEEP, n_out=2,
-                   saves_inputs=(0,))
-ARGMAX = register("argmax", lambda a, d, k: jnp.argmax(a, axis=d, keepdims=k).astype(jnp.int64),
-                  None, dtype_rule=KEEP)
-ARGMIN = register("argmin", lambda a, d, k: jnp.argmin(a, axis=d, keepdims=k).astype(jnp.int64),
-                  None, dtype_rule=KEEP)
-
-
-class _ReturnType(namedtuple("_ReturnType", ["values", "indices"])):
-    """torch.return_types.max / min: a (values, indices) named tuple."""
-
-    __slots__ = ()
-    _kind = ""
-
-    def __repr__(self) -> str:
-        return (f"torch.return_types.{self._kind}(\nvalues={self.values!r},\n"
-                f"indices={self.indices!r})")
-
-
-class max_result(_ReturnType):  # noqa: N801 - torch's class is called "max"
-    __slots__ = ()
-    _kind = "max"
-
-
-class min_result(_ReturnType):  # noqa: N801
-    __slots__ = ()
-    _kind = "min"
-
-
-max_result.__name__ = "max"
-min_result.__name__ = "min"
-
-
-def sum(input, dim=None, keepdim=False, *, dtype=None):
-    """torch.sum; integers and bools accumulate in int64 as in torch."""
-    dims = norm_dims(dim, input.ndim)
-    out = dispatch(SUM_OP, (input,), (dims, bool(keepdim)), out_dtype=dtype)
-    return out
-
-
-def mean(input, dim=None, keepdim=False, *, dtype=None):
-    """torch.mean; raises torch's RuntimeError for integer input."""
-    if dtype is not None:
-        input = input.to(dtype)
-    return dispatch(MEAN_OP, (input,), (norm_dims(dim, input.ndim), bool(keepdim)))
 
 
 def _extreme(all_op, dim_op, name, result_cls, binary):
@@ -107,14 +322,10 @@ def _extreme(all_op, dim_op, name, result_cls, binary):
         if isinstance(dim, Tensor):
             return binary(input, dim)
         if dim is None:
-            if input.numel() == 0:
-                raise RuntimeError(f"{name}(): Expected reduction dim to be specified for "
-                                   "input.numel() == 0. Specify the reduction dim with the "
-                                   "'dim' argument.")
+            _check_nonempty_dims(name, input, None)
             return dispatch(all_op, (input,))
         d = norm_dim(dim, input.ndim)
-        if input.ndim == 0:
-            return result_cls(input.clone(), dispatch(ARGMAX, (input,), (None, False)))
+        _check_nonempty_dims(name, input, (d,))
         vals, idx = dispatch(dim_op, (input,), (d, bool(keepdim)))
         return result_cls(vals, idx)
 
@@ -126,16 +337,45 @@ def _extreme(all_op, dim_op, name, result_cls, binary):
 
 def _argext(op):
     def fn(input, dim=None, keepdim=False):
-        if dim is None:
-            return dispatch(op, (input.reshape(-1),), (None, False))
-        return dispatch(op, (input,), (norm_dim(dim, input.ndim), bool(keepdim)))
+        d = None if dim is None else norm_dim(dim, input.ndim)
+        _check_nonempty_dims(op.name, input, None if d is None else (d,))
+        return dispatch(op, (input,), (d, bool(keepdim)))
 
     fn.__name__ = op.name
+    fn.__doc__ = f"torch.{op.name}: int64 index of the first extreme element (flat if no dim)."
     return fn
 
 
 argmax = _argext(ARGMAX)
 argmin = _argext(ARGMIN)
+
+
+def _amext(op):
+    def fn(input, dim=(), keepdim: bool = False):
+        dims = None if dim == () or dim == [] or dim is None else norm_dims(dim, input.ndim)
+        _check_nonempty_dims(op.name, input, dims)
+        return dispatch(op, (input,), (dims, bool(keepdim)))
+
+    fn.__name__ = op.name
+    fn.__doc__ = (f"torch.{op.name}: values only; ties share the gradient evenly (torch's rule, "
+                  "unlike max(dim) which routes it to one index).")
+    return fn
+
+
+amax = _amext(AMAX)
+amin = _amext(AMIN)
+
+
+def aminmax(input, *, dim: int | None = None, keepdim: bool = False):
+    """torch.aminmax: torch.return_types.aminmax(min, max) over everything or one dim."""
+    if input.numel() == 0:
+        raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the "
+                           "operation has no identity.")
+    d = None if dim is None else norm_dim(dim, input.ndim)
+    if d is not None and input.ndim == 0:
+        d = None
+    lo, hi = dispatch(AMINMAX, (input,), (d, bool(keepdim)))
+    return aminmax_result(lo, hi)
 
 
 def _bind_extremes():
@@ -147,5 +387,132 @@ def _bind_extremes():
 
 max, min = _bind_extremes()
 
-for _f in (sum, mean, max, min, argmax, argmin):
+
+# ---- logsumexp ---------------------------------------------------------------------------------
+def _logsumexp_impl(a, dims, keepdim):
+    if a.ndim == 0:
+        return a
+    return jax.nn.logsumexp(a, axis=dims, keepdims=keepdim)
+
+
+LOGSUMEXP = register("logsumexp", _logsumexp_impl, "LogsumexpBackward0", dtype_rule=FLOAT,
+                     saves_inputs=(0,), saves_output=True)
+
+
+def logsumexp(input, dim, keepdim: bool = False):
+    """torch.logsumexp (``dim`` is required, as in torch); integers compute in float."""
+    return dispatch(LOGSUMEXP, (input,), (norm_dims(dim, input.ndim), bool(keepdim)))
+
+
+# ---- norm / dist -------------------------------------------------------------------------------
+def _vector_norm(a, p: float, dims, keepdim):
+    """torch.linalg.vector_norm's values and (through the safe powers) its gradient."""
+    x = _upcast(a)
+    if jnp.iscomplexobj(x):
+        x = jnp.abs(x)
+    mag = _abs0(x)
+    if p == 2:
+        out = _safe_sqrt(jnp.sum(x * x, axis=dims, keepdims=keepdim))
+    elif p == 1:
+        out = jnp.sum(mag, axis=dims, keepdims=keepdim)
+    elif p == math.inf:
+        out = jnp.max(mag, axis=dims, keepdims=keepdim)
+    elif p == -math.inf:
+        out = jnp.min(mag, axis=dims, keepdims=keepdim)
+    elif p == 0:
+        out = jnp.sum(jax.lax.stop_gradient(x != 0).astype(x.dtype), axis=dims, keepdims=keepdim)
+    elif p > 0:
+        out = _safe_pow(jnp.sum(_safe_pow(mag, p), axis=dims, keepdims=keepdim), 1.0 / p)
+    else:
+        out = jnp.sum(mag ** p, axis=dims, keepdims=keepdim) ** (1.0 / p)
+    return out.astype(a.dtype)
+
+
+def _nuc_norm(a, dims, keepdim):
+    d0, d1 = dims
+    x = jnp.moveaxis(_upcast(a), (d0, d1), (-2, -1))
+    out = jnp.sum(jnp.linalg.svd(x, compute_uv=False), axis=-1)
+    if keepdim:
+        out = jnp.expand_dims(out, tuple(sorted((d0, d1))))
+    return out.astype(a.dtype)
+
+
+_NORM_FLOAT = ("linalg.vector_norm: Expected a floating point or complex tensor as input. "
+               "Got {dtype}")
+VECTOR_NORM = register("torch_norm", _vector_norm, "LinalgVectorNormBackward0", dtype_rule=FLOAT,
+                       saves_inputs=(0,), saves_output=True, float_only=_NORM_FLOAT)
+NUC_NORM = register("torch_norm_nuc", _nuc_norm, "SumBackward1", dtype_rule=FLOAT,
+                    float_only=_NORM_FLOAT.replace("vector_norm", "matrix_norm"))
+
+
+def norm(input, p="fro", dim=None, keepdim: bool = False, out=None, dtype=None):
+    """torch.norm: 'fro' and numbers are vector norms over ``dim`` (all dims by default), 'nuc'
+    the nuclear norm of the matrices over a 2-tuple ``dim`` (default the last two)."""
+    if out is not None:
+        raise TypeError("norm(): out= is not supported by torchlike_jax")
+    if dtype is not None:
+        input = input.to(dtype)
+    if isinstance(dim, int):
+        dim = (dim,)
+    if isinstance(p, str):
+        if p == "fro" and (dim is None or len(dim) <= 2):
+            p = 2
+        elif p in ("fro", "nuc"):
+            if input.ndim < 2:
+                raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
+                                   "dimensions.")
+            dims = (-2, -1) if dim is None else tuple(dim)
+            if len(dims) != 2:
+                raise RuntimeError("linalg.matrix_norm: dim must be a 2-tuple. Got "
+                                   + " ".join(map(str, dims)))
+            dims = tuple(norm_dim(d, input.ndim) for d in dims)
+            return dispatch(NUC_NORM, (input,), (dims, bool(keepdim)))
+        else:
+            raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
+    dims = _dims(dim, input.ndim)
+    return dispatch(VECTOR_NORM, (input,), (float(p), dims, bool(keepdim)))
+
+
+# ---- count_nonzero / all / any -----------------------------------------------------------------
+COUNT_NONZERO = register("count_nonzero",
+                         lambda a, d: jnp.sum(a != 0, axis=d).astype(jnp.int64), None,
+                         dtype_rule=KEEP)
+
+
+def _logical_reduce(fn):
+    def impl(a, dims, keepdim):
+        r = fn(a != 0, axis=dims, keepdims=keepdim)
+        return r.astype(jnp.uint8) if a.dtype == jnp.uint8 else r
+
+    return impl
+
+
+ALL = register("all", _logical_reduce(jnp.all), None, dtype_rule=KEEP)
+ANY = register("any", _logical_reduce(jnp.any), None, dtype_rule=KEEP)
+
+
+def count_nonzero(input, dim=None):
+    """torch.count_nonzero over all dims, one dim or a tuple of dims (int64)."""
+    return dispatch(COUNT_NONZERO, (input,), (_dims(dim, input.ndim),))
+
+
+def _logical(op):
+    def fn(input, dim=None, keepdim: bool = False):
+        return dispatch(op, (input,), (norm_dims(dim, input.ndim), bool(keepdim)))
+
+    fn.__name__ = op.name
+    fn.__doc__ = (f"torch.{op.name}: bool result (uint8 for uint8 input, as torch), over all "
+                  "dims, one dim or a tuple of dims.")
+    return fn
+
+
+all = _logical(ALL)
+any = _logical(ANY)
+
+
+for _f in (sum, prod, mean, nansum, nanmean, var, std, max, min, argmax, argmin, amax, amin,
+           logsumexp, norm, count_nonzero, all, any):
     expose(_f.__name__)(_f)
+expose("var_mean", method=False)(var_mean)
+expose("std_mean", method=False)(std_mean)
+expose("aminmax")(aminmax)
