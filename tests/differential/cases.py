@@ -1981,3 +1981,9 @@ case("complex_real_imag_properties", """
     out("parts", (x.real, x.imag))
     out("real_of_float", torch.tensor([1., 2.]).real)
 """)
+case("return_types_namespace", """
+    r = torch.max(torch.tensor([[1., 3.], [2., 0.]]), 1)
+    out("is_max", isinstance(r, torch.return_types.max))
+    out("sort", isinstance(torch.sort(torch.tensor([2., 1.])), torch.return_types.sort))
+    out("slogdet", type(torch.linalg.slogdet(torch.eye(2))).__name__)
+""")

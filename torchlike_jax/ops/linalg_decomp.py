@@ -9,7 +9,6 @@ gradient flows through the symmetrised input, which is what torch's (symmetric) 
 from __future__ import annotations
 
 import math
-from collections import namedtuple
 
 import jax
 import jax.numpy as jnp
@@ -17,29 +16,18 @@ import jax.numpy as jnp
 from .dims import broadcast_shapes, norm_dim
 from .dispatch import _legacy_name, dispatch
 from .registry import KEEP, register
+from .return_types import return_type
 from .surface import expose
 
-
 # ---- named tuples (torch.return_types.*) -------------------------------------------------------
-def _result(kind: str, fields: list[str]) -> type:
-    """A named tuple class printing as ``torch.return_types.<kind>(...)``, like torch's."""
-    base = namedtuple(kind, fields)
-
-    def __repr__(self) -> str:  # noqa: N807
-        body = ",\n".join(f"{f}={v!r}" for f, v in zip(fields, self, strict=True))
-        return f"torch.return_types.{kind}(\n{body})"
-
-    return type(kind, (base,), {"__slots__": (), "__repr__": __repr__})
-
-
-slogdet_result = _result("slogdet", ["sign", "logabsdet"])
-linalg_slogdet_result = _result("linalg_slogdet", ["sign", "logabsdet"])
-qr_result = _result("linalg_qr", ["Q", "R"])
-svd_result = _result("linalg_svd", ["U", "S", "Vh"])
-torch_svd_result = _result("svd", ["U", "S", "V"])
-eigh_result = _result("linalg_eigh", ["eigenvalues", "eigenvectors"])
-lstsq_result = _result("linalg_lstsq", ["solution", "residuals", "rank", "singular_values"])
-lu_factor_result = _result("linalg_lu_factor", ["LU", "pivots"])
+slogdet_result = return_type("slogdet", ["sign", "logabsdet"])
+linalg_slogdet_result = return_type("linalg_slogdet", ["sign", "logabsdet"])
+qr_result = return_type("linalg_qr", ["Q", "R"])
+svd_result = return_type("linalg_svd", ["U", "S", "Vh"])
+torch_svd_result = return_type("svd", ["U", "S", "V"])
+eigh_result = return_type("linalg_eigh", ["eigenvalues", "eigenvectors"])
+lstsq_result = return_type("linalg_lstsq", ["solution", "residuals", "rank", "singular_values"])
+lu_factor_result = return_type("linalg_lu_factor", ["LU", "pivots"])
 
 
 # ---- argument checks (torch's messages) --------------------------------------------------------

@@ -12,7 +12,6 @@ import builtins
 import functools
 import math
 import warnings
-from collections import namedtuple
 
 import jax
 import jax.numpy as jnp
@@ -20,26 +19,13 @@ import jax.numpy as jnp
 from .dims import norm_dim, norm_dims
 from .dispatch import dispatch
 from .registry import FLOAT, KEEP, SUM, register
+from .return_types import return_type
 from .surface import expose
 
 _LOW_FLOATS = (jnp.float16, jnp.bfloat16)
 
 
 # ---- torch.return_types ------------------------------------------------------------------------
-def return_type(kind: str, fields: tuple[str, ...]) -> type:
-    """A ``torch.return_types.<kind>`` named tuple class, with torch's multi-line repr."""
-    base = namedtuple(kind, fields)
-
-    def __repr__(self) -> str:  # noqa: N807
-        body = ",\n".join(f"{f}={v!r}" for f, v in zip(self._fields, self, strict=True))
-        return f"torch.return_types.{kind}(\n{body})"
-
-    cls = type(kind, (base,), {"__slots__": (), "__repr__": __repr__,
-                               "__module__": "torch.return_types"})
-    cls.__qualname__ = kind
-    return cls
-
-
 max_result = return_type("max", ("values", "indices"))
 min_result = return_type("min", ("values", "indices"))
 aminmax_result = return_type("aminmax", ("min", "max"))
