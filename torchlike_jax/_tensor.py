@@ -37,6 +37,7 @@ from .ops import surface
 from .ops.dims import broadcast_shapes
 from .ops.dispatch import _legacy_name
 from .ops.registry import KEEP, register
+from .ops.strides import layout
 
 _func_state = _transforms.state
 _LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
@@ -509,10 +510,19 @@ class Tensor:
         return S.to_dtype(self, other.dtype)
 
     def contiguous(self, memory_format: Any = None) -> Tensor:
-        return self
+        """Itself when contiguous; a copy (``CloneBackward0``) of a non-contiguous view."""
+        return self if layout(self)[1] else S.clone(self)
 
     def is_contiguous(self, memory_format: Any = None) -> bool:
-        return True
+        return layout(self)[1]
+
+    def stride(self, dim: int | None = None) -> tuple[int, ...] | int:
+        """The strides torch would report (recovered from the view chain, see ops/strides.py)."""
+        strides = layout(self)[0]
+        return strides if dim is None else strides[S.norm_dim(dim, self.ndim)]
+
+    def storage_offset(self) -> int:
+        return layout(self)[2]
 
     # ---- shape helpers ------------------------------------------------------------------
     @property

@@ -32,16 +32,10 @@ import jax.numpy as jnp
 from .autograd import grad_mode
 from .ops import dispatch as _dispatch_mod
 from .ops.registry import KEEP, register
+from .ops.strides import apply_chain as _apply_chain
 
 # ops whose outputs repeat input elements: writing through them is torch's internal-overlap error
 _OVERLAPPING = frozenset({"expand", "broadcast_to", "unfold"})
-
-
-def _apply_chain(array: Any, chain: tuple) -> Any:
-    for op, params, index in chain:
-        out = op.impl(array, *params)
-        array = out[index] if op.n_out > 1 else out
-    return array
 
 
 def _scatter_into(base: Any, value: Any, chain: tuple) -> Any:
@@ -64,7 +58,7 @@ class ViewStorage:
     ``.data`` and gradcheck's perturbations). ``version`` IS the base's counter.
     """
 
-    __slots__ = ("base_st", "chain", "overlapping", "no_grad_made", "_cache", "_seen",
+    __slots__ = ("base_st", "chain", "overlapping", "no_grad_made", "layout", "_cache", "_seen",
                  "__weakref__")
 
     def __init__(self, base_st: Any, chain: tuple, array: Any, overlapping: bool) -> None:
@@ -73,6 +67,7 @@ class ViewStorage:
         self.overlapping = overlapping  # some base element appears twice (a real expand)
         # made under no_grad: torch never regenerates its grad_fn from the base
         self.no_grad_made = not grad_mode._local.grad_enabled
+        self.layout = None  # (strides, contiguous, offset), computed on demand (ops/strides.py)
         self._cache = array
         self._seen = base_st.array
 

@@ -1806,8 +1806,22 @@ case("view_write_through", """
     out("versions", (x._version, row._version))
     out("base", row._base is x)
 """)
-case("view_after_transpose_error", 'torch.arange(6).reshape(2, 3).t().view(6)',
-     xfail=True, reason="tensors carry no strides: view() of a transposed tensor does not raise")
+case("view_after_transpose_error", 'torch.arange(6).reshape(2, 3).t().view(6)')
+case("layout_strides_and_copies", """
+    x = torch.arange(24.).reshape(2, 3, 4)
+    out("strides", [(v.is_contiguous(), v.stride(), v.storage_offset()) for v in (
+        x.transpose(0, 2), x[:, 1:], x[:, 1], x[1], x.permute(2, 0, 1), x[..., ::2],
+        x[0].diagonal(), torch.ones(3, 1).expand(3, 4), x[1].unsqueeze(1), x.narrow(2, 1, 2))])
+    y = torch.arange(6.).reshape(2, 3)
+    r = y.t().reshape(6)
+    r.add_(100)
+    c = y.t().contiguous()
+    c.add_(1000)
+    out("y", y)
+    out("viewable", (y.t().view(3, 1, 2).shape, y.t().view(3, 2).is_contiguous()))
+    a = torch.ones(2, 3, requires_grad=True)
+    out("names", (a.t().reshape(6).grad_fn, a.reshape(6).grad_fn, a.t().contiguous().grad_fn))
+""")
 case("inplace_on_view_of_leaf_error", """
     x = torch.zeros(3, requires_grad=True)
     x[0:2].add_(1)

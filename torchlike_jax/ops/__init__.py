@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-_INFRASTRUCTURE = {"registry", "dispatch", "surface", "dims", "return_types"}
+_INFRASTRUCTURE = {"registry", "dispatch", "surface", "dims", "return_types", "strides"}
 
 for _info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
     if _info.name not in _INFRASTRUCTURE and not _info.name.startswith("_"):

@@ -16,6 +16,7 @@ import jax.numpy as jnp
 from .dims import norm_dim
 from .dispatch import _legacy_name, dispatch, inplace_state
 from .registry import KEEP, REGISTRY, OpDef, register
+from .strides import layout, view_strides
 from .surface import expose
 
 RESHAPE = register("reshape", lambda a, shape: jnp.reshape(a, shape), "ViewBackward0",
@@ -117,13 +118,35 @@ def _shape_args(shape: tuple) -> tuple:
     return shape
 
 
+UNSAFE_VIEW = register("unsafe_view", lambda a, shape: jnp.reshape(a, shape),
+                      "UnsafeViewBackward0", dtype_rule=KEEP)
+_NOT_VIEWABLE = ("view size is not compatible with input tensor's size and stride (at least one "
+                 "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
+
+
+def _viewable(input, new: tuple) -> bool:
+    """Whether torch could view ``input``'s layout as ``new`` (only views can be strided)."""
+    if input._base is None:
+        return True
+    strides, contiguous, _ = layout(input)
+    return contiguous or view_strides(tuple(input.shape), strides, new) is not None
+
+
 def reshape(input, *shape):
-    """torch.reshape / Tensor.view: same data, new shape (``-1`` inferred)."""
+    """torch.reshape: a view when the layout allows it, else a copy (``UnsafeViewBackward0``),
+    so writes to the result reach ``input`` exactly when they would in torch."""
     new = infer_shape(_shape_args(shape), input.numel())
+    if not _copy_mode.on and not _viewable(input, new):
+        return dispatch(UNSAFE_VIEW, (clone(input),), (new,))
     return vdispatch(RESHAPE, (input,), (new,))
 
 
-view = reshape
+def view(input, *shape):
+    """Tensor.view: always a view; torch's error when the layout cannot be viewed so."""
+    new = infer_shape(_shape_args(shape), input.numel())
+    if not _copy_mode.on and not _viewable(input, new):
+        raise RuntimeError(_NOT_VIEWABLE)
+    return vdispatch(RESHAPE, (input,), (new,))
 
 
 def flatten(input, start_dim=0, end_dim=-1):
@@ -260,7 +283,7 @@ def view_(input, *shape):
     if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)) and hasattr(shape[0],
                                                                                     "np"):
         raise NotImplementedError("Tensor.view(dtype) is not supported")
-    return reshape(input, *shape)
+    return view(input, *shape)
 
 
 def unflatten(input, dim: int, sizes) -> object:
