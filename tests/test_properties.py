@@ -20,9 +20,9 @@ saved-tensor version checks). Each step runs with grad on or under ``no_grad``.
 In-place steps may write through a view (right after a shape op), which must reach the base as
 in torch. The torch comparison avoids the regions where we differ from torch by design, each
 pinned by a strict xfail below: nodes reference saved storages weakly (so the interpreter keeps
-every intermediate alive, as named variables would). It also avoids views made under ``no_grad`` of a
-tensor that requires grad (torch forbids writing them later in grad mode, with an error we do
-not reproduce).
+every intermediate alive, as named variables would). It also avoids views made under
+``no_grad`` of a tensor that requires grad (torch forbids writing them later in grad mode, with
+an error we do not reproduce).
 Float tolerances follow the chain's lowest precision: a float64 result computed from float32
 values carries their rounding, and XLA's and torch's float32 ``exp``/``sin``... differ by an ulp.
 
