@@ -9,7 +9,6 @@ Re-record with ``tools/record_opinfo_fixtures.py`` after changing a sample.
 from __future__ import annotations
 
 import json
-import warnings
 from functools import cache
 from pathlib import Path
 
@@ -49,9 +48,7 @@ def test_op_matches_torch(op, index, dtype):
     exp = _expected(op, index, dtype)
     if "unsupported" in exp:
         pytest.skip(f"torch itself raises: {exp['unsupported']['message'][:80]}")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        got = opinfo.observe(torch, op, index, dtype)
+    got = opinfo.observe_quietly(torch, op, index, dtype)
     diffs = opinfo.compare(exp, got, op)
     assert not diffs, "\n".join(diffs)
 
@@ -61,20 +58,10 @@ GRADCHECK_OPS = [op for op in OPS if op.grad and op.gradcheck]
 
 @pytest.mark.parametrize("op", GRADCHECK_OPS, ids=[op.name for op in GRADCHECK_OPS])
 def test_gradcheck_float64(op):
-    index = next((i for i, s in enumerate(op.samples) if not s.error), None)
-    if index is None:
-        pytest.skip("no sample that runs")
-    args, kwargs, grads = opinfo.build(torch, op, index, "float64")
-    if not grads:
-        pytest.skip("no floating input")
-
-    def fn(*inputs):
-        out = op.fn(torch, *args, **kwargs)
-        leaves = [o for o in opinfo._leaves(torch, out)
-                  if o.dtype.is_floating_point and o.requires_grad]
-        return tuple(leaves)
-
-    assert torch.autograd.gradcheck(fn, tuple(grads), eps=1e-6, atol=1e-5, rtol=1e-3)
+    check = opinfo.gradcheck_case(torch, op)
+    if check is None:
+        pytest.skip("no runnable sample with a floating input")
+    assert check()
 
 
 def test_op_count():

@@ -26,6 +26,7 @@ import hashlib
 import importlib
 import math
 import pkgutil
+import warnings
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -315,6 +316,35 @@ def observe(t: Any, op: OpInfo, index: int, dtype: str) -> dict:
         else:
             obs["vjp"] = [None if g is None else encode(t, g) for g in gs]
     return obs
+
+
+def observe_quietly(t: Any, op: OpInfo, index: int, dtype: str) -> dict:
+    """:func:`observe` with warnings silenced and a failure to even build the case recorded as
+    its error (what the test, the recorder's ``--compare`` and the support table all run)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return observe(t, op, index, dtype)
+        except Exception as e:  # noqa: BLE001 - reported as the case's outcome
+            return {"error": {"type": type(e).__name__, "message": str(e)}}
+
+
+def gradcheck_case(t: Any, op: OpInfo) -> Callable[[], bool] | None:
+    """The float64 finite-difference check of ``op``'s first runnable sample, as a callable that
+    runs ``t.autograd.gradcheck`` (raising on failure, as gradcheck does); None when the op has
+    nothing to check (not differentiable, no runnable sample, no floating input)."""
+    index = next((i for i, s in enumerate(op.samples) if not s.error), None)
+    if not (op.grad and op.gradcheck) or index is None:
+        return None
+    args, kwargs, grads = build(t, op, index, "float64")
+    if not grads:
+        return None
+
+    def fn(*inputs):
+        out = op.fn(t, *args, **kwargs)
+        return tuple(o for o in _leaves(t, out) if o.dtype.is_floating_point and o.requires_grad)
+
+    return lambda: t.autograd.gradcheck(fn, tuple(grads), eps=1e-6, atol=1e-5, rtol=1e-3)
 
 
 # ---- comparison -------------------------------------------------------------------------------
