@@ -5,16 +5,20 @@ For every OpInfo (tests/opinfo) this runs each recorded case exactly as tests/te
 gradcheck, and notes which registry ops (OpDefs, ops/registry.py) the call dispatched. One row per
 op: forward, backward, gradcheck, dtypes that pass, registry ops, notes.
 
-    .venv/bin/python tools/make_op_support_table.py          # writes docs/op_support.md
+    .venv/bin/python tools/make_op_support_table.py [--jobs N]   # writes docs/op_support.md
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import multiprocessing
+import os
 import sys
 import time
 import warnings
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,7 +41,8 @@ def _gradcheck(torch, op) -> str:
         return "FAIL"
 
 
-def main() -> int:
+def _check_ops(names: list[str]) -> list[dict]:
+    """Run every check of the named ops (in a worker process) and return one result each."""
     import torchlike_jax as torch
     from torchlike_jax.ops import dispatch as dispatch_mod
     from torchlike_jax.ops.registry import REGISTRY
@@ -50,30 +55,38 @@ def main() -> int:
         return real_compiled(op, *a)
 
     def registry_ops_of(op) -> list[str]:
-        """The OpDefs one call of the op's first sample dispatches (inputs built beforehand)."""
-        index = next((i for i, s in enumerate(op.samples) if not s.error), 0)
-        args, kwargs, _ = opinfo.build(torch, op, index, opinfo.sample_dtypes(op, index)[0])
-        used.clear()
-        dispatch_mod.compiled = spying
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                op.fn(torch, *args, **kwargs)
-        except Exception:  # noqa: BLE001 - the checks below report failures
-            pass
-        finally:
-            dispatch_mod.compiled = real_compiled
-        return sorted(n for n in used if n in REGISTRY)
+        """The OpDefs the op's calls dispatch over all its runnable cases (forward; inputs are
+        built before the spy is on, so only the op's own dispatches count)."""
+        found: set[str] = set()
+        for i, sample in enumerate(op.samples):
+            if sample.error:
+                continue
+            for dt in opinfo.sample_dtypes(op, i):
+                try:
+                    args, kwargs, _ = opinfo.build(torch, op, i, dt)
+                except Exception:  # noqa: BLE001 - the checks report failures
+                    continue
+                used.clear()
+                dispatch_mod.compiled = spying
+                try:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        op.fn(torch, *args, **kwargs)
+                except Exception:  # noqa: BLE001 - torch's own refusals, reported elsewhere
+                    pass
+                finally:
+                    dispatch_mod.compiled = real_compiled
+                found |= used
+        return sorted(n for n in found if n in REGISTRY)
 
-    ops = opinfo.load_ops()
-    fixtures = {}
-    for area in {op.area for op in ops}:
-        path = FIXTURES / f"{area}.json"
-        fixtures[area] = json.loads(path.read_text())["cases"] if path.exists() else {}
-    rows = []
-    per_area: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    t0 = time.time()
-    for op in ops:
+    by_name = {op.name: op for op in opinfo.load_ops()}
+    fixtures: dict = {}
+    results = []
+    for name in names:
+        op = by_name[name]
+        if op.area not in fixtures:
+            path = FIXTURES / f"{op.area}.json"
+            fixtures[op.area] = json.loads(path.read_text())["cases"] if path.exists() else {}
         fwd_ok = bwd_ok = True
         has_bwd = False
         dtypes_ok: set[str] = set()
@@ -98,14 +111,35 @@ def main() -> int:
                 if len(diffs) > len(bad_vjp):
                     fwd_ok = False
                 (dtypes_bad if diffs else dtypes_ok).add(dt)
-        gc = _gradcheck(torch, op)
-        ok = fwd_ok and bwd_ok and gc != "FAIL"
+        results.append({"name": name, "fwd": fwd_ok, "bwd": bwd_ok if has_bwd else None,
+                        "gc": _gradcheck(torch, op), "ok_dtypes": sorted(dtypes_ok - dtypes_bad),
+                        "bad_dtypes": sorted(dtypes_bad), "grad_fns": sorted(grad_fns),
+                        "registry": registry_ops_of(op), "n_registry": len(REGISTRY)})
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="worker processes (each compiles its own ops)")
+    args = parser.parse_args()
+    ops = opinfo.load_ops()
+    names = [op.name for op in ops]
+    chunks = [names[k::args.jobs] for k in range(args.jobs)]
+    t0 = time.time()
+    with ProcessPoolExecutor(args.jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        found = {r["name"]: r for part in pool.map(_check_ops, chunks) for r in part}
+    elapsed = time.time() - t0
+    n_registry = next(iter(found.values()))["n_registry"] if found else 0
+    rows = []
+    per_area: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for op in ops:
+        r = found[op.name]
+        ok = r["fwd"] and r["bwd"] is not False and r["gc"] != "FAIL"
         per_area[op.area][0] += ok
         per_area[op.area][1] += 1
-        registry_ops = registry_ops_of(op)
-        rows.append((op, fwd_ok, bwd_ok if has_bwd else None, gc, dtypes_ok - dtypes_bad,
-                     dtypes_bad, sorted(grad_fns), registry_ops))
-    elapsed = time.time() - t0
+        rows.append((op, r["fwd"], r["bwd"], r["gc"], set(r["ok_dtypes"]), set(r["bad_dtypes"]),
+                     r["grad_fns"], r["registry"]))
 
     total = len([r for r in rows if not r[0].inplace])
     passing = len([r for r in rows if not r[0].inplace and r[1] and r[2] is not False
@@ -120,7 +154,7 @@ def main() -> int:
         "match torch forward and backward on every recorded case. Forward: values (per-dtype "
         "tolerances), dtypes, shapes, grad_fn names, torch's errors. Backward: the vjp for "
         "seeded cotangents. Gradcheck: float64 finite differences on the first sample. "
-        f"Registry: {len(REGISTRY)} OpDefs. Checked in {elapsed:.0f} s.",
+        f"Registry: {n_registry} OpDefs. Checked in {elapsed:.0f} s.",
         "",
         "| area | ops passing |",
         "|---|---|",

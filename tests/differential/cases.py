@@ -2001,3 +2001,10 @@ case("return_types_namespace", """
     out("sort", isinstance(torch.sort(torch.tensor([2., 1.])), torch.return_types.sort))
     out("slogdet", type(torch.linalg.slogdet(torch.eye(2))).__name__)
 """)
+case("inplace_asinh_has_no_derivative", """
+    a = torch.tensor([0.5, 0.7], requires_grad=True)
+    y = a * 1.0
+    y.asinh_()
+    out("grad_fn", y.grad_fn)
+    y.sum().backward()
+""")

@@ -68,10 +68,31 @@ COSH = _float_op("cosh", jnp.cosh, "CoshBackward0")
 ASINH = _float_op("asinh", jnp.arcsinh, "AsinhBackward0")
 ACOSH = _float_op("acosh", jnp.arccosh, "AcoshBackward0")
 ATANH = _float_op("atanh", jnp.arctanh, "AtanhBackward0")
+
+
+def _no_inplace_derivative(fn, name: str):
+    """``fn`` whose backward raises torch's error: torch 2.13 has no derivative for the in-place
+    asinh_/acosh_/atanh_ (their nodes exist, backward through them raises)."""
+
+    @jax.custom_vjp
+    def f(a):
+        return fn(a)
+
+    def fwd(a):
+        return fn(a), None
+
+    def bwd(_res, _g):
+        raise NotImplementedError(f"the derivative for 'inplace version of {name}' is not "
+                                  "implemented.")
+
+    f.defvjp(fwd, bwd)
+    return f
+
+
 # torch's in-place asinh_/acosh_/atanh_/polygamma_ record a differently numbered node
-ASINH_ = _float_op("asinh_", jnp.arcsinh, "AsinhBackward1")
-ACOSH_ = _float_op("acosh_", jnp.arccosh, "AcoshBackward1")
-ATANH_ = _float_op("atanh_", jnp.arctanh, "AtanhBackward1")
+ASINH_ = _float_op("asinh_", _no_inplace_derivative(jnp.arcsinh, "asinh"), "AsinhBackward1")
+ACOSH_ = _float_op("acosh_", _no_inplace_derivative(jnp.arccosh, "acosh"), "AcoshBackward1")
+ATANH_ = _float_op("atanh_", _no_inplace_derivative(jnp.arctanh, "atanh"), "AtanhBackward1")
 ERF = _float_op("erf", jss.erf, "ErfBackward0")
 ERFC = _float_op("erfc", jss.erfc, "ErfcBackward0")
 ERFINV = _float_op("erfinv", jss.erfinv, "ErfinvBackward0")
