@@ -269,8 +269,14 @@ def _gradchecked_by_opinfo() -> set[str]:
 
 def test_every_differentiable_op_has_a_case() -> None:
     """Each differentiable registry op is gradchecked: here, or through an op-info row."""
-    differentiable = {name for name, op in REGISTRY.items() if op.grad_fn is not None}
-    missing = differentiable - set(OP_CASES) - set(NOT_CHECKED) - _gradchecked_by_opinfo()
+    import re
+
+    def family(name: str) -> str:  # ops registered per piece count on first use: split[3]...
+        return re.sub(r"\[\d+\]$", "", name)
+
+    differentiable = {family(n) for n, op in REGISTRY.items() if op.grad_fn is not None}
+    covered = {family(n) for n in set(OP_CASES) | set(NOT_CHECKED) | _gradchecked_by_opinfo()}
+    missing = differentiable - covered
     assert not missing, f"add gradcheck cases for: {sorted(missing)}"
 
 
