@@ -35,6 +35,7 @@ from .elementwise import (
     need_input,
     need_tensor,
     only,
+    tensors_only,
     underivable,
 )
 from .registry import COMPARE, FLOAT, KEEP, PROMOTE, register
@@ -288,17 +289,11 @@ def fmod(input, other):
     return out
 
 
-def atan2(input, other):
-    """Angle of (other, input) in radians; integers compute in the default float dtype."""
-    need_input("atan2", input)
-    need_tensor("atan2", other)
-    return dispatch(ATAN2, (input, other))
+atan2 = tensors_only(ATAN2, "atan2", "Angle of (other, input) in radians; integers compute in "
+                                     "the default float dtype.")
 
 
-def hypot(input, other):
-    need_input("hypot", input)
-    need_tensor("hypot", other)
-    return dispatch(HYPOT, (input, other))
+hypot = tensors_only(HYPOT, "hypot", "sqrt(input**2 + other**2), elementwise.")
 
 
 def copysign(input, other):
@@ -341,17 +336,8 @@ def _float_power_(self, exponent):
     return float_power(self, exponent)
 
 
-def fmax(input, other):
-    """Elementwise max ignoring nan (nan only where both are nan)."""
-    need_input("fmax", input)
-    need_tensor("fmax", other)
-    return dispatch(FMAX, (input, other))
-
-
-def fmin(input, other):
-    need_input("fmin", input)
-    need_tensor("fmin", other)
-    return dispatch(FMIN, (input, other))
+fmax = tensors_only(FMAX, "fmax", "Elementwise max ignoring nan (nan only where both are nan).")
+fmin = tensors_only(FMIN, "fmin", "Elementwise min ignoring nan (nan only where both are nan).")
 
 
 def heaviside(input, values):
@@ -429,14 +415,8 @@ def clamp_max(input, max):
 
 
 def _logical(op, fname: str):
-    def fn(input, other):
-        need_input(fname, input)
-        need_tensor(fname, other)
-        return dispatch(op, (input, other))
-
-    fn.__name__ = fname
-    fn.__doc__ = f"Elementwise {fname[8:]} of truthiness (nonzero is True); the result is bool."
-    return fn
+    return tensors_only(op, fname, f"Elementwise {fname[8:]} of truthiness (nonzero is True); "
+                                   "the result is bool.")
 
 
 logical_and = _logical(LOGICAL_AND, "logical_and")

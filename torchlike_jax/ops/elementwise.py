@@ -353,17 +353,23 @@ def pow(input, exponent):
     return dispatch(POW_SCALAR, (input, exponent))
 
 
-def maximum(input, other):
-    """Elementwise max; nan propagates; ties split the gradient evenly (as torch)."""
-    need_input("maximum", input)
-    need_tensor("maximum", other)
-    return dispatch(MAXIMUM, (input, other))
+def tensors_only(op, fname: str, doc: str):
+    """``torch.<fname>(input, other)`` for an op whose signature takes two tensors and no
+    Python scalar on either side (torch's TypeErrors otherwise)."""
+
+    def fn(input, other):
+        need_input(fname, input)
+        need_tensor(fname, other)
+        return dispatch(op, (input, other))
+
+    fn.__name__ = fname
+    fn.__doc__ = doc
+    return fn
 
 
-def minimum(input, other):
-    need_input("minimum", input)
-    need_tensor("minimum", other)
-    return dispatch(MINIMUM, (input, other))
+maximum = tensors_only(MAXIMUM, "maximum", "Elementwise max; nan propagates; ties split the "
+                                          "gradient evenly (as torch).")
+minimum = tensors_only(MINIMUM, "minimum", "Elementwise min; nan propagates; ties split evenly.")
 
 
 def remainder(input, other):
