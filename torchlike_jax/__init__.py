@@ -11,7 +11,11 @@ import jax as _jax
 
 _jax.config.update("jax_enable_x64", True)
 
-from . import autograd, func, testing  # noqa: E402
+from . import _persistent_cache  # noqa: E402
+
+_persistent_cache.enable()
+
+from . import autograd, backends, func, testing  # noqa: E402
 from ._compile import CompileError, compile  # noqa: E402
 from ._creation import (  # noqa: E402
     arange,

@@ -97,7 +97,7 @@ class ViewStorage:
 
 def _run(op: Any, arrays: tuple, chain: tuple) -> Any:
     """One cached jit call of ``op`` on raw arrays (no tensors, no autograd)."""
-    return _dispatch_mod.compiled(op, (chain,), None, None)[1](*arrays)[0]
+    return _dispatch_mod.call_raw(op, arrays, (chain,))[0]
 
 
 def make_views(op: Any, params: tuple, source: Any, results: tuple) -> None:

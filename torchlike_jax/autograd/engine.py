@@ -23,21 +23,26 @@ dies as soon as the user drops it.
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
+import threading
+import time
 
 import jax
 import jax.numpy as jnp
 
+from .. import _caches
 from . import anomaly_mode, grad_mode
+from .backward_policy import BackwardPolicy, CompiledEntry
 from .graph import AccumulateGrad, Node, node_class
 
-#: how many times a structure must be seen before its whole-graph backward is compiled
-COMPILE_AFTER = 2
-_MAX_STRUCTURES = 512
+#: when to compile a backward (ski rental, background, segments): see backward_policy.py
+policy = BackwardPolicy()
 
-_vjp_cache: dict = {}
-_bwd_cache: dict = {}  # (fn, mask) -> (backward fn recorded by create_graph, its jit)
-_structures: OrderedDict = OrderedDict()  # key -> [hits, compiled fn or None]
+_vjp_cache = _caches.cache("node_vjp")
+_bwd_cache = _caches.cache("node_backward")  # (fn, mask) -> (create_graph backward fn, its jit)
+_structures = _caches.cache("backward_structures")  # whole graphs: key -> CompiledEntry
+_segments = _caches.cache("backward_segments")  # segments of plain backward: key -> CompiledEntry
+_fwd_cache = _caches.cache("node_forward")
+_acc_lock = threading.Lock()  # accumulation into a shared leaf's .grad is read-modify-write
 stats = {"per_node_runs": 0, "fused_runs": 0, "fused_compiles": 0}
 
 _FREED = ("Trying to backward through the graph a second time (or directly access saved tensors "
@@ -109,9 +114,6 @@ def _short(name: str) -> str:
 
 
 # ---- recomputed inputs ---------------------------------------------------------------------
-_fwd_cache: dict = {}
-
-
 def _dropped(a, e) -> bool:
     return a is None and e is not None
 
@@ -159,7 +161,8 @@ def _recompute(p: Node, outs: dict) -> None:
         stack.pop()
         fwd = _fwd_cache.get(q.fn)
         if fwd is None:
-            fwd = _fwd_cache[q.fn] = jax.jit(q.fn)
+            fwd = jax.jit(q.fn)
+            _fwd_cache[q.fn] = fwd
         outs[q] = fwd(*_filled(q, outs))
 
 
@@ -245,7 +248,8 @@ def run(roots: list[tuple], root_grads: list, targets: _Targets, retain_graph: b
             else:
                 _check_saved(n)
     targets.inputs = _materialize([n for n in order if runs is None or n in runs])
-    per_node = create_graph or anomaly or any(n.has_python_hooks for n in order)
+    per_node = (create_graph or anomaly or any(n.has_python_hooks for n in order)
+                or _tracing(order, root_grads))
     with grad_mode.set_grad_enabled(create_graph):
         if per_node:
             out = _run_per_node(order, roots, root_grads, targets, create_graph)
@@ -256,6 +260,18 @@ def run(roots: list[tuple], root_grads: list, targets: _Targets, retain_graph: b
             if runs is None or n in runs:
                 n.release()
     return out
+
+
+def _tracing(order: list, root_grads: list) -> bool:
+    """Whether this backward runs inside a JAX trace (``torch.compile``, ``torch.func``): then
+    the enclosing program compiles it, and the engine's own programs must stay out of it."""
+    if any(isinstance(g, jax.core.Tracer) for g in root_grads):
+        return True
+    for n in order:
+        ins = n.inputs
+        if ins:
+            return any(isinstance(a, jax.core.Tracer) for a in ins)
+    return False
 
 
 def _prune(order: list, targets: _Targets) -> list:
@@ -401,7 +417,7 @@ def _run_node_posthooks(n: Node, in_grads, grads: list, create_graph: bool) -> l
     """``Node.register_hook`` hooks: ``hook(grad_inputs, grad_outputs)``; ``grad_inputs`` has one
     entry per input of the forward op (None where no gradient flows), as torch's."""
     idx = [i for i, e in enumerate(n.edges) if e is not None]
-    full: list = [None] * len(n.edges)
+    full: list = [None] * (len(n.edges) - n.n_rt)
     for i, g in zip(idx, in_grads, strict=True):
         full[i] = _as_tensor(g, create_graph)
     ins = tuple(full)
@@ -512,15 +528,17 @@ def _accumulate(acc: AccumulateGrad, g, create_graph: bool) -> None:
     leaf = acc.variable
     if create_graph:
         gt = g if isinstance(g, Tensor) else Tensor._wrap(g)
-        leaf._grad = gt if leaf._grad is None else leaf._grad + gt
+        with _acc_lock:
+            leaf._grad = gt if leaf._grad is None else leaf._grad + gt
         return
     arr = jnp.asarray(g, leaf._st.array.dtype)
-    cur = leaf._grad
-    if cur is None:
-        leaf._grad = Tensor._wrap(arr)
-    else:
-        cur._st.array = cur._st.array + arr
-        cur._st.version += 1
+    with _acc_lock:  # concurrent backward calls into one leaf: no update may be lost
+        cur = leaf._grad
+        if cur is None:
+            leaf._grad = Tensor._wrap(arr)
+        else:
+            cur._st.array = cur._st.array + arr
+            cur._st.version += 1
 
 
 # ---- create_graph: the backward of a node, recorded as a node ---------------------------------
@@ -561,7 +579,8 @@ def _backward_fn(fn, mask: tuple[bool, ...]):
         def backward_fn(*arrays):
             return tuple(bwd(arrays[:n_in], arrays[n_in:]))
 
-        hit = _bwd_cache[key] = (backward_fn, jax.jit(backward_fn))
+        hit = (backward_fn, jax.jit(backward_fn))
+        _bwd_cache[key] = hit
     return hit
 
 
@@ -571,7 +590,7 @@ def _edge(t):
     return edge_of(t)
 
 
-# ---- the fused whole-graph path ---------------------------------------------------------------
+# ---- the compiled paths: whole graphs and segments, under the ski-rental policy ---------------
 def _structure(order, roots, targets: _Targets):
     """Hashable description of the graph, and the flat list of arrays it runs on."""
     index = {n: i for i, n in enumerate(order)}
@@ -586,7 +605,7 @@ def _structure(order, roots, targets: _Targets):
             continue
         ins = targets.inputs.get(n, n.inputs)
         arrays.append(ins)
-        parts.append((n.fn, tuple((None if a is None else (a.shape, a.dtype)) for a in ins),
+        parts.append((n.fn, tuple(_aval(a) for a in ins),
                       tuple(None if e is None else (index.get(e[0], -1), e[1])
                             for e in n.edges)))
     root_part = tuple((index.get(node, -1), nr) for node, nr in roots)  # -1: pruned root
@@ -595,23 +614,58 @@ def _structure(order, roots, targets: _Targets):
     return (tuple(parts), root_part, capture), arrays
 
 
-def _run_maybe_fused(order, roots, root_grads, targets: _Targets) -> list:
-    key, arrays = _structure(order, roots, targets)
-    entry = _structures.get(key)
+_SCALAR_TYPES = (float, int, complex)
+
+
+def _aval(a):
+    """What the compiled backward specialises on for one node input."""
+    if a is None:
+        return None
+    t = type(a)
+    return t if t in _SCALAR_TYPES else (a.shape, a.dtype)
+
+
+def _entry(cache, key) -> CompiledEntry:
+    entry = cache.get(key)
     if entry is None:
-        if len(_structures) >= _MAX_STRUCTURES:
-            _structures.popitem(last=False)
-        entry = _structures[key] = [0, None]
-    else:
-        _structures.move_to_end(key)
-    entry[0] += 1
-    if entry[1] is None and entry[0] >= COMPILE_AFTER:
-        entry[1] = jax.jit(_fused_backward(order, roots, targets))
+        entry = CompiledEntry()
+        cache[key] = entry
+    entry.sightings += 1
+    return entry
+
+
+def _maybe_compile(entry: CompiledEntry, make_fn, example_args: tuple, n_nodes: int) -> None:
+    """Start compiling ``entry``'s structure if the policy says it has paid for itself."""
+    if entry.program is not None or entry.failed:
+        return
+    if policy.should_compile(entry.sightings, entry.spent, n_nodes):
+        try:
+            entry.program = policy.compile(make_fn(), example_args, n_nodes)
+        except Exception:  # e.g. an op XLA cannot compile as one program: stay per node
+            entry.failed = True
+            return
         stats["fused_compiles"] += 1
-    if entry[1] is None:
+
+
+def _run_maybe_fused(order, roots, root_grads, targets: _Targets) -> list:
+    """Plain ``backward()`` runs in segments; ``grad``/``inputs=`` graphs as one program (or per
+    node when too big to compile as one)."""
+    if targets.capture is None and targets.only is None:
+        return _run_segments(order, roots, root_grads, targets)
+    if sum(1 for n in order if not isinstance(n, AccumulateGrad)) > policy.segment_nodes:
         return _run_per_node(order, roots, root_grads, targets, False)
+    key, arrays = _structure(order, roots, targets)
+    entry = _entry(_structures, key)
+    _maybe_compile(entry, lambda: _fused_backward(order, roots, targets),
+                   (arrays, list(root_grads)), len(order))
+    program = entry.ready()
+    if program is None:
+        start = time.perf_counter()
+        out = _run_per_node(order, roots, root_grads, targets, False)
+        entry.spent += time.perf_counter() - start
+        return out
     stats["fused_runs"] += 1
-    sinks, captured = entry[1](arrays, list(root_grads))
+    sinks, captured = program(arrays, list(root_grads))
     accs = [n for n in order if _sink_id(targets, n)]
     for acc, g in zip(accs, sinks, strict=True):
         if g is not None:
@@ -670,9 +724,117 @@ def _fused_backward(order, roots, targets: _Targets):
     return run_graph
 
 
+# ---- segments: big graphs compile in bounded pieces keyed by their own structure ---------------
+def _run_segments(order, roots, root_grads, targets: _Targets) -> list:
+    """Plain ``backward()``: the graph's nodes, in order, cut into segments of at most
+    ``policy.segment_nodes`` nodes. Each segment is compiled or not on its own (ski rental over
+    the time spent on its structure, wherever it occurs), so a graph made of one repeated layer
+    compiles one small program, and a small graph is one segment: the whole graph."""
+    buf: dict = {}
+    _seed(buf, roots, root_grads, False)
+    nodes = [n for n in order if not isinstance(n, AccumulateGrad)]
+    size = policy.segment_nodes
+    fused = False
+    for lo in range(0, len(nodes), size):
+        fused |= _run_segment(nodes[lo:lo + size], buf, targets)
+    stats["fused_runs" if fused else "per_node_runs"] += 1
+    for n in order:
+        if isinstance(n, AccumulateGrad):
+            grads = buf.pop(n, None)
+            if grads is not None and grads[0] is not None and _sink_id(targets, n):
+                _accumulate(n, grads[0], False)
+    return []
+
+
+def _run_segment(seg: list, buf: dict, targets: _Targets) -> bool:
+    """Run one segment on ``buf`` (node -> gradient slots); True when it ran compiled."""
+    index = {n: i for i, n in enumerate(seg)}
+    incoming = [buf.pop(n, None) for n in seg]
+    inputs = [targets.inputs.get(n, n.inputs) for n in seg]
+    exports: list = []  # (node, output_nr) outside the segment, per exported gradient
+    parts = []
+    for n, ins, inc in zip(seg, inputs, incoming, strict=True):
+        wiring = []
+        for e in n.edges:
+            if e is None:
+                wiring.append(None)
+            elif e[0] in index:
+                wiring.append((index[e[0]], e[1]))
+            else:
+                wiring.append(-1 - len(exports))
+                exports.append(e)
+        parts.append((n.fn, tuple(_aval(a) for a in ins), tuple(wiring),
+                      None if inc is None else tuple(g is not None for g in inc)))
+    key = tuple(parts)
+    entry = _entry(_segments, key)
+    _maybe_compile(entry, lambda: _segment_backward(seg, key, len(exports)), (inputs, incoming),
+                   len(seg))
+    program = entry.ready()
+    if program is not None:
+        out = program(inputs, incoming)
+        for (m, nr), g in zip(exports, out, strict=True):
+            if g is not None:
+                slot = buf.get(m)
+                if slot is None:
+                    slot = buf[m] = [None] * len(m.out_avals)
+                slot[nr] = g if slot[nr] is None else slot[nr] + g
+        return True
+    start = time.perf_counter()
+    for n, inc in zip(seg, incoming, strict=True):
+        if inc is not None:  # gradients from earlier segments join the ones sent inside
+            slot = buf.setdefault(n, [None] * len(n.out_avals))
+            for nr, g in enumerate(inc):
+                if g is not None:
+                    slot[nr] = g if slot[nr] is None else slot[nr] + g
+    for n, ins in zip(seg, inputs, strict=True):
+        grads = buf.pop(n, None)
+        if grads is None:
+            continue
+        _send(buf, n, _node_vjp(n.fn, _mask(n))(ins, tuple(grads)), False)
+    entry.spent += time.perf_counter() - start
+    return False
+
+
+def _segment_backward(seg: list, key: tuple, n_exports: int):
+    """A pure function (node inputs, incoming gradient slots) -> exported gradients for one
+    segment. Closes over node functions and wiring only (the key)."""
+    plan = [(_make_vjp(n.fn, _mask(n)), [w for w in wiring if w is not None])
+            for n, (_, _, wiring, _) in zip(seg, key, strict=True)]
+
+    def run_segment(inputs, incoming):
+        buf: list = [None if inc is None else list(inc) for inc in incoming]
+        out: list = [None] * n_exports
+        for i, (bwd, wiring) in enumerate(plan):
+            grads = buf[i]
+            if grads is None or all(g is None for g in grads):
+                continue
+            for w, g in zip(wiring, bwd(inputs[i], tuple(grads)), strict=True):
+                if g is None:
+                    continue
+                if isinstance(w, tuple):
+                    j, nr = w
+                    slot = buf[j]
+                    if slot is None:
+                        slot = buf[j] = [None] * len(seg[j].out_avals)
+                    slot[nr] = g if slot[nr] is None else slot[nr] + g
+                else:
+                    k = -1 - w
+                    out[k] = g if out[k] is None else out[k] + g
+        return out
+
+    return run_segment
+
+
+def wait_for_compiles(timeout: float | None = None) -> None:
+    """Block until the background compiles started so far are done (tests, benchmarks)."""
+    policy.wait(timeout)
+
+
 def clear_caches() -> None:
     """Drop every compiled backward (tests use it to measure first-seen costs)."""
+    policy.wait()
     _vjp_cache.clear()
     _bwd_cache.clear()
     _fwd_cache.clear()
     _structures.clear()
+    _segments.clear()

@@ -73,13 +73,15 @@ class Node:
       retained    output_nr -> weakref of a tensor that called ``retain_grad()``
       node_pre_hooks  {key: hook(grad_outputs)} from ``register_prehook`` (torch's public form)
       post_hooks  {key: hook(grad_inputs, grad_outputs)} from ``register_hook``
+      n_rt        how many trailing inputs are Python scalars passed at run time (an op's float
+                  argument, an index): inputs of ``fn`` with no edge, hidden from torch's view
       packed      per tensor saved under ``saved_tensors_hooks``: (input index, or -1 for the
                   output; what ``pack`` returned; ``unpack``), see :class:`saved_tensors_hooks`
     """
 
     __slots__ = ("fn", "inputs", "edges", "out_avals", "saved", "saves", "freed", "pre_hooks",
                  "retained", "seq", "_metadata", "node_pre_hooks", "post_hooks", "packed",
-                 "__weakref__")
+                 "n_rt", "__weakref__")
 
     def __init__(self, fn: Callable, inputs: tuple, edges: tuple, out_avals: tuple,
                  saves: bool = False, saved: tuple = ()) -> None:
@@ -97,13 +99,15 @@ class Node:
         self.node_pre_hooks: dict | None = None
         self.post_hooks: dict | None = None
         self.packed: tuple | None = None
+        self.n_rt = 0  # trailing inputs that are runtime Python scalars (no edge, not shown)
 
     def name(self) -> str:
         return type(self).__name__
 
     @property
     def next_functions(self) -> tuple:
-        return tuple((e[0], e[1]) if e is not None else (None, 0) for e in self.edges)
+        edges = self.edges[:len(self.edges) - self.n_rt] if self.n_rt else self.edges
+        return tuple((e[0], e[1]) if e is not None else (None, 0) for e in edges)
 
     @property
     def metadata(self) -> dict:

@@ -18,6 +18,7 @@ from typing import Any
 import jax
 import numpy as np
 
+from .. import _caches
 from .. import _dtypes as D
 from ..autograd import _transforms, anomaly_mode, grad_mode, graph
 from ..autograd.graph import grad_accumulator, node_class
@@ -39,17 +40,79 @@ class _InplaceState(threading.local):
 inplace_state = _InplaceState()
 
 
+class RuntimeInt(int):
+    """An int whose value is a runtime argument of the compiled op (an index, a slice start),
+    not part of its cache key. Ops that accept one must not let it decide a shape or a branch."""
+
+    __slots__ = ()
+
+
+class _Slot:
+    """Stands in the params skeleton where a runtime scalar was lifted out."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<runtime>"
+
+
+SLOT = _Slot()
+_LIFTED = (float, complex, RuntimeInt)
+
+
+def split_params(params: tuple, out: list) -> tuple:
+    """``params`` with every Python float/complex and :class:`RuntimeInt` (at any tuple depth)
+    replaced by :data:`SLOT`; the values are appended to ``out`` in order. Returns ``params``
+    itself when nothing was lifted."""
+    res = None
+    for k, p in enumerate(params):
+        t = type(p)
+        if t in _LIFTED:
+            out.append(int(p) if t is RuntimeInt else p)
+            q = SLOT
+        elif isinstance(p, np.floating):  # numpy's float64/float32 arguments: as Python floats
+            out.append(float(p))
+            q = SLOT
+        elif t is tuple and p:
+            q = split_params(p, out)
+        else:
+            continue
+        if q is not p:
+            if res is None:
+                res = list(params)
+            res[k] = q
+    return params if res is None else tuple(res)
+
+
+def fill_params(skeleton: tuple, values: Any) -> tuple:
+    """Inverse of :func:`split_params`: the skeleton with its slots taken from ``values``."""
+    res = []
+    for p in skeleton:
+        if p is SLOT:
+            p = next(values)
+        elif type(p) is tuple and p:
+            p = fill_params(p, values)
+        res.append(p)
+    return tuple(res)
+
+
 def _pure(op: OpDef, params: tuple, cdt: np.dtype | None, odt: np.dtype | None,
-          part: tuple[int, ...] | None):
-    """The pure JAX function a node stores: casts, then ``op.impl``; always returns a tuple."""
+          part: tuple[int, ...] | None, n_rt: int = 0):
+    """The pure JAX function a node stores: casts, then ``op.impl``; always returns a tuple.
+
+    With ``n_rt`` runtime scalars, the last ``n_rt`` arguments fill the slots of ``params``."""
     impl = op.impl
     multi = op.n_out > 1
 
     def fn(*xs):
+        ps = params
+        if n_rt:
+            ps = fill_params(params, iter(xs[-n_rt:]))
+            xs = xs[:-n_rt]
         if cdt is not None:
             xs = tuple(x.astype(cdt) if (part is None or i in part) and x is not None
                        and x.dtype != cdt else x for i, x in enumerate(xs))
-        out = impl(*xs, *params)
+        out = impl(*xs, *ps)
         if not multi:
             out = (out,)
         if odt is not None:
@@ -61,16 +124,40 @@ def _pure(op: OpDef, params: tuple, cdt: np.dtype | None, odt: np.dtype | None,
     return fn
 
 
-def compiled(op: OpDef, params: tuple, cdt: np.dtype | None, odt: np.dtype | None):
-    """(pure fn, its jitted version, grad_fn class), cached per op, static params and dtypes."""
-    key = (params, cdt, odt)
-    hit = op._jit_cache.get(key)
+_jits = _caches.cache("op_jit")
+_static_only = _caches.cache("op_static")
+
+
+def compiled(op: OpDef, params: tuple, cdt: np.dtype | None, odt: np.dtype | None,
+             n_rt: int = 0, name_params: tuple | None = None):
+    """(pure fn, its jitted version, grad_fn class), cached per op, static params and dtypes.
+
+    ``params`` may be a skeleton holding ``n_rt`` runtime slots (see :func:`split_params`);
+    ``name_params`` are the full params, to name the grad_fn."""
+    key = (op, params, cdt, odt)
+    if n_rt and callable(op.grad_fn):  # a name that may depend on a lifted value: key on it
+        key = (*key, op.grad_fn_name(name_params))
+    hit = _jits.get(key)
     if hit is None:
-        fn = _pure(op, params, cdt, odt, op.participants)
-        name = op.grad_fn_name(params) if op.grad_fn is not None else None
+        fn = _pure(op, params, cdt, odt, op.participants, n_rt)
+        name = (op.grad_fn_name(params if name_params is None else name_params)
+                if op.grad_fn is not None else None)
         hit = (fn, jax.jit(fn), node_class(name) if name else None)
-        op._jit_cache[key] = hit
+        _jits[key] = hit
     return hit
+
+
+def call_raw(op: OpDef, arrays: tuple, params: tuple):
+    """``op`` on raw arrays with its Python floats / runtime ints lifted (no tensors, no
+    autograd, no casts): the cached jit call the view machinery uses."""
+    rt: list = []
+    skel = split_params(params, rt)
+    if rt and (op, skel) not in _static_only:
+        try:
+            return compiled(op, skel, None, None, len(rt), params)[1](*arrays, *rt)
+        except Exception:
+            _static_only[(op, skel)] = True
+    return compiled(op, params, None, None)[1](*arrays)
 
 
 def _dtype_of(x: Any) -> D.dtype:
@@ -161,8 +248,7 @@ def _legacy_name(d: D.dtype) -> str:
 
 
 _PY_SCALARS = frozenset((bool, int, float, complex))
-_scalar_cache: dict = {}
-_SCALAR_CACHE_MAX = 4096
+_scalar_cache = _caches.cache("scalar_constants")
 
 
 def _scalar_host(value: Any, np_dtype: np.dtype | None) -> np.ndarray:
@@ -185,8 +271,6 @@ def scalar_array(value: Any, np_dtype: np.dtype | None) -> jax.Array:
     key = (type(value), value, np_dtype)
     hit = _scalar_cache.get(key)
     if hit is None:
-        if len(_scalar_cache) >= _SCALAR_CACHE_MAX:
-            _scalar_cache.clear()
         with jax.ensure_compile_time_eval():  # a concrete array even inside a jit trace:
             hit = jax.device_put(_scalar_host(value, np_dtype))  # never cache a tracer
         _scalar_cache[key] = hit
@@ -213,13 +297,33 @@ def dispatch(op: OpDef, args: tuple, params: tuple = (), out_dtype: D.dtype | No
         else:
             arrays.append(_scalar_host(a, cnp))
     onp = odt.np if odt is not None else None
-    fn, jfn, node_cls = compiled(op, params, cnp, onp)
-    try:
-        outs = jfn(*arrays)
-    except (TypeError, ValueError):
-        if op.dtype_rule in (PROMOTE, FLOAT, COMPARE):  # elementwise: torch's broadcast message
-            broadcast_shapes(*(a.shape for a in arrays if a is not None))
-        raise
+    rt: list = []
+    skel = split_params(params, rt) if params else params
+    outs = None
+    if rt:
+        if (op, skel) in _static_only:
+            rt = []
+        else:
+            fn, jfn, node_cls = compiled(op, skel, cnp, onp, len(rt), params)
+            try:
+                outs = jfn(*arrays, *rt)
+            except Exception:
+                # the impl needs a value concretely (a shape, a branch, a torch-style check):
+                # that op keeps its floats static from now on; the static call below re-raises
+                # a genuine error with its own message
+                _static_only[(op, skel)] = True
+                rt = []
+    if outs is None:
+        fn, jfn, node_cls = compiled(op, params, cnp, onp)
+        try:
+            outs = jfn(*arrays)
+        except (TypeError, ValueError):
+            if op.dtype_rule in (PROMOTE, FLOAT, COMPARE):  # elementwise: broadcast message
+                broadcast_shapes(*(a.shape for a in arrays if a is not None))
+            raise
+    if rt:  # the node's function takes the runtime scalars as trailing inputs without edges
+        args = (*args, *((None,) * len(rt)))
+        arrays = [*arrays, *rt]
     local = grad_mode._local
     if not local.grad_enabled and _func_state.rev:  # no_grad inside torch.func.grad & co
         outs = _transforms.stop_no_grad(outs)
@@ -228,24 +332,26 @@ def dispatch(op: OpDef, args: tuple, params: tuple = (), out_dtype: D.dtype | No
     if op.n_out == 1:
         result = wrap(outs[0], inference)
         if needs_grad and local.grad_enabled and node_cls is not None:
-            record_node(op, node_cls, fn, args, arrays, (result,))
+            record_node(op, node_cls, fn, args, arrays, (result,), n_rt=len(rt))
         if op.view:
             view_hook(op, params, args[0], (result,))
         return result
     results = tuple([wrap(o, inference) for o in outs])
     if needs_grad and local.grad_enabled and node_cls is not None:
-        record_node(op, node_cls, fn, args, arrays, results)
+        record_node(op, node_cls, fn, args, arrays, results, n_rt=len(rt))
     if op.view:
         view_hook(op, params, args[0], results)
     return results
 
 
 def record_node(op: OpDef, node_cls: type, fn: Any, args: tuple, arrays: list,
-                results: tuple, saved_tensors: tuple = ()) -> None:
+                results: tuple, saved_tensors: tuple = (), n_rt: int = 0) -> None:
     """Append the node for one dispatched call and link its differentiable outputs to it.
 
     ``saved_tensors``: extra ``(tensor, is_output)`` pairs checked for in-place changes at
     backward (what a custom ``autograd.Function`` passed to ``ctx.save_for_backward``).
+    ``n_rt``: how many trailing ``args`` are runtime scalars (inputs of ``fn`` that torch does
+    not count as inputs of the node: hidden from ``next_functions`` and hooks).
     """
     diff = [i for i in op.diff_outputs if results[i]._st.array.dtype.kind in "fcV"]
     if not diff:
@@ -303,6 +409,8 @@ def record_node(op: OpDef, node_cls: type, fn: Any, args: tuple, arrays: list,
         saved = tuple(saved)
     avals = tuple((o._st.array.shape, o._st.array.dtype) for o in results)
     node = node_cls(fn, tuple(inputs), tuple(edges), avals, saves, saved)
+    if n_rt:
+        node.n_rt = n_rt
     for i in diff:
         r = results[i]
         r._grad_fn = node

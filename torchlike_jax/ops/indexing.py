@@ -1,7 +1,10 @@
 """``x[idx]``, ``x[idx] = v`` and ``index_put``: torch indexing semantics on JAX arrays.
 
-An index is split into a static *spec* (ints, slices, None: part of the jit cache key) and the
-integer index arrays (passed as arguments, so new index values never recompile). Boolean masks
+An index is split into a *spec* (ints, slices, None) and the integer index arrays (passed as
+arguments, so new index values never recompile). Within the spec, where an int selects and where
+a slice starts are :class:`~.dispatch.RuntimeInt` values: runtime arguments of the compiled op,
+so ``x[i]``, ``x[i, j] += 1`` and ``x[i:i + bs]`` compile once for all ``i``; only a slice's
+length and step (they fix the shape) are part of the cache key. Boolean masks
 become integer indices on the host first, because their result shape depends on the data,
 exactly the point where torch synchronises too.
 
@@ -14,18 +17,41 @@ numpy, where an int next to an index array counts as an advanced index: for ``x`
 
 from __future__ import annotations
 
+import jax
 import jax.numpy as jnp
 import numpy as np
+from jax import lax
 
-from .dispatch import dispatch
+from .dispatch import RuntimeInt, dispatch
 from .registry import KEEP, register
 from .surface import expose
 
 _FULL = ("slice", None, None, None)
 
 
-def _basic(spec: tuple) -> tuple:
-    return tuple(slice(i[1], i[2], i[3]) if isinstance(i, tuple) else i for i in spec)
+def _apply_basic(x, spec: tuple):
+    """The basic part of an index, dim by dim. An int selects (its value may be a runtime
+    scalar: ``lax.dynamic_index_in_dim``), ``("dslice", start, length, step)`` slices with a
+    runtime start and a static length, ``_FULL`` keeps a dim, None inserts one. Host code has
+    already bounds-checked and normalised every value, so nothing here clamps."""
+    d = 0
+    for item in spec:
+        if item is None:
+            x = jnp.expand_dims(x, d)
+            d += 1
+        elif isinstance(item, tuple):
+            if item[0] == "slice":  # _FULL (rebuilt by the runtime-scalar split: compare)
+                d += 1
+                continue
+            _, start, length, step = item
+            span = (length - 1) * step + 1 if length else 0
+            x = lax.dynamic_slice_in_dim(x, start, span, axis=d)
+            if step != 1:
+                x = lax.slice_in_dim(x, 0, span, step, axis=d)
+            d += 1
+        else:
+            x = lax.dynamic_index_in_dim(x, item, axis=d, keepdims=False)
+    return x
 
 
 def _advanced(y, arrays: tuple, positions: tuple):
@@ -37,12 +63,12 @@ def _advanced(y, arrays: tuple, positions: tuple):
 
 def _select(x, arrays: tuple, spec: tuple, positions: tuple):
     """Pure: the two-step torch index of ``x`` (basic ``spec``, then ``arrays``)."""
-    y = x[_basic(spec)]
+    y = _apply_basic(x, spec)
     return _advanced(y, arrays, positions) if positions else y
 
 
 def _view_impl(x, spec, name):
-    return x[_basic(spec)]
+    return _apply_basic(x, spec)
 
 
 def _index_impl(x, *rest):
@@ -62,12 +88,35 @@ def _put_impl(x, v, *rest):
     *arrays, spec, positions, accumulate, _name = rest
     v = v.astype(x.dtype)
     if not positions:
-        target = x[_basic(spec)].shape
+        target = _apply_basic(x, spec).shape
         no_none = tuple(i for i in spec if i is not None)
-        flat_target = x[_basic(no_none)].shape
-        val = _fit(v, target).reshape(flat_target)
-        at = x.at[_basic(no_none)]
-        return at.add(val) if accumulate else at.set(val)
+        val = _fit(v, target)
+        if all(not isinstance(i, tuple) or i[0] == "slice" or i[3] == 1 for i in no_none):
+            # a box of x: one dynamic_update_slice at runtime start indices
+            starts, box = [], []
+            for k, item in enumerate(no_none):
+                if isinstance(item, tuple) and item[0] == "slice":
+                    starts.append(0)
+                    box.append(x.shape[k])
+                elif isinstance(item, tuple):
+                    starts.append(item[1])
+                    box.append(item[2])
+                else:
+                    starts.append(item)
+                    box.append(1)
+            for k in range(len(no_none), x.ndim):
+                starts.append(0)
+                box.append(x.shape[k])
+            val = val.reshape(box)
+            zero = jnp.zeros((), jnp.int64)
+            starts = [zero + s for s in starts]
+            if accumulate:
+                val = lax.dynamic_slice(x, starts, box) + val
+            return lax.dynamic_update_slice(x, val, starts)
+        ids = _apply_basic(jnp.arange(x.size).reshape(x.shape), no_none)
+        at = x.ravel().at[ids.ravel()]
+        val = val.reshape(ids.shape).ravel()
+        return (at.add(val) if accumulate else at.set(val)).reshape(x.shape)
     ids = jnp.arange(x.size).reshape(x.shape)
     sel = _select(ids, tuple(arrays), spec, positions)
     val = _fit(v, sel.shape).ravel()
@@ -151,13 +200,18 @@ def parse_index(x, index) -> tuple[tuple, list, tuple, str]:
             size = shape[d]
             if not -size <= v < size:
                 raise IndexError(f"index {v} is out of bounds for dimension {d} with size {size}")
-            spec.append(v)
+            spec.append(RuntimeInt(v + size if v < 0 else v))  # a new value never recompiles
             d += 1
             name = "SelectBackward0"
         elif k == "slice":
             if i.step is not None and _int(i.step) <= 0:
                 raise ValueError("step must be greater than zero")
-            spec.append(("slice", _int(i.start), _int(i.stop), _int(i.step)))
+            start, stop, step = slice(_int(i.start), _int(i.stop), _int(i.step)).indices(shape[d])
+            length = len(range(start, stop, step))
+            if start == 0 and step == 1 and length == shape[d]:
+                spec.append(_FULL)
+            else:  # the length fixes the shape; where it starts is a runtime value
+                spec.append(("dslice", RuntimeInt(start if length else 0), length, step))
             d += 1
             r += 1
             name = "SliceBackward0"
@@ -248,7 +302,8 @@ def _put(x, index, value, accumulate: bool, name: str):
 
         if isinstance(value, Tensor):  # a value that does not fit: torch's expand message
             probe = np.broadcast_to(np.zeros((), np.int8), x.shape)  # no memory for x's size
-            probe = probe[_basic(spec)]
+            basic = jax.eval_shape(lambda p: _apply_basic(p, spec), probe).shape
+            probe = np.broadcast_to(np.zeros((), np.int8), basic)
             if positions:
                 probe = probe[tuple(arrays[positions.index(p)] if p in positions else
                                     slice(None) for p in range(max(positions) + 1))]

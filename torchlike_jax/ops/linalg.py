@@ -134,10 +134,14 @@ def _require_float(x, name: str) -> None:
 
 def _scaled_sum(base, prod, beta, alpha):
     """``beta * base + alpha * prod``; with beta == 0 ``base`` is ignored (nan/inf too)."""
-    out = prod if alpha == 1 else alpha * prod
-    if beta == 0:
-        return jnp.zeros_like(out) + out
-    return out + (base if beta == 1 else beta * base)
+    if not isinstance(alpha, (int, float)) or alpha != 1:  # a runtime alpha: always scale
+        prod = alpha * prod
+    if isinstance(beta, (int, float)):
+        if beta == 0:
+            return jnp.zeros_like(prod) + prod
+        return prod + (base if beta == 1 else beta * base)
+    # a runtime beta (a Python float lifted by dispatch): torch's beta == 0 case without a branch
+    return jnp.where(beta == 0, jnp.zeros_like(prod) + prod, prod + beta * base)
 
 
 VDOT = register("vdot", lambda a, b: jnp.vdot(a, b), "VdotBackward0", dtype_rule=KEEP,

@@ -414,10 +414,11 @@ def matrix_exp(A):
 # ---- pinv, lstsq, rank -------------------------------------------------------------------------
 def _cutoff(s, atol, rtol, dtype, m: int, n: int):
     """torch's threshold: max(atol, rtol * s_max), rtol defaulting to eps * max(m, n)."""
-    if rtol is None:
-        rtol = 0.0 if atol is not None and atol > 0 else _eps(dtype) * max(m, n)
+    default = _eps(dtype) * max(m, n)
+    if rtol is None:  # atol may be a runtime value: no Python branch on it
+        rtol = default if atol is None else jnp.where(atol > 0, 0.0, default)
     smax = jnp.max(s, axis=-1, keepdims=True) if s.shape[-1] else jnp.zeros(s.shape[:-1] + (1,))
-    return jnp.maximum(atol or 0.0, rtol * smax)
+    return jnp.maximum(0.0 if atol is None else atol, rtol * smax)
 
 
 def pinverse(input, rcond=1e-15):

@@ -127,7 +127,7 @@ def _ce_indices(x, t, w, reduction, ignore_index, ls, ndim):
     ax = _class_axis(x)
     logp = jax.nn.log_softmax(x, axis=ax)
     nll = _nll(logp, t, w, reduction, ignore_index)
-    if ls == 0:
+    if type(ls) is int:  # the wrapper's static "no smoothing" (a float is a runtime value)
         return nll
     c = x.shape[ax]
     t = t.astype(jnp.int64)
@@ -152,11 +152,17 @@ CE_INDICES = _op("cross_entropy", _ce_indices,
                  participants=(0, 2), saves=(0, 1, 2))
 
 
+def _smoothing(label_smoothing: float) -> float | int:
+    """No smoothing is a static int 0 (a plain cross entropy, torch's NLL grad_fn); any other
+    amount is a float: a runtime value, so a schedule of amounts never recompiles."""
+    return 0 if label_smoothing == 0 else float(label_smoothing)
+
+
 def _ce_probs(x, t, w, reduction, ls):
     ax = _class_axis(x)
     c = x.shape[ax]
     logp = jax.nn.log_softmax(x, axis=ax)
-    if ls > 0:
+    if type(ls) is not int:  # int 0: the wrapper's static "no smoothing"
         t = t * (1 - ls) + ls / c
     prod = logp * t
     if w is not None:
@@ -246,11 +252,11 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, size_average: Any
         if target.dtype != input.dtype:
             raise RuntimeError(f"expected scalar type {_legacy_name(input.dtype)} but found "
                                f"{_legacy_name(target.dtype)}")
-        return dispatch(CE_PROBS, (input, target, weight), (reduction, float(label_smoothing)))
+        return dispatch(CE_PROBS, (input, target, weight), (reduction, _smoothing(label_smoothing)))
     _check_targets("cross_entropy", input, target)
     _check_bounds(target, c, ignore_index)
     return dispatch(CE_INDICES, (input, target, weight),
-                    (reduction, int(ignore_index), float(label_smoothing), input.ndim))
+                    (reduction, int(ignore_index), _smoothing(label_smoothing), input.ndim))
 
 
 # ---- pointwise regression losses ---------------------------------------------------------------

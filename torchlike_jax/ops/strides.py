@@ -19,10 +19,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .. import _caches
+from .dispatch import fill_params, split_params
+
 # chains made only of these keep a contiguous base contiguous (no probe needed)
 _ORDER_PRESERVING = frozenset({"reshape", "unsqueeze", "squeeze", "alias"})
-_probes: dict = {}
-_PROBES_MAX = 256
+_probes = _caches.cache("stride_probes")
 
 
 def apply_chain(array: Any, chain: tuple) -> Any:
@@ -43,14 +45,15 @@ def contiguous_strides(shape: tuple) -> tuple[int, ...]:
     return tuple(reversed(strides))
 
 
-def _probe_fn(chain: tuple, base_shape: tuple):
-    key = (chain, base_shape)
+def _probe_fn(skeleton: tuple, base_shape: tuple, n_rt: int):
+    """The jitted layout probe of a chain skeleton (runtime ints and floats lifted out, so
+    ``x[i:i + 4].view(-1)`` probes once for every ``i``)."""
+    key = (skeleton, base_shape)
     fn = _probes.get(key)
     if fn is None:
-        if len(_probes) >= _PROBES_MAX:
-            _probes.clear()
 
-        def probe(iota):
+        def probe(iota, *values):
+            chain = fill_params(skeleton, iter(values))[0] if n_rt else skeleton[0]
             idx = apply_chain(iota.reshape(base_shape), chain)
             flat = idx.reshape(-1)
             if flat.size == 0:
@@ -80,8 +83,11 @@ def layout(t: Any) -> tuple[tuple[int, ...], bool, int]:
     else:
         base_shape = tuple(st.base_st.array.shape)
         n = math.prod(base_shape)
+        values: list = []
+        skeleton = split_params((chain,), values)
         with jax.ensure_compile_time_eval():
-            off, steps, dense = _probe_fn(chain, base_shape)(jnp.arange(n, dtype=jnp.int64))
+            off, steps, dense = _probe_fn(skeleton, base_shape, len(values))(
+                jnp.arange(n, dtype=jnp.int64), *values)
         steps = np.asarray(steps).tolist()
         dense = bool(dense)
         # size-1 dims: any stride works; report the row-major value torch usually shows
