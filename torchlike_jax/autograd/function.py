@@ -418,7 +418,6 @@ class _Eager:
     def release(self) -> None:
         """The node's saved tensors are freed: reading them raises torch's error."""
         self.ctx._tl_saved = _RELEASED
-        self.ctx = None
 
 
 def _record_eager(cls, inputs, ctx, outs, results, tensors, before) -> None:

@@ -187,7 +187,9 @@ class PythonNode(Node):
     never take the fused whole-graph path (``has_python_hooks``): user Python is never traced.
     ``inputs`` holds only the inputs' shapes/dtypes, and nothing that feeds such a node is
     recomputed (``record_node`` keeps the arrays it produced). ``state`` is what ``fn`` needs
-    (the ``ctx``); it is dropped, through its ``release()``, with the saved tensors.
+    (the ``ctx``). After a backward without ``retain_graph`` only the saved tensors are freed
+    (``state.release()``): the node is not marked freed, so a second backward runs the user's
+    ``backward`` again and it is reading ``ctx.saved_tensors`` that raises, as in torch.
     """
 
     __slots__ = ("state",)
@@ -200,11 +202,9 @@ class PythonNode(Node):
         self.state = None
 
     def release(self) -> None:
-        if self.saves:
-            super().release()
-            state, self.state = self.state, None
-            if state is not None:
-                state.release()
+        if self.saves and self.state is not None:
+            self.saved = ()
+            self.state.release()
 
 
 _classes: dict[str, type] = {}
