@@ -49,7 +49,15 @@ class Generator:
         return self
 
     def next_key(self) -> jax.Array:
-        self._key, sub = jax.random.split(self._key)
+        """A fresh key for one draw; the generator moves on. A concrete key is split eagerly
+        even while JAX traces (a draw inside traced code), so a tracer never leaks into the
+        generator; only ``compile``, which swaps traced keys in and out, advances it traced."""
+        key = self._key
+        if isinstance(key, jax.core.Tracer):
+            self._key, sub = jax.random.split(key)
+        else:
+            with jax.ensure_compile_time_eval():
+                self._key, sub = jax.random.split(key)
         return sub
 
 

@@ -365,7 +365,9 @@ def _node_step(n: Node, grads: list, buf: dict, capture: dict, captured: list,
     inputs = targets.inputs.get(n, n.inputs)
     if n.packed:
         inputs = _unpack(n, inputs)
-    if create_graph:
+    if n.python_backward:  # a custom autograd.Function: the user's backward, run as Python
+        in_grads = n.fn(n, grads, create_graph)
+    elif create_graph:
         in_grads = _differentiable_vjp(n, grads, inputs)
     else:
         in_grads = _node_vjp(n.fn, _mask(n))(inputs, _cotangents(n, grads))

@@ -1,4 +1,4 @@
-"""``torch.autograd.Function``: user-written forward/backward pairs, as ``jax.custom_vjp`` nodes.
+"""``torch.autograd.Function``: user-written forward/backward pairs, run as Python, as in torch.
 
 A call ``MyFn.apply(*args)`` does two things:
 
@@ -6,40 +6,33 @@ A call ``MyFn.apply(*args)`` does two things:
    ``no_grad`` (``setup_context`` style too), exactly as in torch: in-place updates marked with
    ``ctx.mark_dirty`` land in the caller's tensors, non-tensor arguments and outputs pass through.
 2. **One node, through the ordinary record path.** If grad mode is on and a tensor argument
-   requires grad, :func:`ops.dispatch.record_node` records ONE node named ``MyFnBackward`` whose
-   pure function is a ``jax.custom_vjp`` of the tensor arguments (non-tensor arguments and which
-   inputs need grad are static: part of the cached function's identity):
+   requires grad, :func:`ops.dispatch.record_node` records ONE node named ``MyFnBackward``, a
+   :class:`~.graph.PythonNode`: the engine calls the user's ``backward`` itself, with the same
+   ``ctx``, on concrete gradient Tensors, once per backward pass that reaches the node (per node,
+   never traced, never fused), under grad mode = ``create_graph``. So ``.item()``, numpy,
+   printing, in-place indexing and random ops work in ``backward``; its exceptions reach the
+   caller unchanged; and with ``create_graph=True`` the ops of ``backward`` record nodes of their
+   own, which is torch's double backward (a custom Function called inside ``backward`` is
+   differentiated through its own ``backward``). What ``backward`` returns is checked with
+   torch's messages (count, shape — summed down when the input broadcasts to it — dtype cast,
+   ``None`` for non-tensor inputs); a ``None`` gradient sends nothing (a leaf's ``.grad`` stays
+   ``None``). Nothing is cached per call: non-tensor arguments live in the ``ctx`` only.
 
-   * its primal and ``fwd`` re-run the user's ``forward`` on Tensor handles whose storages hold
-     the (traced) input arrays, under ``no_grad`` — the trick ``torch.compile`` uses — so the node
-     is a pure function like every other node (the fused backward, recomputation and
-     ``torch.compile`` treat it like any op);
-   * ``fwd``'s residuals are the ``ctx`` itself, as a pytree: the tensors saved with
-     ``save_for_backward`` or stored as attributes are its leaves (arrays), every other attribute
-     is static;
-   * ``bwd`` rebuilds a ``ctx`` around the residual arrays, wraps the cotangents in Tensors
-     (``SymbolicZero`` → zeros, or ``None`` after ``ctx.set_materialize_grads(False)``), runs the
-     user's ``backward`` and checks what it returns with torch's messages (count, shape — summed
-     down when the input broadcasts to it — dtype cast, ``None`` for non-tensor inputs).
+   Saved tensors: ``save_for_backward`` tensors are checked for in-place changes like any saved
+   tensor, packed by the active ``saved_tensors_hooks`` (and unpacked on each
+   ``ctx.saved_tensors`` read in ``backward``), and freed after a backward without
+   ``retain_graph``. A saved *output* is kept as its storage and handed back with the node as its
+   ``grad_fn`` (as torch's ``SavedVariable``), so the ctx never holds a reference cycle.
+   ``@once_differentiable`` runs ``backward`` under ``no_grad`` and, when an incoming gradient
+   requires grad, returns aliases whose ``grad_fn`` (``DelayedError``) raises torch's error.
 
-Higher order needs nothing special: the engine's ``create_graph`` path records the vjp of the
-node's function, and differentiating that again is JAX differentiating ``bwd`` — the user's
-backward written in torch ops is ordinary traced JAX code. ``@once_differentiable`` wraps the
-gradients ``bwd`` returns in an identity whose own derivative raises torch's error.
-
-Consequences worth knowing (documented differences from torch):
-
-* ``forward`` runs once eagerly and again when the node's backward is traced (once per input
-  shape/dtype, cached), and ``backward`` runs only when it is traced, so Python side effects in
-  ``backward`` (prints, counters) happen at trace time only; ``forward`` must not read tensor
-  values (``.item()``, ``float(t)``, ``if t > 0``) when its node is differentiated.
-* Non-tensor arguments are baked into the cached node function: a new value compiles anew.
-* In double backward, saved *outputs* are differentiated through the forward's JAX code, not
-  through the custom backward again (identical whenever the custom backward is the true
-  derivative), and saved *intermediates* are differentiated too (torch treats them as
-  constants); the gradient's ``grad_fn`` is ``MyFnBackwardBackward`` (one recorded vjp), where
-  torch shows the last op of the user's backward.
-* A custom backward returning ``None`` for a leaf leaves a zero ``.grad`` (torch: ``None``).
+**Traced calls.** When the inputs are JAX tracers — inside ``torch.compile`` tracing or a
+``torch.func`` transform, where torch traces too — the node's function is instead a
+``jax.custom_vjp`` of the tensor arguments (non-tensor arguments and which inputs need grad are
+static parts of it, cached in a bounded LRU): its primal and ``fwd`` re-run ``forward`` on handles
+around the traced arrays, with the ``ctx`` as the residual pytree, and ``bwd`` runs ``backward``
+on the traced cotangents. There (only) ``backward`` runs when traced, and ``forward`` must not read
+tensor values on the host.
 """
 
 from __future__ import annotations
@@ -47,23 +40,34 @@ from __future__ import annotations
 import functools
 import inspect
 import warnings
+import weakref
+from collections import OrderedDict
 from typing import Any
 
 import jax
 import jax.numpy as jnp
 from jax.custom_derivatives import SymbolicZero
 
+from .. import _dtypes as D
 from .._tensor import Tensor
 from ..ops.dispatch import record_node
 from . import grad_mode
-from .graph import node_class
+from .graph import current_saved_hooks, node_class, python_node_class
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable"]
 
 _ONCE_MSG = "trying to differentiate twice a function that was marked with @once_differentiable"
-_FN_CACHE_MAX = 1024
-_fn_cache: dict = {}  # static call description -> node function (no arrays, no tensors)
+_FREED = ("Trying to backward through the graph a second time (or directly access saved tensors "
+          "after they have already been freed). Saved intermediate values of the graph are freed "
+          "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+          "backward through the graph a second time or if you need to access saved tensors after "
+          "calling backward.")
+#: traced calls only (see the module docstring): static call description -> node function
+#: (no arrays, no tensors), least recently used evicted first
+FN_CACHE_MAX = 64
+_fn_cache: OrderedDict = OrderedDict()
 _TENSOR = object()  # template slot of a tensor argument
+_RELEASED = object()  # ctx._tl_saved once the node's saved tensors were freed
 
 
 # ---- ctx --------------------------------------------------------------------------------------
@@ -91,7 +95,12 @@ class FunctionCtx:
 
     @property
     def saved_tensors(self) -> tuple:
-        return tuple(self._tl_saved or ())
+        saved = self._tl_saved
+        if saved is _RELEASED:
+            raise RuntimeError(_FREED)
+        if not saved:
+            return ()
+        return tuple(s.unpack() if isinstance(s, _Saved) else s for s in saved)
 
     def mark_dirty(self, *tensors: Tensor) -> None:
         self._tl_dirty = tensors
@@ -188,15 +197,48 @@ _once_guard.defvjp(_once_guard_fwd, _once_guard_bwd)
 
 def once_differentiable(fn):
     """Decorate ``backward``: it runs under ``no_grad``, and differentiating the gradients it
-    produced (double backward) raises torch's error."""
+    produced (double backward) raises torch's error: as torch does, when grad mode is on and an
+    incoming gradient requires grad, the results are returned as aliases whose ``grad_fn``
+    (``DelayedError``) raises when reached."""
 
     @functools.wraps(fn)
     def wrapper(ctx, *args, **kwargs):
         with grad_mode.no_grad():
-            return fn(ctx, *args, **kwargs)
+            outputs = fn(ctx, *args, **kwargs)
+        if not grad_mode._local.grad_enabled:
+            return outputs
+        if not any(isinstance(a, Tensor) and a._requires_grad for a in args):
+            return outputs
+        if not isinstance(outputs, tuple):
+            return _delayed_error((outputs,))[0]
+        return _delayed_error(outputs)
 
     wrapper._once_differentiable = True
     return wrapper
+
+
+def _raise_once(node, grads, create_graph):
+    raise RuntimeError(_ONCE_MSG)
+
+
+def _delayed_error(outputs: tuple) -> tuple:
+    """torch's ``DelayedError``: aliases of ``outputs`` whose ``grad_fn`` raises when reached."""
+    fakes = []
+    for v in outputs:
+        if isinstance(v, Tensor):
+            v = Tensor._alias(v)
+            v._requires_grad = v._st.array.dtype.kind in "fcV"
+        fakes.append(v)
+    tensors = tuple(f for f in fakes if isinstance(f, Tensor))
+    results = tuple(Tensor._alias(f) for f in tensors)
+    record_node(_Spec(tuple(range(len(results)))), python_node_class("DelayedError"),
+                _raise_once, tensors, [_aval(t._st.array) for t in tensors], results)
+    it = iter(results)
+    return tuple(next(it) if isinstance(f, Tensor) else f for f in fakes)
+
+
+def _aval(a: Any) -> jax.ShapeDtypeStruct:
+    return jax.ShapeDtypeStruct(a.shape, a.dtype)
 
 
 # ---- Function ---------------------------------------------------------------------------------
@@ -263,7 +305,10 @@ class Function:
                                    "in-place operation.")
         results = tuple(_output(o, dirty, inputs) for o in outs)
         if record:
-            _record(cls, split, args, kwargs, ctx, outs, results, tensors, before)
+            if any(isinstance(a, jax.core.Tracer) for a in before):  # compile / torch.func
+                _record_traced(cls, split, args, kwargs, ctx, outs, results, tensors, before)
+            else:
+                _record_eager(cls, inputs, ctx, outs, results, tensors, before)
         return results if isinstance(raw, tuple) else results[0]
 
 
@@ -318,7 +363,160 @@ class _Spec:
         self.diff_outputs = diff_outputs
 
 
-def _record(cls, split, args, kwargs, ctx, outs, results, tensors, before) -> None:
+# ---- the eager node: the user's backward as Python ---------------------------------------------
+class _Saved:
+    """A ``save_for_backward`` entry once its node is recorded: rebuilt on each read."""
+
+    __slots__ = ()
+
+
+class _SavedOutput(_Saved):
+    """A saved output of the Function itself: its storage, handed back with the node as its
+    ``grad_fn`` (weakly referenced, so node -> ctx -> output -> node is no cycle)."""
+
+    __slots__ = ("st", "nr", "node", "inference")
+
+    def __init__(self, t: Tensor, node: Any) -> None:
+        self.st, self.nr, self.node, self.inference = t._st, t._output_nr, weakref.ref(node), \
+            t._inference
+
+    def unpack(self) -> Tensor:
+        t = Tensor._wrap(None, self.inference)
+        t._st = self.st
+        node = self.node()
+        if node is not None:
+            t._grad_fn, t._output_nr, t._requires_grad = node, self.nr, True
+        return t
+
+
+class _SavedPacked(_Saved):
+    """A tensor packed by the ``saved_tensors_hooks`` active when the Function was applied."""
+
+    __slots__ = ("packed", "unpack_hook")
+
+    def __init__(self, packed: Any, unpack_hook: Any) -> None:
+        self.packed, self.unpack_hook = packed, unpack_hook
+
+    def unpack(self) -> Tensor:
+        t = self.unpack_hook(self.packed)
+        if not isinstance(t, Tensor):
+            raise TypeError("Output of saved tensor unpack_hook expected to be a Tensor but got "
+                            f"result of type {type(t).__name__}")
+        return t
+
+
+class _Eager:
+    """``PythonNode.state`` of a Function's node: what its backward needs."""
+
+    __slots__ = ("cls", "ctx", "template", "out_pos", "n_out")
+
+    def __init__(self, cls: type, ctx: FunctionCtx, template: tuple, out_pos: tuple,
+                 n_out: int) -> None:
+        self.cls, self.ctx, self.template, self.out_pos, self.n_out = \
+            cls, ctx, template, out_pos, n_out
+
+    def release(self) -> None:
+        """The node's saved tensors are freed: reading them raises torch's error."""
+        self.ctx._tl_saved = _RELEASED
+
+
+def _record_eager(cls, inputs, ctx, outs, results, tensors, before) -> None:
+    t_outs = [(o, r) for o, r in zip(outs, results, strict=True) if isinstance(o, Tensor)]
+    non_diff = ctx._tl_non_diff
+    diff = tuple(i for i, (o, _) in enumerate(t_outs) if not any(o is n for n in non_diff))
+    raw_saved = ctx._tl_saved or ()
+    saved = tuple((t, any(t is o for o, _ in t_outs)) for t in raw_saved if t is not None)
+    node = record_node(_Spec(diff), python_node_class(cls.__name__ + "Backward"), _run_backward,
+                       tuple(tensors), [_aval(a) for a in before], tuple(r for _, r in t_outs),
+                       saved)
+    if node is None:
+        return
+    template = tuple(_TENSOR if isinstance(a, Tensor) else None for a in inputs)
+    pos = tuple(i for i, o in enumerate(outs) if isinstance(o, Tensor))
+    node.state = _Eager(cls, ctx, template, pos, len(outs))
+    if raw_saved:
+        ctx._tl_saved = _saved_entries(raw_saved, node, t_outs)
+
+
+def _saved_entries(raw: tuple, node: Any, t_outs: list) -> tuple:
+    hooks = current_saved_hooks()
+    if hooks is None:
+        return tuple(_SavedOutput(t, node) if t is not None and t._grad_fn is node else t
+                     for t in raw)
+    pack, unpack = hooks
+    entries = []
+    with grad_mode.no_grad():
+        for t in raw:
+            if t is None:
+                entries.append(None)
+                continue
+            r = next((r for o, r in t_outs if o is t), t)  # an output: the caller's handle
+            entries.append(_SavedPacked(pack(r), unpack))
+    return tuple(entries)
+
+
+def _run_backward(node: Any, grads: list, create_graph: bool) -> list:
+    """The engine's call at a Function's node (see ``graph.PythonNode``): the user's backward
+    on Tensors, its results checked; one gradient (array, or Tensor under ``create_graph``) or
+    None per edge that is set."""
+    st = node.state
+    ctx = st.ctx
+    full: list = [None] * st.n_out
+    for p, g, (shape, dtype) in zip(st.out_pos, grads, node.out_avals, strict=True):
+        if g is None:
+            if ctx._tl_materialize:
+                full[p] = Tensor._wrap(jnp.zeros(shape, dtype))
+        else:
+            full[p] = g if create_graph else Tensor._wrap(jnp.asarray(g))
+    got = _backward_of(st.cls)(ctx, *full)
+    return _eager_grads(node, got, st.template, create_graph)
+
+
+def _eager_grads(node: Any, got: Any, template: tuple, create_graph: bool) -> list:
+    """torch's checks on what ``backward`` returned (as :func:`_check_grads`), on Tensors."""
+    name = node.name()
+    got = _count_checked(name, got, len(template))
+    out = []
+    k = 0
+    for i, (g, t) in enumerate(zip(got, template, strict=True)):
+        if t is not _TENSOR:
+            if g is not None:
+                raise RuntimeError(_not_variable(name, i))
+            continue
+        edge, aval = node.edges[k], node.inputs[k]
+        k += 1
+        if g is not None and not isinstance(g, Tensor):
+            raise RuntimeError(f"expected Variable or None (got {type(g).__name__})")
+        if edge is None:
+            continue
+        if g is None:
+            out.append(None)
+            continue
+        shape, dtype = tuple(aval.shape), aval.dtype
+        if create_graph:
+            if tuple(g._st.array.shape) != shape:
+                g = _sum_to_tensor(g, shape, name, k - 1)
+            out.append(g if g._st.array.dtype == dtype else g.to(D._BY_NP[dtype]))
+            continue
+        arr = g._st.array
+        if arr.shape != shape:
+            arr = _sum_to(arr, shape, name, k - 1)
+        out.append(arr.astype(dtype) if arr.dtype != dtype else arr)
+    return out
+
+
+def _sum_to_tensor(g: Tensor, shape: tuple, name: str, index: int) -> Tensor:
+    """:func:`_sum_to` with recorded ops (``create_graph``)."""
+    _sum_check(tuple(g._st.array.shape), shape, name, index)
+    lead = g.dim() - len(shape)
+    if lead:
+        g = g.sum(tuple(range(lead)))
+    axes = tuple(i for i, (s, d) in enumerate(zip(shape, g.shape, strict=True)) if s == 1 != d)
+    return g.sum(axes, keepdim=True) if axes else g
+
+
+# ---- the traced node: a jax.custom_vjp --------------------------------------------------------
+def _record_traced(cls, split, args, kwargs, ctx, outs, results, tensors, before) -> None:
     mask = tuple(t._requires_grad for t in tensors)
     fn = _node_fn(cls, split, args, kwargs, mask)
     t_outs = [(o, r) for o, r in zip(outs, results, strict=True) if isinstance(o, Tensor)]
@@ -351,9 +549,11 @@ def _node_fn(cls, split, args, kwargs, mask):
         return _build_fn(cls, split, tmpl_args, tmpl_kw, mask)
     fn = _fn_cache.get(key)
     if fn is None:
-        if len(_fn_cache) >= _FN_CACHE_MAX:
-            _fn_cache.clear()
+        if len(_fn_cache) >= FN_CACHE_MAX:
+            _fn_cache.popitem(last=False)
         fn = _fn_cache[key] = _build_fn(cls, split, tmpl_args, tmpl_kw, mask)
+    else:
+        _fn_cache.move_to_end(key)
     return fn
 
 
@@ -439,20 +639,12 @@ def _backward_of(cls: type):
 def _check_grads(name: str, got: Any, n_inputs: int, template: tuple, in_avals: tuple,
                  mask: tuple) -> tuple:
     """torch's checks on what ``backward`` returned; one cotangent (or None) per tensor input."""
-    got = got if isinstance(got, tuple) else (got,)
-    if len(got) != n_inputs:
-        if len(got) > n_inputs and all(g is None for g in got[n_inputs:]):
-            got = got[:n_inputs]
-        else:
-            raise RuntimeError(f"function {name} returned an incorrect number of gradients "
-                               f"(expected {n_inputs}, got {len(got)})")
+    got = _count_checked(name, got, n_inputs)
     cots = []
     for i, (g, t) in enumerate(zip(got, template, strict=True)):
         if t is not _TENSOR:
             if g is not None:
-                raise RuntimeError(f"function {name} returned a gradient different than None at "
-                                   f"position {i + 1}, but the corresponding forward input was "
-                                   "not a Variable")
+                raise RuntimeError(_not_variable(name, i))
             continue
         k = len(cots)
         if g is None or not mask[k]:
@@ -470,12 +662,32 @@ def _check_grads(name: str, got: Any, n_inputs: int, template: tuple, in_avals: 
     return tuple(cots)
 
 
+def _count_checked(name: str, got: Any, n_inputs: int) -> tuple:
+    got = got if isinstance(got, tuple) else (got,)
+    if len(got) != n_inputs:
+        if len(got) > n_inputs and all(g is None for g in got[n_inputs:]):
+            return got[:n_inputs]
+        raise RuntimeError(f"function {name} returned an incorrect number of gradients "
+                           f"(expected {n_inputs}, got {len(got)})")
+    return got
+
+
+def _not_variable(name: str, i: int) -> str:
+    return (f"function {name} returned a gradient different than None at position {i + 1}, but "
+            "the corresponding forward input was not a Variable")
+
+
+def _sum_check(got: tuple, shape: tuple, name: str, index: int) -> None:
+    lead = len(got) - len(shape)
+    if lead < 0 or any(s != d and s != 1 for s, d in zip(shape, got[lead:], strict=True)):
+        raise RuntimeError(f"Function {name} returned an invalid gradient at index {index} - got "
+                           f"{list(got)} but expected shape compatible with {list(shape)}")
+
+
 def _sum_to(g, shape: tuple, name: str, index: int):
     """torch's ``validate_outputs``: a gradient the input broadcasts to is summed down to it."""
+    _sum_check(tuple(g.shape), shape, name, index)
     lead = g.ndim - len(shape)
-    if lead < 0 or any(s != d and s != 1 for s, d in zip(shape, g.shape[lead:], strict=True)):
-        raise RuntimeError(f"Function {name} returned an invalid gradient at index {index} - got "
-                           f"{list(g.shape)} but expected shape compatible with {list(shape)}")
     if lead:
         g = g.sum(axis=tuple(range(lead)))
     axes = tuple(i for i, (s, d) in enumerate(zip(shape, g.shape, strict=True)) if s == 1 != d)

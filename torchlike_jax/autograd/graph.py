@@ -83,6 +83,9 @@ class Node:
                  "retained", "seq", "_metadata", "node_pre_hooks", "post_hooks", "packed",
                  "n_rt", "__weakref__")
 
+    #: True for nodes whose backward is user Python (:class:`PythonNode`)
+    python_backward = False
+
     def __init__(self, fn: Callable, inputs: tuple, edges: tuple, out_avals: tuple,
                  saves: bool = False, saved: tuple = ()) -> None:
         self.fn = fn
@@ -177,7 +180,39 @@ class AccumulateGrad(Node):
         return bool(v._hooks or v._post_acc_hooks or self.node_pre_hooks or self.post_hooks)
 
 
+class PythonNode(Node):
+    """A node whose backward is user Python: a custom ``autograd.Function`` (or the
+    ``DelayedError`` of ``@once_differentiable``).
+
+    The engine never differentiates ``fn`` with JAX: it calls ``fn(node, grad_outputs,
+    create_graph)`` on concrete gradients (arrays, or Tensors under ``create_graph``), per node,
+    under grad mode = ``create_graph``, once per backward pass that reaches the node, and sends
+    on what it returns (one gradient or None per edge that is set). Graphs holding such a node
+    never take the fused whole-graph path (``has_python_hooks``): user Python is never traced.
+    ``inputs`` holds only the inputs' shapes/dtypes, and nothing that feeds such a node is
+    recomputed (``record_node`` keeps the arrays it produced). ``state`` is what ``fn`` needs
+    (the ``ctx``). After a backward without ``retain_graph`` only the saved tensors are freed
+    (``state.release()``): the node is not marked freed, so a second backward runs the user's
+    ``backward`` again and it is reading ``ctx.saved_tensors`` that raises, as in torch.
+    """
+
+    __slots__ = ("state",)
+    python_backward = True
+    has_python_hooks = True
+
+    def __init__(self, fn: Callable, inputs: tuple, edges: tuple, out_avals: tuple,
+                 saves: bool = False, saved: tuple = ()) -> None:
+        super().__init__(fn, inputs, edges, out_avals, saves, saved)
+        self.state = None
+
+    def release(self) -> None:
+        if self.saves and self.state is not None:
+            self.saved = ()
+            self.state.release()
+
+
 _classes: dict[str, type] = {}
+_py_classes: dict[str, type] = {}
 
 
 def node_class(name: str) -> type:
@@ -186,6 +221,15 @@ def node_class(name: str) -> type:
     if cls is None:
         cls = type(name, (Node,), {"__slots__": ()})
         _classes[name] = cls
+    return cls
+
+
+def python_node_class(name: str) -> type:
+    """The cached :class:`PythonNode` subclass called ``name`` (``MyFnBackward``...)."""
+    cls = _py_classes.get(name)
+    if cls is None:
+        cls = type(name, (PythonNode,), {"__slots__": ()})
+        _py_classes[name] = cls
     return cls
 
 

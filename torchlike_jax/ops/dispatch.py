@@ -345,8 +345,9 @@ def dispatch(op: OpDef, args: tuple, params: tuple = (), out_dtype: D.dtype | No
 
 
 def record_node(op: OpDef, node_cls: type, fn: Any, args: tuple, arrays: list,
-                results: tuple, saved_tensors: tuple = (), n_rt: int = 0) -> None:
-    """Append the node for one dispatched call and link its differentiable outputs to it.
+                results: tuple, saved_tensors: tuple = (), n_rt: int = 0) -> Any:
+    """Append the node for one dispatched call and link its differentiable outputs to it;
+    returns the node (None when no output is differentiable).
 
     ``saved_tensors``: extra ``(tensor, is_output)`` pairs checked for in-place changes at
     backward (what a custom ``autograd.Function`` passed to ``ctx.save_for_backward``).
@@ -355,7 +356,7 @@ def record_node(op: OpDef, node_cls: type, fn: Any, args: tuple, arrays: list,
     """
     diff = [i for i in op.diff_outputs if results[i]._st.array.dtype.kind in "fcV"]
     if not diff:
-        return
+        return None
     edges = []
     inputs = arrays
     limit = graph.recompute_min_bytes
@@ -365,7 +366,11 @@ def record_node(op: OpDef, node_cls: type, fn: Any, args: tuple, arrays: list,
             if gf is not None:
                 edges.append((gf, a._output_nr))
                 arr = arrays[k]
-                if limit is not None and arr.size * arr.dtype.itemsize >= limit:
+                # never dropped: what a Python node produced (it cannot be recomputed by JAX)
+                # or what a Python node consumes (it keeps only shapes/dtypes)
+                if (limit is not None and not gf.python_backward
+                        and not node_cls.python_backward
+                        and arr.size * arr.dtype.itemsize >= limit):
                     if inputs is arrays:
                         inputs = list(arrays)
                     inputs[k] = None  # recomputed from ``gf`` at backward
@@ -420,6 +425,7 @@ def record_node(op: OpDef, node_cls: type, fn: Any, args: tuple, arrays: list,
         _pack(node, packing, op, args, results, saved_inputs)
     if anomaly_mode._state.enabled:
         anomaly_mode.store_stack(node)
+    return node
 
 
 def _pack(node: Any, hooks: tuple, op: OpDef, args: tuple, results: tuple,
