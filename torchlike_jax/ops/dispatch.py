@@ -248,6 +248,7 @@ def _legacy_name(d: D.dtype) -> str:
 
 
 _PY_SCALARS = frozenset((bool, int, float, complex))
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _scalar_cache = _caches.cache("scalar_constants")
 
 
@@ -293,7 +294,10 @@ def dispatch(op: OpDef, args: tuple, params: tuple = (), out_dtype: D.dtype | No
         elif a is None:
             arrays.append(None)
         elif type(a) in _PY_SCALARS:
-            arrays.append(scalar_array(a, cnp))
+            if type(a) is int and not _INT64_MIN <= a <= _INT64_MAX:
+                arrays.append(_scalar_host(a, cnp))  # raises torch's overflow error
+            else:  # a runtime argument: weakly typed, cast by the op's function like torch
+                arrays.append(a)
         else:
             arrays.append(_scalar_host(a, cnp))
     onp = odt.np if odt is not None else None
