@@ -681,7 +681,7 @@ def _print_fn(p, x):
 
 @pytest.mark.parametrize("fn", [_item_fn, _float_fn, _if_fn, _print_fn],
                          ids=["item", "float", "if", "print"])
-def test_untraceable_code_raises_compile_error_naming_the_line(fn, capsys):
+def test_untraceable_code_is_a_graph_break_or_with_fullgraph_an_error(fn, capsys):
     marker = "# marker:" + fn.__name__.split("_")[1]
     path, line, source = line_of(fn, marker)
 
@@ -694,7 +694,7 @@ def test_untraceable_code_raises_compile_error_naming_the_line(fn, capsys):
     x = torch.tensor([1.0, 2.0])
     rng = torch.get_rng_state()
     snap = snapshot([p, x])
-    cf = torch.compile(fn)
+    cf = torch.compile(fn, fullgraph=True)
     with pytest.raises(torch.CompileError) as info:
         cf(p, x)
     assert isinstance(info.value, RuntimeError)
@@ -707,9 +707,11 @@ def test_untraceable_code_raises_compile_error_naming_the_line(fn, capsys):
         cf(p, x)
     assert_unchanged([p, x], snap)
 
-    # fallback: eager, one warning over several calls, eager results and state
+    # a graph break (the default, as in torch): eager, one warning over several calls, eager
+    # results and state
     pe, pf, pg = make(), make(), make()
-    for f in (torch.compile(fn, fallback=True), torch.compile(fn, options={"fallback": "eager"})):
+    for f in (torch.compile(fn), torch.compile(fn, fallback=True),
+              torch.compile(fn, options={"fallback": "eager"})):
         pf = make()
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -722,8 +724,11 @@ def test_untraceable_code_raises_compile_error_naming_the_line(fn, capsys):
         pe = make()
         assert len([w for w in caught if "could not trace" in str(w.message)]) == 1
         assert f"{path}:{line}" in str(caught[0].message)
+        assert caught[0].filename == __file__  # attributed to the caller
     with pytest.raises(torch.CompileError):  # fullgraph wins over fallback
         torch.compile(fn, fullgraph=True, fallback=True)(pg, x)
+    with pytest.raises(torch.CompileError):
+        torch.compile(fn, fallback=False)(pg, x)
     with pytest.raises(torch.CompileError):
         torch.compile(fn, fullgraph=True, options={"fallback": "eager"})(pg, x)
     capsys.readouterr()
