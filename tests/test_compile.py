@@ -1154,3 +1154,35 @@ def test_program_cache_is_an_lru_with_a_limit():
         assert cf._traces == before
         cf(torch.ones(1))  # the oldest was evicted: traced again
         assert cf._traces == before + 1
+
+
+# ---- Python float arguments -------------------------------------------------------------------
+def test_float_argument_values_today_retrace_each_new_value():
+    """Today a float argument is part of the key: each new value is one trace (and a cached
+    value is not traced again). The target (DESIGN: a runtime argument) is the xfail below."""
+    traces = []
+
+    @torch.compile
+    def f(x, lr):
+        traces.append(1)
+        return x - lr * x
+
+    x = torch.ones(2)
+    for lr in (0.1, 0.2, 0.1, 0.3, 0.2):
+        close(f(x, lr), x - lr * x)
+    assert len(traces) == 3
+
+
+@pytest.mark.xfail(strict=True, reason="float arguments are still cache keys (torch 2.13: one "
+                   "recompile, then a dynamic float)")
+def test_float_argument_is_a_runtime_value():
+    traces = []
+
+    @torch.compile
+    def f(x, lr):
+        traces.append(1)
+        return x - lr * x
+
+    for k in range(5):
+        f(torch.ones(2), 0.1 * (k + 1))
+    assert len(traces) <= 2

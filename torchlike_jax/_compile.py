@@ -36,15 +36,44 @@ How a call runs:
    ``no_grad`` blocks and ``.data`` inside the function cut gradients exactly as they do
    eagerly, and random ops see the same keys as the forward did.
 
-What cannot be traced (``.item()``, ``float(t)``, printing a value, Python ``if`` on a tensor)
-raises :class:`CompileError` naming the user's line; with ``fallback=True`` (or
-``options={"fallback": "eager"}``) the function runs eagerly instead, after one warning.
+**Views and aliases among the inputs.** Inputs are grouped by the storage that really holds
+their memory. A group that is one view (``step(X[i:i + bs])``, ``x.t()``, ``x.view(...)``) passes
+the view's value: while tracing the handle holds a fresh storage (the base is never touched) and
+a write through it is applied to the base after the call, as eager code would. A group of
+several storages on one base (two views of one base, a view and its base) passes the base's
+array, and the views read and write it while tracing, so aliasing inside is eager's. Nothing the
+trace installs outlives it: handles, bases, view caches and live views' graphs are restored.
+Two cases run eagerly for their key, because only eager code gives the base the right graph:
+views sharing a base with another input while autograd is on, and a write through a view input
+that requires grad (eager raises torch's error for a view of a leaf, or records ``CopySlices``).
 
-Known gaps: Python side effects other than on tensors (appending to a list, counters in plain
-ints) happen only while tracing; numpy arrays the function reads are constants of the program;
-tensors deeper than ``_MAX_DEPTH`` containers/attributes, or held in ``__slots__``, are not found;
-two tensors that require grad and share one storage get one summed gradient through a compiled
-forward; each cache entry keeps its latest call's arguments alive (a backward replays on them).
+**Graph breaks** (torch.compile's behaviour). What cannot be traced — ``.item()``,
+``float()/int()/bool()`` of a tensor, Python ``if`` on a tensor, ``print()`` (even of a string:
+torch.compile graph-breaks there and prints on every call) — makes that cache key run eagerly
+from then on (one warning per compiled function), so results and side effects are eager's on
+every call; the first call of the key also ran the code before the break once while tracing.
+A function that traces cleanly stays one XLA program, and its other Python side effects
+(appending to a list, counters in plain ints) happen only while tracing (torch.compile replays
+some of those on every call). ``fullgraph=True`` (or ``fallback=False``) raises
+:class:`CompileError` naming the user's line instead, as torch raises ``Unsupported``.
+
+**Threads.** One re-entrant lock covers tracing, installing handles and the bookkeeping of a
+cached call (reading inputs, writing back); the XLA program itself runs asynchronously. Compiled
+functions may be called from many threads. Eager code in another thread that reads a tensor a
+compiled function captures can see a tracer while that function is being traced.
+
+**Caches** (all bounded): programs per compiled function, an LRU of ``_CACHE_LIMIT`` (64)
+entries (a long-running program with ever-new keys re-traces the oldest); the per-file "is this
+library code" answers, cleared at ``_LIBRARY_FILES_LIMIT`` (4096). A trace is also counted
+(``CompiledFunction._traces``) and warned about past ``_RECOMPILE_LIMIT``.
+
+Known gaps: a Python float (or int) argument is part of the key, so a new value retraces
+(torch 2.13 recompiles once and then treats it as dynamic); numpy arrays the function reads are
+constants of the program; tensors deeper than ``_MAX_DEPTH`` containers/attributes, or held in
+``__slots__``, are not found; a view the function returns is a new tensor, not a view of the
+input; two tensors that require grad and share one storage get one summed gradient through a
+compiled forward; each cache entry keeps its latest call's arguments alive (a backward replays
+on them).
 """
 
 from __future__ import annotations
