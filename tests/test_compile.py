@@ -1027,6 +1027,20 @@ def test_view_of_a_leaf_that_requires_grad():
     close(wc + 0, we + 0)
 
 
+def test_write_through_an_expanded_view_input_raises_like_eager():
+    def f(x):
+        x.add_(1)
+        return x
+
+    b = torch.zeros(1, 3)
+    with pytest.raises(RuntimeError, match="more than one element"):
+        f(b.expand(2, 3))
+    with pytest.raises(RuntimeError, match="more than one element"):
+        torch.compile(f)(b.expand(2, 3))
+    close(b, torch.zeros(1, 3))
+    assert b._version == 0
+
+
 def test_views_sharing_a_base_with_autograd_match_eager():
     def f(a, b):
         return (a * b).sum()

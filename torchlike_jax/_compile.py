@@ -45,7 +45,8 @@ array, and the views read and write it while tracing, so aliasing inside is eage
 trace installs outlives it: handles, bases, view caches and live views' graphs are restored.
 Two cases run eagerly for their key, because only eager code gives the base the right graph:
 views sharing a base with another input while autograd is on, and a write through a view input
-that requires grad (eager raises torch's error for a view of a leaf, or records ``CopySlices``).
+that requires grad (eager raises torch's error for a view of a leaf, or records ``CopySlices``)
+or is expanded (torch's internal-overlap error).
 
 **Graph breaks** (torch.compile's behaviour). What cannot be traced — ``.item()``,
 ``float()/int()/bool()`` of a tensor, Python ``if`` on a tensor, ``print()`` (even of a string:
@@ -916,9 +917,12 @@ def _run_traced(fn, ctx: _Ctx, arrays, grad_arrays, keys, meta, grad_enabled):
             leaked=leaked, upstream=upstream, record=record,
             # a write through a view that autograd must see (CopySlices on the base, or
             # torch's error for a view of a leaf): only eager code gets the base's graph right
-            eager=grad_enabled and any(
-                rg and ctx.mode[ctx.st_base[s]] == "view" and arrays_out[ctx.st_base[s]]
-                is not None for s, rg in zip(ctx.h_st, ctx.req, strict=True)))
+            # (an expanded view: torch's internal-overlap error, also eager's to raise)
+            eager=any(
+                ctx.mode[b] == "view" and arrays_out[b] is not None
+                and ((grad_enabled and rg) or _base(ctx.bases[b]).overlapping)
+                for b, rg in ((ctx.st_base[s], rg) for s, rg in zip(ctx.h_st, ctx.req,
+                                                                     strict=True))))
         keys_out = [None if g._key is k else g._key for g, k in zip(ctx.gens, keys, strict=True)]
         return out_arrays, arrays_out, grads_out, keys_out, extra
     finally:
