@@ -36,19 +36,50 @@ How a call runs:
    ``no_grad`` blocks and ``.data`` inside the function cut gradients exactly as they do
    eagerly, and random ops see the same keys as the forward did.
 
-What cannot be traced (``.item()``, ``float(t)``, printing a value, Python ``if`` on a tensor)
-raises :class:`CompileError` naming the user's line; with ``fallback=True`` (or
-``options={"fallback": "eager"}``) the function runs eagerly instead, after one warning.
+**Views and aliases among the inputs.** Inputs are grouped by the storage that really holds
+their memory. A group that is one view (``step(X[i:i + bs])``, ``x.t()``, ``x.view(...)``) passes
+the view's value: while tracing the handle holds a fresh storage (the base is never touched) and
+a write through it is applied to the base after the call, as eager code would. A group of
+several storages on one base (two views of one base, a view and its base) passes the base's
+array, and the views read and write it while tracing, so aliasing inside is eager's. Nothing the
+trace installs outlives it: handles, bases, view caches and live views' graphs are restored.
+Two cases run eagerly for their key, because only eager code gives the base the right graph:
+views sharing a base with another input while autograd is on, and a write through a view input
+that requires grad (eager raises torch's error for a view of a leaf, or records ``CopySlices``)
+or is expanded (torch's internal-overlap error).
 
-Known gaps: Python side effects other than on tensors (appending to a list, counters in plain
-ints) happen only while tracing; numpy arrays the function reads are constants of the program;
-tensors deeper than ``_MAX_DEPTH`` containers/attributes, or held in ``__slots__``, are not found;
-two tensors that require grad and share one storage get one summed gradient through a compiled
-forward; each cache entry keeps its latest call's arguments alive (a backward replays on them).
+**Graph breaks** (torch.compile's behaviour). What cannot be traced — ``.item()``,
+``float()/int()/bool()`` of a tensor, Python ``if`` on a tensor, ``print()`` (even of a string:
+torch.compile graph-breaks there and prints on every call) — makes that cache key run eagerly
+from then on (one warning per compiled function), so results and side effects are eager's on
+every call; the first call of the key also ran the code before the break once while tracing.
+A function that traces cleanly stays one XLA program, and its other Python side effects
+(appending to a list, counters in plain ints) happen only while tracing (torch.compile replays
+some of those on every call). ``fullgraph=True`` (or ``fallback=False``) raises
+:class:`CompileError` naming the user's line instead, as torch raises ``Unsupported``.
+
+**Threads.** One re-entrant lock covers tracing, installing handles and the bookkeeping of a
+cached call (reading inputs, writing back); the XLA program itself runs asynchronously. Compiled
+functions may be called from many threads. Eager code in another thread that reads a tensor a
+compiled function captures can see a tracer while that function is being traced.
+
+**Caches** (all bounded): programs per compiled function, an LRU of ``_CACHE_LIMIT`` (64)
+entries (a long-running program with ever-new keys re-traces the oldest); the per-file "is this
+library code" answers, cleared at ``_LIBRARY_FILES_LIMIT`` (4096). A trace is also counted
+(``CompiledFunction._traces``) and warned about past ``_RECOMPILE_LIMIT``.
+
+Known gaps: a Python float (or int) argument is part of the key, so a new value retraces
+(torch 2.13 recompiles once and then treats it as dynamic); numpy arrays the function reads are
+constants of the program; tensors deeper than ``_MAX_DEPTH`` containers/attributes, or held in
+``__slots__``, are not found; a view the function returns is a new tensor, not a view of the
+input; two tensors that require grad and share one storage get one summed gradient through a
+compiled forward; each cache entry keeps its latest call's arguments alive (a backward replays
+on them).
 """
 
 from __future__ import annotations
 
+import builtins
 import functools
 import os
 import sysconfig
@@ -56,13 +87,15 @@ import threading
 import traceback
 import types
 import warnings
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
 import jax
 
-from . import _random
+from . import _random, _views
 from ._tensor import Storage, Tensor
+from ._views import ViewStorage
 from .autograd import grad_mode
 from .autograd.graph import edge_of, grad_accumulator, node_class
 
@@ -82,6 +115,9 @@ _RECOMPILE_LIMIT = 8
 _PRIMITIVES = frozenset((int, float, bool, complex, str, bytes, type(None)))
 _STAND_IN = node_class("CompiledInputBackward")
 _UNNAMED = object()  # a primitive found where no name guards it (list elements): not in the key
+# Cache bounds (all caches of this module):
+_CACHE_LIMIT = 64  # programs kept per compiled function (LRU: the least recently used goes)
+_LIBRARY_FILES_LIMIT = 4096  # remembered "is this file library code?" answers (cleared when full)
 
 
 class _TraceState(threading.local):
@@ -89,6 +125,21 @@ class _TraceState(threading.local):
 
 
 _tracing = _TraceState()
+# Tracing points the tensors a call touches (captured parameters included) at JAX tracers, and a
+# cached call reads and writes them back: one re-entrant lock serialises that across threads.
+# XLA programs run asynchronously, so the lock covers only the Python bookkeeping of a call.
+_LOCK = threading.RLock()
+_real_print = builtins.print
+
+
+class _GraphBreak(Exception):
+    """Raised inside a trace by code torch.compile graph-breaks on (``print``)."""
+
+
+def _print_while_tracing(*args: Any, **kwargs: Any) -> None:
+    if _tracing.depth:
+        raise _GraphBreak("print() is a Python side effect that must run on every call")
+    _real_print(*args, **kwargs)
 
 
 class CompileError(RuntimeError):
@@ -98,19 +149,22 @@ class CompileError(RuntimeError):
 def compile(model: Callable | None = None, *, fullgraph: bool = False, dynamic: bool | None = None,
             backend: str | Callable = "inductor", mode: str | None = None,
             options: dict | None = None, disable: bool = False,
-            fallback: bool = False) -> Any:
+            fallback: bool | None = None) -> Any:
     """Compile ``model`` (a function, bound method or callable object) into one ``jax.jit``.
 
     torch's arguments are accepted: ``backend`` and ``mode`` are ignored (XLA is the only
     backend); ``dynamic`` is ignored (every new shape is a new trace, like ``dynamic=False``);
-    ``disable=True`` returns ``model`` unchanged; ``fullgraph=True`` forbids the eager fallback.
-    ``fallback=True`` or ``options={"fallback": "eager"}`` runs untraceable functions eagerly
-    (warning once) instead of raising :class:`CompileError`.
+    ``disable=True`` returns ``model`` unchanged. Untraceable code is a graph break: the
+    function runs eagerly for that cache key (warning once); ``fullgraph=True`` (or
+    ``fallback=False``) raises :class:`CompileError` instead, as torch raises there.
+    ``options={"fallback": "eager"}`` is accepted for compatibility (the default).
     """
     if options and options.get("fallback") == "eager":
         fallback = True
     if fullgraph:
         fallback = False
+    elif fallback is None:
+        fallback = True  # torch.compile: untraceable code is a graph break, not an error
     if model is None:
         return functools.partial(compile, fullgraph=fullgraph, dynamic=dynamic, backend=backend,
                                  mode=mode, options=options, disable=disable, fallback=fallback)
@@ -137,18 +191,55 @@ _library_files: dict[str, bool] = {}
 def _is_library(code: types.CodeType) -> bool:
     hit = _library_files.get(code.co_filename)
     if hit is None:
+        if len(_library_files) >= _LIBRARY_FILES_LIMIT:
+            _library_files.clear()
         hit = _library_files[code.co_filename] = os.path.abspath(
             code.co_filename).startswith(_LIB_DIRS)
     return hit
 
 
 def _base(st: Storage) -> Storage:
-    """The storage that really holds the array (``.data`` storages forward to their source)."""
+    """The storage that holds the array (``.data`` storages forward to their source)."""
     src = getattr(st, "_src", None)
     while src is not None:
         st = src
         src = getattr(st, "_src", None)
     return st
+
+
+def _root(st: Any) -> Storage:
+    """The plain storage at the bottom of ``.data`` forwarding and view chains."""
+    while True:
+        src = getattr(st, "_src", None)
+        if src is not None:
+            st = src
+        elif isinstance(st, ViewStorage):
+            st = st.base_st
+        else:
+            return st
+
+
+def _with_view_bases(handles: list) -> list:
+    """Add the base tensors of views that share a root storage with another input.
+
+    Handles on one root storage through different storages (``f(x, x[0])``, ``f(x[:2],
+    x[1:])``) are traced on that root (``shared`` mode): writes through a view inside reach it
+    as in eager code, so the base tensor (which a write through a view rebinds) is an input too.
+    """
+    seen = {id(h) for h in handles}
+    while True:
+        groups: dict = {}
+        for h in handles:
+            groups.setdefault(id(_root(h._st)), set()).add(id(h._st))
+        added = False
+        for h in list(handles):
+            b = h._base
+            if b is not None and id(b) not in seen and len(groups[id(_root(h._st))]) > 1:
+                seen.add(id(b))
+                handles.append(b)
+                added = True
+        if not added:
+            return handles
 
 
 class _Scan:
@@ -295,11 +386,19 @@ class _Ctx:
     """The objects one call runs on: what a (re)trace installs tracers into.
 
     ``storages`` are the distinct storage objects of the handles (each has its own version
-    counter); ``bases`` the distinct storages that really hold arrays (program inputs).
+    counter), plus the root storage of every ``shared`` group; ``bases`` the storages whose
+    arrays are the program's inputs, one per group of storages with one root, with a mode each:
+
+    * ``plain`` — the group's storages forward to one plain storage: it is the input;
+    * ``view`` — the group is ONE view storage (``f(X[i:i + bs])``): the view's value is the
+      input; while tracing, the handles hold a fresh plain storage (the base is never touched)
+      and a write is applied through the view after the call, as in eager code;
+    * ``shared`` — several storages on one root (two views of one base, a view and its base):
+      the root's array is the input, and the views read and write it while tracing.
     """
 
     __slots__ = ("args", "kwargs", "handles", "storages", "bases", "h_st", "st_base", "gens",
-                 "req", "nonleaf")
+                 "req", "nonleaf", "mode", "owns_version", "layout", "shared_grad")
 
     def __init__(self, args, kwargs, handles, gens) -> None:
         self.args, self.kwargs, self.handles, self.gens = args, kwargs, handles, gens
@@ -308,21 +407,43 @@ class _Ctx:
         self.nonleaf = [None if h._grad_fn is None else (h._grad_fn, h._output_nr)
                         for h in handles]
         st_pos: dict = {}
-        base_pos: dict = {}
         self.storages: list = []
-        self.bases: list = []
-        self.st_base: list = []
         for h in handles:
-            st = h._st
-            if id(st) not in st_pos:
-                st_pos[id(st)] = len(self.storages)
-                self.storages.append(st)
-                b = _base(st)
-                if id(b) not in base_pos:
-                    base_pos[id(b)] = len(self.bases)
-                    self.bases.append(b)
-                self.st_base.append(base_pos[id(b)])
+            if id(h._st) not in st_pos:
+                st_pos[id(h._st)] = len(self.storages)
+                self.storages.append(h._st)
         self.h_st = [st_pos[id(h._st)] for h in handles]
+        groups: dict = {}
+        for st in list(self.storages):
+            groups.setdefault(id(_root(st)), []).append(st)
+        base_of: dict = {}  # id(root) -> base position
+        self.bases, self.mode = [], []
+        for members in groups.values():
+            root = _root(members[0])
+            resolved = {id(_base(st)) for st in members}
+            if len(resolved) == 1 and not isinstance(_base(members[0]), ViewStorage):
+                self.bases.append(_base(members[0]))
+                self.mode.append("plain")
+            elif len(members) == 1:
+                self.bases.append(members[0])
+                self.mode.append("view")
+            else:
+                self.bases.append(root)
+                self.mode.append("shared")
+                if id(root) not in st_pos:  # its version counter moves with the views' writes
+                    st_pos[id(root)] = len(self.storages)
+                    self.storages.append(root)
+            base_of[id(root)] = len(self.bases) - 1
+        self.st_base = [base_of[id(_root(st))] for st in self.storages]
+        # a view in a shared group counts its root's version: the root's storage moves it
+        self.owns_version = [not (isinstance(st, ViewStorage) and self.mode[b] == "shared")
+                             for st, b in zip(self.storages, self.st_base, strict=True)]
+        self.layout = tuple(
+            (st.chain, st.base_st.array.shape) if isinstance(st, ViewStorage)
+            and self.mode[b] == "shared" else self.mode[b]
+            for st, b in zip(self.storages, self.st_base, strict=True))
+        self.shared_grad = any(h._requires_grad and self.mode[self.st_base[s]] == "shared"
+                               for h, s in zip(handles, self.h_st, strict=True))
 
 
 class _Entry:
@@ -346,7 +467,7 @@ class CompiledFunction:
     def __init__(self, fn: Callable, fallback: bool) -> None:
         self._fn = fn
         self._fallback = fallback
-        self._cache: dict = {}
+        self._cache: OrderedDict = OrderedDict()  # key -> _Entry, LRU of _CACHE_LIMIT
         self._warned = False
         self._traces = 0
         self._limit_warned = False
@@ -366,6 +487,10 @@ class CompiledFunction:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if _tracing.depth:  # called from inside another compiled function: part of its program
             return self._fn(*args, **kwargs)
+        with _LOCK:
+            return self._call(args, kwargs)
+
+    def _call(self, args: tuple, kwargs: dict) -> Any:
         scan = _Scan()
         scan.function(self._fn, 0)
         leaves, treedef = jax.tree_util.tree_flatten((args, kwargs), is_leaf=_is_tensor)
@@ -374,12 +499,12 @@ class CompiledFunction:
         except CompileError as err:
             if not self._fallback:
                 raise
-            self._warn_fallback(str(err), 3)
+            self._warn_fallback(str(err), 4)
             return self._fn(*args, **kwargs)
         for leaf in leaves:
             if isinstance(leaf, Tensor):
                 scan.tensors.setdefault(id(leaf), leaf)
-        handles = list(scan.tensors.values())
+        handles = _with_view_bases(list(scan.tensors.values()))
         gens = [_random.default_generator]
         gens += [g for g in scan.gens.values() if g is not _random.default_generator]
         ctx = _Ctx(args, kwargs, handles, gens)
@@ -388,11 +513,20 @@ class CompiledFunction:
         key = (treedef, statics, tuple(_tensor_sig(h) for h in handles), tuple(ctx.h_st),
                tuple(ctx.st_base), local.grad_enabled, local.inference_mode,
                tuple(positions[id(v)] if isinstance(v, Tensor) else -1 for v in leaves),
-               len(gens), scan.key_consts())
-        entry = self._cache.get(key)
+               len(gens), scan.key_consts(), ctx.layout)
+        cache = self._cache
+        entry = cache.get(key)
         if entry is None:
-            entry = self._cache[key] = _Entry()
+            entry = cache[key] = _Entry()
             entry.jitted = jax.jit(_make_pure(self, entry, local.grad_enabled))
+            if len(cache) > _CACHE_LIMIT:
+                cache.popitem(last=False)
+            if ctx.shared_grad and local.grad_enabled:
+                # views sharing a base with another input, with autograd: the graph through
+                # the base is eager code's (not traced; documented in the module docstring)
+                entry.fallback = True
+        else:
+            cache.move_to_end(key)
         if entry.fallback:
             return self._fn(*args, **kwargs)
         entry.ctx = ctx
@@ -402,9 +536,12 @@ class CompiledFunction:
         try:
             outs, arrays_out, grads_out, keys_out, extra = entry.jitted(arrays_in, grads_in,
                                                                        keys_in)
-        except _UNTRACEABLE as err:
+        except (*_UNTRACEABLE, _GraphBreak) as err:
             return self._untraceable(err, key, args, kwargs)
         meta = entry.meta
+        if meta["eager"]:
+            entry.fallback = True
+            return self._fn(*args, **kwargs)
         edges = _input_edges(ctx) if meta["node_outs"] or meta["hist"] else None
         _write_back(meta, ctx, arrays_out, grads_out, keys_out, extra)
         if meta["upstream"]:
@@ -416,6 +553,10 @@ class CompiledFunction:
                 r._requires_grad = True
         if edges is not None:
             self._link_autograd(entry, ctx, edges, arrays_in, keys_in, grads_in, results)
+        for h, s in zip(handles, ctx.h_st, strict=True):
+            # as after an eager in-place write: live views get a graph from the new value
+            if h._views and h._requires_grad and arrays_out[ctx.st_base[s]] is not None:
+                _views.refresh(h)
         flat = []
         for kind, v in meta["layout"]:
             if kind == "out":
@@ -436,7 +577,7 @@ class CompiledFunction:
             self._cache.pop(key, None)
         return jax.tree_util.tree_unflatten(meta["out_tree"], flat)
 
-    def _warn_fallback(self, msg: str, stacklevel: int = 4) -> None:
+    def _warn_fallback(self, msg: str, stacklevel: int = 5) -> None:
         if not self._warned:
             self._warned = True
             warnings.warn(msg, UserWarning, stacklevel=stacklevel)
@@ -445,16 +586,20 @@ class CompiledFunction:
         where = _user_frame(err)
         name = getattr(self._fn, "__qualname__", repr(self._fn))
         msg = (f"torch.compile could not trace '{name}'{where}: the code needs a concrete tensor "
-               "value while tracing (.item(), float()/int()/bool() of a tensor, printing a "
-               "tensor, or Python control flow on tensor values). Rewrite it with tensor ops "
-               "(e.g. torch.where), move it outside the compiled function, or pass "
-               "fallback=True to run this function eagerly.")
+               "value while tracing or has a side effect that must run on every call (.item(), "
+               "float()/int()/bool() of a tensor, print(), or Python control flow on tensor "
+               "values). Rewrite it with tensor ops (e.g. torch.where), move it outside the "
+               "compiled function, or compile without fullgraph=True to run this function "
+               "eagerly.")
         if not self._fallback:
-            del self._cache[key]
+            self._cache.pop(key, None)
             raise CompileError(msg) from err
-        self._cache[key].fallback = True
-        self._warn_fallback(msg.replace("or pass fallback=True to run this function eagerly.",
-                                        "running it eagerly instead."))
+        entry = self._cache.get(key)
+        if entry is not None:  # a graph break: this key runs eagerly from now on
+            entry.fallback = True
+        self._warn_fallback(msg.replace(", or compile without fullgraph=True to run this "
+                                        "function eagerly.", ". Running it eagerly instead (a "
+                                        "graph break)."))
         return self._fn(*args, **kwargs)
 
     def _count_trace(self) -> None:
@@ -536,23 +681,45 @@ def _user_frame(err: BaseException) -> str:
     return f" at {best.filename}:{best.lineno}: `{(best.line or '').strip()}`"
 
 
+def _live_views(t: Tensor) -> list:
+    return [v for v in (w() for w in t._views or ()) if v is not None]
+
+
 class _Snapshot:
     """Everything tracing may change on the Python side, to be restored afterwards."""
 
     def __init__(self, ctx: _Ctx) -> None:
-        self.arrays = [b.array for b in ctx.bases]
+        self.arrays = [None if m == "view" else b.array for b, m in zip(ctx.bases, ctx.mode,
+                                                                       strict=True)]
         self.versions = [st.version for st in ctx.storages]
         self.meta = [(h._st, h._grad, h._grad_fn, h._output_nr, h._requires_grad,
                       h._retains_grad) for h in ctx.handles]
+        self.views_meta = [(h._base, None if h._views is None else list(h._views))
+                           for h in ctx.handles]
+        # views outside the inputs whose cached value / graph a write inside would refresh
+        outside = {id(v): v for h in ctx.handles for v in _live_views(h)}
+        for h in ctx.handles:
+            outside.pop(id(h), None)
+        self.outside = [(v, v._grad_fn, v._output_nr, v._requires_grad) for v in outside.values()]
+        vsts = {id(st): st for st in ctx.storages if isinstance(st, ViewStorage)}
+        vsts.update((id(v._st), v._st) for v, *_ in self.outside
+                    if isinstance(v._st, ViewStorage))
+        self.view_cache = [(st, st._cache, st._seen) for st in vsts.values()]
         self.keys = [g._key for g in ctx.gens]
 
     def restore(self, ctx: _Ctx) -> None:
-        for h, m in zip(ctx.handles, self.meta, strict=True):
+        for h, m, vm in zip(ctx.handles, self.meta, self.views_meta, strict=True):
             (h._st, h._grad, h._grad_fn, h._output_nr, h._requires_grad, h._retains_grad) = m
+            h._base, h._views = vm
         for b, a in zip(ctx.bases, self.arrays, strict=True):
-            b.array = a
+            if a is not None:
+                b.array = a
         for st, v in zip(ctx.storages, self.versions, strict=True):
             st.version = v
+        for v, fn, nr, rg in self.outside:
+            v._grad_fn, v._output_nr, v._requires_grad = fn, nr, rg
+        for st, cache, seen in self.view_cache:
+            st._cache, st._seen = cache, seen
         for g, k in zip(ctx.gens, self.keys, strict=True):
             g._key = k
 
@@ -569,16 +736,25 @@ def _install(ctx: _Ctx, arrays, grad_arrays, keys, sinks: bool = False) -> tuple
     gradient reaching the stand-in is the gradient of the input. With ``sinks``, the stand-in
     feeds a scratch leaf, so a ``backward()`` inside the function leaves there the gradient that
     must go on into the input's real history after the call. Returns the installed ``.grad``
-    objects, the stand-ins and the scratch leaves (None for leaves).
+    objects, the stand-ins, the scratch leaves (None for leaves) and the storages installed
+    (per ``ctx.storages``: a fresh plain storage for a ``view``-mode group, else the same).
     """
-    for b, a in zip(ctx.bases, arrays, strict=True):
-        b.array = a
+    live = list(ctx.storages)
+    for b, a, mode in zip(ctx.bases, arrays, ctx.mode, strict=True):
+        if mode == "view":  # the view's value, in a storage of its own: the base stays as is
+            st = Storage(a)
+            st.version = b.version
+            live[ctx.storages.index(b)] = st
+        else:
+            b.array = a
     for g, k in zip(ctx.gens, keys, strict=True):
         g._key = k
     grad_objs, stand_ins, scratch = [], [], []
     for h, s, g, rg, nl in zip(ctx.handles, ctx.h_st, grad_arrays, ctx.req, ctx.nonleaf,
                                strict=True):
-        h._st = ctx.storages[s]
+        h._st = live[s]
+        if ctx.mode[ctx.st_base[s]] == "view":
+            h._base = None
         fn = sink = None
         if nl is not None:
             a = h._st.array
@@ -593,7 +769,7 @@ def _install(ctx: _Ctx, arrays, grad_arrays, keys, sinks: bool = False) -> tuple
         grad_objs.append(h._grad)
         stand_ins.append(fn)
         scratch.append(sink)
-    return grad_objs, stand_ins, scratch
+    return grad_objs, stand_ins, scratch, live
 
 
 def _as_input(h: Tensor, stand_in: Any) -> Tensor:
@@ -609,7 +785,7 @@ def _is_tracer(a: Any) -> bool:
     return isinstance(a, jax.core.Tracer)
 
 
-def _leaked(fn: Callable, ctx: _Ctx) -> list:
+def _leaked(fn: Callable, ctx: _Ctx, roots: set) -> list:
     """Tensors created while tracing and stored into captured state (lazy optimizer state...)."""
     scan = _Scan()
     scan.function(fn, 0)
@@ -617,25 +793,23 @@ def _leaked(fn: Callable, ctx: _Ctx) -> list:
         if not isinstance(v, Tensor):
             scan.value(v, 0, _UNNAMED)
     handle_ids = {id(h) for h in ctx.handles}
-    base_ids = {id(b) for b in ctx.bases}
     out = []
     for t in scan.tensors.values():
-        if id(t) in handle_ids or id(_base(t._st)) in base_ids:
+        if id(t) in handle_ids or id(_root(t._st)) in roots:
             continue
         if _is_tracer(t._st.array):
             out.append(t)
     return out
 
 
-def _check_constant_output(v: Any, ctx: _Ctx) -> None:
+def _check_constant_output(v: Any, roots: set) -> None:
     """Outputs other than tensors are returned as they were while tracing: none may hold a
     tensor made inside the function (its array would be a tracer)."""
     if type(v) in _PRIMITIVES:
         return
     scan = _Scan()
     scan.value(v, 0, _UNNAMED)
-    inputs = {id(b) for b in ctx.bases}
-    if any(id(_base(t._st)) not in inputs and _is_tracer(_base(t._st).array)
+    if any(id(_root(t._st)) not in roots and _is_tracer(_root(t._st).array)
            for t in scan.tensors.values()):
         raise CompileError(f"torch.compile: the function returned a {type(v).__name__} holding "
                            "tensors computed inside it; return tensors directly or in "
@@ -648,18 +822,26 @@ def _run_traced(fn, ctx: _Ctx, arrays, grad_arrays, keys, meta, grad_enabled):
     handles = ctx.handles
     _tracing.depth += 1
     try:
-        grad_objs, stand_ins, scratch = _install(ctx, arrays, grad_arrays, keys, sinks=True)
+        grad_objs, stand_ins, scratch, live = _install(ctx, arrays, grad_arrays, keys,
+                                                       sinks=True)
+        roots = {id(_root(st)) for st in live}
         with grad_mode.set_grad_enabled(grad_enabled):
-            out = fn(*ctx.args, **ctx.kwargs)
+            if _tracing.depth == 1:
+                builtins.print = _print_while_tracing
+            try:
+                out = fn(*ctx.args, **ctx.kwargs)
+            finally:
+                if _tracing.depth == 1:
+                    builtins.print = _real_print
         leaves, out_tree = jax.tree_util.tree_flatten(out, is_leaf=_is_tensor)
         handle_pos = {id(h): i for i, h in enumerate(handles)}
         grad_pos = {id(h._grad): i for i, h in enumerate(handles) if h._grad is not None}
-        st_pos = {id(st): i for i, st in enumerate(ctx.storages)}
+        st_pos = {id(st): i for i, st in enumerate(live)}
         out_pos: dict = {}
         out_arrays, layout, kinds, inference, node_outs, node_leaf_pos = [], [], [], [], [], []
         for p, leaf in enumerate(leaves):
             if not isinstance(leaf, Tensor):
-                _check_constant_output(leaf, ctx)
+                _check_constant_output(leaf, roots)
                 layout.append(("const", leaf))
             elif id(leaf) in handle_pos:
                 layout.append(("handle", handle_pos[id(leaf)]))
@@ -680,13 +862,15 @@ def _run_traced(fn, ctx: _Ctx, arrays, grad_arrays, keys, meta, grad_enabled):
                     node_leaf_pos.append(p)
                 else:
                     kinds.append("leaf" if leaf._requires_grad else "plain")
+        live_bases = [live[ctx.storages.index(b)] if m == "view" else b
+                      for b, m in zip(ctx.bases, ctx.mode, strict=True)]
         arrays_out = [None if b.array is a else b.array
-                      for b, a in zip(ctx.bases, arrays, strict=True)]
+                      for b, a in zip(live_bases, arrays, strict=True)]
         # .data = ...: the handle now lives in another storage
         rebind, new_storages, extra = [], {}, []
-        for h, m in zip(handles, snap.meta, strict=True):
+        for h, s in zip(handles, ctx.h_st, strict=True):
             st = h._st
-            if st is m[0]:
+            if st is live[s]:
                 rebind.append(None)
             elif id(st) in st_pos:
                 rebind.append(("alias", st_pos[id(st)]))
@@ -711,7 +895,7 @@ def _run_traced(fn, ctx: _Ctx, arrays, grad_arrays, keys, meta, grad_enabled):
                 grad_mode_out.append("new")
                 grad_version.append(g._st.version)
         leaked = []
-        for t in _leaked(fn, ctx):
+        for t in _leaked(fn, ctx, roots):
             leaked.append((t, len(extra), t._st.version, t._grad_fn is None and
                            t._requires_grad))
             extra.append(t._st.array)
@@ -724,13 +908,21 @@ def _run_traced(fn, ctx: _Ctx, arrays, grad_arrays, keys, meta, grad_enabled):
         meta.update(
             out_tree=out_tree, layout=layout, out_kind=kinds, out_inference=inference,
             node_outs=node_outs if record else [], node_leaf_pos=node_leaf_pos,
-            version_delta=[st.version - v for st, v in zip(ctx.storages, snap.versions,
-                                                           strict=True)],
+            version_delta=[st.version - v if own else 0 for st, v, own in zip(
+                live, snap.versions, ctx.owns_version, strict=True)],
             rebind=rebind, grad_mode=grad_mode_out, grad_version=grad_version,
             requires_grad=[h._requires_grad for h in handles],
             hist=[i for i, (h, sf) in enumerate(zip(handles, stand_ins, strict=True))
                   if record and h._grad_fn is not sf],
-            leaked=leaked, upstream=upstream, record=record)
+            leaked=leaked, upstream=upstream, record=record,
+            # a write through a view that autograd must see (CopySlices on the base, or
+            # torch's error for a view of a leaf): only eager code gets the base's graph right
+            # (an expanded view: torch's internal-overlap error, also eager's to raise)
+            eager=any(
+                ctx.mode[b] == "view" and arrays_out[b] is not None
+                and ((grad_enabled and rg) or _base(ctx.bases[b]).overlapping)
+                for b, rg in ((ctx.st_base[s], rg) for s, rg in zip(ctx.h_st, ctx.req,
+                                                                     strict=True))))
         keys_out = [None if g._key is k else g._key for g, k in zip(ctx.gens, keys, strict=True)]
         return out_arrays, arrays_out, grads_out, keys_out, extra
     finally:
@@ -797,7 +989,7 @@ def _make_node_fn(fn: Callable, entry: _Entry, n_arrays: int, n_keys: int):
         snap = _Snapshot(ctx)
         _tracing.depth += 1
         try:
-            _, stand_ins, _ = _install(ctx, arrays, grads, keys)
+            _, stand_ins, _, _ = _install(ctx, arrays, grads, keys)
             # what the gradient is taken with respect to: the inputs as they came in (a
             # function may modify an input in place, moving its grad_fn on)
             sources = [_as_input(h, fn) for h, fn in zip(ctx.handles, stand_ins, strict=True)]
