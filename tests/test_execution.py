@@ -270,3 +270,16 @@ def test_a_second_process_reads_programs_the_first_one_wrote(tmp_path):
     second = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                             text=True, check=True).stdout
     assert first == second
+
+
+def test_one_op_over_ever_new_shapes_keeps_a_bounded_number_of_executables(monkeypatch):
+    from torchlike_jax.ops import dispatch
+
+    monkeypatch.setattr(_caches, "SIGNATURES_PER_JIT", 4)
+    sizes = []
+    for n in range(1, 13):
+        out = torch.full((n,), 2.0).exp2()
+        assert out.tolist() == [4.0] * n
+        sizes.append(max(hit[1]._cache_size() for key, hit in dispatch._jits._data.items()
+                         if key[0].name == "exp2"))
+    assert max(sizes) <= 4, sizes

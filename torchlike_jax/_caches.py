@@ -31,6 +31,12 @@ LIMITS: dict[str, int] = {
     "stride_probes": 256,  # layout probes of view chains (ops/strides.py)
 }
 
+#: How many input signatures (shapes/dtypes) one cached jitted function may compile for before
+#: it is replaced by a fresh one: JAX keeps an executable per signature inside the function, so
+#: a loop over ever-new shapes would otherwise grow memory without bound (a dropped function
+#: frees its executables).
+SIGNATURES_PER_JIT = 64
+
 
 class CacheInfo(NamedTuple):
     """Counters of one cache: current size, bound, lookups that hit / missed, evictions."""

@@ -138,6 +138,9 @@ def compiled(op: OpDef, params: tuple, cdt: np.dtype | None, odt: np.dtype | Non
     if n_rt and callable(op.grad_fn):  # a name that may depend on a lifted value: key on it
         key = (*key, op.grad_fn_name(name_params))
     hit = _jits.get(key)
+    if hit is not None and hit[1]._cache_size() >= _caches.SIGNATURES_PER_JIT:
+        _jits.pop(key)  # shape churn: start a fresh function, dropping the old executables
+        hit = None
     if hit is None:
         fn = _pure(op, params, cdt, odt, op.participants, n_rt)
         name = (op.grad_fn_name(params if name_params is None else name_params)
