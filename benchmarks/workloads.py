@@ -1,8 +1,10 @@
-"""Benchmark workloads W1–W5, one implementation per process (run by ``benchmarks/run.py``).
+"""Benchmark workloads W1–W9, one implementation per process (run by ``benchmarks/run.py``).
 
-Usage: python benchmarks/workloads.py IMPL WORKLOAD [--device cpu|cuda] [--quick]
+Usage: python benchmarks/workloads.py IMPL WORKLOAD [--device cpu|cuda] [--quick] [--threads N]
 IMPL is ``ours`` (torchlike_jax), ``torch`` (PyTorch eager) or ``jax`` (hand-written raw JAX).
-Prints one JSON object of measurements (seconds, bytes) on the last line of stdout.
+Prints one JSON object of measurements (seconds, bytes, counts) on the last line of stdout.
+``--threads N`` calls ``torch.set_num_threads(N)`` for IMPL ``torch`` (run.py probes the best N).
+Raw JAX implements W1–W5 only; W6–W9 and W1pcache exercise the torch API's eager execution.
 
 The facade workloads are written once against the torch API and run unchanged on both
 ``torchlike_jax`` and ``torch``: that is the point of the project, and it keeps the comparison fair.
@@ -43,6 +45,28 @@ def peak_rss() -> int:
 def current_rss() -> int:
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * resource.getpagesize()
+
+
+def reset_peak() -> bool:
+    """Reset the kernel's RSS high-water mark (Linux ``clear_refs``); False where not allowed."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def peak_since_reset() -> int:
+    """RSS high-water mark since the last :func:`reset_peak` (process peak where none)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return peak_rss()
 
 
 # ---- facade code shared by ours and torch -------------------------------------------------------
@@ -200,8 +224,162 @@ def facade(lib, device: str):
                 sync(h)
         return {f"peak_{mode}": max(peak_rss() - base, current_rss() - base)}
 
-    return {"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5grad": lambda: w5("grad"),
-            "W5nograd": lambda: w5("nograd")}
+    ours = lib.__name__ == "torchlike_jax"
+
+    def op_misses() -> tuple[int, int]:
+        """(op_jit misses, misses summed over every cache) so far; (0, 0) for torch."""
+        if not ours:
+            return 0, 0
+        info = lib.backends.cache_info()
+        return info["op_jit"].misses, sum(c.misses for c in info.values())
+
+    def w6adam():
+        """Hand-written Adam on a small MLP: fwd, bwd, in-place moment updates under no_grad."""
+        steps = 300 if QUICK else 3000
+        ps = mlp_params([64, 128, 10])
+        rng = np.random.default_rng(1)
+        x = lib.tensor(rng.normal(size=(32, 64)).astype(np.float32), device=device)
+        onehot = lib.tensor(np.eye(10, dtype=np.float32)[rng.integers(0, 10, 32)],
+                            device=device)
+        ms = [lib.zeros_like(p) for p in ps]
+        vs = [lib.zeros_like(p) for p in ps]
+        lr, b1, b2, eps = 1e-3, 0.9, 0.999, 1e-8
+        out = {}
+        losses = []
+        t0 = time.perf_counter()
+        for step in range(1, steps + 1):
+            loss = cross_entropy(mlp_forward(ps, x), onehot)
+            loss.backward()
+            bc1 = 1.0 - b1 ** step
+            bc2 = 1.0 - b2 ** step
+            step_size = lr / bc1
+            bc2_sqrt = bc2 ** 0.5
+            with lib.no_grad():
+                for p, m, v in zip(ps, ms, vs, strict=True):
+                    g = p.grad
+                    m.mul_(b1).add_(g, alpha=1 - b1)
+                    v.mul_(b2).addcmul_(g, g, value=1 - b2)
+                    denom = (v.sqrt() / bc2_sqrt).add_(eps)
+                    p.addcdiv_(m, denom, value=-step_size)
+                    p.grad = None
+            if step % 100 == 0 or step == 2:  # logging: the loop's only syncs
+                losses.append(loss.item())
+            if step == 2 and ours:
+                out["op_jit_misses_step2"], all2 = op_misses()
+            if step == 100:
+                out["rss_warm"] = current_rss()
+                t_warm = time.perf_counter()
+        losses.append(loss.item())
+        t_end = time.perf_counter()
+        out["total"] = t_end - t0
+        out["steady_step"] = (t_end - t_warm) / (steps - 100)
+        out["rss_end"] = current_rss()
+        out["rss_growth"] = out["rss_end"] - out["rss_warm"]
+        out["loss_first"], out["loss_last"] = losses[0], losses[-1]
+        if ours:
+            jit_end, all_end = op_misses()
+            out["op_jit_new_after_step2"] = jit_end - out["op_jit_misses_step2"]
+            out["all_cache_misses_after_step2"] = all_end - all2
+        return out
+
+    class ScaledReLU(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, scale):
+            ctx.save_for_backward(x)
+            ctx.scale = scale
+            return x.clamp(min=0) * scale
+
+        @staticmethod
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            return grad * (x > 0).to(grad.dtype) * ctx.scale, None
+
+    def w7customfn():
+        """A custom autograd.Function whose Python-float argument changes on every call."""
+        iters = 200 if QUICK else 1000
+        warm = iters // 10
+        rng = np.random.default_rng(0)
+        x = lib.tensor(rng.normal(size=(256,)).astype(np.float32), requires_grad=True,
+                       device=device)
+        out = {}
+        t0 = time.perf_counter()
+        for i in range(iters):
+            y = ScaledReLU.apply(x * 2.0, 0.1 + 0.001 * i)
+            y.sum().backward()
+            if i % 100 == 99 or i == warm - 1:
+                x.grad.sum().item()
+            if i == warm - 1:
+                out["rss_warm"] = current_rss()
+                all_warm = op_misses()[1]
+                t_warm = time.perf_counter()
+            x.grad = None
+        t_end = time.perf_counter()
+        out["total"] = t_end - t0
+        out["steady_iter"] = (t_end - t_warm) / (iters - warm)
+        out["rss_growth"] = current_rss() - out["rss_warm"]
+        if ours:
+            out["all_cache_misses_after_warm"] = op_misses()[1] - all_warm
+        return out
+
+    def w8chain():
+        """Chains of 2,000 and 8,000 ops, each built and differentiated three times."""
+        out = {}
+        base = current_rss()
+        for n in (2000, 8000):
+            bwd, build = [], []
+            reset_peak()
+            for _ in range(3):
+                x = lib.ones(16, requires_grad=True, device=device)
+                t0 = time.perf_counter()
+                y = x
+                for _ in range(n // 2):
+                    y = y * 1.0001 + 0.5
+                loss = y.sum()
+                build.append(time.perf_counter() - t0)
+                t0 = time.perf_counter()
+                loss.backward()
+                x.grad.sum().item()
+                bwd.append(time.perf_counter() - t0)
+                del x, y, loss
+            out[f"build_{n}"] = build
+            out[f"bwd_{n}"] = bwd
+            out[f"bwd_{n}_first"] = bwd[0]
+            out[f"bwd_{n}_worst_later"] = max(bwd[1:])
+            out[f"peak_extra_{n}"] = max(0, peak_since_reset() - base)
+        out["rss_end_extra"] = current_rss() - base
+        return out
+
+    def w9shapes():
+        """Eager no_grad MLP forward over 50 distinct batch shapes, cycled."""
+        cycles = 5 if QUICK else 20
+        ps = mlp_params([256, 256, 10])
+        rng = np.random.default_rng(2)
+        xs = [lib.tensor(rng.normal(size=(8 + 4 * k, 256)).astype(np.float32), device=device)
+              for k in range(50)]
+        base = current_rss()
+        out = {}
+        per_cycle = []
+        with lib.no_grad():
+            for c in range(cycles):
+                ts = []
+                tc = time.perf_counter()
+                for x in xs:
+                    t0 = time.perf_counter()
+                    sync(mlp_forward(ps, x))
+                    ts.append(time.perf_counter() - t0)
+                per_cycle.append(time.perf_counter() - tc)
+                if c == 0:
+                    out["first_pass"] = per_cycle[0]
+                last = ts
+        out["steady_step"] = med(last)
+        out["cycle_times"] = per_cycle
+        out["rss_end"] = current_rss()
+        out["rss_growth"] = out["rss_end"] - base
+        return out
+
+    return {"W1": w1, "W1pcache": w1, "W2": w2, "W3": w3, "W4": w4,
+            "W5grad": lambda: w5("grad"), "W5nograd": lambda: w5("nograd"), "W6adam": w6adam,
+            "W7customfn": w7customfn, "W8chain": w8chain, "W9shapes": w9shapes}
 
 
 # ---- hand-written raw JAX ---------------------------------------------------------------------
@@ -330,6 +508,8 @@ def main() -> None:
     ap.add_argument("workload")
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--threads", type=int, default=0,
+                    help="torch.set_num_threads(N) for IMPL torch (0: leave torch's default)")
     a = ap.parse_args()
     QUICK = a.quick
     if a.impl == "jax":
@@ -340,9 +520,15 @@ def main() -> None:
         else:
             import torch as lib
 
-            lib.set_num_threads(max(1, lib.get_num_threads()))
+            if a.threads > 0:
+                lib.set_num_threads(a.threads)
         table = facade(lib, a.device)
-    print(json.dumps(table[a.workload]()))
+    if a.workload not in table:
+        raise SystemExit(f"workload {a.workload!r} is not implemented for {a.impl}")
+    result = table[a.workload]()
+    if a.impl == "torch":
+        result["threads"] = lib.get_num_threads()
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":
