@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from ..._tensor import Tensor
 from ...ops.surface import NAMESPACES
+from ..modules.module import _typename
 
 __all__ = ["parameters_to_vector", "vector_to_parameters"]
 
@@ -19,8 +20,7 @@ def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
 def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
     """Copy consecutive slices of ``vec`` into each parameter's ``.data``."""
     if not isinstance(vec, Tensor):
-        raise TypeError(f"expected torch.Tensor, but got: {type(vec).__module__}."
-                        f"{type(vec).__qualname__}")
+        raise TypeError(f"expected torch.Tensor, but got: {_typename(vec)}")
     pointer = 0
     for param in parameters:
         num_param = param.numel()
