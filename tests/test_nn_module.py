@@ -335,7 +335,7 @@ def test_train_eval_requires_grad_apply(real):
         m.requires_grad_(False)
         assert not any(p.requires_grad for p in m.parameters())
         names = []
-        m.apply(lambda mod: names.append(type(mod).__name__))
+        m.apply(lambda mod, names=names: names.append(type(mod).__name__))
         assert names[-1] == "Sequential" and names[0] == "Conv2d"
     ours_names, their_names = [], []
     build(torch, "nested").apply(lambda mod: ours_names.append(type(mod).__name__))
