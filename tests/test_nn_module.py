@@ -656,3 +656,33 @@ def test_compile_sees_train_eval_switch():
         compiled, eager = f(x), m(x)
     assert m[1].num_batches_tracked.item() == 1
     np.testing.assert_allclose(np_(compiled), np_(eager), rtol=1e-5, atol=1e-6)
+
+
+def test_deepcopy_pickle_and_factory_kwargs(real):
+    import pickle
+
+    m = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4))
+    m(torch.randn(5, 3)).sum().backward()
+    for clone in (copy.deepcopy(m), pickle.loads(pickle.dumps(m))):
+        assert repr(clone) == repr(m)
+        assert type(clone[0].weight) is nn.Parameter and clone[0].weight is not m[0].weight
+        assert clone[0].weight.requires_grad and clone[0].weight.grad is None
+        for k, v in m.state_dict().items():
+            assert (np_(clone.state_dict()[k]) == np_(v)).all()
+        clone[0].weight.data.add_(1)
+        assert not (np_(clone[0].weight) == np_(m[0].weight)).all()
+    for make in (lambda L: L.nn.Linear(2, 2, dtype=L.float64),
+                 lambda L: L.nn.Conv1d(1, 2, 1, dtype=L.float64),
+                 lambda L: L.nn.BatchNorm2d(2, dtype=L.float64),
+                 lambda L: L.nn.LayerNorm(2, dtype=L.float64),
+                 lambda L: L.nn.Embedding(3, 2, dtype=L.float64)):
+        assert {k: str(v.dtype) for k, v in make(torch).state_dict().items()} == \
+            {k: str(v.dtype) for k, v in make(real).state_dict().items()}
+
+
+def test_softmax_implicit_dim_warning(real):
+    for lib in (torch, real):
+        with warnings.catch_warnings(record=True) as rec:
+            warnings.simplefilter("always")
+            lib.nn.Softmax()(lib.ones(2, 3))
+        assert len(rec) == 1 and "Implicit dimension choice" in str(rec[0].message)
