@@ -1,0 +1,437 @@
+"""SGD, Adam, AdamW, RMSprop, Adagrad: torch 2.x's single-tensor algorithms, each written once as
+a pure JAX function over lists of arrays (see ``optimizer.py`` for how it is run)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax.numpy as jnp
+
+from .. import _creation, _dtypes
+from .._tensor import Tensor
+from .optimizer import Optimizer, _cast, _lerp, _write
+
+__all__ = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"]
+
+
+def _scalar_dtype() -> Any:
+    """torch's ``_get_scalar_dtype()``: the dtype of ``state['step']``."""
+    return _dtypes.float64 if _dtypes.get_default_dtype() is _dtypes.float64 else _dtypes.float32
+
+
+def _step_tensor() -> Tensor:
+    return _creation.tensor(0.0, dtype=_scalar_dtype())
+
+
+def _to_scalar(x: Any) -> Any:
+    if isinstance(x, Tensor) and x.numel() == 1:
+        return x.reshape(())
+    return x
+
+
+def _check_lr(lr: Any) -> None:
+    if isinstance(lr, Tensor) and lr.numel() != 1:
+        raise ValueError("Tensor lr must be 1-element")
+
+
+def _f64(x: Any) -> Any:
+    return jnp.asarray(x).astype(jnp.float64)
+
+
+def _bool(x: Any) -> bool:
+    return bool(x != 0) if not isinstance(x, Tensor) else bool(x.item() != 0)
+
+
+# ------------------------------------------------------------------------------------------------
+class SGD(Optimizer):
+    _kind = "sgd"
+
+    def __init__(self, params: Any, lr: Any = 1e-3, momentum: float = 0, dampening: float = 0,
+                 weight_decay: Any = 0, nesterov: bool = False, *, maximize: bool = False,
+                 foreach: bool | None = None, differentiable: bool = False,
+                 fused: bool | None = None) -> None:
+        _check_lr(lr)
+        if lr < 0.0:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if momentum < 0.0:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        if weight_decay < 0.0:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        defaults = {"lr": lr, "momentum": momentum, "dampening": dampening,
+                    "weight_decay": weight_decay, "nesterov": nesterov, "maximize": maximize,
+                    "foreach": foreach, "differentiable": differentiable, "fused": fused}
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        super().__init__(params, defaults)
+        if fused:
+            if differentiable:
+                raise RuntimeError("`fused` does not support `differentiable`")
+            if foreach:
+                raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group.setdefault("nesterov", False)
+            group.setdefault("maximize", False)
+            group.setdefault("foreach", None)
+            group.setdefault("differentiable", False)
+            group.setdefault("fused", False)
+
+    def _static(self, group: dict[str, Any]) -> tuple:
+        return (_bool(group["weight_decay"]), _bool(group["momentum"]), bool(group["nesterov"]),
+                bool(group["maximize"]))
+
+    def _scalars(self, group: dict[str, Any]) -> tuple:
+        return (group["lr"], group["weight_decay"], group["momentum"], group["dampening"])
+
+    @staticmethod
+    def _update(static, params, grads, states, scalars):
+        has_wd, has_momentum, nesterov, maximize = static
+        lr, wd, momentum, dampening = scalars
+        (bufs,) = states
+        new_p, new_b = [], []
+        for p, g, buf in zip(params, grads, bufs, strict=True):
+            if maximize:
+                g = -g
+            if has_wd:
+                g = g + _cast(wd, g.dtype) * p
+            if has_momentum:
+                if buf is None:
+                    buf = g
+                else:
+                    buf = buf * _cast(momentum, buf.dtype) + _cast(1 - dampening, g.dtype) * g
+                g = g + _cast(momentum, g.dtype) * buf if nesterov else buf
+                new_b.append(buf)
+            else:
+                new_b.append(None)
+            new_p.append(p + _cast(-lr, p.dtype) * g)
+        return new_p, [new_b]
+
+    def _step_group(self, group: dict[str, Any]) -> None:
+        params = [p for p in group["params"] if p.grad is not None]
+        if not params:
+            return
+        momentum = _bool(group["momentum"])
+        if momentum:
+            bufs = [self.state[p].get("momentum_buffer") for p in params] if momentum else []
+        else:
+            bufs = [None] * len(params)
+        arrays = [None if b is None else b._st.array for b in bufs]
+        new_p, (new_b,) = self._run(group, params, [arrays])
+        for p, a in zip(params, new_p, strict=True):
+            _write(p, a)
+        if momentum:
+            for p, b, a in zip(params, bufs, new_b, strict=True):
+                if b is None:
+                    self.state[p]["momentum_buffer"] = Tensor._wrap(a)
+                else:
+                    _write(b, a)
+
+
+# ------------------------------------------------------------------------------------------------
+class Adam(Optimizer):
+    _kind = "adam"
+
+    def __init__(self, params: Any, lr: Any = 1e-3, betas: tuple = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, amsgrad: bool = False, *, foreach: bool | None = None,
+                 maximize: bool = False, capturable: bool = False, differentiable: bool = False,
+                 fused: bool | None = None, decoupled_weight_decay: bool = False) -> None:
+        if isinstance(lr, Tensor):
+            if foreach and not capturable:
+                raise ValueError("lr as a Tensor is not supported for capturable=False and "
+                                 "foreach=True")
+            if lr.numel() != 1:
+                raise ValueError("Tensor lr must be 1-element")
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        if not 0.0 <= betas[0] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+        if not 0.0 <= betas[1] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if not ((isinstance(betas[0], float) and isinstance(betas[1], float))
+                or (isinstance(betas[0], Tensor) and isinstance(betas[1], Tensor))):
+            raise ValueError("betas must be either both floats or both Tensors")
+        for k in (0, 1):
+            if isinstance(betas[k], Tensor):
+                if not capturable and foreach:
+                    raise ValueError(f"betas[{k}] as a Tensor is not supported for "
+                                     "capturable=False and foreach=True")
+                if betas[k].numel() != 1:
+                    raise ValueError(f"Tensor betas[{k}] must be 1-element")
+        betas = tuple(map(_to_scalar, betas))
+        defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
+                    "amsgrad": amsgrad, "maximize": maximize, "foreach": foreach,
+                    "capturable": capturable, "differentiable": differentiable, "fused": fused,
+                    "decoupled_weight_decay": decoupled_weight_decay}
+        super().__init__(params, defaults)
+        if fused:
+            if differentiable:
+                raise RuntimeError("`fused` does not support `differentiable`")
+            if foreach:
+                raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group.setdefault("amsgrad", False)
+            group.setdefault("maximize", False)
+            group.setdefault("foreach", None)
+            group.setdefault("capturable", False)
+            group.setdefault("differentiable", False)
+            group.setdefault("fused", None)
+            group.setdefault("decoupled_weight_decay", False)
+
+    def _check_grad(self, p: Tensor) -> None:
+        if p.grad.is_complex():
+            raise NotImplementedError("complex parameters are not supported by this Adam")
+
+    def _state_names(self, group: dict[str, Any]) -> tuple[str, ...]:
+        base = ("step", "exp_avg", "exp_avg_sq")
+        return base + ("max_exp_avg_sq",) if group["amsgrad"] else base
+
+    def _init_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
+        st = {"step": _step_tensor(), "exp_avg": _creation.zeros_like(p),
+              "exp_avg_sq": _creation.zeros_like(p)}
+        if group["amsgrad"]:
+            st["max_exp_avg_sq"] = _creation.zeros_like(p)
+        return st
+
+    def _static(self, group: dict[str, Any]) -> tuple:
+        return (bool(group["amsgrad"]), bool(group["maximize"]), _bool(group["weight_decay"]),
+                bool(group["decoupled_weight_decay"]))
+
+    def _scalars(self, group: dict[str, Any]) -> tuple:
+        beta1, beta2 = group["betas"]
+        return (group["lr"], beta1, beta2, group["weight_decay"], group["eps"])
+
+    @staticmethod
+    def _update(static, params, grads, states, scalars):
+        amsgrad, maximize, has_wd, decoupled = static
+        lr, beta1, beta2, wd, eps = scalars
+        steps, exp_avgs, exp_avg_sqs = states[:3]
+        maxs = states[3] if amsgrad else [None] * len(params)
+        out_p, out_step, out_m, out_v, out_max = [], [], [], [], []
+        for p, g, step_t, m, v, mx in zip(params, grads, steps, exp_avgs, exp_avg_sqs, maxs,
+                                          strict=True):
+            dt = p.dtype
+            if maximize:
+                g = -g
+            step_t = step_t + 1
+            if has_wd:
+                if decoupled:
+                    p = p * _cast(1 - lr * wd, dt)
+                else:
+                    g = g + _cast(wd, dt) * p
+            m = _lerp(m, g, _cast(1 - beta1, dt))
+            v = v * _cast(beta2, dt) + _cast(1 - beta2, dt) * g * g
+            step = _f64(step_t)
+            bias_correction1 = 1 - _f64(beta1) ** step
+            bias_correction2 = 1 - _f64(beta2) ** step
+            step_size = _f64(lr) / bias_correction1
+            bc2_sqrt = jnp.sqrt(bias_correction2)
+            if amsgrad:
+                mx = jnp.maximum(mx, v)
+                denom = jnp.sqrt(mx) / _cast(bc2_sqrt, dt) + _cast(eps, dt)
+                out_max.append(mx)
+            else:
+                denom = jnp.sqrt(v) / _cast(bc2_sqrt, dt) + _cast(eps, dt)
+            p = p + _cast(-step_size, dt) * m / denom
+            out_p.append(p)
+            out_step.append(step_t)
+            out_m.append(m)
+            out_v.append(v)
+        out_s = [out_step, out_m, out_v] + ([out_max] if amsgrad else [])
+        return out_p, out_s
+
+
+class AdamW(Adam):
+    _kind = "adam"  # the same update (decoupled_weight_decay is one of its static flags)
+
+    def __init__(self, params: Any, lr: Any = 1e-3, betas: tuple = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 1e-2, amsgrad: bool = False, *, maximize: bool = False,
+                 foreach: bool | None = None, capturable: bool = False,
+                 differentiable: bool = False, fused: bool | None = None) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach,
+                         maximize=maximize, capturable=capturable, differentiable=differentiable,
+                         fused=fused, decoupled_weight_decay=True)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group["decoupled_weight_decay"] = True
+
+
+# ------------------------------------------------------------------------------------------------
+class RMSprop(Optimizer):
+    _kind = "rmsprop"
+
+    def __init__(self, params: Any, lr: Any = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0, momentum: float = 0, centered: bool = False,
+                 capturable: bool = False, foreach: bool | None = None, maximize: bool = False,
+                 differentiable: bool = False) -> None:
+        _check_lr(lr)
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        if not 0.0 <= momentum:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if not 0.0 <= alpha:
+            raise ValueError(f"Invalid alpha value: {alpha}")
+        defaults = {"lr": lr, "momentum": momentum, "alpha": alpha, "eps": eps,
+                    "centered": centered, "weight_decay": weight_decay, "capturable": capturable,
+                    "foreach": foreach, "maximize": maximize, "differentiable": differentiable}
+        super().__init__(params, defaults)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group.setdefault("momentum", 0)
+            group.setdefault("centered", False)
+            group.setdefault("foreach", None)
+            group.setdefault("maximize", False)
+            group.setdefault("differentiable", False)
+            group.setdefault("capturable", False)
+
+    def _state_names(self, group: dict[str, Any]) -> tuple[str, ...]:
+        names = ("step", "square_avg")
+        if group["momentum"] > 0:
+            names += ("momentum_buffer",)
+        if group["centered"]:
+            names += ("grad_avg",)
+        return names
+
+    def _init_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
+        st = {"step": _creation.zeros((), dtype=_scalar_dtype()),
+              "square_avg": _creation.zeros_like(p)}
+        if group["momentum"] > 0:
+            st["momentum_buffer"] = _creation.zeros_like(p)
+        if group["centered"]:
+            st["grad_avg"] = _creation.zeros_like(p)
+        return st
+
+    def _static(self, group: dict[str, Any]) -> tuple:
+        return (_bool(group["weight_decay"]), bool(group["momentum"] > 0),
+                bool(group["centered"]), bool(group["maximize"]))
+
+    def _scalars(self, group: dict[str, Any]) -> tuple:
+        return (group["lr"], group["alpha"], group["eps"], group["weight_decay"],
+                group["momentum"])
+
+    @staticmethod
+    def _update(static, params, grads, states, scalars):
+        has_wd, has_momentum, centered, maximize = static
+        lr, alpha, eps, wd, momentum = scalars
+        cols = iter(states)
+        steps, sqs = next(cols), next(cols)
+        bufs = next(cols) if has_momentum else [None] * len(params)
+        gavgs = next(cols) if centered else [None] * len(params)
+        out = [[], [], [], [], []]
+        for p, g, step, sq, buf, ga in zip(params, grads, steps, sqs, bufs, gavgs, strict=True):
+            dt = p.dtype
+            if maximize:
+                g = -g
+            step = step + 1
+            if has_wd:
+                g = g + _cast(wd, dt) * p
+            sq = sq * _cast(alpha, dt) + _cast(1 - alpha, dt) * g * g
+            if centered:
+                ga = _lerp(ga, g, _cast(1 - alpha, dt))
+                avg = jnp.sqrt(sq + _cast(-1, dt) * ga * ga)
+            else:
+                avg = jnp.sqrt(sq)
+            avg = avg + _cast(eps, dt)
+            if has_momentum:
+                buf = buf * _cast(momentum, dt) + g / avg
+                p = p + _cast(-lr, dt) * buf
+            else:
+                p = p + _cast(-lr, dt) * g / avg
+            for k, x in enumerate((p, step, sq, buf, ga)):
+                out[k].append(x)
+        new_s = [out[1], out[2]] + ([out[3]] if has_momentum else []) + ([out[4]] if centered
+                                                                          else [])
+        return out[0], new_s
+
+
+# ------------------------------------------------------------------------------------------------
+class Adagrad(Optimizer):
+    _kind = "adagrad"
+
+    def __init__(self, params: Any, lr: Any = 1e-2, lr_decay: float = 0, weight_decay: float = 0,
+                 initial_accumulator_value: float = 0, eps: float = 1e-10,
+                 foreach: bool | None = None, *, maximize: bool = False,
+                 differentiable: bool = False, fused: bool | None = None) -> None:
+        _check_lr(lr)
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= lr_decay:
+            raise ValueError(f"Invalid lr_decay value: {lr_decay}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if not 0.0 <= initial_accumulator_value:
+            raise ValueError(
+                f"Invalid initial_accumulator_value value: {initial_accumulator_value}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        defaults = {"lr": lr, "lr_decay": lr_decay, "eps": eps, "weight_decay": weight_decay,
+                    "initial_accumulator_value": initial_accumulator_value, "foreach": foreach,
+                    "maximize": maximize, "differentiable": differentiable, "fused": fused}
+        super().__init__(params, defaults)
+        if fused:
+            if differentiable:
+                raise RuntimeError("`fused` does not support `differentiable`")
+            if foreach:
+                raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+        for group in self.param_groups:
+            for p in group["params"]:
+                self.state[p].update(self._init_state(p, group))
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group.setdefault("foreach", None)
+            group.setdefault("maximize", False)
+            group.setdefault("differentiable", False)
+            group.setdefault("fused", None)
+
+    def _state_names(self, group: dict[str, Any]) -> tuple[str, ...]:
+        return ("step", "sum")
+
+    def _init_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
+        return {"step": _step_tensor(),
+                "sum": _creation.full_like(p, group["initial_accumulator_value"])}
+
+    def _static(self, group: dict[str, Any]) -> tuple:
+        return (_bool(group["weight_decay"]), bool(group["maximize"]))
+
+    def _scalars(self, group: dict[str, Any]) -> tuple:
+        return (group["lr"], group["weight_decay"], group["lr_decay"], group["eps"])
+
+    @staticmethod
+    def _update(static, params, grads, states, scalars):
+        has_wd, maximize = static
+        lr, wd, lr_decay, eps = scalars
+        steps, sums = states
+        out_p, out_step, out_sum = [], [], []
+        for p, g, step_t, s in zip(params, grads, steps, sums, strict=True):
+            dt = p.dtype
+            step_t = step_t + 1
+            if maximize:
+                g = -g
+            if has_wd:
+                g = g + _cast(wd, dt) * p
+            clr = _f64(lr) / (1 + (_f64(step_t) - 1) * _f64(lr_decay))
+            s = s + _cast(1, dt) * g * g
+            std = jnp.sqrt(s) + _cast(eps, dt)
+            p = p + _cast(-clr, dt) * g / std
+            out_p.append(p)
+            out_step.append(step_t)
+            out_sum.append(s)
+        return out_p, [out_step, out_sum]
