@@ -261,7 +261,8 @@ class Optimizer:
         saved_groups = deepcopy(state_dict["param_groups"])
         if len(groups) != len(saved_groups):
             raise ValueError("loaded state dict has a different number of parameter groups")
-        if any(len(g["params"]) != len(s["params"]) for g, s in zip(groups, saved_groups)):
+        if any(len(g["params"]) != len(s["params"]) for g, s in zip(groups, saved_groups,
+                                                                 strict=True)):
             raise ValueError("loaded state dict contains a parameter group that doesn't match "
                              "the size of optimizer's group")
         id_map = dict(zip(chain.from_iterable(g["params"] for g in saved_groups),
@@ -311,7 +312,6 @@ class Optimizer:
         with grad_mode.no_grad():
             for group in self.param_groups:
                 self._step_group(group)
-        self._opt_called = True
         for post_hook in list(self._optimizer_step_post_hooks.values()):
             post_hook(self, (), {})
         return loss
