@@ -386,7 +386,7 @@ class Optimizer:
             def fn_(ps, gs, ss, sc, _static=static, _update=update):
                 return _update(_static, ps, gs, ss, sc)
 
-            fn = cache.setdefault(key, lambda: jax.jit(fn_))
+            fn = cache[key] = jax.jit(fn_)
         return fn(p_arrays, g_arrays, s_arrays, tuple(scal_args))
 
 
