@@ -51,6 +51,20 @@ GRID = [
     ("Adagrad", {"lr": 0.1, "weight_decay": 0.1, "initial_accumulator_value": 0.1,
                  "eps": 1e-6}),
     ("Adagrad", {"lr": 0.1, "maximize": True}),
+    ("Adamax", {}),
+    ("Adamax", {"lr": 0.05, "weight_decay": 0.1, "betas": (0.8, 0.95)}),
+    ("Adamax", {"lr": 0.05, "maximize": True, "eps": 1e-4}),
+    ("NAdam", {}),
+    ("NAdam", {"lr": 0.05, "weight_decay": 0.1, "momentum_decay": 0.01}),
+    ("NAdam", {"lr": 0.05, "weight_decay": 0.1, "decoupled_weight_decay": True,
+               "maximize": True}),
+    ("RAdam", {}),
+    ("RAdam", {"lr": 0.05, "betas": (0.9, 0.9)}),  # rho_t passes 5 within the 20 steps
+    ("RAdam", {"lr": 0.05, "weight_decay": 0.1, "decoupled_weight_decay": True}),
+    ("RAdam", {"lr": 0.05, "weight_decay": 0.1, "maximize": True}),
+    ("Adadelta", {}),
+    ("Adadelta", {"lr": 0.5, "rho": 0.8, "weight_decay": 0.1, "eps": 1e-4}),
+    ("Adadelta", {"lr": 0.5, "maximize": True}),
 ]
 
 
@@ -136,7 +150,8 @@ def _resume(lib, name, kw):
     return _train(opt2, [w2, b2], loss2, 10)
 
 
-@pytest.mark.parametrize("case", [GRID[2], GRID[7], GRID[11], GRID[17], GRID[21]], ids=_ids)
+@pytest.mark.parametrize("case", [GRID[i] for i in (2, 7, 11, 17, 21, 24, 28, 31, 34)],
+                         ids=_ids)
 def test_load_state_dict_continues_the_trajectory(case):
     name, kw = case
     full, *_ = _trajectory(tj, name, kw)
@@ -184,7 +199,8 @@ def _repr_groups(lib):
     b = lib.zeros(3, requires_grad=True)
     out = []
     for name, kw in [("SGD", {"lr": 0.1, "momentum": 0.9}), ("Adam", {"betas": (0.5, 0.6)}),
-                     ("AdamW", {}), ("RMSprop", {"centered": True}), ("Adagrad", {})]:
+                     ("AdamW", {}), ("RMSprop", {"centered": True}), ("Adagrad", {}),
+                     ("Adamax", {}), ("NAdam", {}), ("RAdam", {}), ("Adadelta", {})]:
         opt = getattr(lib.optim, name)([{"params": [a]}, {"params": [b], "lr": 0.5}], **kw)
         out.append(repr(opt))
     return out
@@ -244,6 +260,11 @@ def _errors(lib):
     catch(lambda: o.RMSprop([a], momentum=-0.1))
     catch(lambda: o.Adagrad([a], lr_decay=-0.1))
     catch(lambda: o.Adagrad([a], initial_accumulator_value=-1.0))
+    catch(lambda: o.Adamax([a], betas=(0.9, 1.5)))
+    catch(lambda: o.NAdam([a], momentum_decay=-1.0))
+    catch(lambda: o.RAdam([a], eps=-1.0))
+    catch(lambda: o.Adadelta([a], rho=1.5))
+    catch(lambda: o.SGD([a], lr=lib.tensor([0.1, 0.2])))
     catch(lambda: o.SGD(a, lr=0.1))
     catch(lambda: o.SGD([], lr=0.1))
     catch(lambda: o.SGD({a}, lr=0.1))

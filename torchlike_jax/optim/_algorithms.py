@@ -11,7 +11,7 @@ from .. import _creation, _dtypes
 from .._tensor import Tensor
 from .optimizer import Optimizer, _cast, _lerp, _write
 
-__all__ = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"]
+__all__ = ["SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop"]
 
 
 def _scalar_dtype() -> Any:
@@ -435,3 +435,273 @@ class Adagrad(Optimizer):
             out_step.append(step_t)
             out_sum.append(s)
         return out_p, [out_step, out_sum]
+
+
+# ------------------------------------------------------------------------------------------------
+def _check_betas(lr: Any, eps: float, betas: tuple, weight_decay: float) -> None:
+    _check_lr(lr)
+    if not 0.0 <= lr:
+        raise ValueError(f"Invalid learning rate: {lr}")
+    if not 0.0 <= eps:
+        raise ValueError(f"Invalid epsilon value: {eps}")
+    if not 0.0 <= betas[0] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+    if not 0.0 <= betas[1] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+    if not 0.0 <= weight_decay:
+        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+
+
+class _Defaults:
+    """``__setstate__`` filling the flags older state dicts lack, as torch's optimizers do."""
+
+    _setstate_defaults: dict[str, Any] = {}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)
+        for group in self.param_groups:
+            for k, v in self._setstate_defaults.items():
+                group.setdefault(k, v)
+
+
+class Adamax(_Defaults, Optimizer):
+    _kind = "adamax"
+    _setstate_defaults = {"foreach": None, "maximize": False, "differentiable": False,
+                          "capturable": False}
+
+    def __init__(self, params: Any, lr: Any = 2e-3, betas: tuple = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0, foreach: bool | None = None, *,
+                 maximize: bool = False, differentiable: bool = False,
+                 capturable: bool = False) -> None:
+        _check_betas(lr, eps, betas, weight_decay)
+        defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
+                    "foreach": foreach, "maximize": maximize, "differentiable": differentiable,
+                    "capturable": capturable}
+        super().__init__(params, defaults)
+
+    def _state_names(self, group: dict[str, Any]) -> tuple[str, ...]:
+        return ("step", "exp_avg", "exp_inf")
+
+    def _init_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
+        return {"step": _step_tensor(), "exp_avg": _creation.zeros_like(p),
+                "exp_inf": _creation.zeros_like(p)}
+
+    def _static(self, group: dict[str, Any]) -> tuple:
+        return (_bool(group["weight_decay"]), bool(group["maximize"]))
+
+    def _scalars(self, group: dict[str, Any]) -> tuple:
+        beta1, beta2 = group["betas"]
+        return (group["lr"], beta1, beta2, group["eps"], group["weight_decay"])
+
+    @staticmethod
+    def _update(static, params, grads, states, scalars):
+        has_wd, maximize = static
+        lr, beta1, beta2, eps, wd = scalars
+        out = [[], [], [], []]
+        for p, g, step_t, m, inf in zip(params, grads, *states, strict=True):
+            dt = p.dtype
+            if maximize:
+                g = -g
+            step_t = step_t + 1
+            if has_wd:
+                g = g + _cast(wd, dt) * p
+            m = _lerp(m, g, _cast(1 - beta1, dt))
+            inf = jnp.maximum(inf * _cast(beta2, dt), jnp.abs(g) + _cast(eps, dt))
+            clr = _f64(lr) / (1 - _f64(beta1) ** _f64(step_t))
+            p = p + _cast(-clr, dt) * m / inf
+            for k, x in enumerate((p, step_t, m, inf)):
+                out[k].append(x)
+        return out[0], out[1:]
+
+
+class NAdam(_Defaults, Optimizer):
+    _kind = "nadam"
+    _setstate_defaults = {"maximize": False, "foreach": None, "capturable": False,
+                          "differentiable": False, "decoupled_weight_decay": False}
+
+    def __init__(self, params: Any, lr: Any = 2e-3, betas: tuple = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0, momentum_decay: float = 4e-3,
+                 decoupled_weight_decay: bool = False, *, foreach: bool | None = None,
+                 maximize: bool = False, capturable: bool = False,
+                 differentiable: bool = False) -> None:
+        _check_betas(lr, eps, betas, weight_decay)
+        if not 0.0 <= momentum_decay:
+            raise ValueError(f"Invalid momentum_decay value: {momentum_decay}")
+        defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
+                    "momentum_decay": momentum_decay,
+                    "decoupled_weight_decay": decoupled_weight_decay, "maximize": maximize,
+                    "foreach": foreach, "capturable": capturable,
+                    "differentiable": differentiable}
+        super().__init__(params, defaults)
+
+    def _state_names(self, group: dict[str, Any]) -> tuple[str, ...]:
+        return ("step", "mu_product", "exp_avg", "exp_avg_sq")
+
+    def _init_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
+        return {"step": _step_tensor(), "mu_product": _creation.tensor(1.0, dtype=_scalar_dtype()),
+                "exp_avg": _creation.zeros_like(p), "exp_avg_sq": _creation.zeros_like(p)}
+
+    def _static(self, group: dict[str, Any]) -> tuple:
+        return (_bool(group["weight_decay"]), bool(group["decoupled_weight_decay"]),
+                bool(group["maximize"]))
+
+    def _scalars(self, group: dict[str, Any]) -> tuple:
+        beta1, beta2 = group["betas"]
+        return (group["lr"], beta1, beta2, group["eps"], group["weight_decay"],
+                group["momentum_decay"])
+
+    @staticmethod
+    def _update(static, params, grads, states, scalars):
+        has_wd, decoupled, maximize = static
+        lr, beta1, beta2, eps, wd, momentum_decay = scalars
+        out = [[], [], [], [], []]
+        for p, g, step_t, mu_product, m, v in zip(params, grads, *states, strict=True):
+            dt = p.dtype
+            if maximize:
+                g = -g
+            step_t = step_t + 1
+            step = _f64(step_t)
+            bias_correction2 = 1 - _f64(beta2) ** step
+            if has_wd:
+                if decoupled:
+                    p = p * _cast(1 - lr * wd, dt)
+                else:
+                    g = g + _cast(wd, dt) * p
+            mu = _f64(beta1) * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
+            mu_next = _f64(beta1) * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
+            mu_product = mu_product * _cast(mu, mu_product.dtype)
+            m = _lerp(m, g, _cast(1 - beta1, dt))
+            v = v * _cast(beta2, dt) + _cast(1 - beta2, dt) * g * g
+            denom = jnp.sqrt(v / _cast(bias_correction2, dt)) + _cast(eps, dt)
+            mp = _f64(mu_product)
+            mu_product_next = mp * mu_next
+            p = p + _cast(-_f64(lr) * (1.0 - mu) / (1.0 - mp), dt) * g / denom
+            p = p + _cast((-_f64(lr) * mu_next) / (1.0 - mu_product_next), dt) * m / denom
+            for k, x in enumerate((p, step_t, mu_product, m, v)):
+                out[k].append(x)
+        return out[0], out[1:]
+
+
+class RAdam(_Defaults, Optimizer):
+    _kind = "radam"
+    _setstate_defaults = {"foreach": None, "maximize": False, "differentiable": False,
+                          "decoupled_weight_decay": False, "capturable": False}
+
+    def __init__(self, params: Any, lr: Any = 1e-3, betas: tuple = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0,
+                 decoupled_weight_decay: bool = False, *, foreach: bool | None = None,
+                 maximize: bool = False, capturable: bool = False,
+                 differentiable: bool = False) -> None:
+        _check_betas(lr, eps, betas, weight_decay)
+        defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
+                    "maximize": maximize, "foreach": foreach, "capturable": capturable,
+                    "decoupled_weight_decay": decoupled_weight_decay,
+                    "differentiable": differentiable}
+        super().__init__(params, defaults)
+
+    def _state_names(self, group: dict[str, Any]) -> tuple[str, ...]:
+        return ("step", "exp_avg", "exp_avg_sq")
+
+    def _init_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
+        return {"step": _step_tensor(), "exp_avg": _creation.zeros_like(p),
+                "exp_avg_sq": _creation.zeros_like(p)}
+
+    def _static(self, group: dict[str, Any]) -> tuple:
+        return (_bool(group["weight_decay"]), bool(group["decoupled_weight_decay"]),
+                bool(group["maximize"]))
+
+    def _scalars(self, group: dict[str, Any]) -> tuple:
+        beta1, beta2 = group["betas"]
+        return (group["lr"], beta1, beta2, group["eps"], group["weight_decay"])
+
+    @staticmethod
+    def _update(static, params, grads, states, scalars):
+        has_wd, decoupled, maximize = static
+        lr, beta1, beta2, eps, wd = scalars
+        out = [[], [], [], []]
+        for p, g, step_t, m, v in zip(params, grads, *states, strict=True):
+            dt = p.dtype
+            if maximize:
+                g = -g
+            step_t = step_t + 1
+            step = _f64(step_t)
+            if has_wd:
+                if decoupled:
+                    p = p * _cast(1 - lr * wd, dt)
+                else:
+                    g = g + _cast(wd, dt) * p
+            m = _lerp(m, g, _cast(1 - beta1, dt))
+            v = v * _cast(beta2, dt) + _cast(1 - beta2, dt) * g * g
+            b1, b2 = _f64(beta1), _f64(beta2)
+            bias_correction1 = 1 - b1 ** step
+            bias_correction2 = 1 - b2 ** step
+            corrected = m / _cast(bias_correction1, dt)
+            rho_inf = 2 / (1 - b2) - 1
+            rho_t = rho_inf - 2 * step * (b2 ** step) / bias_correction2
+            rect = jnp.sqrt(jnp.maximum((rho_t - 4) * (rho_t - 2) * rho_inf
+                                        / ((rho_inf - 4) * (rho_inf - 2) * rho_t), 0.0))
+            adaptive = _cast(jnp.sqrt(bias_correction2), dt) / (jnp.sqrt(v) + _cast(eps, dt))
+            rectified = corrected * _cast(lr, dt) * adaptive * _cast(rect, dt)
+            plain = corrected * _cast(lr, dt)
+            p = p + _cast(-1.0, dt) * jnp.where(rho_t > 5.0, rectified, plain)
+            for k, x in enumerate((p, step_t, m, v)):
+                out[k].append(x)
+        return out[0], out[1:]
+
+
+class Adadelta(_Defaults, Optimizer):
+    _kind = "adadelta"
+    _setstate_defaults = {"foreach": None, "maximize": False, "differentiable": False,
+                          "capturable": False}
+
+    def __init__(self, params: Any, lr: Any = 1.0, rho: float = 0.9, eps: float = 1e-6,
+                 weight_decay: float = 0, foreach: bool | None = None, *,
+                 capturable: bool = False, maximize: bool = False,
+                 differentiable: bool = False) -> None:
+        _check_lr(lr)
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= rho <= 1.0:
+            raise ValueError(f"Invalid rho value: {rho}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        defaults = {"lr": lr, "rho": rho, "eps": eps, "weight_decay": weight_decay,
+                    "maximize": maximize, "capturable": capturable, "foreach": foreach,
+                    "differentiable": differentiable}
+        super().__init__(params, defaults)
+
+    def _state_names(self, group: dict[str, Any]) -> tuple[str, ...]:
+        return ("step", "square_avg", "acc_delta")
+
+    def _init_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
+        return {"step": _creation.zeros((), dtype=_scalar_dtype()),
+                "square_avg": _creation.zeros_like(p), "acc_delta": _creation.zeros_like(p)}
+
+    def _static(self, group: dict[str, Any]) -> tuple:
+        return (_bool(group["weight_decay"]), bool(group["maximize"]))
+
+    def _scalars(self, group: dict[str, Any]) -> tuple:
+        return (group["lr"], group["rho"], group["eps"], group["weight_decay"])
+
+    @staticmethod
+    def _update(static, params, grads, states, scalars):
+        has_wd, maximize = static
+        lr, rho, eps, wd = scalars
+        out = [[], [], [], []]
+        for p, g, step_t, sq, acc in zip(params, grads, *states, strict=True):
+            dt = p.dtype
+            step_t = step_t + 1
+            if maximize:
+                g = -g
+            if has_wd:
+                g = g + _cast(wd, dt) * p
+            sq = sq * _cast(rho, dt) + _cast(1 - rho, dt) * g * g
+            std = jnp.sqrt(sq + _cast(eps, dt))
+            delta = jnp.sqrt(acc + _cast(eps, dt)) / std * g
+            acc = acc * _cast(rho, dt) + _cast(1 - rho, dt) * delta * delta
+            p = p + _cast(-lr, dt) * delta
+            for k, x in enumerate((p, step_t, sq, acc)):
+                out[k].append(x)
+        return out[0], out[1:]
