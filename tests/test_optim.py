@@ -451,3 +451,61 @@ def test_state_is_keyed_by_the_parameter_and_step_is_float32_tensor():
     assert isinstance(st["step"], tj.Tensor) and st["step"].dtype == tj.float32
     assert st["step"].shape == () and float(st["step"]) == 1.0
     assert opt.state_dict()["state"][0] is st
+
+
+def test_complex_sgd_matches_torch_and_others_refuse():
+    def run(lib):
+        c = lib.tensor(np.array([1 + 2j, -0.5j], dtype=np.complex64), requires_grad=True)
+        opt = lib.optim.SGD([c], lr=0.1, momentum=0.9, weight_decay=0.1)
+        for _ in range(3):  # gradient of |c|^2 set by hand (torch's convention: 2c)
+            c.grad = lib.tensor(2 * c.detach().numpy())
+            opt.step()
+        return c.detach().numpy()
+
+    np.testing.assert_allclose(run(tj), run(real), rtol=1e-6)
+    c = tj.zeros(2, dtype=tj.complex64, requires_grad=True)
+    c.grad = tj.ones(2, dtype=tj.complex64)
+    with pytest.raises(NotImplementedError, match="complex"):
+        tj.optim.Adam([c]).step()
+
+
+def test_differentiable_is_refused_not_silently_ignored():
+    w = tj.zeros(2, requires_grad=True)
+    w.grad = tj.ones(2)
+    opt = tj.optim.SGD([w], lr=0.1, differentiable=True)
+    with pytest.raises(NotImplementedError, match="differentiable"):
+        opt.step()
+    assert w.tolist() == [0.0, 0.0]
+
+
+def test_user_subclass_with_its_own_step():
+    """The classic custom optimizer: subclass, own ``step`` with in-place ops under no_grad."""
+
+    def run(lib):
+        class SignSGD(lib.optim.Optimizer):
+            def __init__(self, params, lr=0.01):
+                super().__init__(params, {"lr": lr})
+
+            @lib.no_grad()
+            def step(self, closure=None):
+                for group in self.param_groups:
+                    for p in group["params"]:
+                        if p.grad is not None:
+                            self.state[p]["n"] = self.state[p].get("n", 0) + 1
+                            p.add_(p.grad.sign(), alpha=-group["lr"])
+
+        w, b, loss_fn = _problem(lib)
+        opt = SignSGD([w, b], lr=0.05)
+        sched = lib.optim.lr_scheduler.StepLR(opt, 3, gamma=0.5)
+        traj = []
+        for _ in range(8):
+            opt.zero_grad()
+            loss_fn().backward()
+            opt.step()
+            sched.step()
+            traj.append(_flat([w, b]))
+        return np.array(traj), repr(opt), opt.state_dict()["state"]
+
+    o, t = run(tj), run(real)
+    np.testing.assert_allclose(o[0], t[0], rtol=1e-6)
+    assert o[1:] == t[1:]

@@ -9,7 +9,7 @@ import jax.numpy as jnp
 
 from .. import _creation, _dtypes
 from .._tensor import Tensor
-from .optimizer import Optimizer, _cast, _lerp, _write
+from .optimizer import Optimizer, _cast, _check_group, _lerp, _write
 
 __all__ = ["SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop"]
 
@@ -45,6 +45,7 @@ def _bool(x: Any) -> bool:
 # ------------------------------------------------------------------------------------------------
 class SGD(Optimizer):
     _kind = "sgd"
+    _complex_ok = True  # torch's SGD runs on complex tensors as they are
 
     def __init__(self, params: Any, lr: Any = 1e-3, momentum: float = 0, dampening: float = 0,
                  weight_decay: Any = 0, nesterov: bool = False, *, maximize: bool = False,
@@ -112,9 +113,10 @@ class SGD(Optimizer):
         params = [p for p in group["params"] if p.grad is not None]
         if not params:
             return
+        _check_group(group)
         momentum = _bool(group["momentum"])
         if momentum:
-            bufs = [self.state[p].get("momentum_buffer") for p in params] if momentum else []
+            bufs = [self.state[p].get("momentum_buffer") for p in params]
         else:
             bufs = [None] * len(params)
         arrays = [None if b is None else b._st.array for b in bufs]
@@ -185,10 +187,6 @@ class Adam(Optimizer):
             group.setdefault("differentiable", False)
             group.setdefault("fused", None)
             group.setdefault("decoupled_weight_decay", False)
-
-    def _check_grad(self, p: Tensor) -> None:
-        if p.grad.is_complex():
-            raise NotImplementedError("complex parameters are not supported by this Adam")
 
     def _state_names(self, group: dict[str, Any]) -> tuple[str, ...]:
         base = ("step", "exp_avg", "exp_avg_sq")

@@ -334,13 +334,20 @@ class Optimizer:
     def _update(static: tuple, params: list, grads: list, states: list, scalars: tuple):
         raise NotImplementedError
 
+    #: whether the update is right for complex parameters as written (torch runs the others on
+    #: ``view_as_real``, which is not done here)
+    _complex_ok = False
+
     def _check_grad(self, p: Tensor) -> None:
-        pass
+        if not self._complex_ok and p.is_complex():
+            raise NotImplementedError(
+                f"{type(self).__name__}: complex parameters are not supported yet")
 
     def _step_group(self, group: dict[str, Any]) -> None:
         params = [p for p in group["params"] if p.grad is not None]
         if not params:
             return
+        _check_group(group)
         names = self._state_names(group)
         state = self.state
         for p in params:
@@ -388,6 +395,12 @@ class Optimizer:
 
             fn = cache[key] = jax.jit(fn_)
         return fn(p_arrays, g_arrays, s_arrays, tuple(scal_args))
+
+
+def _check_group(group: dict[str, Any]) -> None:
+    if group.get("differentiable"):
+        raise NotImplementedError("differentiable=True (recording the optimizer step on the "
+                                  "autograd graph) is not supported yet")
 
 
 def _write(t: Tensor, array: Any) -> None:
