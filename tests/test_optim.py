@@ -509,3 +509,37 @@ def test_user_subclass_with_its_own_step():
     o, t = run(tj), run(real)
     np.testing.assert_allclose(o[0], t[0], rtol=1e-6)
     assert o[1:] == t[1:]
+
+
+def _hooks(lib):
+    from importlib import import_module
+
+    mod = import_module(lib.__name__ + ".optim.optimizer")
+    log = []
+    w = lib.tensor([1.0, 2.0], requires_grad=True)
+
+    class Half(lib.optim.SGD):
+        def step(self, closure=None):
+            log.append("Half.step")
+            return super().step(closure)
+
+    for opt in (lib.optim.Adam([w], lr=0.1), Half([w], lr=0.1)):
+        name = type(opt).__name__
+        h1 = opt.register_step_pre_hook(lambda o, a, k: log.append(
+            ("pre", type(o).__name__, [x is o for x in a], k)))
+        h2 = opt.register_step_post_hook(lambda o, a, k: log.append(("post", type(o).__name__)))
+        g = mod.register_optimizer_step_pre_hook(lambda o, a, k: log.append("global pre"))
+        w.grad = lib.ones(2)
+        opt.step()
+        opt.step(closure=None)
+        h1.remove()
+        g.remove()
+        opt.step()
+        h2.remove()
+        opt.step()
+        log.append(name)
+    return log
+
+
+def test_step_hooks_match_torch():
+    assert _hooks(tj) == _hooks(real)

@@ -15,6 +15,7 @@ same function is simply traced into the caller's program.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
@@ -28,8 +29,10 @@ import jax.numpy as jnp
 from .. import _caches
 from .._tensor import Tensor
 from ..autograd import grad_mode
+from ..autograd.graph import _add_hook
 
-__all__ = ["Optimizer", "required"]
+__all__ = ["Optimizer", "register_optimizer_step_post_hook", "register_optimizer_step_pre_hook",
+           "required"]
 
 _caches.LIMITS.setdefault("optim_step", 64)  # jitted group updates (optim/optimizer.py)
 
@@ -92,6 +95,7 @@ class Optimizer:
         self.defaults = defaults
         self._optimizer_step_pre_hooks: OrderedDict = OrderedDict()
         self._optimizer_step_post_hooks: OrderedDict = OrderedDict()
+        self._patch_step_function()
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of "
                             "Tensors or dicts, but got " + _tensor_typename(params))
@@ -113,7 +117,16 @@ class Optimizer:
         self.__dict__.update(state)
         self.__dict__.setdefault("_optimizer_step_pre_hooks", OrderedDict())
         self.__dict__.setdefault("_optimizer_step_post_hooks", OrderedDict())
+        self._patch_step_function()
         self.defaults.setdefault("differentiable", False)
+
+    def _patch_step_function(self) -> None:
+        """Wrap the instance's class ``step`` (once) so step pre/post hooks run around it, as
+        torch does; a user subclass's own ``step`` gets the hooks too."""
+        cls = self.__class__
+        if not getattr(cls.step, "hooked", None):
+            cls.step = _with_step_hooks(cls.step)
+            cls.step.hooked = True
 
     def __repr__(self) -> str:
         format_string = self.__class__.__name__ + " ("
@@ -204,18 +217,10 @@ class Optimizer:
 
     # ---- hooks -------------------------------------------------------------------------------
     def register_step_pre_hook(self, hook: Callable) -> Any:
-        from ..autograd.graph import RemovableHandle
-
-        handle = RemovableHandle(self._optimizer_step_pre_hooks)
-        self._optimizer_step_pre_hooks[handle.id] = hook
-        return handle
+        return _add_hook(self._optimizer_step_pre_hooks, hook)
 
     def register_step_post_hook(self, hook: Callable) -> Any:
-        from ..autograd.graph import RemovableHandle
-
-        handle = RemovableHandle(self._optimizer_step_post_hooks)
-        self._optimizer_step_post_hooks[handle.id] = hook
-        return handle
+        return _add_hook(self._optimizer_step_post_hooks, hook)
 
     # ---- state dicts -------------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
@@ -301,10 +306,6 @@ class Optimizer:
 
     # ---- stepping ----------------------------------------------------------------------------
     def step(self, closure: Callable | None = None) -> Any:
-        for pre_hook in list(self._optimizer_step_pre_hooks.values()):
-            result = pre_hook(self, (), {})
-            if result is not None:
-                raise RuntimeError("optimizer step pre-hooks must return None")
         loss = None
         if closure is not None:
             with grad_mode.enable_grad():
@@ -312,8 +313,6 @@ class Optimizer:
         with grad_mode.no_grad():
             for group in self.param_groups:
                 self._step_group(group)
-        for post_hook in list(self._optimizer_step_post_hooks.values()):
-            post_hook(self, (), {})
         return loss
 
     # subclass interface ------------------------------------------------------------------------
@@ -395,6 +394,42 @@ class Optimizer:
 
             fn = cache[key] = jax.jit(fn_)
         return fn(p_arrays, g_arrays, s_arrays, tuple(scal_args))
+
+
+_global_optimizer_pre_hooks: OrderedDict = OrderedDict()
+_global_optimizer_post_hooks: OrderedDict = OrderedDict()
+
+
+def register_optimizer_step_pre_hook(hook: Callable) -> Any:
+    """A pre hook run before every optimizer's ``step`` (``hook(optimizer, args, kwargs)``)."""
+    return _add_hook(_global_optimizer_pre_hooks, hook)
+
+
+def register_optimizer_step_post_hook(hook: Callable) -> Any:
+    """A post hook run after every optimizer's ``step``."""
+    return _add_hook(_global_optimizer_post_hooks, hook)
+
+
+def _with_step_hooks(func: Callable) -> Callable:
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        self = args[0]  # hooks see torch's (args, kwargs): the optimizer is args[0]
+        for pre_hook in chain(_global_optimizer_pre_hooks.values(),
+                              self._optimizer_step_pre_hooks.values()):
+            result = pre_hook(self, args, kwargs)
+            if result is not None:
+                if isinstance(result, tuple) and len(result) == 2:
+                    args, kwargs = result
+                else:
+                    raise RuntimeError(f"{func} must return None or a tuple of (new_args, "
+                                       f"new_kwargs), but got {result}.")
+        out = func(*args, **kwargs)
+        for post_hook in chain(self._optimizer_step_post_hooks.values(),
+                               _global_optimizer_post_hooks.values()):
+            post_hook(self, args, kwargs)
+        return out
+
+    return wrapper
 
 
 def _check_group(group: dict[str, Any]) -> None:
