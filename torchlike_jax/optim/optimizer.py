@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import warnings
+import weakref
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
 from copy import deepcopy
@@ -25,6 +26,7 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from .. import _caches
 from .._tensor import Tensor
@@ -54,14 +56,6 @@ def _typename(obj: Any) -> str:
     module = type(obj).__module__
     name = type(obj).__qualname__
     return name if module in ("builtins", "__builtin__", None) else f"{module}.{name}"
-
-
-def _scalar_arg(x: Any) -> tuple[Any, Any]:
-    """(jit argument, signature) of one hyper-parameter: floats stay weak Python floats."""
-    if isinstance(x, Tensor):
-        a = x._st.array
-        return a, ("t", a.shape, a.dtype)
-    return float(x), "f"
 
 
 def _sig(a: Any) -> Any:
@@ -101,6 +95,7 @@ class Optimizer:
                             "Tensors or dicts, but got " + _tensor_typename(params))
         self.state: defaultdict = defaultdict(dict)
         self.param_groups: list[dict[str, Any]] = []
+        self._hp: dict[int, Tensor] = {}  # id(group) -> float64 hyper-parameters (see _run)
         param_groups = list(params)
         if len(param_groups) == 0:
             raise ValueError("optimizer got an empty parameter list")
@@ -119,6 +114,7 @@ class Optimizer:
         self.__dict__.setdefault("_optimizer_step_post_hooks", OrderedDict())
         self._patch_step_function()
         self.defaults.setdefault("differentiable", False)
+        _bind_groups(self)
 
     def _patch_step_function(self) -> None:
         """Wrap the instance's class ``step`` (once) so step pre/post hooks run around it, as
@@ -198,7 +194,10 @@ class Optimizer:
                                  f"cannot add param group {txt} to the optimizer")
         if not param_set.isdisjoint(id(p) for p in param_group["params"]):
             raise ValueError("some parameters appear in more than one parameter group")
-        self.param_groups.append(param_group)
+        group = _Group(param_group)
+        group._owner = weakref.ref(self)
+        self.param_groups.append(group)
+        self._sync_group(group)
 
     # ---- gradients ---------------------------------------------------------------------------
     def zero_grad(self, set_to_none: bool = True) -> None:
@@ -372,28 +371,119 @@ class Optimizer:
 
     def _run(self, group: dict[str, Any], params: list[Tensor], s_arrays: list,
              extra_static: tuple = ()) -> tuple:
-        """The group's jitted update (cached in ``optim_step``) applied to raw arrays."""
+        """The group's jitted update (cached in ``optim_step``) applied to raw arrays.
+
+        The float hyper-parameters come from the group's hidden float64 tensor (``_hp``, kept
+        in sync by :class:`_Group` whenever a value is set, outside any trace), so under
+        ``torchlike_jax.compile`` they are program inputs, not constants baked in at trace
+        time; 0-dim tensor hyper-parameters (``lr=torch.tensor(0.01)``) pass their arrays."""
         p_arrays = [p._st.array for p in params]
         g_arrays = [p.grad._st.array for p in params]
         static = self._static(group) + extra_static
-        scal_args, scal_sig = [], []
+        hp = self._hp.get(id(group)) if isinstance(group, _Group) else None
+        if hp is None:
+            hp = self._sync_group(group)
+        layout, tensors, sig = [], [], []
+        k = 0
         for x in self._scalars(group):
-            a, s = _scalar_arg(x)
-            scal_args.append(a)
-            scal_sig.append(s)
+            if isinstance(x, Tensor):
+                a = x._st.array
+                layout.append(("t", len(tensors)))
+                tensors.append(a)
+                sig.append((a.shape, a.dtype))
+            else:
+                layout.append(("f", k))
+                k += 1
+        hp_array = hp._st.array
         key = (type(self)._kind, static, tuple(_sig(a) for a in p_arrays),
                tuple(_sig(a) for a in g_arrays),
-               tuple(tuple(_sig(a) for a in col) for col in s_arrays), tuple(scal_sig))
+               tuple(tuple(_sig(a) for a in col) for col in s_arrays), tuple(layout),
+               tuple(sig), hp_array.shape)
         cache = step_cache()
         fn = cache.get(key)
         if fn is None:
             update = type(self)._update
 
-            def fn_(ps, gs, ss, sc, _static=static, _update=update):
+            def fn_(ps, gs, ss, hps, ts, _static=static, _update=update, _layout=tuple(layout)):
+                sc = tuple(hps[i] if kind == "f" else ts[i] for kind, i in _layout)
                 return _update(_static, ps, gs, ss, sc)
 
             fn = cache[key] = jax.jit(fn_)
-        return fn(p_arrays, g_arrays, s_arrays, tuple(scal_args))
+        return fn(p_arrays, g_arrays, s_arrays, hp_array, tuple(tensors))
+
+    def _sync_group(self, group: dict[str, Any]) -> Tensor:
+        """(Re)write the group's float hyper-parameters into its hidden float64 tensor."""
+        try:
+            values = self._scalars(group)
+        except (KeyError, NotImplementedError):  # a group still being built
+            return None
+        arr = jnp.asarray(np.array([float(v) for v in values if not isinstance(v, Tensor)],
+                                   dtype=np.float64))
+        hp = self._hp.get(id(group))
+        if hp is None or hp._st.array.shape != arr.shape:
+            hp = self._hp[id(group)] = Tensor._wrap(arr)
+        else:
+            _write(hp, arr)
+        return hp
+
+
+class _Group(dict):
+    """A param group: a plain dict to its users, except that setting a value re-syncs the
+    owner's hidden hyper-parameter tensor (what keeps a new lr a runtime input under compile).
+    Pickles as a plain dict."""
+
+    __slots__ = ("_owner",)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        dict.__setitem__(self, key, value)
+        self._sync()
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        dict.update(self, *args, **kwargs)
+        self._sync()
+
+    def setdefault(self, key: Any, default: Any = None) -> Any:
+        out = dict.setdefault(self, key, default)
+        self._sync()
+        return out
+
+    def __delitem__(self, key: Any) -> None:
+        dict.__delitem__(self, key)
+        self._sync()
+
+    def pop(self, *args: Any) -> Any:
+        out = dict.pop(self, *args)
+        self._sync()
+        return out
+
+    def __reduce__(self) -> Any:
+        return (dict, (dict(self),))
+
+    def __deepcopy__(self, memo: dict) -> dict:
+        return deepcopy(dict(self), memo)
+
+    def copy(self) -> dict:
+        return dict(self)
+
+    def _sync(self) -> None:
+        owner = self._owner()
+        if owner is not None:
+            owner._sync_group(self)
+
+
+def _bind_groups(opt: Optimizer) -> None:
+    """Make every param group of ``opt`` a :class:`_Group` with a synced hidden tensor."""
+    groups = []
+    opt._hp = {}
+    for g in opt.param_groups:
+        if not isinstance(g, _Group):
+            ng = _Group(g)
+        else:
+            ng = g
+        ng._owner = weakref.ref(opt)
+        groups.append(ng)
+        opt._sync_group(ng)
+    opt.param_groups[:] = groups
 
 
 _global_optimizer_pre_hooks: OrderedDict = OrderedDict()
