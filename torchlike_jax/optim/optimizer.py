@@ -530,7 +530,10 @@ def _check_group(group: dict[str, Any]) -> None:
 
 def _write(t: Tensor, array: Any) -> None:
     """An in-place write of ``array`` into ``t`` (version bump, views see it), as ``copy_``."""
-    if array is t._st.array:
+    if t._base is None and not t._views:  # the common case: what _rebind does, minus a handle
+        st = t._st
+        st.array = array
+        st.version += 1
         return
     t._rebind(Tensor._wrap(array))
 
