@@ -96,6 +96,7 @@ class Optimizer:
         self.state: defaultdict = defaultdict(dict)
         self.param_groups: list[dict[str, Any]] = []
         self._hp: dict[int, Tensor] = {}  # id(group) -> float64 hyper-parameters (see _run)
+        self._hp_values: dict[int, tuple] = {}  # id(group) -> the floats _hp holds
         param_groups = list(params)
         if len(param_groups) == 0:
             raise ValueError("optimizer got an empty parameter list")
@@ -417,13 +418,16 @@ class Optimizer:
             values = self._scalars(group)
         except (KeyError, NotImplementedError):  # a group still being built
             return None
-        arr = jnp.asarray(np.array([float(v) for v in values if not isinstance(v, Tensor)],
-                                   dtype=np.float64))
+        floats = tuple(float(v) for v in values if not isinstance(v, Tensor))
         hp = self._hp.get(id(group))
+        if hp is not None and self._hp_values.get(id(group)) == floats:
+            return hp  # unchanged (setdefault of a present key, a non-hyper-parameter key...)
+        arr = jnp.asarray(np.array(floats, dtype=np.float64))
         if hp is None or hp._st.array.shape != arr.shape:
             hp = self._hp[id(group)] = Tensor._wrap(arr)
         else:
             _write(hp, arr)
+        self._hp_values[id(group)] = floats
         return hp
 
 
@@ -475,6 +479,7 @@ def _bind_groups(opt: Optimizer) -> None:
     """Make every param group of ``opt`` a :class:`_Group` with a synced hidden tensor."""
     groups = []
     opt._hp = {}
+    opt._hp_values = {}
     for g in opt.param_groups:
         if not isinstance(g, _Group):
             ng = _Group(g)
