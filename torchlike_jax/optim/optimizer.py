@@ -2,15 +2,17 @@
 update per group.
 
 Each optimizer describes its update once, as a pure JAX function over *lists* of arrays
-(parameters, gradients, one list per state entry) and a tuple of runtime hyper-parameters
-(learning rate, betas, ...: Python floats become weakly typed jit arguments, 0-dim tensors their
-arrays). That function is jitted and cached in the bounded ``optim_step`` cache, keyed by the
-optimizer kind, its static flags (``nesterov``, ``amsgrad``, ``maximize``, ...: the branches of
-torch's algorithm) and the shapes/dtypes involved, never by a hyper-parameter's value: a new
-learning rate every step never compiles. The results are written back into the parameter and
-state tensors in place under ``no_grad`` (storage rebound, version bumped, views refreshed) just
-as an in-place op does; inside ``torchlike_jax.compile`` tracing the arrays are tracers and the
-same function is simply traced into the caller's program.
+(parameters, gradients, one list per state entry) and a tuple of hyper-parameters. That
+function is jitted and cached in the bounded ``optim_step`` cache, keyed by the optimizer kind,
+its static flags (``nesterov``, ``amsgrad``, ``maximize``, ...: the branches of torch's
+algorithm) and the shapes/dtypes involved, never by a hyper-parameter's value: the float
+hyper-parameters of a group travel as one float64 array held by a hidden tensor that the group
+dict (:class:`_Group`) rewrites whenever a value is set, so a new learning rate every step
+never compiles, and under ``torchlike_jax.compile`` it is a program input rather than a
+trace-time constant. The results are written back into the parameter and state tensors in
+place under ``no_grad`` (storage rebound, version bumped, views refreshed) just as an in-place
+op does; inside ``compile`` tracing the arrays are tracers and the same function is simply
+traced into the caller's program.
 """
 
 from __future__ import annotations
