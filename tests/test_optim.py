@@ -600,3 +600,34 @@ def _hooks(lib):
 
 def test_step_hooks_match_torch():
     assert _hooks(tj) == _hooks(real)
+
+
+def _sd_hooks(lib):
+    log = []
+    w = lib.tensor([1.0, 2.0], requires_grad=True)
+    opt = lib.optim.SGD([w], lr=0.1, momentum=0.9)
+    w.grad = lib.ones(2)
+    opt.step()
+    opt.register_state_dict_pre_hook(lambda o: log.append("pre"))
+    opt.register_state_dict_pre_hook(lambda o: log.append("pre first"), prepend=True)
+
+    def post(o, sd):
+        log.append(("post", sorted(sd)))
+        sd["extra"] = 1
+        return sd
+
+    h = opt.register_state_dict_post_hook(post)
+    sd = opt.state_dict()
+    log.append(sorted(sd))
+    h.remove()
+    opt.register_load_state_dict_pre_hook(lambda o, sd: log.append(("load pre", sorted(sd))))
+    opt.register_load_state_dict_post_hook(lambda o: log.append(("load post",
+                                                                  o.param_groups[0]["lr"])))
+    sd = opt.state_dict()
+    sd["param_groups"][0]["lr"] = 0.5
+    opt.load_state_dict(sd)
+    return log
+
+
+def test_state_dict_hooks_match_torch():
+    assert _sd_hooks(tj) == _sd_hooks(real)
