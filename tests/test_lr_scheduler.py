@@ -49,6 +49,16 @@ SCHEDULERS = {
     "OneCycleLR-3phase-linear": lambda S, o: S.OneCycleLR(
         o, max_lr=[1.0, 2.0], epochs=4, steps_per_epoch=8, anneal_strategy="linear",
         three_phase=True, pct_start=0.25),
+    "CyclicLR": lambda S, o: S.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=4),
+    "CyclicLR-triangular2": lambda S, o: S.CyclicLR(
+        o, base_lr=[0.01, 0.02], max_lr=[0.1, 0.3], step_size_up=3, step_size_down=5,
+        mode="triangular2"),
+    "CyclicLR-exp_range": lambda S, o: S.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=5,
+                                                  mode="exp_range", gamma=0.97,
+                                                  cycle_momentum=False),
+    "CyclicLR-scale_fn": lambda S, o: S.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=2,
+                                                 scale_fn=lambda x: 0.5 ** x,
+                                                 scale_mode="iterations"),
     "CosineAnnealingWarmRestarts": lambda S, o: S.CosineAnnealingWarmRestarts(o, T_0=5),
     "CosineAnnealingWarmRestarts-mult": lambda S, o: S.CosineAnnealingWarmRestarts(
         o, T_0=3, T_mult=2, eta_min=0.001),
@@ -227,7 +237,8 @@ def _state_dict_roundtrip(lib, name):
 
 
 @pytest.mark.parametrize("name", ["StepLR", "CosineAnnealingLR", "LambdaLR", "OneCycleLR",
-                                  "SequentialLR", "CosineAnnealingWarmRestarts-mult"])
+                                  "SequentialLR", "CosineAnnealingWarmRestarts-mult",
+                                  "CyclicLR-triangular2"])
 def test_scheduler_state_dict_roundtrip(name):
     ours_keys, ours = _state_dict_roundtrip(tj, name)
     theirs_keys, theirs = _state_dict_roundtrip(real, name)
