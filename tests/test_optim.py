@@ -631,3 +631,29 @@ def _sd_hooks(lib):
 
 def test_state_dict_hooks_match_torch():
     assert _sd_hooks(tj) == _sd_hooks(real)
+
+
+def test_long_run_holds_no_new_programs_and_frees_the_optimizer():
+    import gc
+    import weakref
+
+    w, b, loss_fn = _problem(tj)
+    opt = tj.optim.AdamW([w, b], lr=0.01)
+    sched = tj.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=50)
+    for _ in range(3):
+        opt.zero_grad()
+        loss_fn().backward()
+        opt.step()
+        sched.step()
+    size, misses = len(step_cache()), step_cache().misses
+    for _ in range(300):
+        opt.zero_grad()
+        loss_fn().backward()
+        opt.step()
+        sched.step()
+    assert (len(step_cache()), step_cache().misses) == (size, misses)
+    state_ref = weakref.ref(opt.state[w]["exp_avg"])
+    opt_ref = weakref.ref(opt)
+    del opt, sched
+    gc.collect()
+    assert opt_ref() is None and state_ref() is None
