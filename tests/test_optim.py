@@ -66,6 +66,12 @@ GRID = [
     ("Adadelta", {}),
     ("Adadelta", {"lr": 0.5, "rho": 0.8, "weight_decay": 0.1, "eps": 1e-4}),
     ("Adadelta", {"lr": 0.5, "maximize": True}),
+    ("Rprop", {}),
+    ("Rprop", {"lr": 0.05, "etas": (0.3, 1.5), "step_sizes": (1e-3, 0.2)}),
+    ("Rprop", {"lr": 0.05, "maximize": True}),
+    ("ASGD", {}),
+    ("ASGD", {"lr": 0.05, "lambd": 1e-2, "alpha": 0.5, "t0": 5, "weight_decay": 0.1}),
+    ("ASGD", {"lr": 0.002, "t0": 0, "maximize": True}),  # ascent on a quartic: keep it small
 ]
 
 
@@ -151,7 +157,7 @@ def _resume(lib, name, kw):
     return _train(opt2, [w2, b2], loss2, 10)
 
 
-@pytest.mark.parametrize("case", [GRID[i] for i in (2, 7, 11, 17, 21, 24, 28, 31, 34)],
+@pytest.mark.parametrize("case", [GRID[i] for i in (2, 7, 11, 17, 21, 24, 28, 31, 34, 36, 39)],
                          ids=_ids)
 def test_load_state_dict_continues_the_trajectory(case):
     name, kw = case
@@ -201,7 +207,8 @@ def _repr_groups(lib):
     out = []
     for name, kw in [("SGD", {"lr": 0.1, "momentum": 0.9}), ("Adam", {"betas": (0.5, 0.6)}),
                      ("AdamW", {}), ("RMSprop", {"centered": True}), ("Adagrad", {}),
-                     ("Adamax", {}), ("NAdam", {}), ("RAdam", {}), ("Adadelta", {})]:
+                     ("Adamax", {}), ("NAdam", {}), ("RAdam", {}), ("Adadelta", {}),
+                     ("Rprop", {}), ("ASGD", {})]:
         opt = getattr(lib.optim, name)([{"params": [a]}, {"params": [b], "lr": 0.5}], **kw)
         out.append(repr(opt))
     return out
@@ -265,6 +272,8 @@ def _errors(lib):
     catch(lambda: o.NAdam([a], momentum_decay=-1.0))
     catch(lambda: o.RAdam([a], eps=-1.0))
     catch(lambda: o.Adadelta([a], rho=1.5))
+    catch(lambda: o.Rprop([a], etas=(1.5, 2.0)))
+    catch(lambda: o.ASGD([a], weight_decay=-1.0))
     catch(lambda: o.SGD([a], lr=lib.tensor([0.1, 0.2])))
     catch(lambda: o.SGD(a, lr=0.1))
     catch(lambda: o.SGD([], lr=0.1))

@@ -11,7 +11,8 @@ from .. import _creation, _dtypes
 from .._tensor import Tensor
 from .optimizer import Optimizer, _cast, _check_group, _lerp, _write
 
-__all__ = ["SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop"]
+__all__ = ["ASGD", "SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "NAdam", "RAdam",
+           "RMSprop", "Rprop"]
 
 
 def _scalar_dtype() -> Any:
@@ -701,5 +702,122 @@ class Adadelta(_Defaults, Optimizer):
             acc = acc * _cast(rho, dt) + _cast(1 - rho, dt) * delta * delta
             p = p + _cast(-lr, dt) * delta
             for k, x in enumerate((p, step_t, sq, acc)):
+                out[k].append(x)
+        return out[0], out[1:]
+
+
+class Rprop(_Defaults, Optimizer):
+    _kind = "rprop"
+    _setstate_defaults = {"foreach": None, "maximize": False, "differentiable": False,
+                          "capturable": False}
+
+    def __init__(self, params: Any, lr: Any = 1e-2, etas: tuple = (0.5, 1.2),
+                 step_sizes: tuple = (1e-6, 50), *, capturable: bool = False,
+                 foreach: bool | None = None, maximize: bool = False,
+                 differentiable: bool = False) -> None:
+        _check_lr(lr)
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 < etas[0] < 1.0 < etas[1]:
+            raise ValueError(f"Invalid eta values: {etas[0]}, {etas[1]}")
+        defaults = {"lr": lr, "etas": etas, "step_sizes": step_sizes, "foreach": foreach,
+                    "maximize": maximize, "differentiable": differentiable,
+                    "capturable": capturable}
+        super().__init__(params, defaults)
+
+    def _state_names(self, group: dict[str, Any]) -> tuple[str, ...]:
+        return ("step", "prev", "step_size")
+
+    def _init_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
+        lr = group["lr"]
+        return {"step": _creation.zeros((), dtype=_scalar_dtype()),
+                "prev": _creation.zeros_like(p),
+                "step_size": _creation.full_like(p.grad, float(lr))}
+
+    def _static(self, group: dict[str, Any]) -> tuple:
+        return (bool(group["maximize"]),)
+
+    def _scalars(self, group: dict[str, Any]) -> tuple:
+        (etaminus, etaplus), (step_size_min, step_size_max) = group["etas"], group["step_sizes"]
+        return (etaminus, etaplus, step_size_min, step_size_max)
+
+    @staticmethod
+    def _update(static, params, grads, states, scalars):
+        (maximize,) = static
+        etaminus, etaplus, step_size_min, step_size_max = scalars
+        out = [[], [], [], []]
+        for p, g, step_t, prev, step_size in zip(params, grads, *states, strict=True):
+            dt = p.dtype
+            if maximize:
+                g = -g
+            step_t = step_t + 1
+            s = jnp.sign(g * prev)
+            factor = jnp.where(s > 0, _cast(etaplus, dt),
+                               jnp.where(s < 0, _cast(etaminus, dt), jnp.ones((), dt)))
+            step_size = jnp.clip(step_size * factor, _cast(step_size_min, dt),
+                                 _cast(step_size_max, dt))
+            g = jnp.where(s < 0, jnp.zeros((), dt), g)
+            p = p + _cast(-1, dt) * jnp.sign(g) * step_size
+            for k, x in enumerate((p, step_t, g, step_size)):
+                out[k].append(x)
+        return out[0], out[1:]
+
+
+class ASGD(_Defaults, Optimizer):
+    _kind = "asgd"
+    _setstate_defaults = {"foreach": None, "maximize": False, "differentiable": False,
+                          "capturable": False}
+
+    def __init__(self, params: Any, lr: Any = 1e-2, lambd: float = 1e-4, alpha: float = 0.75,
+                 t0: float = 1e6, weight_decay: float = 0, foreach: bool | None = None,
+                 maximize: bool = False, differentiable: bool = False,
+                 capturable: bool = False) -> None:
+        _check_lr(lr)
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        defaults = {"lr": lr, "lambd": lambd, "alpha": alpha, "t0": t0,
+                    "weight_decay": weight_decay, "foreach": foreach, "maximize": maximize,
+                    "differentiable": differentiable, "capturable": capturable}
+        super().__init__(params, defaults)
+
+    def _state_names(self, group: dict[str, Any]) -> tuple[str, ...]:
+        return ("step", "eta", "mu", "ax")
+
+    def _init_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
+        return {"step": _creation.zeros((), dtype=_scalar_dtype()),
+                "eta": _creation.tensor(float(group["lr"]), dtype=_scalar_dtype()),
+                "mu": _creation.ones((), dtype=_scalar_dtype()),
+                "ax": _creation.zeros_like(p)}
+
+    def _static(self, group: dict[str, Any]) -> tuple:
+        return (_bool(group["weight_decay"]), bool(group["maximize"]))
+
+    def _scalars(self, group: dict[str, Any]) -> tuple:
+        return (group["lr"], group["lambd"], group["alpha"], group["t0"],
+                group["weight_decay"])
+
+    @staticmethod
+    def _update(static, params, grads, states, scalars):
+        has_wd, maximize = static
+        lr, lambd, alpha, t0, wd = scalars
+        out = [[], [], [], [], []]
+        for p, g, step_t, eta, mu, ax in zip(params, grads, *states, strict=True):
+            dt = p.dtype
+            if maximize:
+                g = -g
+            step_t = step_t + 1
+            if has_wd:
+                g = g + _cast(wd, dt) * p
+            eta_value = _f64(eta)
+            p = p * _cast(1 - _f64(lambd) * eta_value, dt)
+            p = p + _cast(-eta_value, dt) * g
+            ax = jnp.where(mu != 1, ax + (p - ax) * mu.astype(dt), p)
+            step = _f64(step_t)
+            eta = (_f64(lr) / ((1 + _f64(lambd) * _f64(lr) * step) ** _f64(alpha))).astype(
+                eta.dtype)
+            mu = (1 / jnp.maximum(1.0, step - _f64(t0))).astype(mu.dtype)
+            for k, x in enumerate((p, step_t, eta, mu, ax)):
                 out[k].append(x)
         return out[0], out[1:]
