@@ -640,11 +640,6 @@ def test_linear_trains_inside_compile():
     assert isinstance(model.weight, nn.Parameter) and model.weight.is_leaf
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "compile keys only the Python scalars that USER code names; Module.forward is library code "
-    "(_compile._is_library), so `self.training` (and hyper-parameters like Dropout.p) set after "
-    "the first trace are not part of the key and model.eval() reuses the train-mode program. "
-    "Scanning torchlike_jax/nn like user code fixes it (see docs/architecture.md, torch.nn)."))
 def test_compile_sees_train_eval_switch():
     torch.manual_seed(0)
     m = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Dropout(0.5))
@@ -688,12 +683,6 @@ def test_softmax_implicit_dim_warning(real):
         assert len(rec) == 1 and "Implicit dimension choice" in str(rec[0].message)
 
 
-@pytest.mark.xfail(strict=True, raises=Exception, reason=(
-    "compile finds captured tensors at most _compile._MAX_DEPTH (6) containers/attributes deep; "
-    "a Parameter of a module nested three Sequentials deep sits at depth 8 (each module adds "
-    "two levels: the object and its _modules/_parameters dict), so it is not lifted to an input "
-    "and the traced update leaks a tracer into it. Needs _compile.py to walk Module trees "
-    "(e.g. through named_parameters/named_buffers) or a larger depth."))
 def test_compile_deeply_nested_model_trains():
     def make():
         return nn.Sequential(nn.Sequential(nn.Sequential(nn.Linear(3, 4), nn.Tanh()),

@@ -110,6 +110,10 @@ _LIB_DIRS = tuple(dict.fromkeys(
 _UNTRACEABLE = (jax.errors.ConcretizationTypeError, jax.errors.TracerArrayConversionError,
                 jax.errors.TracerBoolConversionError, jax.errors.TracerIntegerConversionError)
 _MAX_DEPTH = 6
+_NN_DIR = os.path.join(_PKG_DIR, "nn") + os.sep
+#: attributes holding a module tree (torch.nn.Module's registries): walked at no depth cost, so
+#: a deeply nested model's parameters are all found (cycles are cut by ``seen``)
+_MODULE_TREES = frozenset({"_parameters", "_buffers", "_modules"})
 _BIG = 1000
 _RECOMPILE_LIMIT = 8
 _PRIMITIVES = frozenset((int, float, bool, complex, str, bytes, type(None)))
@@ -193,8 +197,10 @@ def _is_library(code: types.CodeType) -> bool:
     if hit is None:
         if len(_library_files) >= _LIBRARY_FILES_LIMIT:
             _library_files.clear()
-        hit = _library_files[code.co_filename] = os.path.abspath(
-            code.co_filename).startswith(_LIB_DIRS)
+        path = os.path.abspath(code.co_filename)
+        # torch.nn's modules are user-level code: their Python state (training, p...) guards
+        hit = _library_files[code.co_filename] = (path.startswith(_LIB_DIRS)
+                                                  and not path.startswith(_NN_DIR))
     return hit
 
 
@@ -289,7 +295,11 @@ class _Scan:
             except TypeError:
                 return
             for k, x in list(attrs.items()):
-                self.value(x, depth + 1, k)
+                if k in _MODULE_TREES and isinstance(x, dict):
+                    for kk, child in list(x.items()):
+                        self.value(child, depth, kk)
+                else:
+                    self.value(x, depth + 1, k)
             self.methods(type(v), depth + 1)
 
     def methods(self, cls: type, depth: int) -> None:
