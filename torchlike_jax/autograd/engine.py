@@ -802,6 +802,7 @@ def _segment_backward(seg: list, key: tuple, n_exports: int):
     segment. Closes over node functions and wiring only (the key)."""
     plan = [(_make_vjp(n.fn, _mask(n)), [w for w in wiring if w is not None])
             for n, (_, _, wiring, _) in zip(seg, key, strict=True)]
+    n_outs = [len(n.out_avals) for n in seg]  # the program must not keep the nodes alive
 
     def run_segment(inputs, incoming):
         buf: list = [None if inc is None else list(inc) for inc in incoming]
@@ -817,7 +818,7 @@ def _segment_backward(seg: list, key: tuple, n_exports: int):
                     j, nr = w
                     slot = buf[j]
                     if slot is None:
-                        slot = buf[j] = [None] * len(seg[j].out_avals)
+                        slot = buf[j] = [None] * n_outs[j]
                     slot[nr] = g if slot[nr] is None else slot[nr] + g
                 else:
                     k = -1 - w

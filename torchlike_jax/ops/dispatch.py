@@ -326,7 +326,7 @@ def dispatch(op: OpDef, args: tuple, params: tuple = (), out_dtype: D.dtype | No
             outs = jfn(*arrays)
         except (TypeError, ValueError):
             if op.dtype_rule in (PROMOTE, FLOAT, COMPARE):  # elementwise: broadcast message
-                broadcast_shapes(*(a.shape for a in arrays if a is not None))
+                broadcast_shapes(*(np.shape(a) for a in arrays if a is not None))
             raise
     if rt:  # the node's function takes the runtime scalars as trailing inputs without edges
         args = (*args, *((None,) * len(rt)))
