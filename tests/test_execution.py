@@ -262,7 +262,8 @@ def test_a_second_process_reads_programs_the_first_one_wrote(tmp_path):
             "y = x\n"
             "for _ in range(50): y = t.sin(y) * 1.5\n"
             "y.sum().backward(); print(x.grad.sum().item())\n")
-    env = {**os.environ, "TORCHLIKE_JAX_CACHE_DIR": str(tmp_path / "xla")}
+    env = {**os.environ, "TORCHLIKE_JAX_CACHE_DIR": str(tmp_path / "xla"),
+           "TORCHLIKE_JAX_CACHE_MIN_COMPILE_SECONDS": "0"}
     first = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                            check=True).stdout
     files = sorted(p.name for p in (tmp_path / "xla").iterdir())
@@ -283,3 +284,15 @@ def test_one_op_over_ever_new_shapes_keeps_a_bounded_number_of_executables(monke
         sizes.append(max(hit[1]._cache_size() for key, hit in dispatch._jits._data.items()
                          if key[0].name == "exp2"))
     assert max(sizes) <= 4, sizes
+
+
+def test_persistent_cache_prune_drops_least_recently_used_files(tmp_path):
+    from torchlike_jax import _persistent_cache
+
+    for k in range(10):
+        f = tmp_path / f"f{k}"
+        f.write_bytes(b"x" * 100)
+        os.utime(f, (1000 + k, 1000 + k))
+    assert _persistent_cache.prune(tmp_path, 2000) == 0  # under the bound: untouched
+    assert _persistent_cache.prune(tmp_path, 800) == 4  # down to 3/4 of the bound
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"f{k}" for k in range(4, 10)]

@@ -35,7 +35,7 @@ LIMITS: dict[str, int] = {
 #: it is replaced by a fresh one: JAX keeps an executable per signature inside the function, so
 #: a loop over ever-new shapes would otherwise grow memory without bound (a dropped function
 #: frees its executables).
-SIGNATURES_PER_JIT = 64
+SIGNATURES_PER_JIT = 256
 
 
 class CacheInfo(NamedTuple):

@@ -51,8 +51,8 @@ class BackwardPolicy:
     compile_after: int = 2
     background: bool = True
     segment_nodes: int = 96
-    compile_floor_s: float = 0.04
-    compile_per_node_s: float = 0.004
+    compile_floor_s: float = 0.05
+    compile_per_node_s: float = 0.0006
     learn_rate: float = 0.3
     _executor: ThreadPoolExecutor | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
