@@ -44,7 +44,28 @@ def _bool(x: Any) -> bool:
 
 
 # ------------------------------------------------------------------------------------------------
-class SGD(Optimizer):
+class _Defaults:
+    """``__setstate__`` filling the flags older state dicts lack, as torch's optimizers do."""
+
+    _setstate_defaults: dict[str, Any] = {}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)
+        for group in self.param_groups:
+            for k, v in self._setstate_defaults.items():
+                group.setdefault(k, v)
+
+
+def _check_fused(fused: Any, foreach: Any, differentiable: bool) -> None:
+    """torch's checks of the ``fused`` flag (accepted; the update is one program anyway)."""
+    if fused:
+        if differentiable:
+            raise RuntimeError("`fused` does not support `differentiable`")
+        if foreach:
+            raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+
+
+class SGD(_Defaults, Optimizer):
     _kind = "sgd"
     _complex_ok = True  # torch's SGD runs on complex tensors as they are
 
@@ -65,20 +86,10 @@ class SGD(Optimizer):
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, defaults)
-        if fused:
-            if differentiable:
-                raise RuntimeError("`fused` does not support `differentiable`")
-            if foreach:
-                raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+        _check_fused(fused, foreach, differentiable)
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("nesterov", False)
-            group.setdefault("maximize", False)
-            group.setdefault("foreach", None)
-            group.setdefault("differentiable", False)
-            group.setdefault("fused", False)
+    _setstate_defaults = {"nesterov": False, "maximize": False, "foreach": None,
+                          "differentiable": False, "fused": False}
 
     def _static(self, group: dict[str, Any]) -> tuple:
         return (_bool(group["weight_decay"]), _bool(group["momentum"]), bool(group["nesterov"]),
@@ -133,7 +144,7 @@ class SGD(Optimizer):
 
 
 # ------------------------------------------------------------------------------------------------
-class Adam(Optimizer):
+class Adam(_Defaults, Optimizer):
     _kind = "adam"
 
     def __init__(self, params: Any, lr: Any = 1e-3, betas: tuple = (0.9, 0.999), eps: float = 1e-8,
@@ -172,22 +183,11 @@ class Adam(Optimizer):
                     "capturable": capturable, "differentiable": differentiable, "fused": fused,
                     "decoupled_weight_decay": decoupled_weight_decay}
         super().__init__(params, defaults)
-        if fused:
-            if differentiable:
-                raise RuntimeError("`fused` does not support `differentiable`")
-            if foreach:
-                raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+        _check_fused(fused, foreach, differentiable)
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("amsgrad", False)
-            group.setdefault("maximize", False)
-            group.setdefault("foreach", None)
-            group.setdefault("capturable", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("fused", None)
-            group.setdefault("decoupled_weight_decay", False)
+    _setstate_defaults = {"amsgrad": False, "maximize": False, "foreach": None,
+                          "capturable": False, "differentiable": False, "fused": None,
+                          "decoupled_weight_decay": False}
 
     def _state_names(self, group: dict[str, Any]) -> tuple[str, ...]:
         base = ("step", "exp_avg", "exp_avg_sq")
@@ -266,7 +266,7 @@ class AdamW(Adam):
 
 
 # ------------------------------------------------------------------------------------------------
-class RMSprop(Optimizer):
+class RMSprop(_Defaults, Optimizer):
     _kind = "rmsprop"
 
     def __init__(self, params: Any, lr: Any = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
@@ -289,15 +289,8 @@ class RMSprop(Optimizer):
                     "foreach": foreach, "maximize": maximize, "differentiable": differentiable}
         super().__init__(params, defaults)
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("momentum", 0)
-            group.setdefault("centered", False)
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("capturable", False)
+    _setstate_defaults = {"momentum": 0, "centered": False, "foreach": None, "maximize": False,
+                          "differentiable": False, "capturable": False}
 
     def _state_names(self, group: dict[str, Any]) -> tuple[str, ...]:
         names = ("step", "square_avg")
@@ -360,7 +353,7 @@ class RMSprop(Optimizer):
 
 
 # ------------------------------------------------------------------------------------------------
-class Adagrad(Optimizer):
+class Adagrad(_Defaults, Optimizer):
     _kind = "adagrad"
 
     def __init__(self, params: Any, lr: Any = 1e-2, lr_decay: float = 0, weight_decay: float = 0,
@@ -383,22 +376,13 @@ class Adagrad(Optimizer):
                     "initial_accumulator_value": initial_accumulator_value, "foreach": foreach,
                     "maximize": maximize, "differentiable": differentiable, "fused": fused}
         super().__init__(params, defaults)
-        if fused:
-            if differentiable:
-                raise RuntimeError("`fused` does not support `differentiable`")
-            if foreach:
-                raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+        _check_fused(fused, foreach, differentiable)
         for group in self.param_groups:
             for p in group["params"]:
                 self.state[p].update(self._init_state(p, group))
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("fused", None)
+    _setstate_defaults = {"foreach": None, "maximize": False, "differentiable": False,
+                          "fused": None}
 
     def _state_names(self, group: dict[str, Any]) -> tuple[str, ...]:
         return ("step", "sum")
@@ -449,18 +433,6 @@ def _check_betas(lr: Any, eps: float, betas: tuple, weight_decay: float) -> None
         raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
     if not 0.0 <= weight_decay:
         raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-
-
-class _Defaults:
-    """``__setstate__`` filling the flags older state dicts lack, as torch's optimizers do."""
-
-    _setstate_defaults: dict[str, Any] = {}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            for k, v in self._setstate_defaults.items():
-                group.setdefault(k, v)
 
 
 class Adamax(_Defaults, Optimizer):
