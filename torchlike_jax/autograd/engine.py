@@ -248,8 +248,8 @@ def run(roots: list[tuple], root_grads: list, targets: _Targets, retain_graph: b
             else:
                 _check_saved(n)
     targets.inputs = _materialize([n for n in order if runs is None or n in runs])
-    per_node = (create_graph or anomaly or any(n.has_python_hooks for n in order)
-                or _tracing(order, root_grads))
+    per_node = (create_graph or anomaly or _local.per_node
+                or any(n.has_python_hooks for n in order) or _tracing(order, root_grads))
     with grad_mode.set_grad_enabled(create_graph):
         if per_node:
             out = _run_per_node(order, roots, root_grads, targets, create_graph)
@@ -260,6 +260,26 @@ def run(roots: list[tuple], root_grads: list, targets: _Targets, retain_graph: b
             if runs is None or n in runs:
                 n.release()
     return out
+
+
+class _Local(threading.local):
+    per_node = False
+
+
+_local = _Local()
+
+
+class per_node_only:  # noqa: N801 - used like a context-manager function
+    """Inside, this thread's backward calls run node by node, whatever the policy: the same
+    path every time (gradcheck's reentrancy check compares two passes bit for bit, and a
+    background compile finishing between them must not change the arithmetic)."""
+
+    def __enter__(self) -> None:
+        self._prev = _local.per_node
+        _local.per_node = True
+
+    def __exit__(self, *exc: object) -> None:
+        _local.per_node = self._prev
 
 
 def _tracing(order: list, root_grads: list) -> bool:

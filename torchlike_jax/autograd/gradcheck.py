@@ -9,9 +9,9 @@ The algorithm is torch's (slow mode by default):
   the tensors' dtypes, as torch does it, so float32 inputs show torch's float32 noise.
 * **analytical Jacobian** — ``autograd.grad(output, inputs, one_hot)`` once per output element,
   twice over (the second pass must agree within ``nondet_tol``: "Backward is not reentrant").
-  The engine runs a graph per node the first time and compiles it whole from the second sighting
-  on, and the two paths may differ in the last bit; one product is run first so that both passes
-  use the compiled path (the numerical comparison still checks every value).
+  Both passes run node by node (``engine.per_node_only``): a compiled program may differ from
+  the per-node path in the last bit, and the engine may switch paths between two passes (a
+  background compile finishing).
 * both compared with ``allclose(analytical, numerical, rtol, atol)``; then the backward must give
   zeros for zero ``grad_outputs`` (``check_undefined_grad``: an undefined gradient reaches the
   engine as zeros).
@@ -325,19 +325,6 @@ def _jacobians_equal(j1: list, j2: list, tol: float) -> bool:
     return True
 
 
-def _settle(output: Any, diff_inputs: list, grad_output: Any) -> None:
-    """Run one product until the engine has settled on how it runs this graph.
-
-    The engine runs a graph per node the first time and as one compiled program from the
-    ``COMPILE_AFTER``-th sighting on; the two may round differently in the last bit. That is not
-    the non-determinism the reentrancy check is about, so both passes must see the same path.
-    """
-    from . import engine
-
-    for _ in range(max(getattr(engine, "COMPILE_AFTER", 2) - 1, 0)):
-        _api().grad(output, diff_inputs, grad_output, retain_graph=True, allow_unused=True)
-
-
 def _analytical_jacobian(inputs: tuple, output: Any, nondet_tol: float,
                          check_grad_dtypes: bool, v: np.ndarray | None = None) -> list:
     """Per input requiring grad, the Jacobian of ``output`` built from vector-Jacobian products
@@ -349,12 +336,13 @@ def _analytical_jacobian(inputs: tuple, output: Any, nondet_tol: float,
     else:
         grad_outputs = [_wrap(v.reshape(output.shape))]
         numel = 1
-    if grad_outputs:
-        _settle(output, diff_inputs, grad_outputs[0])
-    jac1, sizes_ok, types_ok = _stack_and_check(_vjp_rows(output, diff_inputs, grad_outputs),
-                                                diff_inputs, numel)
-    jac2, _, _ = _stack_and_check(_vjp_rows(output, diff_inputs, grad_outputs), diff_inputs,
-                                  numel)
+    from .engine import per_node_only
+
+    with per_node_only():  # both passes on one path (see engine.per_node_only)
+        jac1, sizes_ok, types_ok = _stack_and_check(
+            _vjp_rows(output, diff_inputs, grad_outputs), diff_inputs, numel)
+        jac2, _, _ = _stack_and_check(_vjp_rows(output, diff_inputs, grad_outputs),
+                                      diff_inputs, numel)
     reentrant = _jacobians_equal(jac1, jac2, nondet_tol)
     # torch unpacks these two flags swapped (``jacobians, types_ok, sizes_ok = ...``), so a
     # wrong-sized gradient is "dtype mismatch" (only with check_grad_dtypes) and a wrong dtype is
