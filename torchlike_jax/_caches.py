@@ -29,6 +29,7 @@ LIMITS: dict[str, int] = {
     "backward_structures": 512,  # whole-graph backward: hit counts and compiled programs
     "backward_segments": 1024,  # compiled segments of large graphs, by the segment's structure
     "stride_probes": 256,  # layout probes of view chains (ops/strides.py)
+    "optim_step": 64,  # one jitted update per (optimizer kind, flags, shapes) (optim/optimizer.py)
 }
 
 #: How many input signatures (shapes/dtypes) one cached jitted function may compile for before

@@ -38,7 +38,6 @@ from ..autograd.graph import _add_hook
 __all__ = ["Optimizer", "register_optimizer_step_post_hook", "register_optimizer_step_pre_hook",
            "required"]
 
-_caches.LIMITS.setdefault("optim_step", 64)  # jitted group updates (optim/optimizer.py)
 
 
 class _RequiredParameter:
