@@ -129,7 +129,7 @@ for label, mode in (("grad on ", True), ("grad off", False)):
     if mode:
         print(f"          backward: {bwd_ms[0]:.1f} ms first (per-node vjps incl. compiling "
               "the add vjp), then "
-              + ", ".join(f"{t:.1f} ms ({p})" for t, p in zip(bwd_ms[1:], paths[1:])))
+              + ", ".join(f"{t:.1f} ms ({p})" for t, p in zip(bwd_ms[1:], paths[1:], strict=True)))
         print("          (segments of 96 nodes run per node until the time spent on them pays "
               "for a compile, which then runs in the background: ski rental)")
 
