@@ -483,25 +483,24 @@ def _check_nan(n: Node, in_grads, create_graph: bool) -> None:
             raise anomaly_mode.nan_error(n, i)
 
 
+def _add_to(buf: dict, m: Node, nr: int, g) -> None:
+    """Add gradient ``g`` (array, or tensor under create_graph) into output ``nr`` of ``m``."""
+    slot = buf.get(m)
+    if slot is None:
+        slot = buf[m] = [None] * len(m.out_avals)
+    slot[nr] = g if slot[nr] is None else slot[nr] + g
+
+
 def _seed(buf, roots, root_grads, create_graph):
     for (node, nr), g in zip(roots, root_grads, strict=True):
-        slot = buf.setdefault(node, [None] * len(node.out_avals))
-        slot[nr] = g if slot[nr] is None else _add(slot[nr], g, create_graph)
+        _add_to(buf, node, nr, g)
 
 
 def _send(buf, n: Node, in_grads, create_graph: bool) -> None:
     edges = [e for e in n.edges if e is not None]
     for (m, nr), g in zip(edges, in_grads, strict=True):
-        if g is None:  # a node post-hook dropped this gradient
-            continue
-        slot = buf.get(m)
-        if slot is None:
-            slot = buf[m] = [None] * len(m.out_avals)
-        slot[nr] = g if slot[nr] is None else _add(slot[nr], g, create_graph)
-
-
-def _add(a, b, create_graph):
-    return a + b
+        if g is not None:  # None: a node post-hook dropped this gradient
+            _add_to(buf, m, nr, g)
 
 
 def _wrap(array):
@@ -771,7 +770,7 @@ def _run_segments(order, roots, root_grads, targets: _Targets) -> list:
 def _run_segment(seg: list, buf: dict, targets: _Targets) -> bool:
     """Run one segment on ``buf`` (node -> gradient slots); True when it ran compiled."""
     index = {n: i for i, n in enumerate(seg)}
-    incoming = [buf.pop(n, None) for n in seg]
+    incoming = [buf.get(n) for n in seg]  # gradients from earlier segments (and the roots)
     inputs = [targets.inputs.get(n, n.inputs) for n in seg]
     exports: list = []  # (node, output_nr) outside the segment, per exported gradient
     parts = []
@@ -794,20 +793,13 @@ def _run_segment(seg: list, buf: dict, targets: _Targets) -> bool:
     program = entry.ready()
     if program is not None:
         out = program(inputs, incoming)
+        for n in seg:
+            buf.pop(n, None)
         for (m, nr), g in zip(exports, out, strict=True):
             if g is not None:
-                slot = buf.get(m)
-                if slot is None:
-                    slot = buf[m] = [None] * len(m.out_avals)
-                slot[nr] = g if slot[nr] is None else slot[nr] + g
+                _add_to(buf, m, nr, g)
         return True
     start = time.perf_counter()
-    for n, inc in zip(seg, incoming, strict=True):
-        if inc is not None:  # gradients from earlier segments join the ones sent inside
-            slot = buf.setdefault(n, [None] * len(n.out_avals))
-            for nr, g in enumerate(inc):
-                if g is not None:
-                    slot[nr] = g if slot[nr] is None else slot[nr] + g
     for n, ins in zip(seg, inputs, strict=True):
         grads = buf.pop(n, None)
         if grads is None:
