@@ -15,20 +15,19 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
 from typing import Any, NamedTuple
 
 #: The bound of each cache, by name. Sizes are entry counts.
 LIMITS: dict[str, int] = {
     "op_jit": 4096,  # one jitted function per (op, static params, dtypes) — dispatch.compiled
     "op_static": 1024,  # (op, params skeleton) pairs whose float params must stay static
-    "scalar_constants": 4096,  # Python scalars already on the device (dispatch.scalar_array)
     "node_vjp": 2048,  # jit(vjp) of one node function, per differentiable-input mask
     "node_backward": 1024,  # create_graph: the recorded backward function of a node function
     "node_forward": 1024,  # jitted forward of a node, to recompute dropped activations
     "backward_structures": 512,  # whole-graph backward: hit counts and compiled programs
     "backward_segments": 1024,  # compiled segments of large graphs, by the segment's structure
     "stride_probes": 256,  # layout probes of view chains (ops/strides.py)
+    "function_traced": 64,  # custom Function node functions, traced path only (function.py)
     "optim_step": 64,  # one jitted update per (optimizer kind, flags, shapes) (optim/optimizer.py)
 }
 
@@ -89,19 +88,6 @@ class BoundedCache:
                 data.popitem(last=False)
                 self.evictions += 1
 
-    def setdefault(self, key: Any, make: Callable[[], Any]) -> Any:
-        """The cached value, or ``make()`` stored (the first writer wins a race)."""
-        value = self.get(key, _MISSING)
-        if value is not _MISSING:
-            return value
-        built = make()
-        with self._lock:
-            value = self._data.get(key, _MISSING)
-            if value is not _MISSING:
-                return value
-        self[key] = built
-        return built
-
     def pop(self, key: Any, default: Any = None) -> Any:
         with self._lock:
             return self._data.pop(key, default)
@@ -117,7 +103,6 @@ class BoundedCache:
         return CacheInfo(len(self._data), self.maxsize, self.hits, self.misses, self.evictions)
 
 
-_MISSING = object()
 _CACHES: dict[str, BoundedCache] = {}
 
 

@@ -87,13 +87,12 @@ import threading
 import traceback
 import types
 import warnings
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
 import jax
 
-from . import _random, _views
+from . import _caches, _random, _views
 from ._tensor import Storage, Tensor
 from ._views import ViewStorage
 from .autograd import grad_mode
@@ -477,7 +476,7 @@ class CompiledFunction:
     def __init__(self, fn: Callable, fallback: bool) -> None:
         self._fn = fn
         self._fallback = fallback
-        self._cache: OrderedDict = OrderedDict()  # key -> _Entry, LRU of _CACHE_LIMIT
+        self._cache = _caches.BoundedCache("compiled function", _CACHE_LIMIT)  # key -> _Entry
         self._warned = False
         self._traces = 0
         self._limit_warned = False
@@ -527,16 +526,13 @@ class CompiledFunction:
         cache = self._cache
         entry = cache.get(key)
         if entry is None:
-            entry = cache[key] = _Entry()
+            entry = _Entry()
+            cache[key] = entry
             entry.jitted = jax.jit(_make_pure(self, entry, local.grad_enabled))
-            if len(cache) > _CACHE_LIMIT:
-                cache.popitem(last=False)
             if ctx.shared_grad and local.grad_enabled:
                 # views sharing a base with another input, with autograd: the graph through
                 # the base is eager code's (not traced; documented in the module docstring)
                 entry.fallback = True
-        else:
-            cache.move_to_end(key)
         if entry.fallback:
             return self._fn(*args, **kwargs)
         entry.ctx = ctx

@@ -41,13 +41,13 @@ import functools
 import inspect
 import warnings
 import weakref
-from collections import OrderedDict
 from typing import Any
 
 import jax
 import jax.numpy as jnp
 from jax.custom_derivatives import SymbolicZero
 
+from .. import _caches
 from .. import _dtypes as D
 from .._tensor import Tensor
 from ..ops.dispatch import record_node
@@ -64,8 +64,8 @@ _FREED = ("Trying to backward through the graph a second time (or directly acces
           "calling backward.")
 #: traced calls only (see the module docstring): static call description -> node function
 #: (no arrays, no tensors), least recently used evicted first
-FN_CACHE_MAX = 64
-_fn_cache: OrderedDict = OrderedDict()
+FN_CACHE_MAX = _caches.LIMITS["function_traced"]
+_fn_cache = _caches.cache("function_traced")
 _TENSOR = object()  # template slot of a tensor argument
 _RELEASED = object()  # ctx._tl_saved once the node's saved tensors were freed
 
@@ -549,11 +549,8 @@ def _node_fn(cls, split, args, kwargs, mask):
         return _build_fn(cls, split, tmpl_args, tmpl_kw, mask)
     fn = _fn_cache.get(key)
     if fn is None:
-        if len(_fn_cache) >= FN_CACHE_MAX:
-            _fn_cache.popitem(last=False)
-        fn = _fn_cache[key] = _build_fn(cls, split, tmpl_args, tmpl_kw, mask)
-    else:
-        _fn_cache.move_to_end(key)
+        fn = _build_fn(cls, split, tmpl_args, tmpl_kw, mask)
+        _fn_cache[key] = fn
     return fn
 
 

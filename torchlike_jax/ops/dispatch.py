@@ -150,17 +150,31 @@ def compiled(op: OpDef, params: tuple, cdt: np.dtype | None, odt: np.dtype | Non
     return hit
 
 
+def _call_lifted(op: OpDef, params: tuple, cdt: np.dtype | None, odt: np.dtype | None,
+                 arrays: list | tuple):
+    """Run ``op`` with its Python floats / runtime ints lifted out of ``params`` as trailing
+    arguments: ``((fn, jitted, grad_fn class), outputs, runtime values)``, or None when there is
+    nothing to lift or the impl needs a value concretely (a shape, a branch, a torch-style
+    check): that (op, skeleton) then stays static from now on, and the caller's static call
+    re-raises a genuine error with its own message."""
+    rt: list = []
+    skel = split_params(params, rt) if params else params
+    if not rt or (op, skel) in _static_only:
+        return None
+    hit = compiled(op, skel, cdt, odt, len(rt), params)
+    try:
+        outs = hit[1](*arrays, *rt)
+    except Exception:
+        _static_only[(op, skel)] = True
+        return None
+    return hit, outs, rt
+
+
 def call_raw(op: OpDef, arrays: tuple, params: tuple):
     """``op`` on raw arrays with its Python floats / runtime ints lifted (no tensors, no
     autograd, no casts): the cached jit call the view machinery uses."""
-    rt: list = []
-    skel = split_params(params, rt)
-    if rt and (op, skel) not in _static_only:
-        try:
-            return compiled(op, skel, None, None, len(rt), params)[1](*arrays, *rt)
-        except Exception:
-            _static_only[(op, skel)] = True
-    return compiled(op, params, None, None)[1](*arrays)
+    lifted = _call_lifted(op, params, None, None, arrays)
+    return lifted[1] if lifted is not None else compiled(op, params, None, None)[1](*arrays)
 
 
 def _dtype_of(x: Any) -> D.dtype:
@@ -252,7 +266,6 @@ def _legacy_name(d: D.dtype) -> str:
 
 _PY_SCALARS = frozenset((bool, int, float, complex))
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
-_scalar_cache = _caches.cache("scalar_constants")
 
 
 def _scalar_host(value: Any, np_dtype: np.dtype | None) -> np.ndarray:
@@ -266,19 +279,6 @@ def _scalar_host(value: Any, np_dtype: np.dtype | None) -> np.ndarray:
                             "can't convert negative int to unsigned")
     with np.errstate(over="ignore"):
         return arr.astype(np_dtype)
-
-
-def scalar_array(value: Any, np_dtype: np.dtype | None) -> jax.Array:
-    """A Python scalar as a device array, cached: constants like ``1`` or ``lr`` are transferred
-    once instead of on every op (saves ~2.5 µs per call). Bounded; keyed by type so 1, 1.0 and
-    True stay distinct."""
-    key = (type(value), value, np_dtype)
-    hit = _scalar_cache.get(key)
-    if hit is None:
-        with jax.ensure_compile_time_eval():  # a concrete array even inside a jit trace:
-            hit = jax.device_put(_scalar_host(value, np_dtype))  # never cache a tracer
-        _scalar_cache[key] = hit
-    return hit
 
 
 def dispatch(op: OpDef, args: tuple, params: tuple = (), out_dtype: D.dtype | None = None):
@@ -304,23 +304,11 @@ def dispatch(op: OpDef, args: tuple, params: tuple = (), out_dtype: D.dtype | No
         else:
             arrays.append(_scalar_host(a, cnp))
     onp = odt.np if odt is not None else None
-    rt: list = []
-    skel = split_params(params, rt) if params else params
-    outs = None
-    if rt:
-        if (op, skel) in _static_only:
-            rt = []
-        else:
-            fn, jfn, node_cls = compiled(op, skel, cnp, onp, len(rt), params)
-            try:
-                outs = jfn(*arrays, *rt)
-            except Exception:
-                # the impl needs a value concretely (a shape, a branch, a torch-style check):
-                # that op keeps its floats static from now on; the static call below re-raises
-                # a genuine error with its own message
-                _static_only[(op, skel)] = True
-                rt = []
-    if outs is None:
+    lifted = _call_lifted(op, params, cnp, onp, arrays)
+    if lifted is not None:
+        (fn, _, node_cls), outs, rt = lifted
+    else:
+        rt = ()
         fn, jfn, node_cls = compiled(op, params, cnp, onp)
         try:
             outs = jfn(*arrays)
