@@ -9,84 +9,13 @@ import warnings
 
 import numpy as np
 import pytest
+from optim_scenarios import SCHEDULERS, _lam, _opt, _sequence
 
 import torchlike_jax as tj
 from torchlike_jax.optim.optimizer import step_cache
 
 pytestmark = pytest.mark.torch_live
 real = pytest.importorskip("torch")
-
-
-def _opt(lib, name="SGD", two_groups=True, **kw):
-    a = lib.zeros(2, requires_grad=True)
-    b = lib.zeros(3, requires_grad=True)
-    groups = [{"params": [a]}, {"params": [b], "lr": 0.5}] if two_groups else [a, b]
-    kw.setdefault("lr", 0.1)
-    if name == "SGD":
-        kw.setdefault("momentum", 0.9)
-    return getattr(lib.optim, name)(groups, **kw), (a, b)
-
-
-def _lam(e):
-    return 0.95 ** e
-
-
-SCHEDULERS = {
-    "StepLR": lambda S, o: S.StepLR(o, step_size=4, gamma=0.5),
-    "MultiStepLR": lambda S, o: S.MultiStepLR(o, milestones=[3, 7, 7, 20], gamma=0.3),
-    "ExponentialLR": lambda S, o: S.ExponentialLR(o, gamma=0.9),
-    "CosineAnnealingLR": lambda S, o: S.CosineAnnealingLR(o, T_max=10, eta_min=0.01),
-    "CosineAnnealingLR-long": lambda S, o: S.CosineAnnealingLR(o, T_max=40),
-    "LambdaLR": lambda S, o: S.LambdaLR(o, lr_lambda=_lam),
-    "LambdaLR-list": lambda S, o: S.LambdaLR(o, lr_lambda=[_lam, lambda e: 1 / (e + 1)]),
-    "MultiplicativeLR": lambda S, o: S.MultiplicativeLR(o, lr_lambda=lambda e: 0.97),
-    "LinearLR": lambda S, o: S.LinearLR(o, start_factor=0.25, end_factor=1.0, total_iters=8),
-    "LinearLR-down": lambda S, o: S.LinearLR(o, start_factor=1.0, end_factor=0.1,
-                                             total_iters=12),
-    "ConstantLR": lambda S, o: S.ConstantLR(o, factor=0.5, total_iters=4),
-    "PolynomialLR": lambda S, o: S.PolynomialLR(o, total_iters=20, power=2.0),
-    "OneCycleLR": lambda S, o: S.OneCycleLR(o, max_lr=1.0, total_steps=31),
-    "OneCycleLR-3phase-linear": lambda S, o: S.OneCycleLR(
-        o, max_lr=[1.0, 2.0], epochs=4, steps_per_epoch=8, anneal_strategy="linear",
-        three_phase=True, pct_start=0.25),
-    "CyclicLR": lambda S, o: S.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=4),
-    "CyclicLR-triangular2": lambda S, o: S.CyclicLR(
-        o, base_lr=[0.01, 0.02], max_lr=[0.1, 0.3], step_size_up=3, step_size_down=5,
-        mode="triangular2"),
-    "CyclicLR-exp_range": lambda S, o: S.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=5,
-                                                  mode="exp_range", gamma=0.97,
-                                                  cycle_momentum=False),
-    "CyclicLR-scale_fn": lambda S, o: S.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=2,
-                                                 scale_fn=lambda x: 0.5 ** x,
-                                                 scale_mode="iterations"),
-    "CosineAnnealingWarmRestarts": lambda S, o: S.CosineAnnealingWarmRestarts(o, T_0=5),
-    "CosineAnnealingWarmRestarts-mult": lambda S, o: S.CosineAnnealingWarmRestarts(
-        o, T_0=3, T_mult=2, eta_min=0.001),
-    "SequentialLR": lambda S, o: S.SequentialLR(
-        o, [S.LinearLR(o, start_factor=0.1, total_iters=5),
-            S.CosineAnnealingLR(o, T_max=10), S.ExponentialLR(o, gamma=0.9)],
-        milestones=[5, 15]),
-    "ChainedScheduler": lambda S, o: S.ChainedScheduler(
-        [S.ConstantLR(o, factor=0.5, total_iters=4), S.ExponentialLR(o, gamma=0.9)]),
-}
-
-
-def _sequence(lib, name, opt_name="SGD", epochs=30):
-    opt, (a, b) = _opt(lib, opt_name)
-    with warnings.catch_warnings(record=True) as w:
-        warnings.simplefilter("always")
-        sched = SCHEDULERS[name](lib.optim.lr_scheduler, opt)
-        lrs = [sched.get_last_lr()]
-        extra = []
-        for _ in range(epochs):
-            a.grad, b.grad = lib.ones(2), lib.ones(3)
-            opt.step()
-            sched.step()
-            lrs.append(sched.get_last_lr())
-            extra.append({k: v for k, v in opt.param_groups[0].items()
-                          if k in ("momentum", "betas")})
-    msgs = [str(x.message) for x in w]
-    return lrs, extra, msgs, getattr(sched, "last_epoch", None), [a.tolist(), b.tolist()]
 
 
 @pytest.mark.parametrize("name", list(SCHEDULERS))

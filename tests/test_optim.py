@@ -13,112 +13,13 @@ import warnings
 
 import numpy as np
 import pytest
+from optim_scenarios import GRID, X, Y, _flat, _ids, _problem, _train, _trajectory
 
 import torchlike_jax as tj
 from torchlike_jax.optim.optimizer import step_cache
 
 pytestmark = pytest.mark.torch_live
 real = pytest.importorskip("torch")
-
-RNG = np.random.default_rng(1234)
-X = RNG.standard_normal((16, 3)).astype(np.float32)
-Y = RNG.standard_normal((16, 2)).astype(np.float32)
-W0 = RNG.standard_normal((3, 2)).astype(np.float32)
-B0 = RNG.standard_normal(2).astype(np.float32)
-
-GRID = [
-    ("SGD", {"lr": 0.1}),
-    ("SGD", {"lr": 0.05, "momentum": 0.9}),
-    ("SGD", {"lr": 0.05, "momentum": 0.9, "nesterov": True, "weight_decay": 0.1}),
-    ("SGD", {"lr": 0.05, "momentum": 0.5, "dampening": 0.3, "maximize": True}),
-    ("SGD", {"lr": 0.05, "weight_decay": 0.2}),
-    ("Adam", {}),
-    ("Adam", {"lr": 0.05}),
-    ("Adam", {"lr": 0.05, "amsgrad": True}),
-    ("Adam", {"lr": 0.05, "weight_decay": 0.1, "betas": (0.8, 0.99)}),
-    ("Adam", {"lr": 0.05, "maximize": True, "amsgrad": True, "eps": 1e-6}),
-    ("Adam", {"lr": 0.05, "weight_decay": 0.1, "decoupled_weight_decay": True}),
-    ("AdamW", {"lr": 0.05}),
-    ("AdamW", {"lr": 0.05, "amsgrad": True, "weight_decay": 0.3}),
-    ("AdamW", {"lr": 0.05, "maximize": True}),
-    ("RMSprop", {}),
-    ("RMSprop", {"lr": 0.01, "momentum": 0.9}),
-    ("RMSprop", {"lr": 0.01, "centered": True}),
-    ("RMSprop", {"lr": 0.01, "centered": True, "momentum": 0.5, "weight_decay": 0.1,
-                 "alpha": 0.9}),
-    ("RMSprop", {"lr": 0.01, "maximize": True}),
-    ("Adagrad", {}),
-    ("Adagrad", {"lr": 0.1, "lr_decay": 0.01}),
-    ("Adagrad", {"lr": 0.1, "weight_decay": 0.1, "initial_accumulator_value": 0.1,
-                 "eps": 1e-6}),
-    ("Adagrad", {"lr": 0.1, "maximize": True}),
-    ("Adamax", {}),
-    ("Adamax", {"lr": 0.05, "weight_decay": 0.1, "betas": (0.8, 0.95)}),
-    ("Adamax", {"lr": 0.05, "maximize": True, "eps": 1e-4}),
-    ("NAdam", {}),
-    ("NAdam", {"lr": 0.05, "weight_decay": 0.1, "momentum_decay": 0.01}),
-    ("NAdam", {"lr": 0.05, "weight_decay": 0.1, "decoupled_weight_decay": True,
-               "maximize": True}),
-    ("RAdam", {}),
-    ("RAdam", {"lr": 0.05, "betas": (0.9, 0.9)}),  # rho_t passes 5 within the 20 steps
-    ("RAdam", {"lr": 0.05, "weight_decay": 0.1, "decoupled_weight_decay": True}),
-    ("RAdam", {"lr": 0.05, "weight_decay": 0.1, "maximize": True}),
-    ("Adadelta", {}),
-    ("Adadelta", {"lr": 0.5, "rho": 0.8, "weight_decay": 0.1, "eps": 1e-4}),
-    ("Adadelta", {"lr": 0.5, "maximize": True}),
-    ("Rprop", {}),
-    ("Rprop", {"lr": 0.05, "etas": (0.3, 1.5), "step_sizes": (1e-3, 0.2)}),
-    ("Rprop", {"lr": 0.05, "maximize": True}),
-    ("ASGD", {}),
-    ("ASGD", {"lr": 0.05, "lambd": 1e-2, "alpha": 0.5, "t0": 5, "weight_decay": 0.1}),
-    ("ASGD", {"lr": 0.002, "t0": 0, "maximize": True}),  # ascent on a quartic: keep it small
-]
-
-
-def _ids(case):
-    return case[0] + "-" + "-".join(f"{k}={v}" for k, v in case[1].items())
-
-
-def _problem(lib):
-    w = lib.tensor(W0.copy(), requires_grad=True)
-    b = lib.tensor(B0.copy(), requires_grad=True)
-    x, y = lib.tensor(X), lib.tensor(Y)
-
-    def loss_fn():
-        return ((x @ w + b - y) ** 2).mean() + (w ** 4).sum() * 0.01
-
-    return w, b, loss_fn
-
-
-def _flat(ts):
-    return np.concatenate([t.detach().numpy().ravel() for t in ts])
-
-
-def _train(opt, params, loss_fn, n):
-    traj = []
-    for _ in range(n):
-        opt.zero_grad()
-        loss_fn().backward()
-        opt.step()
-        traj.append(_flat(params))
-    return np.array(traj)
-
-
-def _state_np(sd):
-    out = {}
-    for k, st in sd["state"].items():
-        out[k] = {n: (v.detach().numpy().copy(), str(v.dtype).replace("torch.", ""),
-                      tuple(v.shape)) if hasattr(v, "detach") else v for n, v in st.items()}
-    return out
-
-
-def _trajectory(lib, name, kw, n=20):
-    w, b, loss_fn = _problem(lib)
-    opt = getattr(lib.optim, name)([w, b], **kw)
-    traj = _train(opt, [w, b], loss_fn, n)
-    sd = opt.state_dict()
-    groups = [{k: v for k, v in g.items()} for g in sd["param_groups"]]
-    return traj, _state_np(sd), groups, repr(opt)
 
 
 @pytest.mark.parametrize("case", GRID, ids=_ids)
