@@ -1200,3 +1200,20 @@ def test_float_argument_is_a_runtime_value():
     for k in range(5):
         f(torch.ones(2), 0.1 * (k + 1))
     assert len(traces) <= 2
+
+
+def test_losses_with_host_value_checks_compile_without_a_graph_break():
+    """cross_entropy/nll_loss's 'Target N is out of bounds', one_hot's class checks and
+    gaussian_nll_loss's negative-variance check read values on the host in eager mode; inside
+    a compiled function they are skipped (as a device-side assert would be), not a graph break."""
+    F = torch.nn.functional
+
+    def losses(x, t):
+        return (F.cross_entropy(x, t) + F.nll_loss(x.log_softmax(1), t)
+                + F.one_hot(t, 5).sum() + F.gaussian_nll_loss(x, x * 0.5, x.abs() + 1))
+
+    x, t = torch.randn(3, 5), torch.tensor([0, 4, 2])
+    compiled = torch.compile(losses, fullgraph=True)
+    torch.testing.assert_close(compiled(x, t), losses(x, t))
+    with pytest.raises(IndexError, match="Target 5 is out of bounds"):
+        losses(x, torch.tensor([0, 5, 1]))  # eager still checks

@@ -177,6 +177,13 @@ def call_raw(op: OpDef, arrays: tuple, params: tuple):
     return lifted[1] if lifted is not None else compiled(op, params, None, None)[1](*arrays)
 
 
+def value_is_abstract(tensor: Any) -> bool:
+    """True inside ``compile`` / ``torch.func`` traces, where a tensor has no value yet. Host-side
+    value checks (torch's 'out of bounds' errors) are skipped there, as a device-side assert
+    would be, so that a compiled training step does not become a graph break."""
+    return isinstance(tensor._st.array, jax.core.Tracer)
+
+
 def _dtype_of(x: Any) -> D.dtype:
     return D._BY_NP[x.dtype]
 

@@ -19,7 +19,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .dims import norm_dim
-from .dispatch import _legacy_name, dispatch
+from .dispatch import _legacy_name, dispatch, value_is_abstract
 from .nn_activations import need_float, need_tensor, up
 from .registry import FLOAT, KEEP, register
 from .surface import expose
@@ -752,7 +752,7 @@ def one_hot(tensor: Any, num_classes: int = -1) -> Any:
     need_tensor(tensor, "one_hot", "self")
     if tensor.dtype.name != "int64":
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
-    if tensor.numel():
+    if tensor.numel() and (num_classes == -1 or not value_is_abstract(tensor)):
         arr = np.asarray(tensor._st.array)
         if arr.min() < 0:
             raise RuntimeError("Class values must be non-negative.")

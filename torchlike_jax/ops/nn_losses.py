@@ -17,7 +17,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .dispatch import _legacy_name, dispatch
+from .dispatch import _legacy_name, dispatch, value_is_abstract
 from .nn_activations import need_tensor, up
 from .registry import FLOAT, register
 from .surface import expose
@@ -199,8 +199,9 @@ def _check_targets(name: str, input: Any, target: Any) -> None:
 
 
 def _check_bounds(target: Any, n_classes: int, ignore_index: int) -> None:
-    """torch's 'Target N is out of bounds.' (a host read, as torch does on CPU)."""
-    if not target.numel():
+    """torch's 'Target N is out of bounds.' (a host read, as torch does on CPU; skipped where
+    the targets are abstract, see ``value_is_abstract``)."""
+    if not target.numel() or value_is_abstract(target):
         return
     t = np.asarray(target._st.array).reshape(-1)
     bad = t[(t != ignore_index) & ((t < 0) | (t >= n_classes))]
@@ -484,7 +485,7 @@ def gaussian_nll_loss(input: Any, target: Any, var: Any, full: bool = False, eps
         elif not (tuple(input.shape[:-1]) == tuple(var.shape[:-1]) and var.shape[-1] == 1):
             raise ValueError("var is of incorrect size")
     _check_reduction(reduction)
-    if var.numel() and bool(np.any(np.asarray(var._st.array) < 0)):
+    if var.numel() and not value_is_abstract(var) and bool(np.any(np.asarray(var._st.array) < 0)):
         raise ValueError("var has negative entry/entries")
     return dispatch(GAUSSIAN_NLL, (input, target, var), (reduction, bool(full), float(eps)))
 
