@@ -16,6 +16,7 @@ import pickle
 from collections.abc import Iterator
 from typing import IO, Any
 
+from . import _device
 from ._serialization import _legacy, _pickle, _rebuild, _unpickle, _zip
 from ._serialization._format import (
     ALIGNMENT,
@@ -117,6 +118,9 @@ def load(f: FileLike, map_location: Any = None, pickle_module: Any = None, *,
     if weights_only and pickle_module is not None:
         raise RuntimeError("Can not safely load weights when explicit pickle_module is "
                            "specified")
+    if not (map_location is None or isinstance(map_location, (str, dict, _device.device))
+            or callable(map_location)):
+        raise TypeError(f"'{type(map_location).__name__}' object is not callable")
     path = os.fspath(f) if isinstance(f, (str, os.PathLike)) else None
     if mmap and path is None:
         raise ValueError("f must be a file path in order to use the mmap argument")
@@ -148,11 +152,14 @@ def _unpickle_with(data: IO[bytes], load_storage: Any, weights_only: bool,
                    pickle_load_args: dict) -> Any:
     if not weights_only:
         return _unpickle.FullUnpickler(data, load_storage, **pickle_load_args).load()
+    unpickler = _unpickle.WeightsOnlyUnpickler(data, load_storage)
     try:
-        return _unpickle.WeightsOnlyUnpickler(data, load_storage).load()
+        return unpickler.load()
     except (pickle.UnpicklingError, RuntimeError, EOFError):
         raise
     except Exception as e:  # anything an allowed global did wrong: torch's refusal
+        if e is unpickler.storage_error:  # a damaged file or a bad map_location: as it is
+            raise
         raise _unpickle.weights_only_error(f"{type(e).__name__}: {e}") from None
 
 

@@ -76,8 +76,7 @@ def resolve_device(storage: LoadedStorage, location: str, map_location: Any) -> 
             raise TypeError(f"map_location should return a storage or None, not "
                             f"{type(out).__name__}")
     else:
-        raise ValueError(f"map_location should be either a string, a torch.device, a dict or a "
-                         f"callable, not {type(map_location).__name__}")
+        raise TypeError(f"'{type(map_location).__name__}' object is not callable")
     if out.device.type == "cuda" and not cuda_available():
         raise RuntimeError(_NO_CUDA)
     if out.device.type not in ("cpu", "cuda"):

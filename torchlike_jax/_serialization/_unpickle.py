@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import _compat_pickle
 import collections
 import importlib
 import pickle
@@ -109,11 +110,16 @@ class _PersistentLoad:
     """Shared persistent_load: the storage tuples of both formats, through ``load_storage``."""
 
     load_storage: Callable[[tuple], Any]
+    storage_error: BaseException | None = None  # raised by our own storage loading
 
     def persistent_load(self, pid: Any) -> Any:
         if not isinstance(pid, tuple) or not pid or pid[0] != "storage":
             raise pickle.UnpicklingError(f"Unknown saved id type: {pid!r}")
-        return self.load_storage(pid)
+        try:
+            return self.load_storage(pid)
+        except Exception as e:
+            self.storage_error = e
+            raise
 
 
 class WeightsOnlyUnpickler(_PersistentLoad, pickle.Unpickler):
@@ -125,6 +131,11 @@ class WeightsOnlyUnpickler(_PersistentLoad, pickle.Unpickler):
         self._allowed = allowed_globals()
 
     def find_class(self, module: str, name: str) -> Any:
+        # protocol 2 spells Python 3's names the Python 2 way (``__builtin__.set``)
+        if (module, name) in _compat_pickle.NAME_MAPPING:
+            module, name = _compat_pickle.NAME_MAPPING[(module, name)]
+        elif module in _compat_pickle.IMPORT_MAPPING:
+            module = _compat_pickle.IMPORT_MAPPING[module]
         full = f"{module}.{name}"
         if full in self._allowed:
             return self._allowed[full]
