@@ -399,3 +399,22 @@ def test_state_dicts_cross_both_ways(torch, tmp_path):
         step()
     for a, b in zip(ours.state_dict().values(), tm.state_dict().values(), strict=True):
         np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.torch_live
+def test_torch_tensor_attributes_and_unsupported_dtypes(torch):
+    t = torch.ones(2)
+    t.foo = 1
+    p = torch.nn.Parameter(torch.ones(2))
+    p.bar = "x"
+    buf = io.BytesIO()
+    torch.save({"t": t, "p": p}, buf)
+    buf.seek(0)
+    with pytest.warns(UserWarning, match="dropped the Python attribute 'foo'"):
+        out = T.load(buf)
+    assert out["t"].tolist() == [1.0, 1.0] and out["p"].bar == "x"
+    buf = io.BytesIO()
+    torch.save(torch.zeros(2, dtype=torch.uint16), buf)
+    buf.seek(0)
+    with pytest.raises(pickle.UnpicklingError, match="no equivalent of torch.uint16"):
+        T.load(buf)

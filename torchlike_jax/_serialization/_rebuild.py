@@ -12,6 +12,7 @@ reports contiguous strides. These functions are what the unpicklers hand out for
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -175,7 +176,12 @@ def _set_state(obj: Any, state: Any) -> None:
     dicts = state if isinstance(state, tuple) else (state,)
     for d in dicts:
         for name, value in (d or {}).items():
-            setattr(obj, name, value)
+            try:
+                setattr(obj, name, value)
+            except AttributeError:  # a plain Tensor has __slots__: no Python attributes
+                warnings.warn(f"torch.load: dropped the Python attribute {name!r} of a "
+                              f"{type(obj).__name__} (this type cannot carry attributes)",
+                              UserWarning, stacklevel=4)
 
 
 def storage_from_bytes(data: Any, dtype: D.dtype, numel: int, key: str,

@@ -139,9 +139,13 @@ class WeightsOnlyUnpickler(_PersistentLoad, pickle.Unpickler):
         full = f"{module}.{name}"
         if full in self._allowed:
             return self._allowed[full]
+        note = ""
+        if module == "torch" or module.startswith("torch."):
+            note = (f" (torchlike_jax has no equivalent of {full}: dtypes such as uint16 and "
+                    f"float8, quantized and sparse tensors are not supported)")
         raise weights_only_error(
-            f"Unsupported global: GLOBAL {full} was not an allowed global by default. Please use "
-            f"`torch.serialization.add_safe_globals([{full}])` or the "
+            f"Unsupported global: GLOBAL {full} was not an allowed global by default{note}. "
+            f"Please use `torch.serialization.add_safe_globals([{full}])` or the "
             f"`torch.serialization.safe_globals([{full}])` context manager to allowlist this "
             f"global if you trust this class/function.")
 
