@@ -83,17 +83,16 @@ class _Placed(_rebuild.LoadedStorage):
     def dtype(self) -> Any:
         return self.pending.dtype_
 
-
-def defer(storage: _Placed, offset: int, size: tuple, stride: tuple, requires_grad: bool,
-          dtype: Any) -> Tensor:
-    """A handle for a tensor on a pending storage; :func:`read_storages` gives it its array.
-    Until then it holds a shape/dtype placeholder, enough for ``Parameter(t)`` and flags."""
-    dt = dtype or storage.pending.dtype_
-    t = Tensor._wrap(jax.ShapeDtypeStruct(tuple(int(n) for n in size), dt.np))
-    if requires_grad:
-        t.requires_grad_(True)
-    storage.pending.waiting.append((t, storage.device, offset, size, stride, requires_grad, dtype))
-    return t
+    def defer(self, offset: int, size: tuple, stride: tuple, requires_grad: bool,
+              dtype: Any) -> Tensor:
+        """A handle for a tensor on this pending storage; :func:`read_storages` gives it its
+        array. Until then it holds a shape/dtype placeholder, enough for ``Parameter(t)``."""
+        dt = dtype or self.pending.dtype_
+        t = Tensor._wrap(jax.ShapeDtypeStruct(tuple(int(n) for n in size), dt.np))
+        if requires_grad:
+            t.requires_grad_(True)
+        self.pending.waiting.append((t, self.device, offset, size, stride, requires_grad, dtype))
+        return t
 
 
 def read_storages(f: IO[bytes], storages: dict, little_endian: bool) -> None:

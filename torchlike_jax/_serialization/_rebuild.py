@@ -107,10 +107,8 @@ def _window(storage: LoadedStorage, offset: int, size: tuple, stride: tuple) -> 
 
 def _tensor_from(storage: LoadedStorage, offset: int, size: tuple, stride: tuple,
                  requires_grad: bool, dtype: D.dtype | None = None) -> Tensor:
-    if storage.array is None:  # legacy format: the bytes come after the pickle
-        from ._legacy import defer
-
-        return defer(storage, offset, size, stride, requires_grad, dtype)
+    if storage.array is None:  # legacy format: the bytes come after the pickle (_legacy.py)
+        return storage.defer(offset, size, stride, requires_grad, dtype)
     if dtype is not None and dtype.np != storage.array.dtype:
         # an untyped (byte) storage read as ``dtype`` (torch's _rebuild_tensor_v3)
         storage = LoadedStorage(storage.array.view(dtype.np), storage.device)
