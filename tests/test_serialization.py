@@ -418,3 +418,10 @@ def test_torch_tensor_attributes_and_unsupported_dtypes(torch):
     buf.seek(0)
     with pytest.raises(pickle.UnpicklingError, match="no equivalent of torch.uint16"):
         T.load(buf)
+
+
+def test_unpicklable_object_leaves_no_file(tmp_path):
+    path = tmp_path / "bad.pt"
+    with pytest.raises((pickle.PicklingError, AttributeError, TypeError)):
+        T.save({"x": T.ones(1), "f": lambda: 0}, path)
+    assert not path.exists()

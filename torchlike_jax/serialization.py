@@ -84,12 +84,14 @@ def save(obj: Any, f: FileLike, pickle_module: Any = pickle,
     pickling itself is always this package's torch-naming pickler.
     """
     table = _pickle.StorageTable(legacy=not _use_new_zipfile_serialization)
+    # pickle first: an object that cannot be pickled leaves no half-written file behind
+    buf = io.BytesIO()
+    _pickle.TorchPickler(buf, table, pickle_protocol,
+                         legacy=not _use_new_zipfile_serialization).dump(obj)
     with _opened(f, "wb") as fh:
         if not _use_new_zipfile_serialization:
-            _legacy.write(fh, obj, _pickle.TorchPickler, table, pickle_protocol)
+            _legacy.write(fh, buf.getvalue(), table)
             return
-        buf = io.BytesIO()
-        _pickle.TorchPickler(buf, table, pickle_protocol).dump(obj)
         writer = _zip.ZipWriter(fh, _zip.archive_name(f))
         writer.write("data.pkl", buf.getvalue())
         writer.write(".format_version", b"1")

@@ -124,15 +124,15 @@ def read_storages(f: IO[bytes], storages: dict, little_endian: bool) -> None:
             t._requires_grad = real._requires_grad
 
 
-def write(f: IO[bytes], obj: Any, pickler_cls: Any, table: Any, protocol: int) -> None:
-    """Write ``obj`` in the legacy stream format."""
+def write(f: IO[bytes], data_pkl: bytes, table: Any) -> None:
+    """Write an already pickled object (``data_pkl``) and its storages in the legacy format."""
     import sys
 
     for header in (LEGACY_MAGIC, LEGACY_PROTOCOL,
                    {"protocol_version": LEGACY_PROTOCOL, "little_endian": sys.byteorder == "little",
                     "type_sizes": {"short": 2, "int": 4, "long": 4}}):
         pickle.dump(header, f, protocol=PICKLE_PROTOCOL)
-    pickler_cls(f, table, protocol, legacy=True).dump(obj)
+    f.write(data_pkl)
     pickle.dump([rec.key for rec in table.records], f, protocol=PICKLE_PROTOCOL)
     for rec in table.records:
         f.write(struct.pack("<q" if sys.byteorder == "little" else ">q", int(rec.host.size)))
