@@ -162,6 +162,8 @@ def test_weights_only_blocks_our_own_custom_objects_and_code():
         T.load(io.BytesIO(buf.getvalue()))
     out = T.load(io.BytesIO(buf.getvalue()), weights_only=False)
     assert out["obj"].v.tolist() == [1.0, 1.0]
+    with T.serialization.safe_globals([_Custom]):  # allowed: created and built
+        assert T.load(io.BytesIO(buf.getvalue()))["obj"].v.tolist() == [1.0, 1.0]
     evil = pickle.dumps(__import__("os").system, protocol=2)  # a global that would run code
     with pytest.raises(pickle.UnpicklingError, match="Unsupported global: GLOBAL"):
         T.load(_zip_with_pickle(evil))
@@ -425,3 +427,13 @@ def test_unpicklable_object_leaves_no_file(tmp_path):
     with pytest.raises((pickle.PicklingError, AttributeError, TypeError)):
         T.save({"x": T.ones(1), "f": lambda: 0}, path)
     assert not path.exists()
+
+
+def test_weights_only_build_cannot_change_shared_objects():
+    # GLOBAL torch float32, then BUILD with slot state {"name": "hacked"}
+    data = b"\x80\x02ctorch\nfloat32\nN}X\x04\x00\x00\x00nameX\x06\x00\x00\x00hackeds\x86b."
+    with pytest.raises(pickle.UnpicklingError, match="Can only build Tensor"):
+        T.load(_zip_with_pickle(data))
+    assert T.float32.name == "float32"
+    ok = b"\x80\x02ctorch\nfloat32\n."
+    assert T.load(_zip_with_pickle(ok)) is T.float32

@@ -154,7 +154,8 @@ def _unpickle_with(data: IO[bytes], load_storage: Any, weights_only: bool,
                    pickle_load_args: dict) -> Any:
     if not weights_only:
         return _unpickle.FullUnpickler(data, load_storage, **pickle_load_args).load()
-    unpickler = _unpickle.WeightsOnlyUnpickler(data, load_storage)
+    unpickler = _unpickle.WeightsOnlyUnpickler(data, load_storage,
+                                               pickle_load_args.get("encoding", "utf-8"))
     try:
         return unpickler.load()
     except (pickle.UnpicklingError, RuntimeError, EOFError):

@@ -122,13 +122,34 @@ class _PersistentLoad:
             raise
 
 
-class WeightsOnlyUnpickler(_PersistentLoad, pickle.Unpickler):
-    """Refuses every global not on the allow list; nothing else can be called."""
+class WeightsOnlyUnpickler(_PersistentLoad, pickle._Unpickler):
+    """Refuses every global not on the allow list, so nothing else can be called; and BUILD
+    (which sets attributes) only on the few types a checkpoint builds, so a file cannot
+    change shared objects such as ``torch.float32``. The pure-Python unpickler, because the
+    C one offers no hook on BUILD; a checkpoint's pickle holds metadata only, so it is small.
+    """
 
-    def __init__(self, file: Any, load_storage: Callable[[tuple], Any]) -> None:
-        super().__init__(file, encoding="utf-8")
+    dispatch = dict(pickle._Unpickler.dispatch)
+
+    def __init__(self, file: Any, load_storage: Callable[[tuple], Any],
+                 encoding: str = "utf-8") -> None:
+        super().__init__(file, encoding=encoding)
         self.load_storage = load_storage
         self._allowed = allowed_globals()
+        self._buildable = (collections.OrderedDict, collections.Counter, Tensor, *(
+            obj for obj in self._allowed.values()
+            if isinstance(obj, type) and any(obj is (e[0] if isinstance(e, tuple) else e)
+                                             for e in _safe_globals)))
+
+    def load_build(self) -> None:
+        inst = self.stack[-2]  # below the state
+        if not isinstance(inst, self._buildable) or isinstance(inst, type):
+            raise weights_only_error(
+                f"Can only build Tensor, Parameter, OrderedDict or types allowlisted via "
+                f"`add_safe_globals`, but got {type(inst)}")
+        pickle._Unpickler.load_build(self)
+
+    dispatch[pickle.BUILD[0]] = load_build
 
     def find_class(self, module: str, name: str) -> Any:
         # protocol 2 spells Python 3's names the Python 2 way (``__builtin__.set``)
