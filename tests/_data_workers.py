@@ -5,6 +5,7 @@ one imports neither pytest nor torch (it names the library to use by module name
 from __future__ import annotations
 
 import importlib
+import time
 
 _INIT_MARK: dict = {}
 
@@ -35,7 +36,7 @@ class WorkerIds:
 
 
 class Failing:
-    """Raises on sample 4, so the error surfaces from worker 0's third batch."""
+    """Raises on sample 4; sample 5 takes 2.5 s (longer than the test's ``timeout``)."""
 
     def __len__(self) -> int:
         return 6
@@ -43,6 +44,8 @@ class Failing:
     def __getitem__(self, i: int) -> int:
         if i == 4:
             raise ValueError("bad sample 4")
+        if i == 5:
+            time.sleep(2.5)
         return i
 
 
@@ -51,13 +54,10 @@ def _our_iterable_base():
 
 
 class OursStream(_our_iterable_base()):
-    """``range(n)`` replicated in every worker, or split across them when ``split``."""
+    """``range(n)``, the same in every worker (torch's replication, unsplit)."""
 
-    def __init__(self, n: int, split: bool) -> None:
-        self.n, self.split = n, split
+    def __init__(self, n: int) -> None:
+        self.n = n
 
     def __iter__(self):
-        info = _lib("torchlike_jax").utils.data.get_worker_info()
-        if not self.split or info is None:
-            return iter(range(self.n))
-        return iter(range(info.id, self.n, info.num_workers))
+        return iter(range(self.n))

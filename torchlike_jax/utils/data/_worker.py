@@ -74,6 +74,12 @@ class _IterableStop:
 
 
 @dataclass(frozen=True)
+class _Ready:
+    """A worker has loaded its dataset and run ``worker_init_fn``: ``timeout`` starts counting
+    only then, so a spawned worker's import time is not mistaken for a stuck batch."""
+
+
+@dataclass(frozen=True)
 class _ResumeIteration:
     """Start a new epoch (persistent workers): rebuild the fetcher, answer with the same."""
 
@@ -155,6 +161,7 @@ def worker_loop(payload: bytes, index_queue: Any, data_queue: Any, auto_collatio
         fetcher = make_fetcher(dataset, auto_collation, collate_fn, drop_last)
     except Exception:
         pending_error = ExceptionWrapper(where)
+    data_queue.put((None, _Ready()))
     parent = os.getppid()
     exhausted = False
     while True:

@@ -304,6 +304,7 @@ class _MultiProcessIter(_BaseIter):
         self._index_queues: list[Any] = []
         self._workers: list[Any] = []
         self._shutdown = False
+        self._ready = 0  # workers that have started (see _worker._Ready)
         payload = _worker.dumps((self._dataset, self._collate_fn, loader.worker_init_fn))
         with _worker_environment():
             for wid in range(self._num_workers):
@@ -355,10 +356,16 @@ class _MultiProcessIter(_BaseIter):
     def _get_data(self) -> tuple[Any, Any]:
         """The next message from any worker, watching for dead workers and ``timeout``."""
         while True:
+            started = self._ready == self._num_workers
             try:
-                return self._result_queue.get(timeout=self._timeout or 1.0)
+                idx, data = self._result_queue.get(
+                    timeout=self._timeout if self._timeout and started else 1.0)
+                if isinstance(data, _worker._Ready):
+                    self._ready += 1
+                    continue
+                return idx, data
             except queue.Empty:
-                if self._timeout:
+                if self._timeout and started:
                     raise RuntimeError(
                         f"DataLoader timed out after {self._timeout} seconds") from None
                 dead = [w.pid for w in self._workers if not w.is_alive()]
