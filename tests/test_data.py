@@ -213,6 +213,23 @@ def test_iterable_dataset_single_process(real):
     assert ours == theirs
 
 
+def test_iterable_dataset_longer_than_its_len_warns(real):
+    def run(lib):
+        class Liar(lib.utils.data.IterableDataset):
+            def __iter__(self):
+                return iter(range(5))
+
+            def __len__(self):
+                return 3
+        loader = lib.utils.data.DataLoader(Liar(), batch_size=None)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            out = [len(loader), list(loader)]
+        return out, [str(w.message).split(" was reported", 1)[1] for w in caught]
+    ours, theirs = both(real, run)
+    assert ours == theirs
+
+
 @pytest.mark.parametrize("kw", [
     dict(num_workers=-1), dict(timeout=-1), dict(prefetch_factor=2),
     dict(persistent_workers=True), dict(shuffle=True, sampler=[0, 1]),
@@ -267,6 +284,7 @@ def test_frozen_attributes(real):
     lambda lib: list(lib.utils.data.WeightedRandomSampler([0.0, 0.0], 2)),
     lambda lib: list(lib.utils.data.WeightedRandomSampler([1.0, 2.0], 3, replacement=False)),
     lambda lib: lib.utils.data.BatchSampler(range(3), 2, drop_last=None),
+    lambda lib: lib.utils.data.Sampler(range(3)),
     lambda lib: len(lib.utils.data.DataLoader(_Stream.make(lib, 3, False).__iter__())),
 ])
 def test_construction_errors(real, make):

@@ -33,9 +33,6 @@ def draw_seed(generator: Generator | None = None) -> int:
 class Sampler:
     """Base class: an iterable of indices (or of index lists, for batch samplers)."""
 
-    def __init__(self, data_source: Sized | None = None) -> None:
-        pass
-
     def __iter__(self) -> Iterator[Any]:
         raise NotImplementedError
 
