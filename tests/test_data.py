@@ -88,6 +88,22 @@ def test_tensor_dataset_batches_and_len(real, kw):
     assert ours == theirs
 
 
+def test_tensor_dataset_grad_fn_and_bad_index(real):
+    """Rows of a tensor that requires grad are stacked with a graph (torch's StackBackward0);
+    an out-of-range sampler index fails as torch's indexing does, on both collation paths."""
+    def run(lib):
+        ds = lib.utils.data.TensorDataset(lib.arange(6.0).reshape(3, 2).requires_grad_(),
+                                          lib.arange(3))
+        b = next(iter(lib.utils.data.DataLoader(ds, batch_size=2)))
+        return [type(b[0].grad_fn).__name__, b[1].grad_fn, b[0].requires_grad, b]
+    ours, theirs = both(real, run)
+    assert ours == theirs
+    for grad in (True, False):
+        same_error(real, lambda lib, g=grad: list(lib.utils.data.DataLoader(
+            lib.utils.data.TensorDataset(lib.arange(3.0, requires_grad=g)), batch_size=2,
+            sampler=[0, 5])))
+
+
 def test_dataset_len_and_indexing(real):
     def run(lib):
         ds = tensor_ds(lib)

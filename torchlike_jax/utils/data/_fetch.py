@@ -8,7 +8,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .dataset import IterableDataset
+from ._collate import default_collate
+from .dataset import IterableDataset, Subset, TensorDataset
+
+
+def _tensor_batch(dataset: Any, index: list) -> list | None:
+    """Fast path for the commonest loader: default collation over a ``TensorDataset`` (maybe
+    inside ``Subset``s, as ``random_split`` makes). Stacking ``len(index)`` row views costs a
+    dispatch per row per tensor; one gather per tensor gives the same batch (same values,
+    dtypes, shapes, and the list default_collate makes of tuple samples). Only when no tensor
+    requires grad, so that no graph (whose grad_fn would differ) is involved."""
+    while type(dataset) is Subset:
+        index = [dataset.indices[i] for i in index]
+        dataset = dataset.dataset
+    if type(dataset) is not TensorDataset or not index:
+        return None
+    if any(t.requires_grad for t in dataset.tensors):
+        return None
+    return [t[index] for t in dataset.tensors]
 
 
 class _MapFetcher:
@@ -21,6 +38,10 @@ class _MapFetcher:
     def fetch(self, index: Any) -> Any:
         if not self.auto_collation:
             return self.collate_fn(self.dataset[index])
+        if self.collate_fn is default_collate:
+            batch = _tensor_batch(self.dataset, index)
+            if batch is not None:
+                return batch
         getitems = getattr(self.dataset, "__getitems__", None)
         data = getitems(index) if getitems else [self.dataset[i] for i in index]
         return self.collate_fn(data)
