@@ -35,7 +35,7 @@ def norm(obj):
         values = np.asarray(obj.detach().numpy()).tolist()
         return ("tensor", str(obj.dtype), tuple(obj.shape), values)
     if isinstance(obj, dict):
-        return ("dict", [(k, norm(v)) for k, v in obj.items()])
+        return (type(obj).__name__, [(k, norm(v)) for k, v in obj.items()])
     if isinstance(obj, tuple) and hasattr(obj, "_fields"):
         return (type(obj).__name__, [norm(v) for v in obj])
     if isinstance(obj, (list, tuple)):
@@ -135,7 +135,9 @@ def test_default_collate_nested_structures(real):
 def test_default_collate_scalars_dtypes(real):
     cases = [[1, 2, 3], [1.5, 2.0], [True, False], ["a", "b"], [(1, 2.0), (3, 4.0)],
              [np.float64(1), np.float64(2)], [np.bool_(True), np.bool_(False)],
-             [[1, 2], [3, 4]], [np.array(1.0), np.array(2.0)]]
+             [[1, 2], [3, 4]], [np.array(1.0), np.array(2.0)],
+             [collections.OrderedDict(a=1, b=[1.0]), collections.OrderedDict(a=2, b=[2.0])],
+             [collections.defaultdict(int, a=1), collections.defaultdict(int, a=3)]]
     for batch in cases:
         ours, theirs = both(real, lambda lib, b=batch: lib.utils.data.default_collate(b))
         assert ours == theirs, batch
@@ -318,7 +320,9 @@ def test_sampler_lengths(real):
                 len(d.DataLoader(range(10), sampler=d.SubsetRandomSampler([1, 2, 3]))),
                 len(d.DataLoader(range(10), batch_sampler=d.BatchSampler(range(5), 2, False))),
                 len(list(d.RandomSampler(range(7), num_samples=20))),
-                len(list(d.RandomSampler(range(7), replacement=True, num_samples=70)))]
+                len(list(d.RandomSampler(range(7), replacement=True, num_samples=70))),
+                list(d.DataLoader(range(10, 20), batch_sampler=d.BatchSampler(range(5), 2,
+                                                                              True)))]
     ours, theirs = both(real, run)
     assert ours == theirs
 

@@ -46,6 +46,9 @@ class DataLoader:
 
     _DataLoader__initialized = False
 
+    def __class_getitem__(cls, item: Any) -> type:  # ``DataLoader[int]`` in annotations
+        return cls
+
     def __init__(self, dataset: Dataset, batch_size: int | None = 1, shuffle: bool | None = None,
                  sampler: Sampler | Iterable | None = None,
                  batch_sampler: Sampler | Iterable | None = None, num_workers: int = 0,
