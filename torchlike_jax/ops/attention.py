@@ -2,11 +2,12 @@
 ``multi_head_attention_forward`` (plus torch's private mask helpers ``_canonical_mask`` and
 ``_none_or_dtype``, which transformer code calls through ``F``).
 
-Both are compositions of registered ops (matmul, baddbmm, softmax, masked_fill, dropout,
-linear...) rather than ops of their own: torch runs the same composition on CPU whenever an
-input requires grad (its "math" backend), so the nodes a user sees (``UnsafeViewBackward0``
-from a 4-D matmul, ``ViewBackward0`` / ``MeanBackward1`` out of multi-head attention) match,
-and gradients come from the ops' own vjps. torch's fused kernels give the same numbers.
+torch picks one of two CPU backends for SDPA, and the ``grad_fn`` a user sees tells which, so
+both exist here: its fused flash kernel (4-D inputs of one head size, equal batch sizes, no
+dropout) is one registered op named ``ScaledDotProductFlashAttentionForCpuBackward0``; every
+other case is torch's "math" composition of registered ops (matmul, masked_fill, softmax,
+dropout), whose last node (``UnsafeViewBackward0`` / ``MmBackward0``) is torch's too.
+Multi-head attention composes linear, baddbmm, softmax and SDPA as torch's Python does.
 """
 
 from __future__ import annotations
@@ -15,14 +16,17 @@ import math
 import warnings
 from typing import Any
 
+import jax
+import jax.numpy as jnp
 import numpy as np
 
 from .. import _dtypes as D
-from .dispatch import _legacy_name
+from .dispatch import _legacy_name, dispatch
 from .joining import cat
 from .linalg import baddbmm, bmm
-from .nn_activations import softmax
+from .nn_activations import softmax, up
 from .nn_layers import dropout, linear, pad
+from .registry import KEEP, register
 from .surface import expose
 
 _NN = "nn.functional"
@@ -68,7 +72,7 @@ def _sdpa_checks(query: Any, key: Any, value: Any, attn_mask: Any, is_causal: bo
         raise RuntimeError("Expected query, key, and value to all be  at least 2 dimensional, "
                            f"but got query.dim: {query.ndim} key.dim: {key.ndim} and value.dim: "
                            f"{value.ndim} instead.")
-    if attn_mask is not None and attn_mask.dtype not in (D.bool, D.float32, query.dtype):
+    if attn_mask is not None and attn_mask.dtype not in (D.bool_, D.float32, query.dtype):
         raise RuntimeError("Expected attn_mask dtype to be bool or float or to match query "
                            f"dtype, but got attn_mask.dtype: {_cpp(attn_mask.dtype)} and  "
                            f"query.dtype: {_cpp(query.dtype)} instead.")
@@ -91,12 +95,68 @@ def _batch_numel(*shapes: tuple) -> int:
     return math.prod(np.broadcast_shapes(*(s[:-2] for s in shapes)))
 
 
+def _check_mask_shape(scores: tuple, mask: Any) -> None:
+    """The mask must broadcast to the (..., L, S) scores without growing them: torch's
+    broadcasting and in-place-add errors."""
+    shape = tuple(mask.shape)
+    n = max(len(scores), len(shape))
+    a, b = (1,) * (n - len(scores)) + scores, (1,) * (n - len(shape)) + shape
+    for i in range(n - 1, -1, -1):
+        if a[i] != b[i] and a[i] != 1 and b[i] != 1:
+            raise RuntimeError(f"The size of tensor a ({a[i]}) must match the size of tensor b "
+                               f"({b[i]}) at non-singleton dimension {i}")
+    full = tuple(max(x, y) for x, y in zip(a, b, strict=True))
+    if full != scores:
+        raise RuntimeError(f"output with shape {list(scores)} doesn't match the broadcast "
+                           f"shape {list(full)}")
+
+
 def _safe_softmax(scores: Any) -> Any:
     """Softmax over the last dim whose fully masked rows (all -inf) give 0 rather than NaN,
     as torch's math backend does; the rows are zeroed before the softmax too, so their
     gradient is 0 rather than NaN."""
     dead = scores.isneginf().all(-1, keepdim=True)
     return softmax(scores.masked_fill(dead, 0.0), -1).masked_fill(dead, 0.0)
+
+
+def _flash(q, k, v, mask, scale, causal):
+    """softmax(q k^T * scale + mask) v in one program; GQA heads repeated inside, so their
+    gradients sum back onto the shared key/value heads; dead rows give 0 (and no NaN)."""
+    qf, kf, vf = up(q), up(k), up(v)
+    hq = qf.shape[-3]
+    kf = kf if kf.shape[-3] == hq else jnp.repeat(kf, hq // kf.shape[-3], axis=-3)
+    vf = vf if vf.shape[-3] == hq else jnp.repeat(vf, hq // vf.shape[-3], axis=-3)
+    s = jnp.einsum("...qd,...kd->...qk", qf, kf, precision=jax.lax.Precision.HIGHEST) * scale
+    if causal:
+        s = jnp.where(jnp.tril(jnp.ones(s.shape[-2:], bool)), s, -jnp.inf)
+    if mask is not None:
+        s = jnp.where(mask, s, -jnp.inf) if mask.dtype == jnp.bool_ else s + up(mask)
+    if causal or mask is not None:
+        dead = jnp.all(s == -jnp.inf, axis=-1, keepdims=True)
+        w = jnp.where(dead, 0.0, jax.nn.softmax(jnp.where(dead, 0.0, s), axis=-1))
+    else:
+        w = jax.nn.softmax(s, axis=-1)
+    out = jnp.einsum("...qk,...kd->...qd", w, vf, precision=jax.lax.Precision.HIGHEST)
+    return out.astype(q.dtype)
+
+
+SDPA_FLASH = register("scaled_dot_product_flash_attention_for_cpu", _flash,
+                      "ScaledDotProductFlashAttentionForCpuBackward0", dtype_rule=KEEP,
+                      saves_inputs=(0, 1, 2), saves_output=True)
+
+
+def _takes_flash(query: Any, key: Any, value: Any, attn_mask: Any, dropout_p: float,
+                 enable_gqa: bool) -> bool:
+    """torch's choice of its CPU flash kernel over the math composition."""
+    if not query.ndim == key.ndim == value.ndim == 4 or dropout_p > 0.0:
+        return False
+    if not query.shape[-1] == key.shape[-1] == value.shape[-1]:
+        return False
+    if not query.shape[0] == key.shape[0] == value.shape[0]:
+        return False
+    if key.shape[1] != value.shape[1] or (not enable_gqa and query.shape[1] != key.shape[1]):
+        return False
+    return attn_mask is None or not attn_mask.requires_grad
 
 
 def scaled_dot_product_attention(query: Any, key: Any, value: Any, attn_mask: Any = None,
@@ -109,9 +169,20 @@ def scaled_dot_product_attention(query: Any, key: Any, value: Any, attn_mask: An
     L != S). Rows with nothing to attend give zeros, as torch's math backend.
     """
     _sdpa_checks(query, key, value, attn_mask, is_causal)
+    e = query.shape[-1]
+    factor = 1.0 / math.sqrt(e) if scale is None else float(scale)
+    if _takes_flash(query, key, value, attn_mask, dropout_p, enable_gqa):
+        if enable_gqa:
+            for kv in (key, value):
+                if query.shape[1] % kv.shape[1]:
+                    raise RuntimeError("Number of heads in key and value must divide the number "
+                                       "of heads in ")
+        if attn_mask is not None:
+            _check_mask_shape(tuple(query.shape[:-1]) + (key.shape[-2],), attn_mask)
+        return dispatch(SDPA_FLASH, (query, key, value, attn_mask), (factor, bool(is_causal)))
     if enable_gqa:
         key, value = _repeat_heads(query, key), _repeat_heads(query, value)
-    e, s = query.shape[-1], key.shape[-2]
+    s = key.shape[-2]
     if query.ndim >= 3 and key.ndim >= 3 and key.shape[-1] != e:
         b = _batch_numel(query.shape, key.shape)
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
@@ -120,26 +191,25 @@ def scaled_dot_product_attention(query: Any, key: Any, value: Any, attn_mask: An
         b = _batch_numel(query.shape, key.shape, value.shape)
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{b}, {s}] but got: [{b}, {value.shape[-2]}].")
-    factor = 1.0 / math.sqrt(e) if scale is None else float(scale)
     scores = query.matmul(key.transpose(-2, -1)) * factor
     masked = False
     if is_causal:
         n_q = query.shape[-2]
-        scores = scores.masked_fill(_const(~np.tril(np.ones((n_q, s), bool)), D.bool),
+        scores = scores.masked_fill(_const(~np.tril(np.ones((n_q, s), bool)), D.bool_),
                                     float("-inf"))
         masked = True
     elif attn_mask is not None:
-        full = tuple(np.broadcast_shapes(tuple(scores.shape), tuple(attn_mask.shape)))
-        if full != tuple(scores.shape):
-            raise RuntimeError(f"output with shape {list(scores.shape)} doesn't match the "
-                               f"broadcast shape {list(full)}")
-        if attn_mask.dtype == D.bool:
+        _check_mask_shape(tuple(scores.shape), attn_mask)
+        if attn_mask.dtype == D.bool_:
             scores = scores.masked_fill(attn_mask.logical_not(), float("-inf"))
         else:
             scores = scores + attn_mask
         masked = True
     weights = _safe_softmax(scores) if masked else softmax(scores, -1)
     if dropout_p > 0.0:
+        if dropout_p > 1.0:  # torch's C++ dropout: a RuntimeError, not F.dropout's ValueError
+            raise RuntimeError(f"dropout probability has to be between 0 and 1, but got "
+                               f"{dropout_p}")
         weights = dropout(weights, dropout_p, True)
     return weights.matmul(value)
 
@@ -151,12 +221,12 @@ def _canonical_mask(mask: Any, mask_name: str, other_type: Any, other_name: str,
     is returned as it is. Warns, like torch, when the two masks of a call differ in dtype."""
     if mask is None:
         return None
-    if mask.dtype != D.bool and not mask.dtype.is_floating_point:
+    if mask.dtype != D.bool_ and not mask.dtype.is_floating_point:
         raise AssertionError(f"only bool and floating types of {mask_name} are supported")
     if check_other and other_type is not None and mask.dtype != other_type:
         warnings.warn(f"Support for mismatched {mask_name} and {other_name} is deprecated. "
-                      "Use same type for both instead.", UserWarning, stacklevel=3)
-    if mask.dtype == D.bool:
+                      "Use same type for both instead.", UserWarning, stacklevel=2)
+    if mask.dtype == D.bool_:
         from .._creation import zeros
 
         return zeros(tuple(mask.shape), dtype=target_type).masked_fill(mask, float("-inf"))
