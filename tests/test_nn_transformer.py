@@ -342,6 +342,20 @@ def test_multihead_attention_fully_masked_rows_are_nan_with_weights(real):
     np.testing.assert_array_equal(np.isnan(np_(o_out)), np.isnan(t_out.detach().numpy()))
 
 
+def test_multihead_attention_dropout():
+    # training: the per-head weights returned are the dropped-out ones, each entry 0 or the
+    # eval weight / (1 - p); eval: no dropout
+    m = torch.nn.MultiheadAttention(E, H, dropout=0.5)
+    x = torch.tensor(randn(L_T, N, E))
+    torch.manual_seed(0)
+    w_train = np_(m(x, x, x, average_attn_weights=False)[1])
+    w_eval = np_(m.eval()(x, x, x, average_attn_weights=False)[1])
+    kept = w_train != 0
+    assert 0 < kept.mean() < 1
+    np.testing.assert_allclose(w_train[kept], w_eval[kept] / 0.5, rtol=1e-5)
+    np.testing.assert_allclose(w_eval.sum(-1), 1.0, rtol=1e-5)
+
+
 def test_multihead_attention_eval_fast_path(real):
     # torch runs _native_multi_head_attention here (eval, no grad, batch_first, self-attn)
     ours, theirs = make_pair(real, lambda L: L.nn.MultiheadAttention(E, H, batch_first=True),
