@@ -16,8 +16,15 @@ import pytest
 
 import torchlike_jax as torch
 import torchlike_jax.nn.functional as F
+from torchlike_jax import _caches
 
-pytestmark = pytest.mark.torch_live
+pytestmark = [
+    pytest.mark.torch_live,
+    # both libraries warn about bool key-padding masks next to float attention masks, and
+    # torch about its nested-tensor prototype: expected here, asserted where it matters
+    pytest.mark.filterwarnings("ignore:Support for mismatched:UserWarning"),
+    pytest.mark.filterwarnings("ignore:The PyTorch API of nested tensors:UserWarning"),
+]
 
 RTOL, ATOL = 2e-4, 2e-5
 
@@ -165,6 +172,18 @@ def test_sdpa_matches_torch(real, name):
     backward_both(real, [t_out], [o_out])
     grads_close(t_in, o_in)
     assert all(np.isfinite(np_(o.grad)).all() for o in o_in)
+
+
+def test_sdpa_scale_and_dropout_p_are_runtime_values():
+    q, k = torch.tensor(randn(2, 3, 4, 8)), torch.tensor(randn(2, 3, 5, 8, seed=1))
+    v6 = torch.tensor(randn(2, 3, 5, 6, seed=2))
+    with torch.no_grad():
+        for scale, p in ((0.3, 0.1), (0.3, 0.1), (0.45, 0.2)):
+            if scale == 0.45:
+                before = _caches.cache("op_jit").misses
+            F.scaled_dot_product_attention(q, k, k, scale=scale)  # the flash op
+            F.scaled_dot_product_attention(q, k, v6, scale=scale, dropout_p=p)  # math path
+    assert _caches.cache("op_jit").misses == before
 
 
 def test_sdpa_dropout(real):
