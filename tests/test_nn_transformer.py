@@ -128,6 +128,8 @@ SDPA = {
                         {"mask": ("deadf", (4, 5))}),
     "gqa": ([(2, 4, 3, 8), (2, 2, 5, 8), (2, 1, 5, 6)], {"enable_gqa": True}),
     "float64": ([(2, 3, 4, 8), (2, 3, 5, 8), (2, 3, 5, 6)], {"dtype": np.float64}),
+    "float64_float32_mask": ([(2, 3, 4, 8), (2, 3, 5, 8), (2, 3, 5, 6)],
+                             {"dtype": np.float64, "mask": ("float", (4, 5))}),
     # one head size, equal batches, no dropout: torch's fused CPU flash kernel
     "flash_plain": ([(2, 3, 4, 8), (2, 3, 5, 8), (2, 3, 5, 8)], {}),
     "flash_bool_mask": ([(2, 3, 4, 8), (2, 3, 5, 8), (2, 3, 5, 8)], {"mask": ("bool", (4, 5))}),

@@ -202,8 +202,9 @@ def scaled_dot_product_attention(query: Any, key: Any, value: Any, attn_mask: An
         _check_mask_shape(tuple(scores.shape), attn_mask)
         if attn_mask.dtype == D.bool_:
             scores = scores.masked_fill(attn_mask.logical_not(), float("-inf"))
-        else:
-            scores = scores + attn_mask
+        else:  # a float32 mask next to half/double queries is cast to their dtype first
+            scores = scores + (attn_mask if attn_mask.dtype == scores.dtype
+                               else attn_mask.to(scores.dtype))
         masked = True
     weights = _safe_softmax(scores) if masked else softmax(scores, -1)
     if dropout_p > 0.0:
