@@ -198,7 +198,23 @@ def _cases() -> dict[str, Any]:
         "sgn": lambda T: (lambda a: T.sgn(a) * 3 + a, (_t(T, _A),)),
         "special_xlog1py_scalar_self": lambda T: (lambda b: T.special.xlog1py(2.0, b),
                                                   (_t(T, _POS),)),
+        "scaled_dot_product_flash_attention_for_cpu": lambda T: (_sdpa(T), (
+            _t(T, _RNG.uniform(-1, 1, (1, 2, 3, 4))), _t(T, _RNG.uniform(-1, 1, (1, 1, 5, 4))),
+            _t(T, _RNG.uniform(-1, 1, (1, 1, 5, 4))))),
     }
+
+
+def _sdpa(T):
+    """Plain, causal, grouped-query and float-masked attention (key/value: one head for two)."""
+    sdpa = T.nn.functional.scaled_dot_product_attention
+    mask = T.tensor(np.linspace(-1, 1, 15).reshape(3, 5), dtype=T.float64)
+
+    def f(q, k, v):
+        k2, v2 = k.expand(1, 2, 5, 4), v.expand(1, 2, 5, 4)
+        return (sdpa(q, k, v, is_causal=True, enable_gqa=True),
+                sdpa(q, k2, v2, attn_mask=mask, scale=0.7))
+
+    return f
 
 
 def _alias(T):
