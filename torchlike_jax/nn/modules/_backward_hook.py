@@ -15,6 +15,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+from ... import _creation
 from ..._tensor import Tensor
 from ...autograd import grad_mode
 from ...autograd.function import Function
@@ -58,6 +59,7 @@ class BackwardHook:
         self.output_tensors_index: list | None = None
         self.n_inputs = -1
         self.input_tensors_index: list | None = None
+        self.input_avals: list = []  # (shape, dtype) of the tensor inputs: materialised zeros
 
     def _apply_on_tensors(self, fn: Callable, args: tuple) -> tuple[tuple, list | None]:
         idx = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
@@ -80,6 +82,11 @@ class BackwardHook:
         def hook(grad_input: tuple, _grad_output: tuple) -> tuple | None:
             if self.grad_outputs is None:  # reached without going through the outputs
                 return None
+            # torch's identity node materialises missing gradients as zeros, and its backward
+            # returns them for every input, even one that needs no gradient
+            grad_input = tuple(_creation.zeros(shape, dtype=dtype) if g is None else g
+                               for g, (shape, dtype) in zip(grad_input, self.input_avals,
+                                                            strict=True))
             res = _pack_with_none(self.input_tensors_index or [], grad_input, self.n_inputs)
             for user_hook in self.user_hooks:
                 out = user_hook(self.module, res, self.grad_outputs)
@@ -95,6 +102,7 @@ class BackwardHook:
         grad_fn.register_hook(hook)
 
     def setup_input_hook(self, args: tuple) -> tuple:
+        self.input_avals = [(tuple(a.shape), a.dtype) for a in args if isinstance(a, Tensor)]
         res, idx = self._apply_on_tensors(self._input_node_hook, args)
         self.n_inputs = len(args)
         self.input_tensors_index = idx
