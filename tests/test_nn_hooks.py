@@ -306,3 +306,37 @@ def test_state_dict_hooks(real):
         return sorted(sd)
 
     both(real, sc)
+
+
+def test_inplace_on_hooked_outputs_and_inputs_raises(real):
+    for lib in (real, torch):
+        m = _lin(lib)
+        m.register_full_backward_hook(lambda *a: None)
+        y = m(lib.tensor(X, requires_grad=True))
+        with pytest.raises(RuntimeError, match="Output 0 of BackwardHookFunction is a view and "
+                                               "is being modified inplace"):
+            y.add_(1)
+        relu = lib.nn.ReLU(inplace=True)
+        relu.register_full_backward_hook(lambda *a: None)
+        with pytest.raises(RuntimeError, match="Output 0 of BackwardHookFunction is a view"):
+            relu(lib.tensor(X, requires_grad=True) * 1)
+        y = m(lib.tensor(X, requires_grad=True)).clone()
+        y.add_(1)  # a clone is fine
+
+
+def test_custom_function_returning_input_as_is_is_a_view(real):
+    for lib in (real, torch):
+        class Id(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x
+
+            @staticmethod
+            def backward(ctx, g):
+                return g
+
+        y = Id.apply(lib.ones(3, requires_grad=True) * 1)
+        with pytest.raises(RuntimeError, match="Output 0 of Id is a view and is being modified"):
+            y.mul_(2)
+        with lib.no_grad():
+            y.mul_(2)  # allowed without grad mode, as in torch
