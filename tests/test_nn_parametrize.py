@@ -282,3 +282,50 @@ def test_old_spectral_norm(real):
     torch.nn.utils.remove_spectral_norm(ours)
     assert list(ours.state_dict()) == list(theirs.state_dict())
     close(ours.weight, theirs.weight)
+
+
+@pytest.mark.parametrize("shape,kw", [
+    ((3, 5), {}), ((5, 3), {}), ((4, 4), {}), ((4, 4), {"orthogonal_map": "cayley"}),
+    ((3, 5), {"orthogonal_map": "matrix_exp"}), ((4, 4), {"orthogonal_map": "householder"}),
+    ((4, 4), {"use_trivialization": False}),
+])
+def test_orthogonal(real, shape, kw):
+    real.manual_seed(0)
+    theirs = real.nn.utils.parametrizations.orthogonal(real.nn.Linear(*shape), **kw)
+    ours = torch.nn.utils.parametrizations.orthogonal(torch.nn.Linear(*shape), **kw)
+    assert repr(ours) == repr(theirs)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    with real.no_grad():  # move away from the initial point (diagonal kept below -1)
+        orig = theirs.parametrizations.weight.original
+        g = np.random.default_rng(1).standard_normal(tuple(orig.shape)).astype(np.float32)
+        np.fill_diagonal(g, 0.0)  # householder reads int(diagonal): keep it at -1
+        orig.add_(real.tensor(g) * 0.3)
+    copy_state(ours, theirs)
+    close(ours.weight, theirs.weight)
+    w = np_(ours.weight)
+    gram = w.T @ w if w.shape[0] > w.shape[1] else w @ w.T
+    np.testing.assert_allclose(gram, np.eye(len(gram)), atol=1e-5)
+    x = np.linspace(-1, 1, 2 * shape[0], dtype=np.float32).reshape(2, shape[0])
+    (yt, gt), (yo, go) = _fwd_bwd(real, theirs, x), _fwd_bwd(torch, ours, x)
+    close(yo, yt)
+    close(go, gt)
+    close(ours.parametrizations.weight.original.grad,
+          theirs.parametrizations.weight.original.grad, atol=1e-4)
+    if kw.get("use_trivialization", True):  # assignment goes through right_inverse
+        q = np.linalg.qr(np.random.default_rng(0).standard_normal((max(shape),) * 2))[0]
+        q = q[:, :min(shape)].astype(np.float32)  # orthonormal columns
+        q = q if shape[1] > shape[0] else q.T  # the weight's (out, in) shape
+        ours.weight = torch.tensor(q)
+        theirs.weight = real.tensor(q)
+        close(ours.weight, theirs.weight)
+        close(ours.weight, real.tensor(q))
+
+
+def test_orthogonal_errors(real):
+    for lib in (real, torch):
+        orth = lib.nn.utils.parametrizations.orthogonal
+        with pytest.raises(ValueError, match="Expected a matrix or batch of matrices. Got a "
+                                             "tensor of 1 dimensions"):
+            orth(lib.nn.Linear(2, 2), name="bias")
+        with pytest.raises(ValueError, match="orthogonal_map has to be one of"):
+            orth(lib.nn.Linear(2, 2), orthogonal_map="qr")
