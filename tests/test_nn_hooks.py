@@ -243,6 +243,8 @@ def test_global_hooks(real):
                 lambda m, a: log.append(("gfpre", type(m).__name__))),
             mm.register_module_forward_hook(
                 lambda m, a, o: log.append(("gfwd", type(m).__name__))),
+            mm.register_module_forward_hook(
+                lambda m, a, kw, o: log.append(("gfwd_kw", sorted(kw))), with_kwargs=True),
             mm.register_module_full_backward_pre_hook(
                 lambda m, go: log.append(("gpre", type(m).__name__, _vs(go)))),
             mm.register_module_full_backward_hook(

@@ -28,6 +28,7 @@ _global_is_full_backward_hook: bool | None = None
 _global_forward_pre_hooks: OrderedDict = OrderedDict()
 _global_forward_hooks: OrderedDict = OrderedDict()
 _global_forward_hooks_always_called: OrderedDict = OrderedDict()
+_global_forward_hooks_with_kwargs: OrderedDict = OrderedDict()
 
 
 def _typename(obj: Any) -> str:
@@ -103,12 +104,14 @@ def register_module_forward_pre_hook(hook: Callable) -> RemovableHandle:
 
 def register_module_forward_hook(hook: Callable, *, with_kwargs: bool = False,
                                  always_call: bool = False) -> RemovableHandle:
-    """A forward hook ``hook(module, args, output)`` run for every module, before its own."""
-    if with_kwargs:  # torch accepts the flag but the global hooks have no kwargs table
-        raise NotImplementedError("with_kwargs is not supported for global forward hooks")
+    """A forward hook ``hook(module, args, output)`` (``hook(module, args, kwargs, output)``
+    with ``with_kwargs``) run for every module, before its own."""
     handle = RemovableHandle(_global_forward_hooks,
-                             extra_dict=_global_forward_hooks_always_called)
+                             extra_dict=[_global_forward_hooks_always_called,
+                                         _global_forward_hooks_with_kwargs])
     _global_forward_hooks[handle.id] = hook
+    if with_kwargs:
+        _global_forward_hooks_with_kwargs[handle.id] = True
     if always_call:
         _global_forward_hooks_always_called[handle.id] = True
     return handle
@@ -690,7 +693,8 @@ class Module:
                 if (hook_id in self._forward_hooks_always_called
                         or hook_id in _global_forward_hooks_always_called):
                     called.add(hook_id)
-                if hook_id in self._forward_hooks_with_kwargs:
+                if (hook_id in self._forward_hooks_with_kwargs
+                        or hook_id in _global_forward_hooks_with_kwargs):
                     out = hook(self, args, kwargs, result)
                 else:
                     out = hook(self, args, result)
@@ -711,7 +715,8 @@ class Module:
                                              or hook_id in _global_forward_hooks_always_called):
                     continue
                 try:
-                    if hook_id in self._forward_hooks_with_kwargs:
+                    if (hook_id in self._forward_hooks_with_kwargs
+                        or hook_id in _global_forward_hooks_with_kwargs):
                         hook(self, args, kwargs, result)
                     else:
                         hook(self, args, result)
