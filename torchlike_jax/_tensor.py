@@ -598,6 +598,16 @@ class Tensor:
             _views.check_writable(self)
         if local.grad_enabled and self._requires_grad and self._grad_fn is None:
             raise RuntimeError(leaf_msg)
+        node = self._grad_fn
+        if node is not None and node.python_backward and local.grad_enabled \
+                and self._output_nr in getattr(node.state, "as_is", ()):
+            raise RuntimeError(
+                f"Output {self._output_nr} of {node.state.cls.__name__} is a view and is being "
+                "modified inplace. This view was created inside a custom Function (or because an "
+                "input was returned as-is) and the autograd logic to handle view+inplace would "
+                "override the custom backward associated with the custom Function, leading to "
+                "incorrect gradients. This behavior is forbidden. You can fix this by cloning "
+                "the output of the custom Function.")
 
     def _rebind(self, result: Tensor, reshaping: bool = False) -> Tensor:
         """Make ``self`` hold ``result``'s value and autograd history; bump the version.

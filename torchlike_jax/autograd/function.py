@@ -408,12 +408,15 @@ class _SavedPacked(_Saved):
 class _Eager:
     """``PythonNode.state`` of a Function's node: what its backward needs."""
 
-    __slots__ = ("cls", "ctx", "template", "out_pos", "n_out")
+    __slots__ = ("cls", "ctx", "template", "out_pos", "n_out", "as_is")
 
     def __init__(self, cls: type, ctx: FunctionCtx, template: tuple, out_pos: tuple,
-                 n_out: int) -> None:
+                 n_out: int, as_is: frozenset = frozenset()) -> None:
         self.cls, self.ctx, self.template, self.out_pos, self.n_out = \
             cls, ctx, template, out_pos, n_out
+        #: output_nrs of inputs returned unchanged: torch treats them as views made inside
+        #: the Function, which may not be modified in place (``_tensor._check_inplace``)
+        self.as_is = as_is
 
     def release(self) -> None:
         """The node's saved tensors are freed: reading them raises torch's error."""
@@ -433,7 +436,10 @@ def _record_eager(cls, inputs, ctx, outs, results, tensors, before) -> None:
         return
     template = tuple(_TENSOR if isinstance(a, Tensor) else None for a in inputs)
     pos = tuple(i for i, o in enumerate(outs) if isinstance(o, Tensor))
-    node.state = _Eager(cls, ctx, template, pos, len(outs))
+    dirty = ctx._tl_dirty
+    as_is = frozenset(k for k, (o, _) in enumerate(t_outs)
+                      if any(o is a for a in inputs) and not any(o is d for d in dirty))
+    node.state = _Eager(cls, ctx, template, pos, len(outs), as_is)
     if raw_saved:
         ctx._tl_saved = _saved_entries(raw_saved, node, t_outs)
 

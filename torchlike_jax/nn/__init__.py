@@ -8,6 +8,7 @@ from . import functional, init, utils
 from .modules import *  # noqa: F403
 from .modules import __all__ as _modules_all
 from .modules.module import _IncompatibleKeys  # noqa: F401
-from .parameter import Parameter
+from .parameter import Parameter, UninitializedBuffer, UninitializedParameter
 
-__all__ = ["functional", "init", "utils", "Parameter", *_modules_all]
+__all__ = ["functional", "init", "utils", "Parameter", "UninitializedBuffer",
+           "UninitializedParameter", *_modules_all]

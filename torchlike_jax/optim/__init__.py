@@ -17,7 +17,8 @@ from ._algorithms import (
     RMSprop,
     Rprop,
 )
+from .lbfgs import LBFGS
 from .optimizer import Optimizer
 
 __all__ = ["ASGD", "SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "NAdam", "Optimizer",
-           "RAdam", "RMSprop", "Rprop", "lr_scheduler"]
+           "LBFGS", "RAdam", "RMSprop", "Rprop", "lr_scheduler"]

@@ -7,6 +7,7 @@ Plain Python on top of Tensor (layer 7): the module tree is bookkeeping, every c
 from __future__ import annotations
 
 import itertools
+import warnings
 from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -16,7 +17,18 @@ from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from ..parameter import Parameter
 
-__all__ = ["Module", "RemovableHandle"]
+__all__ = ["Module", "RemovableHandle", "register_module_backward_hook",
+           "register_module_forward_hook", "register_module_forward_pre_hook",
+           "register_module_full_backward_hook", "register_module_full_backward_pre_hook"]
+
+# Process-wide hooks, run for every module call (before the module's own), as torch's.
+_global_backward_pre_hooks: OrderedDict = OrderedDict()
+_global_backward_hooks: OrderedDict = OrderedDict()
+_global_is_full_backward_hook: bool | None = None
+_global_forward_pre_hooks: OrderedDict = OrderedDict()
+_global_forward_hooks: OrderedDict = OrderedDict()
+_global_forward_hooks_always_called: OrderedDict = OrderedDict()
+_global_forward_hooks_with_kwargs: OrderedDict = OrderedDict()
 
 
 def _typename(obj: Any) -> str:
@@ -83,6 +95,71 @@ def _prepend(d: dict, key: Any, value: Any) -> None:
 _EXTRA_STATE_KEY_SUFFIX = "_extra_state"
 
 
+def register_module_forward_pre_hook(hook: Callable) -> RemovableHandle:
+    """A forward pre-hook ``hook(module, args)`` run for every module, before its own."""
+    handle = RemovableHandle(_global_forward_pre_hooks)
+    _global_forward_pre_hooks[handle.id] = hook
+    return handle
+
+
+def register_module_forward_hook(hook: Callable, *, with_kwargs: bool = False,
+                                 always_call: bool = False) -> RemovableHandle:
+    """A forward hook ``hook(module, args, output)`` (``hook(module, args, kwargs, output)``
+    with ``with_kwargs``) run for every module, before its own."""
+    handle = RemovableHandle(_global_forward_hooks,
+                             extra_dict=[_global_forward_hooks_always_called,
+                                         _global_forward_hooks_with_kwargs])
+    _global_forward_hooks[handle.id] = hook
+    if with_kwargs:
+        _global_forward_hooks_with_kwargs[handle.id] = True
+    if always_call:
+        _global_forward_hooks_always_called[handle.id] = True
+    return handle
+
+
+def register_module_backward_hook(hook: Callable) -> RemovableHandle:
+    """The deprecated non-full global backward hook (see ``Module.register_backward_hook``)."""
+    global _global_is_full_backward_hook
+    if _global_is_full_backward_hook is True:
+        raise RuntimeError("Cannot use both regular backward hooks and full backward hooks as a "
+                           "global Module hook. Please use only one of them.")
+    _global_is_full_backward_hook = False
+    handle = RemovableHandle(_global_backward_hooks)
+    _global_backward_hooks[handle.id] = hook
+    return handle
+
+
+def register_module_full_backward_pre_hook(hook: Callable) -> RemovableHandle:
+    """A backward pre-hook ``hook(module, grad_output)`` run for every module."""
+    handle = RemovableHandle(_global_backward_pre_hooks)
+    _global_backward_pre_hooks[handle.id] = hook
+    return handle
+
+
+def register_module_full_backward_hook(hook: Callable) -> RemovableHandle:
+    """A full backward hook ``hook(module, grad_input, grad_output)`` run for every module."""
+    global _global_is_full_backward_hook
+    if _global_is_full_backward_hook is False:
+        raise RuntimeError("Cannot use both regular backward hooks and full backward hooks as a "
+                           "global Module hook. Please use only one of them.")
+    _global_is_full_backward_hook = True
+    handle = RemovableHandle(_global_backward_hooks)
+    _global_backward_hooks[handle.id] = hook
+    return handle
+
+
+class _WrappedHook:
+    """A legacy backward hook bound to its module: the node post-hook ``(grad_in, grad_out)``."""
+
+    def __init__(self, hook: Callable, module: Any) -> None:
+        self.hook = hook
+        self.module = module
+        self.__name__ = getattr(hook, "__name__", type(hook).__name__)
+
+    def __call__(self, *args: Any) -> Any:
+        return self.hook(self.module, *args)
+
+
 class Module:
     """Base class of every layer; subclasses assign parameters / submodules in ``__init__``
     (after ``super().__init__()``) and define ``forward``."""
@@ -106,6 +183,11 @@ class Module:
         sa(self, "_non_persistent_buffers_set", set())
         sa(self, "_forward_hooks", OrderedDict())
         sa(self, "_forward_hooks_with_kwargs", OrderedDict())
+        sa(self, "_forward_hooks_always_called", OrderedDict())
+        sa(self, "_backward_pre_hooks", OrderedDict())
+        sa(self, "_backward_hooks", OrderedDict())
+        sa(self, "_is_full_backward_hook", None)
+        sa(self, "_state_dict_pre_hooks", OrderedDict())
         sa(self, "_forward_pre_hooks", OrderedDict())
         sa(self, "_forward_pre_hooks_with_kwargs", OrderedDict())
         sa(self, "_state_dict_hooks", OrderedDict())
@@ -467,40 +549,195 @@ class Module:
                               with_kwargs: bool = False,
                               always_call: bool = False) -> RemovableHandle:
         handle = RemovableHandle(self._forward_hooks,
-                                 extra_dict=self._forward_hooks_with_kwargs)
+                                 extra_dict=[self._forward_hooks_with_kwargs,
+                                             self._forward_hooks_always_called])
         if prepend:
             _prepend(self._forward_hooks, handle.id, hook)
         else:
             self._forward_hooks[handle.id] = hook
         if with_kwargs:
             self._forward_hooks_with_kwargs[handle.id] = True
+        if always_call:
+            self._forward_hooks_always_called[handle.id] = True
         return handle
 
+    def register_full_backward_pre_hook(self, hook: Callable,
+                                        prepend: bool = False) -> RemovableHandle:
+        """``hook(module, grad_output) -> new grad_output or None``, before the module's
+        gradients w.r.t. its inputs are computed."""
+        handle = RemovableHandle(self._backward_pre_hooks)
+        if prepend:
+            _prepend(self._backward_pre_hooks, handle.id, hook)
+        else:
+            self._backward_pre_hooks[handle.id] = hook
+        return handle
+
+    def register_full_backward_hook(self, hook: Callable,
+                                    prepend: bool = False) -> RemovableHandle:
+        """``hook(module, grad_input, grad_output) -> new grad_input or None`` once the
+        gradients w.r.t. the module's inputs are computed (None where an input needs none)."""
+        if self._is_full_backward_hook is False:
+            raise RuntimeError("Cannot use both regular backward hooks and full backward hooks "
+                               "on a single Module. Please use only one of them.")
+        self._is_full_backward_hook = True
+        handle = RemovableHandle(self._backward_hooks)
+        if prepend:
+            _prepend(self._backward_hooks, handle.id, hook)
+        else:
+            self._backward_hooks[handle.id] = hook
+        return handle
+
+    def register_backward_hook(self, hook: Callable) -> RemovableHandle:
+        """Deprecated: a post-hook on the node that produced the output (torch's legacy form)."""
+        if self._is_full_backward_hook is True:
+            raise RuntimeError("Cannot use both regular backward hooks and full backward hooks "
+                               "on a single Module. Please use only one of them.")
+        self._is_full_backward_hook = False
+        handle = RemovableHandle(self._backward_hooks)
+        self._backward_hooks[handle.id] = hook
+        return handle
+
+    def _get_backward_hooks(self) -> tuple[list, list]:
+        full: list = []
+        non_full: list = []
+        if _global_is_full_backward_hook is True:
+            full += _global_backward_hooks.values()
+        elif _global_is_full_backward_hook is False:
+            non_full += _global_backward_hooks.values()
+        if self._is_full_backward_hook is True:
+            full += self._backward_hooks.values()
+        elif self._is_full_backward_hook is False:
+            non_full += self._backward_hooks.values()
+        return full, non_full
+
+    def _maybe_warn_non_full_backward_hook(self, inputs: Any, result: Any, grad_fn: Any) -> None:
+        def warn(msg: str) -> None:
+            warnings.warn(msg, FutureWarning, stacklevel=4)
+
+        if not isinstance(result, Tensor):
+            if not (isinstance(result, tuple) and all(isinstance(r, Tensor) for r in result)):
+                warn("Using non-full backward hooks on a Module that does not return a single "
+                     "Tensor or a tuple of Tensors is deprecated and will be removed in future "
+                     "versions. This hook will be missing some of the grad_output. Please use "
+                     "register_full_backward_hook to get the documented behavior.")
+                return
+        else:
+            result = (result,)
+        if not isinstance(inputs, Tensor):
+            if not (isinstance(inputs, tuple) and all(isinstance(i, Tensor) for i in inputs)):
+                warn("Using non-full backward hooks on a Module that does not take as input a "
+                     "single Tensor or a tuple of Tensors is deprecated and will be removed in "
+                     "future versions. This hook will be missing some of the grad_input. Please "
+                     "use register_full_backward_hook to get the documented behavior.")
+                return
+        else:
+            inputs = (inputs,)
+        out_fns = {r.grad_fn for r in result if r.grad_fn is not None}
+        if not out_fns or (len(out_fns) == 1 and grad_fn not in out_fns):
+            warn("Using a non-full backward hook when outputs are nested in python data "
+                 "structure is deprecated and will be removed in future versions. This hook "
+                 "will be missing some grad_output.")
+        elif len(out_fns) > 1:
+            warn("Using a non-full backward hook when outputs are generated by different "
+                 "autograd Nodes is deprecated and will be removed in future versions. This "
+                 "hook will be missing some grad_output. Please use register_full_backward_hook "
+                 "to get the documented behavior.")
+        else:
+            in_fns = {i.grad_fn for i in inputs if i.grad_fn is not None}
+            nexts = {n[0] for n in grad_fn.next_functions}
+            if in_fns != nexts:
+                warn("Using a non-full backward hook when the forward contains multiple "
+                     "autograd Nodes is deprecated and will be removed in future versions. This "
+                     "hook will be missing some grad_input. Please use "
+                     "register_full_backward_hook to get the documented behavior.")
+
     def _call_impl(self, *args: Any, **kwargs: Any) -> Any:
-        if not (self._forward_hooks or self._forward_pre_hooks):
+        if not (self._forward_hooks or self._forward_pre_hooks or self._backward_hooks
+                or self._backward_pre_hooks or _global_forward_hooks
+                or _global_forward_pre_hooks or _global_backward_hooks
+                or _global_backward_pre_hooks):
             return self.forward(*args, **kwargs)
-        for hook_id, hook in list(self._forward_pre_hooks.items()):
-            if hook_id in self._forward_pre_hooks_with_kwargs:
-                out = hook(self, args, kwargs)
+        return self._call_with_hooks(args, kwargs)
+
+    def _call_with_hooks(self, args: tuple, kwargs: dict) -> Any:
+        """torch's order: forward pre-hooks (global first), the backward hooks' identity on the
+        inputs, ``forward``, forward hooks, the identity on the outputs, legacy backward hooks
+        on the output's node; ``always_call`` forward hooks also run when something raised."""
+        from ._backward_hook import BackwardHook
+
+        full, non_full = self._get_backward_hooks()
+        pre = [*_global_backward_pre_hooks.values(), *self._backward_pre_hooks.values()]
+        called: set = set()
+        result = None
+        try:
+            for hook_id, hook in [*_global_forward_pre_hooks.items(),
+                                  *self._forward_pre_hooks.items()]:
+                if hook_id in self._forward_pre_hooks_with_kwargs:
+                    out = hook(self, args, kwargs)
+                    if out is not None:
+                        if isinstance(out, tuple) and len(out) == 2:
+                            args, kwargs = out
+                        else:
+                            raise RuntimeError("forward pre-hook must return None or a tuple of "
+                                               f"(new_args, new_kwargs), but got {out}.")
+                else:
+                    out = hook(self, args)
+                    if out is not None:
+                        args = out if isinstance(out, tuple) else (out,)
+            bw_hook = None
+            if full or pre:
+                bw_hook = BackwardHook(self, full, pre)
+                args = bw_hook.setup_input_hook(args)
+            result = self.forward(*args, **kwargs)
+            for hook_id, hook in [*_global_forward_hooks.items(), *self._forward_hooks.items()]:
+                if (hook_id in self._forward_hooks_always_called
+                        or hook_id in _global_forward_hooks_always_called):
+                    called.add(hook_id)
+                if (hook_id in self._forward_hooks_with_kwargs
+                        or hook_id in _global_forward_hooks_with_kwargs):
+                    out = hook(self, args, kwargs, result)
+                else:
+                    out = hook(self, args, result)
                 if out is not None:
-                    if isinstance(out, tuple) and len(out) == 2:
-                        args, kwargs = out
+                    result = out
+            if bw_hook is not None:
+                if not isinstance(result, (Tensor, tuple)):
+                    warnings.warn("For backward hooks to be called, module output should be a "
+                                  "Tensor or a tuple of Tensors but received "
+                                  f"{type(result)}", stacklevel=2)
+                result = bw_hook.setup_output_hook(result)
+            if non_full:
+                self._attach_legacy_backward_hooks(non_full, args, result)
+            return result
+        except Exception:
+            for hook_id, hook in [*_global_forward_hooks.items(), *self._forward_hooks.items()]:
+                if hook_id in called or not (hook_id in self._forward_hooks_always_called
+                                             or hook_id in _global_forward_hooks_always_called):
+                    continue
+                try:
+                    if (hook_id in self._forward_hooks_with_kwargs
+                        or hook_id in _global_forward_hooks_with_kwargs):
+                        hook(self, args, kwargs, result)
                     else:
-                        raise RuntimeError("forward pre-hook must return None or a tuple of "
-                                           f"(new_args, new_kwargs), but got {out}.")
+                        hook(self, args, result)
+                except Exception as e:  # noqa: BLE001 - silenced with torch's warning
+                    warnings.warn("forward hook with ``always_call=True`` raised an exception "
+                                  f"that was silenced as another error was raised in forward: "
+                                  f"{e}", stacklevel=2)
+            raise
+
+    def _attach_legacy_backward_hooks(self, hooks: list, args: tuple, result: Any) -> None:
+        var = result
+        while not isinstance(var, Tensor):
+            if isinstance(var, dict):
+                var = next(v for v in var.values() if isinstance(v, Tensor))
             else:
-                out = hook(self, args)
-                if out is not None:
-                    args = out if isinstance(out, tuple) else (out,)
-        result = self.forward(*args, **kwargs)
-        for hook_id, hook in list(self._forward_hooks.items()):
-            if hook_id in self._forward_hooks_with_kwargs:
-                out = hook(self, args, kwargs, result)
-            else:
-                out = hook(self, args, result)
-            if out is not None:
-                result = out
-        return result
+                var = var[0]
+        grad_fn = var.grad_fn
+        if grad_fn is not None:
+            for hook in hooks:
+                grad_fn.register_hook(_WrappedHook(hook, self))
+            self._maybe_warn_non_full_backward_hook(args, result, grad_fn)
 
     __call__ = _call_impl
 
@@ -539,6 +776,8 @@ class Module:
         metadata = getattr(destination, "_metadata", None)
         if metadata is not None:
             metadata[prefix[:-1]] = {"version": self._version}
+        for hook in self._state_dict_pre_hooks.values():
+            hook(self, prefix, keep_vars)
         self._save_to_state_dict(destination, prefix, keep_vars)
         for name, module in self._modules.items():
             if module is not None:
@@ -553,6 +792,9 @@ class Module:
     def _load_from_state_dict(self, state_dict: Mapping, prefix: str, local_metadata: dict,
                               strict: bool, missing_keys: list, unexpected_keys: list,
                               error_msgs: list) -> None:
+        for hook in self._load_state_dict_pre_hooks.values():
+            hook(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                 error_msgs)
         persistent = {k: v for k, v in self._buffers.items()
                       if k not in self._non_persistent_buffers_set}
         local_state = {k: v for k, v in itertools.chain(self._parameters.items(),
@@ -662,6 +904,31 @@ class Module:
         self._load_state_dict_post_hooks[handle.id] = hook
         return handle
 
+    def register_state_dict_pre_hook(self, hook: Callable) -> RemovableHandle:
+        """``hook(module, prefix, keep_vars)`` before ``state_dict`` saves this module."""
+        handle = RemovableHandle(self._state_dict_pre_hooks)
+        self._state_dict_pre_hooks[handle.id] = hook
+        return handle
+
+    def _register_load_state_dict_pre_hook(self, hook: Callable,
+                                           with_module: bool = False) -> RemovableHandle:
+        """``hook(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+        error_msgs)`` (``module`` first when ``with_module``) before this module loads."""
+        handle = RemovableHandle(self._load_state_dict_pre_hooks)
+        if with_module:
+            def bound(*args: Any, _hook: Callable = hook) -> Any:
+                return _hook(self, *args)
+
+            self._load_state_dict_pre_hooks[handle.id] = bound
+        else:
+            self._load_state_dict_pre_hooks[handle.id] = hook
+        return handle
+
+    def register_load_state_dict_pre_hook(self, hook: Callable) -> RemovableHandle:
+        """``hook(module, state_dict, prefix, local_metadata, strict, missing_keys,
+        unexpected_keys, error_msgs)`` before this module loads its part of a state dict."""
+        return self._register_load_state_dict_pre_hook(hook, with_module=True)
+
     def register_state_dict_post_hook(self, hook: Callable) -> RemovableHandle:
         handle = RemovableHandle(self._state_dict_hooks)
         self._state_dict_hooks[handle.id] = hook
@@ -697,3 +964,7 @@ class Module:
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
+        for name in ("_forward_hooks_always_called", "_backward_pre_hooks", "_backward_hooks",
+                     "_state_dict_pre_hooks"):  # objects pickled before these existed
+            self.__dict__.setdefault(name, OrderedDict())
+        self.__dict__.setdefault("_is_full_backward_hook", None)
