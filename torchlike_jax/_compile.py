@@ -98,7 +98,7 @@ from ._views import ViewStorage
 from .autograd import grad_mode
 from .autograd.graph import edge_of, grad_accumulator, node_class
 
-__all__ = ["compile", "CompileError"]
+__all__ = ["compile", "CompileError", "defer_in_trace", "check_not_deferred", "register_wrapper"]
 
 _PKG_DIR = os.path.dirname(os.path.abspath(__file__))
 _JAX_DIR = os.path.dirname(os.path.abspath(jax.__file__))
@@ -125,6 +125,9 @@ _LIBRARY_FILES_LIMIT = 4096  # remembered "is this file library code?" answers (
 
 class _TraceState(threading.local):
     depth = 0  # > 0 while this thread traces a compiled function (nested calls are inlined)
+    #: the trace's deferred host effects, ``(fn, args, touched objects)``; None while a
+    #: backward replays a traced forward (its effects already ran with that forward)
+    deferred: list | None = None
 
 
 _tracing = _TraceState()
@@ -147,6 +150,58 @@ def _print_while_tracing(*args: Any, **kwargs: Any) -> None:
 
 class CompileError(RuntimeError):
     """The function cannot be traced into one XLA program (see the message for the line)."""
+
+
+# ---- host effects deferred past the program ---------------------------------------------------
+def defer_in_trace(fn: Callable, args: tuple, touches: tuple) -> bool:
+    """Record ``fn(*args)`` to run after the program, when called inside a trace.
+
+    For library methods that move Python-side state from Python values only (an lr
+    scheduler's ``step``: epoch counters, ``param_groups[i]["lr"]`` floats). Traced, such a call
+    would run once and its new floats would be baked into the program (or guard it, recompiling
+    at every new value). Instead the method starts with ``if defer_in_trace(self.step, (...),
+    (objects it changes,)): return``: inside a trace the call is recorded (True), and the
+    compiled function runs the recorded calls eagerly after each run of its program, in order;
+    the state they change (the optimizer's hidden hyper-parameter tensor) is an input of the
+    next run, so a new learning rate every step costs no trace. Reading a changed object later
+    in the same trace (:func:`check_not_deferred`: ``optimizer.step()`` after
+    ``scheduler.step()``) would see the value from before the call: a graph break. A call with
+    tensor arguments (``ReduceLROnPlateau.step(loss)``) needs their values: False, it runs in
+    the trace. Outside a trace: False (a method line, not a wrapper, so warnings' stack levels
+    stay the user's).
+    """
+    if not _tracing.depth or any(isinstance(v, Tensor) for v in jax.tree_util.tree_leaves(
+            args, is_leaf=_is_tensor)):
+        return False
+    pending = _tracing.deferred
+    if pending is not None:  # (None: a backward replay, whose forward already ran it)
+        pending.append((fn, args, touches))
+    return True
+
+
+def check_not_deferred(obj: Any) -> None:
+    """Graph-break when a host effect deferred earlier in this trace changes ``obj``."""
+    pending = _tracing.deferred if _tracing.depth else None
+    if pending and any(obj is t for _, _, touched in pending for t in touched):
+        raise _GraphBreak(f"{type(obj).__name__} is used after a call that changes its Python "
+                          "state (e.g. lr_scheduler.step() before optimizer.step())")
+
+
+def _run_deferred(effects: list) -> None:
+    for fn, args, _ in effects:
+        fn(*args)
+
+
+# ---- wrappers for objects compile() returns (torch.nn.Module -> OptimizedModule) -----------------
+_WRAPPERS: list = []  # (class, factory(obj, make_compiled) -> wrapper); one entry per layer
+
+
+def register_wrapper(cls: type, factory: Callable[[Any, Callable], Any]) -> None:
+    """Have :func:`compile` return ``factory(obj, make)`` for instances of ``cls``; ``make(fn)``
+    compiles a callable with the options ``compile`` was given. (A higher layer registers its
+    own wrapper, e.g. ``torch.nn`` its ``OptimizedModule``; this module never imports it.)"""
+    if all(c is not cls for c, _ in _WRAPPERS):
+        _WRAPPERS.append((cls, factory))
 
 
 def compile(model: Callable | None = None, *, fullgraph: bool = False, dynamic: bool | None = None,
@@ -173,6 +228,9 @@ def compile(model: Callable | None = None, *, fullgraph: bool = False, dynamic: 
                                  mode=mode, options=options, disable=disable, fallback=fallback)
     if disable:
         return model
+    for cls, factory in _WRAPPERS:
+        if isinstance(model, cls):
+            return factory(model, functools.partial(CompiledFunction, fallback=fallback))
     return CompiledFunction(model, fallback)
 
 
@@ -552,6 +610,8 @@ class CompiledFunction:
         _write_back(meta, ctx, arrays_out, grads_out, keys_out, extra)
         if meta["upstream"]:
             _continue_backward(ctx, meta["upstream"], extra)
+        if meta["deferred"]:
+            _run_deferred(meta["deferred"])
         results = [Tensor._wrap(o, inf) for o, inf in zip(outs, meta["out_inference"],
                                                           strict=True)]
         for r, kind in zip(results, meta["out_kind"], strict=True):
@@ -827,6 +887,8 @@ def _run_traced(fn, ctx: _Ctx, arrays, grad_arrays, keys, meta, grad_enabled):
     snap = _Snapshot(ctx)
     handles = ctx.handles
     _tracing.depth += 1
+    outer_deferred = _tracing.deferred
+    deferred = _tracing.deferred = []
     try:
         grad_objs, stand_ins, scratch, live = _install(ctx, arrays, grad_arrays, keys,
                                                        sinks=True)
@@ -920,7 +982,7 @@ def _run_traced(fn, ctx: _Ctx, arrays, grad_arrays, keys, meta, grad_enabled):
             requires_grad=[h._requires_grad for h in handles],
             hist=[i for i, (h, sf) in enumerate(zip(handles, stand_ins, strict=True))
                   if record and h._grad_fn is not sf],
-            leaked=leaked, upstream=upstream, record=record,
+            leaked=leaked, upstream=upstream, record=record, deferred=deferred,
             # a write through a view that autograd must see (CopySlices on the base, or
             # torch's error for a view of a leaf): only eager code gets the base's graph right
             # (an expanded view: torch's internal-overlap error, also eager's to raise)
@@ -933,6 +995,7 @@ def _run_traced(fn, ctx: _Ctx, arrays, grad_arrays, keys, meta, grad_enabled):
         return out_arrays, arrays_out, grads_out, keys_out, extra
     finally:
         _tracing.depth -= 1
+        _tracing.deferred = outer_deferred
         snap.restore(ctx)
 
 
@@ -994,6 +1057,7 @@ def _make_node_fn(fn: Callable, entry: _Entry, n_arrays: int, n_keys: int):
         grads = inputs[n_arrays + n_keys:]
         snap = _Snapshot(ctx)
         _tracing.depth += 1
+        outer_deferred, _tracing.deferred = _tracing.deferred, None
         try:
             _, stand_ins, _, _ = _install(ctx, arrays, grads, keys)
             # what the gradient is taken with respect to: the inputs as they came in (a
@@ -1007,6 +1071,7 @@ def _make_node_fn(fn: Callable, entry: _Entry, n_arrays: int, n_keys: int):
                 return body(ctx, tensors, sources)
         finally:
             _tracing.depth -= 1
+            _tracing.deferred = outer_deferred
             snap.restore(ctx)
 
     @jax.custom_vjp

@@ -199,8 +199,10 @@ def _check_targets(name: str, input: Any, target: Any) -> None:
 
 
 def _check_bounds(target: Any, n_classes: int, ignore_index: int) -> None:
-    """torch's 'Target N is out of bounds.' (a host read, as torch does on CPU)."""
-    if not target.numel():
+    """torch's 'Target N is out of bounds.' (a host read, as torch does on CPU). Inside a
+    ``torch.compile`` trace the targets have no value yet: the check is skipped there (a graph
+    break for it would cost every compiled classifier step its single program)."""
+    if not target.numel() or isinstance(target._st.array, jax.core.Tracer):
         return
     t = np.asarray(target._st.array).reshape(-1)
     bad = t[(t != ignore_index) & ((t < 0) | (t >= n_classes))]
