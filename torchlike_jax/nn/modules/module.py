@@ -11,6 +11,7 @@ from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from ... import _compile
 from ... import _dtypes as D
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
@@ -502,7 +503,19 @@ class Module:
                 result = out
         return result
 
-    __call__ = _call_impl
+    #: set by :meth:`compile`: the compiled ``_call_impl`` that ``__call__`` runs instead
+    _compiled_call_impl: Callable | None = None
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        compiled = self._compiled_call_impl
+        if compiled is None:
+            return self._call_impl(*args, **kwargs)
+        return compiled(*args, **kwargs)
+
+    def compile(self, *args: Any, **kwargs: Any) -> None:
+        """Compile this module's call in place (``torch.compile``'s arguments): unlike
+        ``torch.compile(module)`` the module itself stays (same class, repr, state_dict keys)."""
+        self._compiled_call_impl = _compile.compile(self._call_impl, *args, **kwargs)
 
     # ---- state dict -------------------------------------------------------------------
     def _save_to_state_dict(self, destination: dict, prefix: str, keep_vars: bool) -> None:
