@@ -120,7 +120,7 @@ _STAND_IN = node_class("CompiledInputBackward")
 _UNNAMED = object()  # a primitive found where no name guards it (list elements): not in the key
 # Cache bounds (all caches of this module):
 _CACHE_LIMIT = 64  # programs kept per compiled function (LRU: the least recently used goes)
-_LIBRARY_FILES_LIMIT = 4096  # remembered "is this file library code?" answers (cleared when full)
+_LIBRARY_FILES_LIMIT = 4096  # library-file answers, code names remembered (cleared when full)
 
 
 class _TraceState(threading.local):
@@ -235,15 +235,28 @@ def compile(model: Callable | None = None, *, fullgraph: bool = False, dynamic: 
 
 
 # ---- finding the tensors a function touches ----------------------------------------------------
-def _code_names(code: types.CodeType) -> set[str]:
-    """Names the code (and its nested code) loads: globals, attributes, string constants."""
+_code_names_memo: dict[types.CodeType, frozenset] = {}
+
+
+def _code_names(code: types.CodeType) -> frozenset[str]:
+    """Names the code (and its nested code) loads: globals, attributes, string constants.
+
+    Code objects are immutable, so the answer is remembered (every call of a compiled function
+    scans the same methods again: a training step reaches ~100 of them through the model, the
+    loss and the optimizer); cleared at ``_LIBRARY_FILES_LIMIT`` entries."""
+    hit = _code_names_memo.get(code)
+    if hit is not None:
+        return hit
     names = set(code.co_names)
     for const in code.co_consts:
         if isinstance(const, types.CodeType):
             names |= _code_names(const)
         elif isinstance(const, str):
             names.add(const)
-    return names
+    if len(_code_names_memo) >= _LIBRARY_FILES_LIMIT:
+        _code_names_memo.clear()
+    hit = _code_names_memo[code] = frozenset(names)
+    return hit
 
 
 _library_files: dict[str, bool] = {}
