@@ -58,6 +58,18 @@ A function that traces cleanly stays one XLA program, and its other Python side 
 some of those on every call). ``fullgraph=True`` (or ``fallback=False``) raises
 :class:`CompileError` naming the user's line instead, as torch raises ``Unsupported``.
 
+**Host effects deferred past the program.** Library methods that only move Python state from
+Python values (an lr scheduler's ``step``) start with :func:`defer_in_trace`: inside a trace the
+call is recorded instead of run, and each call of the compiled function runs the recorded calls
+eagerly after its program, in order. The optimizer reads its learning rates from a hidden tensor
+that is a program input, so ``opt.step(); sched.step()`` inside one compiled step gives a new lr
+every step with one trace. The optimizer reading state a deferred call changes later in the
+same trace (``sched.step()`` before ``opt.step()``) is a graph break (:func:`check_not_deferred`).
+
+**Modules.** ``compile(module)`` returns the wrapper a higher layer registered for its class
+(:func:`register_wrapper`; ``torch.nn`` registers ``OptimizedModule``, torch's ``_orig_mod``
+wrapper), built with a factory that compiles any callable with this call's options.
+
 **Threads.** One re-entrant lock covers tracing, installing handles and the bookkeeping of a
 cached call (reading inputs, writing back); the XLA program itself runs asynchronously. Compiled
 functions may be called from many threads. Eager code in another thread that reads a tensor a
@@ -70,11 +82,12 @@ library code" answers, cleared at ``_LIBRARY_FILES_LIMIT`` (4096). A trace is al
 
 Known gaps: a Python float (or int) argument is part of the key, so a new value retraces
 (torch 2.13 recompiles once and then treats it as dynamic); numpy arrays the function reads are
-constants of the program; tensors deeper than ``_MAX_DEPTH`` containers/attributes, or held in
-``__slots__``, are not found; a view the function returns is a new tensor, not a view of the
-input; two tensors that require grad and share one storage get one summed gradient through a
-compiled forward; each cache entry keeps its latest call's arguments alive (a backward replays
-on them).
+constants of the program; a non-tensor value a deferred host effect changes and the function
+returns (``sched.get_last_lr()``) is the trace's constant; tensors deeper than ``_MAX_DEPTH``
+containers/attributes, or held in ``__slots__``, are not found; a view the function returns is
+a new tensor, not a view of the input; two tensors that require grad and share one storage get
+one summed gradient through a compiled forward; each cache entry keeps its latest call's
+arguments alive (a backward replays on them).
 """
 
 from __future__ import annotations
