@@ -168,16 +168,18 @@ def test_module_compile_in_place(real):
     assert list(o_mod.state_dict()) == keys == list(t_compiled.state_dict())
     assert o_mod._compiled_call_impl is not None
     x, y = _data()
+    wrapped = torch.compile(_ours_like(t_mod))  # the same, through torch.compile(module)
     # an eager loop around the compiled module: backward through the compiled forward,
     # BatchNorm's running stats written back by the program
-    for lib, mod in ((torch, o_mod), (real, t_mod)):
-        opt = lib.optim.SGD(mod.parameters(), lr=0.1)
+    for lib, mod in ((torch, o_mod), (torch, wrapped), (real, t_mod)):
+        opt = lib.optim.SGD(mod.parameters(), lr=0.1, momentum=0.9)
         for _ in range(3):
             opt.zero_grad()
             lib.nn.functional.cross_entropy(mod(lib.tensor(x)), lib.tensor(y)).backward()
             opt.step()
     for k, v in t_mod.state_dict().items():
         _close(np_(o_mod.state_dict()[k]), v.detach().numpy())
+        _close(np_(wrapped.state_dict()["_orig_mod." + k]), v.detach().numpy())
     o_mod.eval()
     t_mod.eval()  # the switch reaches the compiled call: running statistics are used
     _close(np_(o_mod(torch.tensor(x))), t_mod(real.tensor(x)).detach().numpy())
