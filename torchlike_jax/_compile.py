@@ -272,18 +272,22 @@ def _code_names(code: types.CodeType) -> frozenset[str]:
     return hit
 
 
-_library_files: dict[str, bool] = {}
+_library_files: dict[str, int] = {}  # file -> _USER / _LIBRARY / _NN
+_USER, _LIBRARY, _NN = 0, 1, 2
 
 
-def _is_library(code: types.CodeType) -> bool:
+def _code_kind(code: types.CodeType) -> int:
+    """Whose code: the user's, a library's (never captures user tensors: not scanned), or
+    ``torch.nn``'s — user-level for guarding (its Python state, ``training``, ``p``..., keys
+    the program) but, like any library, holding no user tensors in its globals or closures."""
     hit = _library_files.get(code.co_filename)
     if hit is None:
         if len(_library_files) >= _LIBRARY_FILES_LIMIT:
             _library_files.clear()
         path = os.path.abspath(code.co_filename)
-        # torch.nn's modules are user-level code: their Python state (training, p...) guards
-        hit = _library_files[code.co_filename] = (path.startswith(_LIB_DIRS)
-                                                  and not path.startswith(_NN_DIR))
+        hit = _library_files[code.co_filename] = (
+            _NN if path.startswith(_NN_DIR) else _LIBRARY if path.startswith(_LIB_DIRS)
+            else _USER)
     return hit
 
 
@@ -421,11 +425,14 @@ class _Scan:
             if not isinstance(fn, types.BuiltinFunctionType):
                 self.value(fn, depth, _UNNAMED)  # a callable object: its attributes and methods
             return
-        if id(fn) in self.seen or _is_library(code):
+        kind = _code_kind(code)
+        if id(fn) in self.seen or kind == _LIBRARY:
             return
         self.seen.add(id(fn))
         if named:
             self.names |= _code_names(code)
+        if kind == _NN:  # names only: ~100 nn methods per training step, nothing to find
+            return
         for cell in getattr(fn, "__closure__", None) or ():
             try:
                 contents = cell.cell_contents
