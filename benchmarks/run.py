@@ -1,6 +1,10 @@
-"""Run W1–W9 for torchlike_jax, PyTorch eager and raw JAX; print ratios; write docs/performance.md.
+"""Run W1–W10 for torchlike_jax, PyTorch eager and raw JAX; print ratios; write docs/performance.md.
 
 Usage: python benchmarks/run.py [--device cuda] [--quick] [--no-write] [--torch-threads N]
+                                [--only W10mlp,W10cnn]
+
+``--only`` runs the named workloads alone and prints their rows; it never writes the page or
+results.json (a partial run would drop every other row).
 
 Every (implementation, workload) pair runs in a fresh Python process (workloads.py), so memory
 peaks and first-run costs are not polluted by earlier work. Timings are medians over repeats
@@ -29,9 +33,9 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 WORKLOADS = ["W1", "W1pcache", "W2", "W3", "W4", "W5grad", "W5nograd", "W6adam", "W7customfn",
-             "W8chain", "W9shapes"]
+             "W8chain", "W9shapes", "W10mlp", "W10cnn"]
 #: workloads with a hand-written raw JAX version (the others measure the torch API's execution)
-JAX_WORKLOADS = {"W1", "W2", "W3", "W4", "W5grad", "W5nograd"}
+JAX_WORKLOADS = {"W1", "W2", "W3", "W4", "W5grad", "W5nograd", "W10mlp", "W10cnn"}
 #: the workload whose persistent compilation cache a later one starts from
 PCACHE_FROM = {"W1pcache": "W1"}
 TIMEOUT_S = 3600
@@ -94,7 +98,8 @@ def run_one(impl: str, workload: str, device: str, quick: bool, threads: int = 0
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def collect(device: str, quick: bool, torch_threads: int = 0) -> dict:
+def collect(device: str, quick: bool, torch_threads: int = 0,
+            workloads: list[str] | None = None) -> dict:
     res: dict = {"ours": {}, "torch": {}, "jax": {}, "meta": {}}
     if torch_threads:
         res["meta"]["torch_threads"] = torch_threads
@@ -112,7 +117,7 @@ def collect(device: str, quick: bool, torch_threads: int = 0) -> dict:
                   f"{probe['default']} threads {probe['default_s'] * 1e6:.0f} µs, one thread "
                   f"{probe['one_s'] * 1e6:.0f} µs)", file=sys.stderr, flush=True)
     with tempfile.TemporaryDirectory(prefix="tlj-bench-cache-") as caches:
-        for w in WORKLOADS:
+        for w in workloads or WORKLOADS:
             for impl in ("ours", "torch", "jax"):
                 if impl == "jax" and w not in JAX_WORKLOADS:
                     continue
@@ -200,6 +205,16 @@ def targets(r: dict) -> list[tuple[str, str, float | None, str, bool | None, str
     v = ratio(o.get("W9shapes.steady_step"), t.get("W9shapes.steady_step"))
     add("W9 50 batch shapes, steady step", "ours / torch eager (time)", v, "≤ 3",
         lambda x: x <= 3)
+    for w, name in (("W10mlp", "MLP"), ("W10cnn", "CNN")):
+        v = ratio(o.get(f"{w}.eager"), t.get(f"{w}.eager"))
+        add(f"W10 nn {name} train step (Adam), eager", "ours / torch eager (time)", v, "≤ 1.5",
+            lambda x: x <= 1.5)
+        v = ratio(o.get(f"{w}.compiled"), t.get(f"{w}.eager"))
+        add(f"W10 nn {name} train step, whole step compiled", "ours / torch eager (time)", v,
+            "≤ 1.0", lambda x: x <= 1.0)
+        v = ratio(o.get(f"{w}.compiled"), j.get(f"{w}.compiled"))
+        add(f"W10 nn {name} train step, compiled vs raw JAX", "ours / raw jax.jit step (time)",
+            v, "≤ 1.1", lambda x: x <= 1.1)
     return rows
 
 
@@ -260,6 +275,12 @@ RAW_ROWS = [
     ("W9 50 shapes, steady step (ms)", "W9shapes.steady_step", "ms"),
     ("W9 RSS at the end (MiB)", "W9shapes.rss_end", "MiB"),
     ("W9 RSS growth over the run (MiB)", "W9shapes.rss_growth", "MiB"),
+    ("W10 MLP train step, eager (ms)", "W10mlp.eager", "ms"),
+    ("W10 MLP train step, compiled / raw jit (ms)", "W10mlp.compiled", "ms"),
+    ("W10 MLP compiled: first 2 calls, incl. traces (s)", "W10mlp.compiled_first2", "s"),
+    ("W10 CNN train step, eager (ms)", "W10cnn.eager", "ms"),
+    ("W10 CNN train step, compiled / raw jit (ms)", "W10cnn.compiled", "ms"),
+    ("W10 CNN compiled: first 2 calls, incl. traces (s)", "W10cnn.compiled_first2", "s"),
 ]
 
 
@@ -306,7 +327,12 @@ def report(r: dict, device: str, quick: bool) -> str:
               "ops on 16 elements, each built and differentiated three times. W9: a no_grad "
               "256-256-10 MLP forward over 50 batch shapes, 20 cycles; the steady step is the "
               "last cycle's median. torchlike_jax timings include whatever its background "
-              "compiles cost (nothing waits for them).", ""]
+              "compiles cost (nothing waits for them). W10: one `torch.nn` training step with "
+              "`torch.optim.Adam` and `CrossEntropyLoss` (a 784-256-10 MLP, and "
+              "Conv2d(1, 16, 3)-ReLU-MaxPool2d(2)-Linear on 1×28×28; batch 64), the loss read "
+              "every step; 'compiled' is the whole step (`zero_grad`, forward, `backward`, "
+              "`step`) under `torch.compile`, raw JAX a `jax.jit` of `value_and_grad` plus a "
+              "hand-written Adam.", ""]
     return "\n".join(lines)
 
 
@@ -341,11 +367,17 @@ def main() -> None:
     ap.add_argument("--no-write", action="store_true")
     ap.add_argument("--torch-threads", type=int, default=0,
                     help="torch.set_num_threads(N) for every torch process (default: probe)")
+    ap.add_argument("--only", default="",
+                    help="comma-separated workloads to run alone (implies --no-write)")
     a = ap.parse_args()
-    r = collect(a.device, a.quick, a.torch_threads)
+    only = [w for w in a.only.split(",") if w]
+    unknown = sorted(set(only) - set(WORKLOADS))
+    if unknown:
+        ap.error(f"unknown workload(s) {unknown}; known: {WORKLOADS}")
+    r = collect(a.device, a.quick, a.torch_threads, only or None)
     text = report(r, a.device, a.quick)
     print(text)
-    if not a.no_write:
+    if not a.no_write and not only:
         with open(os.path.join(ROOT, "docs", "performance.md"), "w") as f:
             f.write(text)
         with open(os.path.join(ROOT, "benchmarks", "results.json"), "w") as f:

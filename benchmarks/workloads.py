@@ -1,10 +1,11 @@
-"""Benchmark workloads W1–W9, one implementation per process (run by ``benchmarks/run.py``).
+"""Benchmark workloads W1–W10, one implementation per process (run by ``benchmarks/run.py``).
 
 Usage: python benchmarks/workloads.py IMPL WORKLOAD [--device cpu|cuda] [--quick] [--threads N]
 IMPL is ``ours`` (torchlike_jax), ``torch`` (PyTorch eager) or ``jax`` (hand-written raw JAX).
 Prints one JSON object of measurements (seconds, bytes, counts) on the last line of stdout.
 ``--threads N`` calls ``torch.set_num_threads(N)`` for IMPL ``torch`` (run.py probes the best N).
-Raw JAX implements W1–W5 only; W6–W9 and W1pcache exercise the torch API's eager execution.
+Raw JAX implements W1–W5 and W10 only; W6–W9 and W1pcache exercise the torch API's eager
+execution.
 
 The facade workloads are written once against the torch API and run unchanged on both
 ``torchlike_jax`` and ``torch``: that is the point of the project, and it keeps the comparison fair.
@@ -377,9 +378,49 @@ def facade(lib, device: str):
         out["rss_growth"] = out["rss_end"] - base
         return out
 
+    def nn_model(kind: str):
+        nn = lib.nn
+        lib.manual_seed(0)
+        if kind == "mlp":
+            return nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
+        return nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                             nn.Flatten(), nn.Linear(16 * 14 * 14, 10))
+
+    def w10(kind: str):
+        """One nn training step with Adam (torch.nn + torch.optim): a 784-256-10 MLP or a
+        Conv2d-ReLU-MaxPool-Linear CNN on 1x28x28, batch 64; the loss is read every step."""
+        model = nn_model(kind)
+        opt = lib.optim.Adam(model.parameters(), lr=1e-3)
+        crit = lib.nn.CrossEntropyLoss()
+        rng = np.random.default_rng(3)
+        shape = (64, 784) if kind == "mlp" else (64, 1, 28, 28)
+        x = lib.tensor(rng.normal(size=shape).astype(np.float32), device=device)
+        y = lib.tensor(rng.integers(0, 10, 64), device=device)
+
+        def step():
+            opt.zero_grad()
+            loss = crit(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+
+        reps = 10 if QUICK else 50
+        out = {"eager_first": timed(lambda: step().item(), 1, warmup=0)[0]}
+        out["eager"] = med(timed(lambda: step().item(), reps, warmup=3))
+        if ours:
+            cstep = lib.compile(step)
+            t0 = time.perf_counter()
+            for _ in range(2):  # the second call traces again, with the optimizer state
+                cstep().item()
+            out["compiled_first2"] = time.perf_counter() - t0
+            out["compiled"] = med(timed(lambda: cstep().item(), reps, warmup=3))
+            out["compiled_traces"] = cstep._traces
+        return out
+
     return {"W1": w1, "W1pcache": w1, "W2": w2, "W3": w3, "W4": w4,
             "W5grad": lambda: w5("grad"), "W5nograd": lambda: w5("nograd"), "W6adam": w6adam,
-            "W7customfn": w7customfn, "W8chain": w8chain, "W9shapes": w9shapes}
+            "W7customfn": w7customfn, "W8chain": w8chain, "W9shapes": w9shapes,
+            "W10mlp": lambda: w10("mlp"), "W10cnn": lambda: w10("cnn")}
 
 
 # ---- hand-written raw JAX ---------------------------------------------------------------------
@@ -497,8 +538,70 @@ def raw_jax(device: str):
         out.block_until_ready()
         return {f"peak_{mode}": max(peak_rss() - base, current_rss() - base)}
 
+    def w10(kind: str):
+        """W10 by hand: ``jax.jit`` of loss, ``jax.value_and_grad`` and Adam's update (torch's
+        formula) over the parameter pytree; the loss is read every step."""
+        rng = np.random.default_rng(0)
+
+        def uniform(shape, fan_in):
+            b = fan_in ** -0.5
+            return put(rng.uniform(-b, b, shape).astype(np.float32))
+
+        if kind == "mlp":
+            ps = {"w1": uniform((784, 256), 784), "b1": uniform((256,), 784),
+                  "w2": uniform((256, 10), 256), "b2": uniform((10,), 256)}
+
+            def forward(ps, x):
+                return jax.nn.relu(x @ ps["w1"] + ps["b1"]) @ ps["w2"] + ps["b2"]
+        else:
+            ps = {"k": uniform((16, 1, 3, 3), 9), "kb": uniform((16,), 9),
+                  "w": uniform((16 * 14 * 14, 10), 16 * 14 * 14),
+                  "b": uniform((10,), 16 * 14 * 14)}
+
+            def forward(ps, x):
+                h = jax.lax.conv_general_dilated(x, ps["k"], (1, 1), ((1, 1), (1, 1)))
+                h = jax.nn.relu(h + ps["kb"][None, :, None, None])
+                h = jax.lax.reduce_window(h, -jnp.inf, jax.lax.max, (1, 1, 2, 2), (1, 1, 2, 2),
+                                          "VALID")
+                return h.reshape(h.shape[0], -1) @ ps["w"] + ps["b"]
+
+        rng2 = np.random.default_rng(3)
+        shape = (64, 784) if kind == "mlp" else (64, 1, 28, 28)
+        x = put(rng2.normal(size=shape).astype(np.float32))
+        y = put(rng2.integers(0, 10, 64))
+
+        def loss_fn(ps):
+            logits = forward(ps, x)
+            logp = jax.nn.log_softmax(logits, axis=1)
+            return -jnp.mean(jnp.take_along_axis(logp, y[:, None], axis=1))
+
+        lr, b1, b2, eps = 1e-3, 0.9, 0.999, 1e-8
+
+        @jax.jit
+        def step(ps, m, v, t):
+            loss, g = jax.value_and_grad(loss_fn)(ps)
+            t = t + 1
+            m = jax.tree_util.tree_map(lambda m, g: b1 * m + (1 - b1) * g, m, g)
+            v = jax.tree_util.tree_map(lambda v, g: b2 * v + (1 - b2) * g * g, v, g)
+            bc1, bc2 = 1 - b1 ** t, 1 - b2 ** t
+            ps = jax.tree_util.tree_map(
+                lambda p, m, v: p - (lr / bc1) * m / (jnp.sqrt(v) / jnp.sqrt(bc2) + eps),
+                ps, m, v)
+            return loss, ps, m, v, t
+
+        zeros = jax.tree_util.tree_map(jnp.zeros_like, ps)
+        state = {"s": (ps, zeros, zeros, put(np.float32(0.0)))}
+
+        def run():
+            loss, *state["s"] = step(*state["s"])
+            return float(loss)
+
+        reps = 10 if QUICK else 50
+        return {"compiled": med(timed(run, reps, 3))}
+
     return {"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5grad": lambda: w5("grad"),
-            "W5nograd": lambda: w5("nograd")}
+            "W5nograd": lambda: w5("nograd"), "W10mlp": lambda: w10("mlp"),
+            "W10cnn": lambda: w10("cnn")}
 
 
 def main() -> None:

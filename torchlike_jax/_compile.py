@@ -58,6 +58,18 @@ A function that traces cleanly stays one XLA program, and its other Python side 
 some of those on every call). ``fullgraph=True`` (or ``fallback=False``) raises
 :class:`CompileError` naming the user's line instead, as torch raises ``Unsupported``.
 
+**Host effects deferred past the program.** Library methods that only move Python state from
+Python values (an lr scheduler's ``step``) start with :func:`defer_in_trace`: inside a trace the
+call is recorded instead of run, and each call of the compiled function runs the recorded calls
+eagerly after its program, in order. The optimizer reads its learning rates from a hidden tensor
+that is a program input, so ``opt.step(); sched.step()`` inside one compiled step gives a new lr
+every step with one trace. The optimizer reading state a deferred call changes later in the
+same trace (``sched.step()`` before ``opt.step()``) is a graph break (:func:`check_not_deferred`).
+
+**Modules.** ``compile(module)`` returns the wrapper a higher layer registered for its class
+(:func:`register_wrapper`; ``torch.nn`` registers ``OptimizedModule``, torch's ``_orig_mod``
+wrapper), built with a factory that compiles any callable with this call's options.
+
 **Threads.** One re-entrant lock covers tracing, installing handles and the bookkeeping of a
 cached call (reading inputs, writing back); the XLA program itself runs asynchronously. Compiled
 functions may be called from many threads. Eager code in another thread that reads a tensor a
@@ -70,11 +82,12 @@ library code" answers, cleared at ``_LIBRARY_FILES_LIMIT`` (4096). A trace is al
 
 Known gaps: a Python float (or int) argument is part of the key, so a new value retraces
 (torch 2.13 recompiles once and then treats it as dynamic); numpy arrays the function reads are
-constants of the program; tensors deeper than ``_MAX_DEPTH`` containers/attributes, or held in
-``__slots__``, are not found; a view the function returns is a new tensor, not a view of the
-input; two tensors that require grad and share one storage get one summed gradient through a
-compiled forward; each cache entry keeps its latest call's arguments alive (a backward replays
-on them).
+constants of the program; a non-tensor value a deferred host effect changes and the function
+returns (``sched.get_last_lr()``) is the trace's constant; tensors deeper than ``_MAX_DEPTH``
+containers/attributes, or held in ``__slots__``, are not found; a view the function returns is
+a new tensor, not a view of the input; two tensors that require grad and share one storage get
+one summed gradient through a compiled forward; each cache entry keeps its latest call's
+arguments alive (a backward replays on them).
 """
 
 from __future__ import annotations
@@ -98,7 +111,7 @@ from ._views import ViewStorage
 from .autograd import grad_mode
 from .autograd.graph import edge_of, grad_accumulator, node_class
 
-__all__ = ["compile", "CompileError"]
+__all__ = ["compile", "CompileError", "defer_in_trace", "check_not_deferred", "register_wrapper"]
 
 _PKG_DIR = os.path.dirname(os.path.abspath(__file__))
 _JAX_DIR = os.path.dirname(os.path.abspath(jax.__file__))
@@ -120,11 +133,14 @@ _STAND_IN = node_class("CompiledInputBackward")
 _UNNAMED = object()  # a primitive found where no name guards it (list elements): not in the key
 # Cache bounds (all caches of this module):
 _CACHE_LIMIT = 64  # programs kept per compiled function (LRU: the least recently used goes)
-_LIBRARY_FILES_LIMIT = 4096  # remembered "is this file library code?" answers (cleared when full)
+_LIBRARY_FILES_LIMIT = 4096  # library-file answers, code names remembered (cleared when full)
 
 
 class _TraceState(threading.local):
     depth = 0  # > 0 while this thread traces a compiled function (nested calls are inlined)
+    #: the trace's deferred host effects, ``(fn, args, touched objects)``; None while a
+    #: backward replays a traced forward (its effects already ran with that forward)
+    deferred: list | None = None
 
 
 _tracing = _TraceState()
@@ -147,6 +163,58 @@ def _print_while_tracing(*args: Any, **kwargs: Any) -> None:
 
 class CompileError(RuntimeError):
     """The function cannot be traced into one XLA program (see the message for the line)."""
+
+
+# ---- host effects deferred past the program ---------------------------------------------------
+def defer_in_trace(fn: Callable, args: tuple, touches: tuple) -> bool:
+    """Record ``fn(*args)`` to run after the program, when called inside a trace.
+
+    For library methods that move Python-side state from Python values only (an lr
+    scheduler's ``step``: epoch counters, ``param_groups[i]["lr"]`` floats). Traced, such a call
+    would run once and its new floats would be baked into the program (or guard it, recompiling
+    at every new value). Instead the method starts with ``if defer_in_trace(self.step, (...),
+    (objects it changes,)): return``: inside a trace the call is recorded (True), and the
+    compiled function runs the recorded calls eagerly after each run of its program, in order;
+    the state they change (the optimizer's hidden hyper-parameter tensor) is an input of the
+    next run, so a new learning rate every step costs no trace. Reading a changed object later
+    in the same trace (:func:`check_not_deferred`: ``optimizer.step()`` after
+    ``scheduler.step()``) would see the value from before the call: a graph break. A call with
+    tensor arguments (``ReduceLROnPlateau.step(loss)``) needs their values: False, it runs in
+    the trace. Outside a trace: False (a method line, not a wrapper, so warnings' stack levels
+    stay the user's).
+    """
+    if not _tracing.depth or any(isinstance(v, Tensor) for v in jax.tree_util.tree_leaves(
+            args, is_leaf=_is_tensor)):
+        return False
+    pending = _tracing.deferred
+    if pending is not None:  # (None: a backward replay, whose forward already ran it)
+        pending.append((fn, args, touches))
+    return True
+
+
+def check_not_deferred(obj: Any) -> None:
+    """Graph-break when a host effect deferred earlier in this trace changes ``obj``."""
+    pending = _tracing.deferred if _tracing.depth else None
+    if pending and any(obj is t for _, _, touched in pending for t in touched):
+        raise _GraphBreak(f"{type(obj).__name__} is used after a call that changes its Python "
+                          "state (e.g. lr_scheduler.step() before optimizer.step())")
+
+
+def _run_deferred(effects: list) -> None:
+    for fn, args, _ in effects:
+        fn(*args)
+
+
+# ---- wrappers for objects compile() returns (torch.nn.Module -> OptimizedModule) -----------------
+_WRAPPERS: list = []  # (class, factory(obj, make_compiled) -> wrapper); one entry per layer
+
+
+def register_wrapper(cls: type, factory: Callable[[Any, Callable], Any]) -> None:
+    """Have :func:`compile` return ``factory(obj, make)`` for instances of ``cls``; ``make(fn)``
+    compiles a callable with the options ``compile`` was given. (A higher layer registers its
+    own wrapper, e.g. ``torch.nn`` its ``OptimizedModule``; this module never imports it.)"""
+    if all(c is not cls for c, _ in _WRAPPERS):
+        _WRAPPERS.append((cls, factory))
 
 
 def compile(model: Callable | None = None, *, fullgraph: bool = False, dynamic: bool | None = None,
@@ -173,33 +241,53 @@ def compile(model: Callable | None = None, *, fullgraph: bool = False, dynamic: 
                                  mode=mode, options=options, disable=disable, fallback=fallback)
     if disable:
         return model
+    for cls, factory in _WRAPPERS:
+        if isinstance(model, cls):
+            return factory(model, functools.partial(CompiledFunction, fallback=fallback))
     return CompiledFunction(model, fallback)
 
 
 # ---- finding the tensors a function touches ----------------------------------------------------
-def _code_names(code: types.CodeType) -> set[str]:
-    """Names the code (and its nested code) loads: globals, attributes, string constants."""
+_code_names_memo: dict[types.CodeType, frozenset] = {}
+
+
+def _code_names(code: types.CodeType) -> frozenset[str]:
+    """Names the code (and its nested code) loads: globals, attributes, string constants.
+
+    Code objects are immutable, so the answer is remembered (every call of a compiled function
+    scans the same methods again: a training step reaches ~100 of them through the model, the
+    loss and the optimizer); cleared at ``_LIBRARY_FILES_LIMIT`` entries."""
+    hit = _code_names_memo.get(code)
+    if hit is not None:
+        return hit
     names = set(code.co_names)
     for const in code.co_consts:
         if isinstance(const, types.CodeType):
             names |= _code_names(const)
         elif isinstance(const, str):
             names.add(const)
-    return names
+    if len(_code_names_memo) >= _LIBRARY_FILES_LIMIT:
+        _code_names_memo.clear()
+    hit = _code_names_memo[code] = frozenset(names)
+    return hit
 
 
-_library_files: dict[str, bool] = {}
+_library_files: dict[str, int] = {}  # file -> _USER / _LIBRARY / _NN
+_USER, _LIBRARY, _NN = 0, 1, 2
 
 
-def _is_library(code: types.CodeType) -> bool:
+def _code_kind(code: types.CodeType) -> int:
+    """Whose code: the user's, a library's (never captures user tensors: not scanned), or
+    ``torch.nn``'s — user-level for guarding (its Python state, ``training``, ``p``..., keys
+    the program) but, like any library, holding no user tensors in its globals or closures."""
     hit = _library_files.get(code.co_filename)
     if hit is None:
         if len(_library_files) >= _LIBRARY_FILES_LIMIT:
             _library_files.clear()
         path = os.path.abspath(code.co_filename)
-        # torch.nn's modules are user-level code: their Python state (training, p...) guards
-        hit = _library_files[code.co_filename] = (path.startswith(_LIB_DIRS)
-                                                  and not path.startswith(_NN_DIR))
+        hit = _library_files[code.co_filename] = (
+            _NN if path.startswith(_NN_DIR) else _LIBRARY if path.startswith(_LIB_DIRS)
+            else _USER)
     return hit
 
 
@@ -337,11 +425,14 @@ class _Scan:
             if not isinstance(fn, types.BuiltinFunctionType):
                 self.value(fn, depth, _UNNAMED)  # a callable object: its attributes and methods
             return
-        if id(fn) in self.seen or _is_library(code):
+        kind = _code_kind(code)
+        if id(fn) in self.seen or kind == _LIBRARY:
             return
         self.seen.add(id(fn))
         if named:
             self.names |= _code_names(code)
+        if kind == _NN:  # names only: ~100 nn methods per training step, nothing to find
+            return
         for cell in getattr(fn, "__closure__", None) or ():
             try:
                 contents = cell.cell_contents
@@ -552,6 +643,8 @@ class CompiledFunction:
         _write_back(meta, ctx, arrays_out, grads_out, keys_out, extra)
         if meta["upstream"]:
             _continue_backward(ctx, meta["upstream"], extra)
+        if meta["deferred"]:
+            _run_deferred(meta["deferred"])
         results = [Tensor._wrap(o, inf) for o, inf in zip(outs, meta["out_inference"],
                                                           strict=True)]
         for r, kind in zip(results, meta["out_kind"], strict=True):
@@ -827,6 +920,8 @@ def _run_traced(fn, ctx: _Ctx, arrays, grad_arrays, keys, meta, grad_enabled):
     snap = _Snapshot(ctx)
     handles = ctx.handles
     _tracing.depth += 1
+    outer_deferred = _tracing.deferred
+    deferred = _tracing.deferred = []
     try:
         grad_objs, stand_ins, scratch, live = _install(ctx, arrays, grad_arrays, keys,
                                                        sinks=True)
@@ -920,7 +1015,7 @@ def _run_traced(fn, ctx: _Ctx, arrays, grad_arrays, keys, meta, grad_enabled):
             requires_grad=[h._requires_grad for h in handles],
             hist=[i for i, (h, sf) in enumerate(zip(handles, stand_ins, strict=True))
                   if record and h._grad_fn is not sf],
-            leaked=leaked, upstream=upstream, record=record,
+            leaked=leaked, upstream=upstream, record=record, deferred=deferred,
             # a write through a view that autograd must see (CopySlices on the base, or
             # torch's error for a view of a leaf): only eager code gets the base's graph right
             # (an expanded view: torch's internal-overlap error, also eager's to raise)
@@ -933,6 +1028,7 @@ def _run_traced(fn, ctx: _Ctx, arrays, grad_arrays, keys, meta, grad_enabled):
         return out_arrays, arrays_out, grads_out, keys_out, extra
     finally:
         _tracing.depth -= 1
+        _tracing.deferred = outer_deferred
         snap.restore(ctx)
 
 
@@ -994,6 +1090,7 @@ def _make_node_fn(fn: Callable, entry: _Entry, n_arrays: int, n_keys: int):
         grads = inputs[n_arrays + n_keys:]
         snap = _Snapshot(ctx)
         _tracing.depth += 1
+        outer_deferred, _tracing.deferred = _tracing.deferred, None
         try:
             _, stand_ins, _, _ = _install(ctx, arrays, grads, keys)
             # what the gradient is taken with respect to: the inputs as they came in (a
@@ -1007,6 +1104,7 @@ def _make_node_fn(fn: Callable, entry: _Entry, n_arrays: int, n_keys: int):
                 return body(ctx, tensors, sources)
         finally:
             _tracing.depth -= 1
+            _tracing.deferred = outer_deferred
             snap.restore(ctx)
 
     @jax.custom_vjp

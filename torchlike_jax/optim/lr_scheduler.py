@@ -14,6 +14,7 @@ from functools import partial, wraps
 from typing import Any
 from weakref import ref
 
+from .._compile import defer_in_trace
 from .._tensor import Tensor
 from .optimizer import Optimizer
 
@@ -124,6 +125,8 @@ class LRScheduler:
         raise NotImplementedError
 
     def step(self, epoch: int | None = None) -> None:
+        if defer_in_trace(self.step, (epoch,), (self.optimizer,)):
+            return  # inside torch.compile: runs after the program (new lrs are its inputs)
         if self._step_count == 1:
             if not hasattr(self.optimizer.step, "_wrapped_by_lr_sched"):
                 warnings.warn(
@@ -453,6 +456,8 @@ class SequentialLR(_NestedStateMixin, LRScheduler):
             scheds.last_epoch -= 1
 
     def step(self) -> None:
+        if defer_in_trace(self.step, (), (self.optimizer,)):
+            return
         self.last_epoch += 1
         idx = bisect_right(self._milestones, self.last_epoch)
         scheduler = self._schedulers[idx]
@@ -475,6 +480,8 @@ class ChainedScheduler(_NestedStateMixin, LRScheduler):
         self._last_lr = _group_values(self._schedulers[-1].optimizer, "lr")
 
     def step(self) -> None:
+        if defer_in_trace(self.step, (), (self.optimizer,)):
+            return
         for scheduler in self._schedulers:
             scheduler.step()
         self._last_lr = _group_values(self._schedulers[-1].optimizer, "lr")
@@ -513,6 +520,8 @@ class ReduceLROnPlateau(LRScheduler):
         self.num_bad_epochs = 0
 
     def step(self, metrics: Any, epoch: Any = None) -> None:
+        if defer_in_trace(self.step, (metrics, epoch), (self.optimizer,)):
+            return
         current = float(metrics)
         if epoch is None:
             epoch = self.last_epoch + 1
@@ -717,6 +726,8 @@ class CosineAnnealingWarmRestarts(LRScheduler):
                 for base_lr in self.base_lrs]
 
     def step(self, epoch: Any = None) -> None:
+        if defer_in_trace(self.step, (epoch,), (self.optimizer,)):
+            return
         if epoch is None and self.last_epoch < 0:
             epoch = 0
         if epoch is None:

@@ -31,6 +31,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import _caches
+from .._compile import check_not_deferred
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.graph import _add_hook
@@ -551,6 +552,7 @@ def _with_step_hooks(func: Callable) -> Callable:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         self = args[0]  # hooks see torch's (args, kwargs): the optimizer is args[0]
+        check_not_deferred(self)  # under compile, after a deferred scheduler step: graph break
         for pre_hook in chain(_global_optimizer_pre_hooks.values(),
                               self._optimizer_step_pre_hooks.values()):
             result = pre_hook(self, args, kwargs)

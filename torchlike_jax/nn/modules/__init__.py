@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from . import optimized  # noqa: F401  (registers what torch.compile(module) returns)
 from .activation import (
     ELU,
     GELU,

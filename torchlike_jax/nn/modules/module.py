@@ -12,6 +12,7 @@ from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from ... import _compile
 from ... import _dtypes as D
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
@@ -739,7 +740,19 @@ class Module:
                 grad_fn.register_hook(_WrappedHook(hook, self))
             self._maybe_warn_non_full_backward_hook(args, result, grad_fn)
 
-    __call__ = _call_impl
+    #: set by :meth:`compile`: the compiled ``_call_impl`` that ``__call__`` runs instead
+    _compiled_call_impl: Callable | None = None
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        compiled = self._compiled_call_impl
+        if compiled is None:
+            return self._call_impl(*args, **kwargs)
+        return compiled(*args, **kwargs)
+
+    def compile(self, *args: Any, **kwargs: Any) -> None:
+        """Compile this module's call in place (``torch.compile``'s arguments): unlike
+        ``torch.compile(module)`` the module itself stays (same class, repr, state_dict keys)."""
+        self._compiled_call_impl = _compile.compile(self._call_impl, *args, **kwargs)
 
     # ---- state dict -------------------------------------------------------------------
     def _save_to_state_dict(self, destination: dict, prefix: str, keep_vars: bool) -> None:
