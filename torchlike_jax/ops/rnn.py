@@ -9,7 +9,9 @@ the tape holds one node per layer-direction and JAX differentiates the scan itse
 Packed sequences (``batch_sizes`` given) run on a padded, time-major copy with a per-sequence
 length: steps past a sequence's end leave its state unchanged and output zeros, so the final
 state is the one at the sequence's true length (in both directions: the reverse scan only starts
-moving a sequence's state at its last valid step). Packing and unpacking are two gather ops.
+moving a sequence's state at its last valid step). The reverse direction reads each sequence
+backwards through a runtime index, so both directions and both kinds of input run one compiled
+program per layer shape. Packing and unpacking are two gather ops.
 
 The stacking around the layer ops (``cat`` of directions, ``stack`` of final states, dropout
 between layers, ``transpose`` for ``batch_first``) is ordinary dispatch, as in torch's CPU
@@ -63,53 +65,61 @@ def _cell(mode: str, h, c, gi, w_hh, b_hh, w_hr):
     return (jnp.tanh(pre) if mode == "RNN_TANH" else jnp.maximum(pre, 0)), None
 
 
-def _scan_layer(x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, lengths, mode, reverse):
-    """The whole sequence ``x`` (T, B, I) of one layer-direction: (outputs, h_T, c_T)."""
+def _scan_layer(x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, order, lengths, mode):
+    """The whole sequence ``x`` (T, B, I) of one layer-direction: (outputs, h_T[, c_T]).
+
+    ``order`` (T, B) says which time step each sequence reads at scan step t (the identity
+    forward; ``len - 1 - t`` within each length for the reverse direction), and the scan is
+    masked past each sequence's ``lengths`` entry. Both are runtime arrays, so the forward and
+    reverse directions, padded and packed input, share one compiled program (and its vjp)."""
     dt = x.dtype
     x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr = (
         up(a) for a in (x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr))
-    gi = jnp.einsum("tbi,gi->tbg", x, w_ih, precision=_HI)
+    gi = jnp.einsum("tbi,gi->tbg", x, w_ih, precision=_HI)  # hoisted out of the loop
     if b_ih is not None:
         gi = gi + b_ih
-    if lengths is None:
-        def step(carry, g):
-            h2, c2 = _cell(mode, carry[0], carry[1], g, w_hh, b_hh, w_hr)
-            return (h2, c2), h2
+    gi = jnp.take_along_axis(gi, order[..., None], axis=0)
+    valid = (jnp.arange(x.shape[0])[:, None] < lengths[None, :])[..., None]
 
-        (h, c), ys = jax.lax.scan(step, (h0, c0), gi, reverse=reverse)
-    else:
-        valid = (jnp.arange(x.shape[0])[:, None] < lengths[None, :])[..., None]
+    def step(carry, inp):
+        g, m = inp
+        h, c = carry
+        h2, c2 = _cell(mode, h, c, g, w_hh, b_hh, w_hr)
+        h2 = jnp.where(m, h2, h)
+        if c is not None:
+            c2 = jnp.where(m, c2, c)
+        return (h2, c2), jnp.where(m, h2, jnp.zeros_like(h2))
 
-        def step(carry, inp):
-            g, m = inp
-            h, c = carry
-            h2, c2 = _cell(mode, h, c, g, w_hh, b_hh, w_hr)
-            h2 = jnp.where(m, h2, h)
-            if c is not None:
-                c2 = jnp.where(m, c2, c)
-            return (h2, c2), jnp.where(m, h2, jnp.zeros_like(h2))
-
-        (h, c), ys = jax.lax.scan(step, (h0, c0), (gi, valid), reverse=reverse)
+    (h, c), ys = jax.lax.scan(step, (h0, c0), (gi, valid))
+    ys = jnp.take_along_axis(ys, order[..., None], axis=0)  # ``order`` is its own inverse
     out = (ys.astype(dt), h.astype(dt))
     return out if c is None else (*out, c.astype(dt))
 
 
-def _lstm_layer(x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, lengths, reverse, proj):
-    return _scan_layer(x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, lengths, "LSTM", reverse)
+def _lstm_layer(x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, order, lengths, stacked):
+    return _scan_layer(x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, order, lengths, "LSTM")
 
 
-def _rnn_layer(x, h0, w_ih, w_hh, b_ih, b_hh, lengths, mode, reverse):
-    return _scan_layer(x, h0, None, w_ih, w_hh, b_ih, b_hh, None, lengths, mode, reverse)
+def _rnn_layer(x, h0, w_ih, w_hh, b_ih, b_hh, order, lengths, mode):
+    return _scan_layer(x, h0, None, w_ih, w_hh, b_ih, b_hh, None, order, lengths, mode)
 
 
-# torch's CPU LSTM runs oneDNN's layer kernel (projections fall back to the stacked loop);
-# GRU and plain RNNs stack their per-step outputs
+# torch's CPU LSTM runs oneDNN's layer kernel for float32 without projections (otherwise its
+# stacked per-step loop: ``stacked``); GRU and plain RNNs stack their per-step outputs
 LSTM_LAYER = register("lstm_layer", _lstm_layer,
-                      lambda p: "StackBackward0" if p[1] else "MkldnnRnnLayerBackward0",
+                      lambda p: "StackBackward0" if p[0] else "MkldnnRnnLayerBackward0",
                       dtype_rule=KEEP, n_out=3, diff_outputs=(0, 1, 2),
                       saves_inputs=(0, 1, 2, 3, 4, 5, 6, 7))
 RNN_LAYER = register("rnn_layer", _rnn_layer, "StackBackward0", dtype_rule=KEEP, n_out=2,
                      diff_outputs=(0, 1), saves_inputs=(0, 1, 2, 3, 4, 5))
+
+
+def _orders(steps: int, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The forward and reverse ``order`` arrays of :func:`_scan_layer` for these lengths."""
+    t = np.arange(steps)[:, None]
+    fwd = np.broadcast_to(t, (steps, len(lengths))).astype(np.int64)
+    rev = np.where(t < lengths[None, :], lengths[None, :] - 1 - t, t).astype(np.int64)
+    return fwd, rev
 
 
 # ---- packed <-> padded ---------------------------------------------------------------------------
@@ -174,12 +184,13 @@ def _run(mode: str, input: Any, hx: tuple, params: Any, has_biases: bool, num_la
     if len(params) != num_layers * dirs * stride:
         raise RuntimeError(f"{mode.lower()}: expected {num_layers * dirs * per} weights, got "
                            f"{len(params)}")
-    lengths = None
     if batch_sizes is not None:
         x = unpack_to_padded(input, batch_sizes)
         _, lengths = packed_rows(batch_sizes)
     else:
         x = transpose(input, 0, 1) if batch_first else input
+        lengths = np.full(x.shape[1], x.shape[0], np.int64)
+    orders = _orders(x.shape[0], lengths)
     hs, cs = [], []
     for layer in range(num_layers):
         outs = []
@@ -191,11 +202,12 @@ def _run(mode: str, input: Any, hx: tuple, params: Any, has_biases: bool, num_la
             if mode == "LSTM":
                 w_hr = w[-1] if proj else None
                 y, h, c = dispatch(LSTM_LAYER, (x, hx[0][k], hx[1][k], w_ih, w_hh, b_ih, b_hh,
-                                                w_hr, lengths), (d == 1, proj))
+                                                w_hr, orders[d], lengths),
+                                   (proj or input.dtype.name != "float32",))
                 cs.append(c)
             else:
-                y, h = dispatch(RNN_LAYER, (x, hx[0][k], w_ih, w_hh, b_ih, b_hh, lengths),
-                                (mode, d == 1))
+                y, h = dispatch(RNN_LAYER, (x, hx[0][k], w_ih, w_hh, b_ih, b_hh, orders[d],
+                                            lengths), (mode,))
             outs.append(y)
             hs.append(h)
         x = outs[0] if dirs == 1 else cat(outs, 2)
@@ -203,8 +215,8 @@ def _run(mode: str, input: Any, hx: tuple, params: Any, has_biases: bool, num_la
             x = dropout(x, dropout_p, True)
     if batch_sizes is not None:
         x = pack_padded(x, batch_sizes, "CatBackward0")
-    elif batch_first:
-        x = transpose(x, 0, 1)
+    elif batch_first:  # torch's LSTM transposes a copy, its GRU/RNN transpose_ in place
+        x = transpose(x, 0, 1) if mode == "LSTM" else x.transpose_(0, 1)
     return (x, stack(hs, 0)) + ((stack(cs, 0),) if mode == "LSTM" else ())
 
 
