@@ -196,7 +196,7 @@ class RNNBase(Module):
 
     def _forward_one_state(self, input: Any, hx: Tensor | None) -> tuple:
         """RNN / GRU forward: one hidden state tensor."""
-        name = type(self).__name__ if type(self) in (RNN, GRU) else "RNN"
+        name = "GRU" if isinstance(self, GRU) else "RNN"
         if isinstance(input, PackedSequence):
             data, batch_sizes, sorted_indices, unsorted_indices = input
             if hx is None:
