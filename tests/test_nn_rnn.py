@@ -150,9 +150,10 @@ MODULE_CASES = {
     "lstm_proj_2l_bidi": (lambda T: T.nn.LSTM(4, 6, num_layers=2, bidirectional=True,
                                               proj_size=3),
                           _plain(5, 3, 4, states=((4, 3, 3), (4, 3, 6)))),
-    "lstm_nobias": (lambda T: T.nn.LSTM(4, 6, bias=False), _plain(5, 3, 4)),
-    "lstm_unbatched": (lambda T: T.nn.LSTM(4, 6), _plain(5, 4, states=((1, 6), (1, 6)))),
-    "lstm_unbatched_batch_first": (lambda T: T.nn.LSTM(4, 6, batch_first=True), _plain(5, 4)),
+    "lstm_unbatched_nobias": (lambda T: T.nn.LSTM(4, 6, bias=False),
+                              _plain(5, 4, states=((1, 6), (1, 6)))),
+    "lstm_unbatched_batch_first": (lambda T: T.nn.LSTM(4, 6, batch_first=True, bias=False),
+                                   _plain(5, 4)),
     "lstm_packed": (lambda T: T.nn.LSTM(4, 6), _packed(L, 4)),
     "lstm_packed_bidi_2l_h0": (lambda T: T.nn.LSTM(4, 6, num_layers=2, bidirectional=True,
                                                    batch_first=True),
@@ -171,7 +172,7 @@ MODULE_CASES = {
                          _plain(5, 3, 4, states=((4, 3, 6),))),
     "rnn_batch_first": (lambda T: T.nn.RNN(4, 6, batch_first=True, nonlinearity="relu"),
                         _plain(3, 5, 4)),
-    "rnn_packed_2l": (lambda T: T.nn.RNN(4, 6, num_layers=2), _packed(L, 4)),
+    "rnn_packed_bidi": (lambda T: T.nn.RNN(4, 6, bidirectional=True), _packed(L, 4)),
     "rnn_cell": (lambda T: T.nn.RNNCell(4, 6), _plain(3, 4)),
     "rnn_cell_relu_h0": (lambda T: T.nn.RNNCell(4, 6, nonlinearity="relu"),
                          _plain(3, 4, states=((3, 6),))),
@@ -199,10 +200,10 @@ def test_module_matches_torch(real, name: str) -> None:
 def test_dropout_between_layers(real) -> None:
     """Training-mode dropout acts between layers only: p=1 zeroes the first layer's output, so
     the second layer sees zeros (deterministic under both libraries); eval mode ignores it."""
-    make = lambda T: T.nn.GRU(4, 6, num_layers=2, dropout=1.0)  # noqa: E731
+    make = lambda T: T.nn.GRU(4, 6, num_layers=2, dropout=1.0, bidirectional=True)  # noqa: E731
     run_both(real, make, _plain(5, 3, 4), train=True)
     run_both(real, make, _plain(5, 3, 4), train=False)
-    m = nn.LSTM(4, 6, num_layers=2, dropout=0.5)
+    m = nn.LSTM(4, 6, num_layers=2, dropout=0.5, bidirectional=True)
     x = torch.randn(5, 3, 4)
     with torch.no_grad():
         a, b = m(x)[0], m(x)[0]
@@ -212,9 +213,9 @@ def test_dropout_between_layers(real) -> None:
 
 
 def test_one_node_per_layer_direction() -> None:
-    """The tape holds one scan node per layer-direction, whatever the sequence length."""
+    """The tape holds one scan node per layer-direction (not one node per time step)."""
     m = nn.LSTM(4, 6, num_layers=2, bidirectional=True)
-    out, (h, c) = m(torch.randn(50, 2, 4))
+    out, (h, c) = m(torch.randn(5, 3, 4))
     seen, stack, scans = set(), [out.grad_fn, h.grad_fn, c.grad_fn], 0
     while stack:
         node = stack.pop()
