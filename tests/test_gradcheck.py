@@ -201,6 +201,42 @@ def _cases() -> dict[str, Any]:
         "scaled_dot_product_flash_attention_for_cpu": lambda T: (_sdpa(T), (
             _t(T, _RNG.uniform(-1, 1, (1, 2, 3, 4))), _t(T, _RNG.uniform(-1, 1, (1, 1, 5, 4))),
             _t(T, _RNG.uniform(-1, 1, (1, 1, 5, 4))))),
+        **_rnn_cases(),
+    }
+
+
+def _rnn_cases() -> dict[str, Any]:
+    """Recurrent layer ops (ops/rnn.py): an LSTM with projection, a packed bidirectional GRU
+    (masked scan, reverse order), and the packing gathers."""
+    r = np.random.default_rng(7)
+
+    def u(*shape):
+        return np.round(r.uniform(-0.8, 0.8, shape), 3)
+
+    lstm_w = [u(8, 2), u(8, 1), u(8), u(8), u(1, 2)]
+    lstm_in = [u(3, 2, 2), u(1, 2, 1), u(1, 2, 2)]
+    gru_w = [u(6, 2), u(6, 2), u(6), u(6)]
+    gru_in = [u(4, 2), u(2, 2, 2)]
+
+    def lstm(T):
+        def f(x, h, c, *w):
+            return T.lstm(x, (h, c), list(w), True, 1, 0.0, False, False, False)
+        return f, tuple(_t(T, a) for a in lstm_in + lstm_w)
+
+    def gru(T):
+        def f(x, h, *w):
+            return T.gru(x, T.tensor([2, 1, 1]), h, list(w) * 2, True, 1, 0.0, False, True)
+        return f, tuple(_t(T, a) for a in gru_in + gru_w)
+
+    rnn = lambda T: T.nn.utils.rnn  # noqa: E731
+    return {
+        "lstm_layer": lstm,
+        "rnn_layer": gru,
+        "pack_rows": lambda T: (lambda x: rnn(T).pack_padded_sequence(x, [3, 1]).data,
+                                (_t(T, u(3, 2, 2)),)),
+        "unpack_rows": lambda T: (lambda d: rnn(T).pad_packed_sequence(
+            rnn(T).PackedSequence(d, T.tensor([2, 1, 1])), padding_value=0.5)[0],
+            (_t(T, u(4, 2)),)),
     }
 
 

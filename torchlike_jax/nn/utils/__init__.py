@@ -1,8 +1,8 @@
-"""``torch.nn.utils``: gradient clipping and parameter/vector conversion."""
+"""``torch.nn.utils``: gradient clipping, parameter/vector conversion, ``rnn`` (packing)."""
 
 from __future__ import annotations
 
-from . import parametrizations, parametrize
+from . import parametrizations, parametrize, rnn
 from .clip_grad import (
     clip_grad_norm,
     clip_grad_norm_,
@@ -17,4 +17,5 @@ from .weight_norm import remove_weight_norm, weight_norm
 __all__ = ["clip_grad_norm", "clip_grad_norm_", "clip_grad_value_", "clip_grads_with_norm_",
            "get_total_norm", "parameters_to_vector", "vector_to_parameters", "parametrizations",
            "parametrize", "remove_spectral_norm", "remove_weight_norm", "spectral_norm",
-           "weight_norm"]
+           "weight_norm",
+           "rnn"]
