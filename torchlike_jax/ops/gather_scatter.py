@@ -3,10 +3,11 @@ masked_fill/scatter/select, take, take_along_dim, put, the *_scatter embeddings,
 argwhere and repeat_interleave.
 
 Index values are data, so they are arguments of the jitted function (new indices never
-recompile). torch checks index bounds on the host for CPU tensors; doing that here would cost a
-device sync per call, so out-of-range indices are *not* diagnosed by gather/scatter/index_*/take
-/put (JAX clamps or drops them). Ops whose output shape depends on the data (masked_select,
-nonzero, repeat_interleave with a tensor of repeats) synchronise, exactly where torch does.
+recompile). torch checks index bounds on the host for CPU tensors, and so do we (``bounds``:
+one host read of the index and a min/max per call, skipped inside compile/func traces, where
+JAX would clamp or drop an out-of-range index). Ops whose output shape depends on the data
+(masked_select, nonzero, repeat_interleave with a tensor of repeats) synchronise, exactly where
+torch does.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .bounds import check_dim_range, check_flat_range, check_in_self, first_out_of_range
 from .dims import broadcast_shapes, norm_dim
 from .dispatch import _legacy_name, dispatch
 from .registry import KEEP, register
@@ -70,6 +72,11 @@ def _check_index(index, name: str) -> None:
         raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
 
 
+def _dim_size(input, d: int) -> int:
+    """The size an index along ``d`` must stay below (a 0-dim tensor counts as size 1)."""
+    return input.shape[d] if input.ndim else 1
+
+
 def _check_scatter_shapes(input, index, src, dim: int, name: str = "scatter") -> None:
     if index.ndim != input.ndim and index.numel() and input.ndim:
         raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
@@ -94,6 +101,7 @@ def gather(input, dim: int, index, *, sparse_grad: bool = False):
             raise RuntimeError(f"Size does not match at dimension {k} expected index "
                                f"{list(index.shape)} to be no larger than self "
                                f"{list(input.shape)} apart from dimension {d}")
+    check_dim_range(index, _dim_size(input, d), d)
     return dispatch(GATHER, (input, index), (d,))
 
 
@@ -116,8 +124,10 @@ def scatter(input, dim: int, index, src=None, *, value=None, reduce: str | None 
         if src.dtype is not input.dtype:
             raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
         _check_scatter_shapes(input, index, src, d)
+        check_dim_range(index, _dim_size(input, d), d)
         return dispatch(SCATTER, (input, index, src), (d, reduce))
     _check_scatter_shapes(input, index, None, d)
+    check_dim_range(index, _dim_size(input, d), d)
     return dispatch(SCATTER_VALUE, (input, index, src), (d, reduce))
 
 
@@ -128,6 +138,7 @@ def scatter_add(input, dim: int, index, src):
     if src.dtype is not input.dtype:
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
     _check_scatter_shapes(input, index, src, d)
+    check_dim_range(index, _dim_size(input, d), d)
     return dispatch(SCATTER_ADD, (input, index, src), (d,))
 
 
@@ -195,6 +206,7 @@ def scatter_reduce(input, dim: int, index, src, reduce: str, *, include_self: bo
     if src.dtype is not input.dtype:
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
     _check_scatter_shapes(input, index, src, d)
+    check_dim_range(index, _dim_size(input, d), d)
     return dispatch(SCATTER_REDUCE, (input, index, src), (d, reduce, bool(include_self)))
 
 
@@ -218,6 +230,7 @@ def index_reduce(input, dim: int, index, source, reduce: str, *, include_self: b
     d = _index_source(input, dim, index, source, "index_reduce_")
     warnings.warn("index_reduce() is in beta and the API may change at any time.", UserWarning,
                   stacklevel=2)
+    check_in_self(index, _dim_size(input, d))
     return dispatch(INDEX_REDUCE, (input, index, source), (d, reduce, bool(include_self)))
 
 
@@ -256,7 +269,17 @@ def _check_vector_index(index, name: str) -> None:
 def index_select(input, dim: int, index):
     """torch.index_select: the slices ``index`` along ``dim``."""
     _check_vector_index(index, "index_select")
-    return dispatch(INDEX_SELECT, (input, index), (norm_dim(dim, input.ndim),))
+    d = norm_dim(dim, input.ndim)
+    size = _dim_size(input, d)
+    if input.ndim > 1 and (d == 1 or not input.numel()):
+        # torch's CPU kernel checks these cases in a fast path with its own message
+        bad = first_out_of_range(index, size)
+        if bad is not None:
+            raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} "
+                               f"axis_dim={size}")
+    else:
+        check_in_self(index, size)
+    return dispatch(INDEX_SELECT, (input, index), (d,))
 
 
 def _index_source(input, dim, index, source, name: str, cls: type = RuntimeError,
@@ -281,12 +304,18 @@ def _index_source(input, dim, index, source, name: str, cls: type = RuntimeError
 def index_add(input, dim: int, index, source, *, alpha=1):
     """torch.index_add: input with ``alpha * source`` added to the slices ``index``."""
     d = _index_source(input, dim, index, source, "index_add_")
+    if input.ndim > 1 and d in (0, input.ndim - 1) and index.dtype.name == "int64" \
+            and alpha == 1:  # torch's CPU kernel hands this case to scatter_add's check
+        check_dim_range(index, input.shape[d], d)
+    else:
+        check_in_self(index, _dim_size(input, d))
     return dispatch(INDEX_ADD, (input, index, source), (d, alpha))
 
 
 def index_copy(input, dim: int, index, source):
     """torch.index_copy: input with the slices ``index`` replaced by ``source``."""
     d = _index_source(input, dim, index, source, "index_copy_", IndexError)
+    check_dim_range(index, _dim_size(input, d), d, IndexError, "index_copy_(): ")
     return dispatch(INDEX_COPY, (input, index, source), (d,))
 
 
@@ -297,6 +326,7 @@ def index_fill(input, dim: int, index, value):
     if index.dtype.name not in _INT_KINDS:
         raise IndexError("index_fill_(): Expected dtype int64 for index.")
     d = norm_dim(dim, input.ndim)
+    check_dim_range(index, _dim_size(input, d), d, IndexError, negative_ok=True)
     if isinstance(value, Tensor):
         if value.ndim:
             raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got "
@@ -387,6 +417,7 @@ def take(input, index):
     if index.dtype.name != "int64":
         raise RuntimeError(f"take(): Expected a long tensor for index, but got "
                            f"{_legacy_name(index.dtype)}")
+    check_flat_range(index, input.numel())
     return dispatch(TAKE, (input, index))
 
 
@@ -396,6 +427,7 @@ def take_along_dim(input, indices, dim: int | None = None):
         raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be int64 but got "
                            f"{indices.dtype}")
     if dim is None:
+        check_dim_range(indices, input.numel(), 0)
         return dispatch(TAKE_FLAT, (input, indices))
     d = norm_dim(dim, input.ndim)
     if input.ndim != indices.ndim:
@@ -407,6 +439,9 @@ def take_along_dim(input, indices, dim: int | None = None):
     common = list(broadcast_shapes(sa, si))
     sa, si = list(common), list(common)
     sa[d], si[d] = input.shape[d], indices.shape[d]
+    # torch wraps negative indices here and reads past the dim for too-large ones (no check);
+    # we raise gather's error instead of returning whatever memory that would be
+    check_dim_range(indices, input.shape[d], d, negative_ok=True)
     return dispatch(TAKE_ALONG, (input, indices), (d, tuple(sa), tuple(si)))
 
 
@@ -423,6 +458,7 @@ def put(input, index, source, accumulate: bool = False):
         raise RuntimeError(f"put_(): Expected source and index to have the same number of "
                            f"elements, but got source.numel() = {source.numel()}, index.numel() "
                            f"= {index.numel()}")
+    check_flat_range(index, input.numel())
     return dispatch(PUT, (input, index, source), (bool(accumulate),))
 
 
