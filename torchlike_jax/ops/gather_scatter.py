@@ -22,6 +22,7 @@ from .bounds import check_dim_range, check_flat_range, check_in_self, first_out_
 from .dims import broadcast_shapes, norm_dim
 from .dispatch import _legacy_name, dispatch
 from .registry import KEEP, register
+from .scatter_set import scatter_set
 from .surface import expose
 
 _INT_KINDS = ("int64", "int32")
@@ -57,7 +58,7 @@ def _scatter_impl(a, idx, src, dim, reduce):
         return at.add(val)
     if reduce == "multiply":
         return at.multiply(val)
-    return at.set(val)
+    return scatter_set(a, _coords(idx.shape, dim, idx), val)
 
 
 GATHER = register("gather", _gather_impl, "GatherBackward0", dtype_rule=KEEP)
@@ -250,9 +251,16 @@ INDEX_SELECT = register("index_select", _index_select_impl, "IndexSelectBackward
 INDEX_ADD = register("index_add", lambda a, i, s, d, alpha: a.at[_along(d, i.reshape(-1))].add(
     (s if alpha == 1 else s * alpha).astype(a.dtype)) if a.ndim else a + s * alpha,
     "IndexAddBackward0", dtype_rule=KEEP)
-INDEX_COPY = register("index_copy", lambda a, i, s, d: a.at[_along(d, i.reshape(-1))].set(
-    s.astype(a.dtype)) if a.ndim else s.reshape(()).astype(a.dtype),
-    "IndexCopyBackward0", dtype_rule=KEEP)
+def _index_copy_impl(a, i, s, d):
+    if not a.ndim:
+        return s.reshape(()).astype(a.dtype)
+    if not s.ndim:  # one index, a 0-dim source
+        s = s.reshape((1,) * a.ndim)
+    out = scatter_set(jnp.moveaxis(a, d, 0), i.reshape(-1), jnp.moveaxis(s.astype(a.dtype), d, 0))
+    return jnp.moveaxis(out, 0, d)
+
+
+INDEX_COPY = register("index_copy", _index_copy_impl, "IndexCopyBackward0", dtype_rule=KEEP)
 INDEX_FILL = register("index_fill", lambda a, i, v, d: a.at[_along(d, i.reshape(-1))].set(
     v.astype(a.dtype)) if a.ndim else v.astype(a.dtype), "IndexFillBackward0", dtype_rule=KEEP)
 INDEX_FILL_T = register("index_fill_tensor", INDEX_FILL.impl, "IndexFillBackward1",
@@ -408,7 +416,7 @@ TAKE_ALONG = register("take_along_dim", lambda a, i, dim, sa, si: jnp.take_along
 TAKE_FLAT = register("take_along_dim_flat", lambda a, i: a.ravel()[i.ravel()], "GatherBackward0",
                      dtype_rule=KEEP)
 PUT = register("put", lambda a, i, s, acc: (a.ravel().at[i.ravel()].add(s.ravel()) if acc else
-                                            a.ravel().at[i.ravel()].set(s.ravel())).reshape(
+                                            scatter_set(a.ravel(), i.ravel(), s.ravel())).reshape(
     a.shape), "PutBackward0", dtype_rule=KEEP)
 
 
