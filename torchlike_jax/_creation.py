@@ -236,8 +236,12 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: D.dtype | None 
     if end is None:
         V.check_number(start, "arange", "end", 1)
         start, end = 0, start
-    for pos, (arg, v) in enumerate((("start", start), ("end", end), ("step", step)), 1):
-        V.check_number(v, "arange", arg, pos)
+    given = (start, end) if step == 1 else (start, end, step)
+    if not all(isinstance(v, V.NUMBER) or hasattr(v, "item") for v in given):
+        got = ", ".join(type(v).__name__ for v in given)
+        raise TypeError(f"arange() received an invalid combination of arguments - got ({got}), "
+                        f"but expected one of:\n * (Number end)\n * (Number start, Number end)"
+                        f"\n * (Number start, Number end, Number step)\n")
     vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
     start, end, step = vals
     if step == 0:

@@ -16,7 +16,7 @@ import numpy as np
 
 from . import _dtypes as D
 
-_NUMBER = (bool, int, float, complex, np.number, np.bool_)
+NUMBER = (bool, int, float, complex, np.number, np.bool_)
 _C_NAMES = {"int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t",
             "uint8": "uint8_t", "float32": "float", "complex64": "c10::complex<float>"}
 _F32_MAX = float(np.finfo(np.float32).max)
@@ -31,7 +31,7 @@ def check_dtype_arg(dtype: Any, fn: str) -> None:
 
 def check_number(value: Any, fn: str, arg: str, pos: int) -> None:
     """A Number argument (``full``'s fill value, ``arange``'s bounds)."""
-    if not isinstance(value, _NUMBER) and not hasattr(value, "item"):
+    if not isinstance(value, NUMBER) and not hasattr(value, "item"):
         raise TypeError(f"{fn}(): argument '{arg}' (position {pos}) must be Number, not "
                         f"{type(value).__name__}")
 
@@ -103,6 +103,6 @@ def check_sizes(shape: tuple, fn: str) -> None:
     for k, s in enumerate(shape):
         if s > 2**63 - 1:
             raise TypeError(f"{fn}(): argument 'size' failed to unpack the object at pos {k + 1} "
-                            f"with error \"Overflow when unpacking long long\"")
+                            f"with error \"Overflow when unpacking long long\n")  # torch's text
     if math.prod(shape) > 2**63 - 1:
         raise RuntimeError(f"Storage size calculation overflowed with sizes={list(shape)}")
