@@ -34,7 +34,11 @@ def first_out_of_range(index: Any, size: int, negative_ok: bool = False) -> int 
     if not host.size:
         return None
     lo = -size if negative_ok else 0
-    if host.min() >= lo and host.max() < size:
+    # one reduction: shifted by -lo and viewed as unsigned, every bad value is >= size - lo
+    # (negatives wrap to huge numbers); the shift cannot overflow for in-range sizes
+    shifted = host if not lo else host.astype(np.int64) - lo
+    unsigned = shifted.view(np.uint64 if shifted.dtype.itemsize == 8 else np.uint32)
+    if unsigned.max() < size - lo:
         return None
     flat = host.reshape(-1)
     return int(flat[np.argmax((flat < lo) | (flat >= size))])
