@@ -16,6 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _dtypes as D
+from . import _value_checks as V
 from ._device import jax_device
 from ._tensor import Tensor
 from .autograd import grad_mode
@@ -32,7 +33,8 @@ def _leaf(array: Any, dtype: D.dtype, requires_grad: bool, device: Any = None) -
         # a private host copy: JAX may alias a numpy buffer on CPU (or read it after returning,
         # as transfers are asynchronous), so a later write by the caller would change the
         # "immutable" array under the tensor and under any node that saved it
-        array = np.array(array, dtype=dtype.np)
+        with np.errstate(over="ignore"):  # 1e300 into float32 is inf, silently, as in torch
+            array = np.array(array, dtype=dtype.np)
     arr = jnp.asarray(array, dtype=dtype.np)
     if dev is not None:
         arr = jax.device_put(arr, dev)
@@ -102,16 +104,50 @@ def tensor(data: Any, *, dtype: D.dtype | None = None, device: Any = None,
             "torch.tensor(sourceTensor).", UserWarning, stacklevel=2)
         src = data.detach()
         return _leaf(src._st.array, dtype or data.dtype, requires_grad, device)
+    V.check_dtype_arg(dtype, "tensor")
     _check_ragged(data)
     flat = _flatten_tensors(data)
     host = np.asarray(flat)
+    python = not isinstance(data, (np.ndarray, np.generic))
+    inferred = None
     if host.dtype == object or host.dtype.kind in "USV" and host.dtype != D.bfloat16.np:
-        raise TypeError(f"Could not infer dtype of {type(data).__name__}")
-    if host.dtype == np.uint64 and not isinstance(data, (np.ndarray, np.generic)):
-        raise ValueError("Overflow when unpacking long long")  # a Python int above int64
+        found, bad = _first_non_number(flat)
+        if found and isinstance(bad, str):
+            raise TypeError("new(): invalid data type 'str'")
+        if found:
+            raise RuntimeError(f"Could not infer dtype of {type(bad).__name__}")
+        inferred = _infer_dtype(flat)  # only numbers: some Python int is beyond int64
+        host = _big_ints(flat, dtype or inferred)
+    elif python and host.dtype in (np.uint64, np.float64):
+        inferred = _infer_dtype(flat)
+        if inferred is not None and inferred.category < D._FLOAT:  # ints beyond int64 in it
+            host = _big_ints(flat, dtype or inferred)
     if dtype is None:
-        dtype = _infer_dtype(flat) or D.get_default_dtype()
+        dtype = (inferred if inferred is not None else _infer_dtype(flat)) or \
+            D.get_default_dtype()
+    if python:
+        V.check_data(host, dtype)
     return _leaf(host, dtype, requires_grad, device)
+
+
+def _first_non_number(data: Any) -> tuple[bool, Any]:
+    """(True, the first leaf of nested data that is not a number), or (False, None)."""
+    if isinstance(data, (list, tuple)):
+        for d in data:
+            found, bad = _first_non_number(d)
+            if found:
+                return found, bad
+        return False, None
+    if isinstance(data, (bool, int, float, complex, np.generic)):
+        return False, None
+    return True, data
+
+
+def _big_ints(flat: Any, dtype: D.dtype | None) -> np.ndarray:
+    """Data holding an int outside int64: torch reads it only into a floating dtype."""
+    if dtype is not None and dtype.category >= D._FLOAT:
+        return np.asarray(flat, dtype=np.complex128 if dtype.is_complex else np.float64)
+    raise ValueError("Overflow when unpacking long long")
 
 
 def as_tensor(data: Any, dtype: D.dtype | None = None, device: Any = None) -> Tensor:
@@ -129,7 +165,7 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
     return _leaf(ndarray, D.from_numpy_dtype(ndarray.dtype), False)
 
 
-def _size(size: tuple, negative_msg: str | None = None) -> tuple[int, ...]:
+def _size(size: tuple, negative_msg: str | None = None, fn: str = "zeros") -> tuple[int, ...]:
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     try:
@@ -138,6 +174,7 @@ def _size(size: tuple, negative_msg: str | None = None) -> tuple[int, ...]:
         bad = next(s for s in size if not hasattr(s, "__index__"))
         raise TypeError(f"argument 'size' must be tuple of ints, but found element of type "
                         f"{type(bad).__name__}") from None
+    V.check_sizes(out, fn)
     for s in out:
         if s < 0:
             raise RuntimeError(negative_msg or f"Trying to create tensor with negative dimension "
@@ -148,36 +185,63 @@ def _size(size: tuple, negative_msg: str | None = None) -> tuple[int, ...]:
 def zeros(*size: Any, dtype: D.dtype | None = None, device: Any = None,
           requires_grad: bool = False, **_: Any) -> Tensor:
     # torch 2.13's zeros has its own negative-size check (ones/full/empty keep the generic one)
+    V.check_dtype_arg(dtype, "zeros")
     shape = _size(size, "zeros: Dimension size must be non-negative.")
-    return _leaf(np.zeros(shape), dtype or D.get_default_dtype(), requires_grad, device)
+    return _filled(shape, 0, dtype or D.get_default_dtype(), requires_grad, device)
+
+
+def _filled(shape: tuple, value: Any, dtype: D.dtype, requires_grad: bool,
+            device: Any) -> Tensor:
+    """A leaf of ``shape`` filled with ``value``; a size beyond memory raises torch's
+    allocator RuntimeError (numpy would raise MemoryError or ValueError)."""
+    try:
+        host = np.full(shape, value)
+    except (MemoryError, ValueError):
+        raise V.alloc_error(shape, dtype) from None
+    return _leaf(host, dtype, requires_grad, device)
 
 
 def ones(*size: Any, dtype: D.dtype | None = None, device: Any = None,
          requires_grad: bool = False, **_: Any) -> Tensor:
-    return _leaf(np.ones(_size(size)), dtype or D.get_default_dtype(), requires_grad, device)
+    V.check_dtype_arg(dtype, "ones")
+    return _filled(_size(size, fn="ones"), 1, dtype or D.get_default_dtype(), requires_grad,
+                   device)
 
 
 def empty(*size: Any, dtype: D.dtype | None = None, device: Any = None,
           requires_grad: bool = False, **_: Any) -> Tensor:
     """Uninitialised in torch; zero-filled here (JAX has no uninitialised memory)."""
-    return _leaf(np.zeros(_size(size)), dtype or D.get_default_dtype(), requires_grad, device)
+    V.check_dtype_arg(dtype, "empty")
+    return _filled(_size(size, fn="empty"), 0, dtype or D.get_default_dtype(), requires_grad,
+                   device)
 
 
 def full(size: Any, fill_value: Any, *, dtype: D.dtype | None = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
     """Filled tensor; the dtype follows the fill value (bool, int64, default float)."""
+    V.check_dtype_arg(dtype, "full")
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
+    V.check_number(fill_value, "full", "fill_value", 2)
     if dtype is None:
         dtype = D.scalar_dtype(fill_value)
-    return _leaf(np.full(_size((size,)), fill_value), dtype, requires_grad, device)
+    V.check_fill(fill_value, dtype)
+    return _filled(_size((size,), fn="full"), fill_value, dtype, requires_grad, device)
 
 
 def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: D.dtype | None = None,
            device: Any = None, requires_grad: bool = False) -> Tensor:
     """torch.arange: int64 for all-integer arguments, the default float dtype otherwise."""
+    V.check_dtype_arg(dtype, "arange")
     if end is None:
+        V.check_number(start, "arange", "end", 1)
         start, end = 0, start
+    given = (start, end) if step == 1 else (start, end, step)
+    if not all(isinstance(v, V.NUMBER) or hasattr(v, "item") for v in given):
+        got = ", ".join(type(v).__name__ for v in given)
+        raise TypeError(f"arange() received an invalid combination of arguments - got ({got}), "
+                        f"but expected one of:\n * (Number end)\n * (Number start, Number end)"
+                        f"\n * (Number start, Number end, Number step)\n")
     vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
     start, end, step = vals
     if step == 0:
@@ -188,6 +252,8 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: D.dtype | None 
         start, end, step = int(start), int(end), int(step)
         if step == 0:
             raise ValueError("step must be nonzero")
+    for v in (start, end):
+        V.check_fill(v, dtype)
     if (end - start) / step < 0:
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     n = math.ceil((end - start) / step)

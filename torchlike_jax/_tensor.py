@@ -22,6 +22,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _dtypes as D
+from . import _value_checks as V
 from . import _views
 from ._device import device_of, jax_device
 from ._formatting import format_tensor
@@ -659,6 +660,12 @@ class Tensor:
         if isinstance(value, Tensor) and value.ndim != 0:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value.ndim} dimensions.")
+        if not isinstance(value, Tensor):
+            if not isinstance(value, (bool, int, float, complex, np.number, np.bool_)):
+                raise TypeError(f"fill_() received an invalid combination of arguments - got "
+                                f"({type(value).__name__}), but expected one of:\n"
+                                f" * (Tensor value)\n * (Number value)\n")
+            V.check_fill(value, self.dtype)
         op = _FILL_TENSOR if isinstance(value, Tensor) else _FILL
         return self._rebind(_dispatch_mod.dispatch(op, (self, value)))
 
@@ -670,6 +677,8 @@ class Tensor:
 
     def __setitem__(self, index: Any, value: Any) -> None:
         self._check_inplace(_VIEW_LEAF_INPLACE)
+        if type(value) in (int, float, complex):
+            V.check_fill(value, self.dtype)
         self._rebind(I.setitem_value(self, index, value))
 
     def __getitem__(self, index: Any) -> Tensor:

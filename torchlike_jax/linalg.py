@@ -5,3 +5,5 @@ from __future__ import annotations
 from .ops.surface import NAMESPACES as _NAMESPACES
 
 globals().update(_NAMESPACES["linalg"])
+
+from .ops.linalg_checks import LinAlgError  # noqa: E402, F401  torch.linalg.LinAlgError

@@ -208,8 +208,8 @@ OPS = [
            [Sample((_sq(),))], dtypes=F2, tol=DECOMP_TOL),
     OpInfo("linalg.inv", lambda t, a: t.linalg.inv(_wc(t, a)),
            [Sample((_sq(),)), Sample((_sq((2, 2, 2)),)), INT_ERR], dtypes=F2, tol=DECOMP_TOL,
-           notes="torch.inverse is the same function; a singular input gives inf/nan instead of "
-                 "raising torch.linalg.LinAlgError (that check needs a device sync)"),
+           notes="torch.inverse is the same function; a singular input raises "
+                 "torch.linalg.LinAlgError eagerly (not inside compile/func traces)"),
     OpInfo("linalg.solve", lambda t, a, b, **kw: t.linalg.solve(_wc(t, a), b, **kw),
            [Sample((_sq(), T((3, 2)))), Sample((_sq(), T((3,)))),
             Sample((_sq(), T((2, 3))), {"left": False}), Sample((_sq((2, 3, 3)), T((3, 1)))),
@@ -225,8 +225,8 @@ OPS = [
     OpInfo("linalg.cholesky", lambda t, b, **kw: t.linalg.cholesky(_spd(t, b), **kw),
            [Sample((_sq(),)), Sample((_sq(),), {"upper": True}), Sample((_sq((2, 2, 2)),)),
             INT_ERR], dtypes=F2, tol=DECOMP_TOL,
-           notes="a non-positive-definite input gives nan instead of raising "
-                 "torch.linalg.LinAlgError"),
+           notes="a non-positive-definite input raises torch.linalg.LinAlgError eagerly "
+                 "(not inside compile/func traces)"),
     OpInfo("torch.cholesky", lambda t, b, **kw: t.cholesky(_spd(t, b), **kw),
            [Sample((_sq(),)), Sample((_sq(),), {"upper": True})], dtypes=F2, tol=DECOMP_TOL),
     OpInfo("linalg.qr", _qr,

@@ -3,10 +3,11 @@ masked_fill/scatter/select, take, take_along_dim, put, the *_scatter embeddings,
 argwhere and repeat_interleave.
 
 Index values are data, so they are arguments of the jitted function (new indices never
-recompile). torch checks index bounds on the host for CPU tensors; doing that here would cost a
-device sync per call, so out-of-range indices are *not* diagnosed by gather/scatter/index_*/take
-/put (JAX clamps or drops them). Ops whose output shape depends on the data (masked_select,
-nonzero, repeat_interleave with a tensor of repeats) synchronise, exactly where torch does.
+recompile). torch checks index bounds on the host for CPU tensors, and so do we (``bounds``:
+one host read of the index and a min/max per call, skipped inside compile/func traces, where
+JAX would clamp or drop an out-of-range index). Ops whose output shape depends on the data
+(masked_select, nonzero, repeat_interleave with a tensor of repeats) synchronise, exactly where
+torch does.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .bounds import check_dim_range, check_flat_range, check_in_self, first_out_of_range
 from .dims import broadcast_shapes, norm_dim
 from .dispatch import _legacy_name, dispatch
 from .registry import KEEP, register
+from .scatter_set import scatter_set
 from .surface import expose
 
 _INT_KINDS = ("int64", "int32")
@@ -55,7 +58,7 @@ def _scatter_impl(a, idx, src, dim, reduce):
         return at.add(val)
     if reduce == "multiply":
         return at.multiply(val)
-    return at.set(val)
+    return scatter_set(a, _coords(idx.shape, dim, idx), val)
 
 
 GATHER = register("gather", _gather_impl, "GatherBackward0", dtype_rule=KEEP)
@@ -68,6 +71,11 @@ SCATTER_ADD = register("scatter_add", lambda a, i, s, d: _scatter_impl(a, i, s, 
 def _check_index(index, name: str) -> None:
     if index.dtype.name not in _INT_KINDS:
         raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
+
+
+def _dim_size(input, d: int) -> int:
+    """The size an index along ``d`` must stay below (a 0-dim tensor counts as size 1)."""
+    return input.shape[d] if input.ndim else 1
 
 
 def _check_scatter_shapes(input, index, src, dim: int, name: str = "scatter") -> None:
@@ -94,6 +102,7 @@ def gather(input, dim: int, index, *, sparse_grad: bool = False):
             raise RuntimeError(f"Size does not match at dimension {k} expected index "
                                f"{list(index.shape)} to be no larger than self "
                                f"{list(input.shape)} apart from dimension {d}")
+    check_dim_range(index, _dim_size(input, d), d)
     return dispatch(GATHER, (input, index), (d,))
 
 
@@ -116,8 +125,10 @@ def scatter(input, dim: int, index, src=None, *, value=None, reduce: str | None 
         if src.dtype is not input.dtype:
             raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
         _check_scatter_shapes(input, index, src, d)
+        check_dim_range(index, _dim_size(input, d), d)
         return dispatch(SCATTER, (input, index, src), (d, reduce))
     _check_scatter_shapes(input, index, None, d)
+    check_dim_range(index, _dim_size(input, d), d)
     return dispatch(SCATTER_VALUE, (input, index, src), (d, reduce))
 
 
@@ -128,6 +139,7 @@ def scatter_add(input, dim: int, index, src):
     if src.dtype is not input.dtype:
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
     _check_scatter_shapes(input, index, src, d)
+    check_dim_range(index, _dim_size(input, d), d)
     return dispatch(SCATTER_ADD, (input, index, src), (d,))
 
 
@@ -195,6 +207,7 @@ def scatter_reduce(input, dim: int, index, src, reduce: str, *, include_self: bo
     if src.dtype is not input.dtype:
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
     _check_scatter_shapes(input, index, src, d)
+    check_dim_range(index, _dim_size(input, d), d)
     return dispatch(SCATTER_REDUCE, (input, index, src), (d, reduce, bool(include_self)))
 
 
@@ -218,6 +231,7 @@ def index_reduce(input, dim: int, index, source, reduce: str, *, include_self: b
     d = _index_source(input, dim, index, source, "index_reduce_")
     warnings.warn("index_reduce() is in beta and the API may change at any time.", UserWarning,
                   stacklevel=2)
+    check_in_self(index, _dim_size(input, d))
     return dispatch(INDEX_REDUCE, (input, index, source), (d, reduce, bool(include_self)))
 
 
@@ -237,9 +251,16 @@ INDEX_SELECT = register("index_select", _index_select_impl, "IndexSelectBackward
 INDEX_ADD = register("index_add", lambda a, i, s, d, alpha: a.at[_along(d, i.reshape(-1))].add(
     (s if alpha == 1 else s * alpha).astype(a.dtype)) if a.ndim else a + s * alpha,
     "IndexAddBackward0", dtype_rule=KEEP)
-INDEX_COPY = register("index_copy", lambda a, i, s, d: a.at[_along(d, i.reshape(-1))].set(
-    s.astype(a.dtype)) if a.ndim else s.reshape(()).astype(a.dtype),
-    "IndexCopyBackward0", dtype_rule=KEEP)
+def _index_copy_impl(a, i, s, d):
+    if not a.ndim:
+        return s.reshape(()).astype(a.dtype)
+    if not s.ndim:  # one index, a 0-dim source
+        s = s.reshape((1,) * a.ndim)
+    out = scatter_set(jnp.moveaxis(a, d, 0), i.reshape(-1), jnp.moveaxis(s.astype(a.dtype), d, 0))
+    return jnp.moveaxis(out, 0, d)
+
+
+INDEX_COPY = register("index_copy", _index_copy_impl, "IndexCopyBackward0", dtype_rule=KEEP)
 INDEX_FILL = register("index_fill", lambda a, i, v, d: a.at[_along(d, i.reshape(-1))].set(
     v.astype(a.dtype)) if a.ndim else v.astype(a.dtype), "IndexFillBackward0", dtype_rule=KEEP)
 INDEX_FILL_T = register("index_fill_tensor", INDEX_FILL.impl, "IndexFillBackward1",
@@ -256,7 +277,17 @@ def _check_vector_index(index, name: str) -> None:
 def index_select(input, dim: int, index):
     """torch.index_select: the slices ``index`` along ``dim``."""
     _check_vector_index(index, "index_select")
-    return dispatch(INDEX_SELECT, (input, index), (norm_dim(dim, input.ndim),))
+    d = norm_dim(dim, input.ndim)
+    size = _dim_size(input, d)
+    if input.ndim > 1 and (d == 1 or not input.numel()):
+        # torch's CPU kernel checks these cases in a fast path with its own message
+        bad = first_out_of_range(index, size)
+        if bad is not None:
+            raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} "
+                               f"axis_dim={size}")
+    else:
+        check_in_self(index, size)
+    return dispatch(INDEX_SELECT, (input, index), (d,))
 
 
 def _index_source(input, dim, index, source, name: str, cls: type = RuntimeError,
@@ -281,12 +312,18 @@ def _index_source(input, dim, index, source, name: str, cls: type = RuntimeError
 def index_add(input, dim: int, index, source, *, alpha=1):
     """torch.index_add: input with ``alpha * source`` added to the slices ``index``."""
     d = _index_source(input, dim, index, source, "index_add_")
+    if input.ndim > 1 and d in (0, input.ndim - 1) and index.dtype.name == "int64" \
+            and alpha == 1:  # torch's CPU kernel hands this case to scatter_add's check
+        check_dim_range(index, input.shape[d], d)
+    else:
+        check_in_self(index, _dim_size(input, d))
     return dispatch(INDEX_ADD, (input, index, source), (d, alpha))
 
 
 def index_copy(input, dim: int, index, source):
     """torch.index_copy: input with the slices ``index`` replaced by ``source``."""
     d = _index_source(input, dim, index, source, "index_copy_", IndexError)
+    check_dim_range(index, _dim_size(input, d), d, IndexError, "index_copy_(): ")
     return dispatch(INDEX_COPY, (input, index, source), (d,))
 
 
@@ -297,6 +334,7 @@ def index_fill(input, dim: int, index, value):
     if index.dtype.name not in _INT_KINDS:
         raise IndexError("index_fill_(): Expected dtype int64 for index.")
     d = norm_dim(dim, input.ndim)
+    check_dim_range(index, _dim_size(input, d), d, IndexError, negative_ok=True)
     if isinstance(value, Tensor):
         if value.ndim:
             raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got "
@@ -378,7 +416,7 @@ TAKE_ALONG = register("take_along_dim", lambda a, i, dim, sa, si: jnp.take_along
 TAKE_FLAT = register("take_along_dim_flat", lambda a, i: a.ravel()[i.ravel()], "GatherBackward0",
                      dtype_rule=KEEP)
 PUT = register("put", lambda a, i, s, acc: (a.ravel().at[i.ravel()].add(s.ravel()) if acc else
-                                            a.ravel().at[i.ravel()].set(s.ravel())).reshape(
+                                            scatter_set(a.ravel(), i.ravel(), s.ravel())).reshape(
     a.shape), "PutBackward0", dtype_rule=KEEP)
 
 
@@ -387,6 +425,7 @@ def take(input, index):
     if index.dtype.name != "int64":
         raise RuntimeError(f"take(): Expected a long tensor for index, but got "
                            f"{_legacy_name(index.dtype)}")
+    check_flat_range(index, input.numel())
     return dispatch(TAKE, (input, index))
 
 
@@ -396,6 +435,7 @@ def take_along_dim(input, indices, dim: int | None = None):
         raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be int64 but got "
                            f"{indices.dtype}")
     if dim is None:
+        check_dim_range(indices, input.numel(), 0)
         return dispatch(TAKE_FLAT, (input, indices))
     d = norm_dim(dim, input.ndim)
     if input.ndim != indices.ndim:
@@ -407,6 +447,9 @@ def take_along_dim(input, indices, dim: int | None = None):
     common = list(broadcast_shapes(sa, si))
     sa, si = list(common), list(common)
     sa[d], si[d] = input.shape[d], indices.shape[d]
+    # torch wraps negative indices here and reads past the dim for too-large ones (no check);
+    # we raise gather's error instead of returning whatever memory that would be
+    check_dim_range(indices, input.shape[d], d, negative_ok=True)
     return dispatch(TAKE_ALONG, (input, indices), (d, tuple(sa), tuple(si)))
 
 
@@ -423,6 +466,7 @@ def put(input, index, source, accumulate: bool = False):
         raise RuntimeError(f"put_(): Expected source and index to have the same number of "
                            f"elements, but got source.numel() = {source.numel()}, index.numel() "
                            f"= {index.numel()}")
+    check_flat_range(index, input.numel())
     return dispatch(PUT, (input, index, source), (bool(accumulate),))
 
 

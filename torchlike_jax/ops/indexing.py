@@ -24,6 +24,7 @@ from jax import lax
 
 from .dispatch import RuntimeInt, dispatch
 from .registry import KEEP, register
+from .scatter_set import scatter_set
 from .surface import expose
 
 _FULL = ("slice", None, None, None)
@@ -120,8 +121,10 @@ def _put_impl(x, v, *rest):
     ids = jnp.arange(x.size).reshape(x.shape)
     sel = _select(ids, tuple(arrays), spec, positions)
     val = _fit(v, sel.shape).ravel()
-    at = x.ravel().at[sel.ravel()]
-    return (at.add(val) if accumulate else at.set(val)).reshape(x.shape)
+    if accumulate:
+        return x.ravel().at[sel.ravel()].add(val).reshape(x.shape)
+    # index tensors may repeat a position: every repeat gets its gradient, as in torch
+    return scatter_set(x.ravel(), sel.ravel(), val).reshape(x.shape)
 
 
 GETITEM = register("getitem", _view_impl, lambda p: p[1], dtype_rule=KEEP, view=True)

@@ -12,7 +12,9 @@ import math
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
+from . import linalg_checks as C
 from .dims import broadcast_shapes, norm_dim
 from .dispatch import _legacy_name, dispatch
 from .registry import KEEP, register
@@ -28,6 +30,8 @@ torch_svd_result = return_type("svd", ["U", "S", "V"])
 eigh_result = return_type("linalg_eigh", ["eigenvalues", "eigenvectors"])
 lstsq_result = return_type("linalg_lstsq", ["solution", "residuals", "rank", "singular_values"])
 lu_factor_result = return_type("linalg_lu_factor", ["LU", "pivots"])
+inv_ex_result = return_type("linalg_inv_ex", ["inverse", "info"])
+cholesky_ex_result = return_type("linalg_cholesky_ex", ["L", "info"])
 
 
 # ---- argument checks (torch's messages) --------------------------------------------------------
@@ -174,10 +178,31 @@ def slogdet(input):
 
 
 def inv(A):
-    """torch.linalg.inv / torch.inverse (no singularity check: a singular input gives inf/nan,
-    where torch raises torch.linalg.LinAlgError after a device sync)."""
+    """torch.linalg.inv / torch.inverse; a singular input raises torch.linalg.LinAlgError
+    (eagerly: see ``linalg_checks``)."""
     _float_square(A, "linalg.inv")
-    return dispatch(INV, (A,))
+    out = dispatch(INV, (A,))
+    C.check_inverse(A, out)
+    return out
+
+
+def _info_of(A, out, traced_info):
+    """``*_ex``'s info: zeros when the result is finite (no extra work), else the diagnosis."""
+    from .gather_scatter import _host_tensor
+
+    if not C.value_is_abstract(out) and (not out.numel() or C._all_finite(out)):
+        return _host_tensor(np.zeros(tuple(A.shape[:-2]), np.int32))
+    return traced_info()
+
+
+def inv_ex(A, *, check_errors=False):
+    """torch.linalg.inv_ex: (inverse, info), info as LAPACK's getrf gives it (int32)."""
+    _float_square(A, "linalg.inv_ex")
+    out = dispatch(INV, (A,))
+    info = _info_of(A, out, lambda: C.inv_info(A))
+    if check_errors:
+        C.raise_for_info(info, A, "linalg.inv_ex", C.singular_message)
+    return inv_ex_result(out, info)
 
 
 def solve(A, B, *, left=True):
@@ -195,7 +220,10 @@ def solve(A, B, *, left=True):
         raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation "
                            f"{'AX = B' if left else 'XA = B'} ({n}x{n} and "
                            f"{'x'.join(map(str, B.shape[-2:]))})")
-    return dispatch(SOLVE, (A, B), (bool(left), vector))
+    out = dispatch(SOLVE, (A, B), (bool(left), vector))
+    C.check_inverse(A, out, "torch.linalg.solve",
+                    lambda _: "The solver failed because the input matrix is singular.")
+    return out
 
 
 def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
@@ -222,7 +250,21 @@ def linalg_cholesky(A, *, upper=False):
     """torch.linalg.cholesky: the lower factor L (``upper``: L^H). Not-positive-definite input
     gives nan here, where torch raises torch.linalg.LinAlgError after a device sync."""
     _float_square(A, "linalg.cholesky", "linalg_cholesky_cpu")
-    return dispatch(CHOLESKY, (A,), (bool(upper), False))
+    out = dispatch(CHOLESKY, (A,), (bool(upper), False))
+    C.check_cholesky(A, out, bool(upper))
+    return out
+
+
+def cholesky_ex(A, *, upper=False, check_errors=False):
+    """torch.linalg.cholesky_ex: (L, info), info the order of the first leading minor that is
+    not positive-definite (LAPACK potrf's). Where it fails, L is nan here (torch returns
+    LAPACK's partial factorization)."""
+    _float_square(A, "linalg.cholesky_ex", "linalg_cholesky_cpu")
+    out = dispatch(CHOLESKY, (A,), (bool(upper), False))
+    info = _info_of(A, out, lambda: C.cholesky_info(A, bool(upper)))
+    if check_errors:
+        C.raise_for_info(info, A, "linalg.cholesky_ex", C.not_pd_message)
+    return cholesky_ex_result(out, info)
 
 
 def cholesky(input, upper=False):
@@ -232,7 +274,9 @@ def cholesky(input, upper=False):
     warnings.warn("torch.cholesky is deprecated in favor of torch.linalg.cholesky and will be "
                   "removed in a future PyTorch release.", UserWarning, stacklevel=2)
     _float_square(input, "cholesky", "cholesky_cpu")
-    return dispatch(CHOLESKY, (input,), (bool(upper), True))
+    out = dispatch(CHOLESKY, (input,), (bool(upper), True))
+    C.check_cholesky(input, out, bool(upper), "cholesky")
+    return out
 
 
 def _qr(a, mode: str):
@@ -683,6 +727,8 @@ expose("slogdet")(slogdet)
 expose("slogdet", **_LINALG_ONLY)(linalg_slogdet)
 expose("inverse")(inv)
 expose("inv", **_LINALG_ONLY)(inv)
+expose("inv_ex", **_LINALG_ONLY)(inv_ex)
+expose("cholesky_ex", **_LINALG_ONLY)(cholesky_ex)
 expose("solve", **_LINALG_ONLY)(solve)
 expose("solve_triangular", **_LINALG_ONLY)(solve_triangular)
 expose("cholesky")(cholesky)

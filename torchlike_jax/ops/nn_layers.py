@@ -18,6 +18,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .bounds import check_in_self
 from .dims import norm_dim
 from .dispatch import _legacy_name, dispatch, value_is_abstract
 from .nn_activations import need_float, need_tensor, up
@@ -740,6 +741,7 @@ def embedding(input: Any, weight: Any, padding_idx: int | None = None, max_norm:
         if not -n <= padding_idx < n:
             raise AssertionError("Padding_idx must be within num_embeddings")
         padding_idx %= n
+    check_in_self(input, weight.shape[0])
     return dispatch(EMBEDDING, (weight, input), (padding_idx,))
 
 

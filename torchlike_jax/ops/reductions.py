@@ -73,6 +73,9 @@ def _check_nonempty_dims(name: str, input, dims: tuple | None, index_error: bool
     """torch refuses max/amax/... over a zero-size dim (no identity)."""
     if dims is None:
         if input.numel() == 0:
+            if name in ("argmax", "argmin"):  # torch 2.13: an IndexError, shorter text
+                raise IndexError(f"{name}(): Expected reduction dim to be specified for "
+                                 "input.numel() == 0.")
             raise RuntimeError(f"{name}(): Expected reduction dim to be specified for "
                                "input.numel() == 0. Specify the reduction dim with the 'dim' "
                                "argument.")

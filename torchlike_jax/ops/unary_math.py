@@ -13,6 +13,7 @@ kernels, which also compute halves in float.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -138,12 +139,27 @@ def _logit(a, eps):
 LOGIT = _float_op("logit", _logit, "LogitBackward0")
 
 
-def _xlogy(x, y, log=jnp.log, bound=0.0):
-    """x * log(y), 0 where x == 0 (unless y is nan). Written as ``x * L`` so that the gradient
-    for ``x`` is ``log(y)`` even at ``x == 0`` (torch masks it only where ``y <= bound``)."""
+def _xlogy_factor(x, y, log, bound):
+    """log(y), but 0 where x == 0 and y <= bound (the value there and torch's x-gradient)."""
     mask = (x == 0) & (y <= bound)
     safe = jnp.where(mask, jnp.ones_like(y), y)
-    return x * jnp.where(mask, jnp.zeros_like(y), log(safe))
+    return jnp.where(mask, jnp.zeros_like(y), log(safe))
+
+
+@functools.partial(jax.custom_jvp, nondiff_argnums=(2, 3))
+def _xlogy(x, y, log=jnp.log, bound=0.0):
+    """x * log(y), 0 where x == 0 (unless y is nan). torch's gradients: ``log(y)`` for ``x``
+    even at ``x == 0`` (masked only where ``y <= bound``), and exactly ``x / (y - bound)`` for
+    ``y`` (so nan at x == y == 0, where the masked product alone would give 0)."""
+    return x * _xlogy_factor(x, y, log, bound)
+
+
+@_xlogy.defjvp
+def _xlogy_jvp(log, bound, primals, tangents):
+    x, y = primals
+    dx, dy = tangents
+    factor = _xlogy_factor(x, y, log, bound)
+    return x * factor, dx * factor + dy * (x / (y - bound))
 
 
 def _xlogy_impl(x, y):
