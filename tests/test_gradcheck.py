@@ -198,6 +198,17 @@ def _cases() -> dict[str, Any]:
         "sgn": lambda T: (lambda a: T.sgn(a) * 3 + a, (_t(T, _A),)),
         "special_xlog1py_scalar_self": lambda T: (lambda b: T.special.xlog1py(2.0, b),
                                                   (_t(T, _POS),)),
+        # through log_softmax: torch's ctc gradient w.r.t. raw log-probs is exp(lp) off
+        "ctc_loss": lambda T: (lambda a: T.nn.functional.ctc_loss(
+            a.reshape(3, 1, 2).log_softmax(2), T.tensor([[1]]), [3], [1], reduction="none"),
+            (_t(T, _A),)),
+        "embedding_bag": lambda T: (lambda w, s: T.nn.functional.embedding_bag(
+            T.tensor([0, 1, 1, 0]), w.t(), T.tensor([0, 1]), mode="sum",
+            per_sample_weights=s.repeat(2)[:4]), (_t(T, _A), _t(T, [0.5, -1.5]))),
+        "multi_margin_loss": lambda T: (lambda a: T.nn.functional.multi_margin_loss(
+            a, T.tensor([2, 0]), p=2, margin=3.0), (_t(T, _A),)),
+        "multilabel_margin_loss": lambda T: (lambda a: T.nn.functional.multilabel_margin_loss(
+            a * 0.1, T.tensor([[2, -1, 0], [0, 1, -1]])), (_t(T, _A),)),
     }
 
 
