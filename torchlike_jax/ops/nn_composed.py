@@ -47,8 +47,9 @@ def local_response_norm(input: Any, size: int, alpha: float = 1e-4, beta: float 
 
     need_tensor(input, "local_response_norm")
     if input.ndim < 3:
-        raise ValueError(f"Expected 3D or higher dimensionality input (got {input.ndim} "
-                         f"dimensions)")
+        # torch's message carries the indentation of its source line break, verbatim
+        raise ValueError(f"Expected 3D or higher dimensionality{' ' * 26}input (got "
+                         f"{input.ndim} dimensions)")
     if input.numel() == 0:
         return input
     c = input.shape[1]

@@ -70,7 +70,7 @@ def embedding_bag(input: Any, weight: Any, offsets: Any = None, max_norm: float 
         if offsets is not None:
             raise ValueError("if input is 2D, then offsets has to be None, as input is treated "
                              "is a mini-batch of fixed length sequences. However, found "
-                             f"offsets of type {type(offsets).__name__}")
+                             f"offsets of type {type(offsets)}")
         n_bags = input.shape[0]
     elif input.ndim == 1:
         if offsets is None:

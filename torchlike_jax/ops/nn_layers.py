@@ -684,8 +684,11 @@ def _instance_norm(x, rm, rv, w, b, use_stats, eps):
         var = up(rv).reshape(shape)
     y = (xx - mean) * jax.lax.rsqrt(var + eps)
     n = math.prod(x.shape[2:])
-    stats_m = jax.lax.stop_gradient(mean.reshape(x.shape[:2]).mean(0))
-    stats_v = jax.lax.stop_gradient((var.reshape(x.shape[:2]) * n / max(n - 1, 1)).mean(0))
+    stat_shape = x.shape[:2] + (1,) * (x.ndim - 2)  # running stats are (C, 1...): broadcast
+    mean_nc = jnp.broadcast_to(mean, stat_shape).reshape(x.shape[:2])
+    var_nc = jnp.broadcast_to(var, stat_shape).reshape(x.shape[:2])
+    stats_m = jax.lax.stop_gradient(mean_nc.mean(0))
+    stats_v = jax.lax.stop_gradient((var_nc * n / max(n - 1, 1)).mean(0))
     return _as(_affine(y, w, b, shape), x), stats_m, stats_v
 
 

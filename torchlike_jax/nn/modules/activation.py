@@ -213,10 +213,16 @@ class Hardswish(_InplaceOnly):
     def forward(self, input: Tensor) -> Tensor:
         return F.hardswish(input, self.inplace)
 
+    def extra_repr(self) -> str:
+        return ""  # torch shows no options for it, inplace or not
+
 
 class Hardsigmoid(_InplaceOnly):
     def forward(self, input: Tensor) -> Tensor:
         return F.hardsigmoid(input, self.inplace)
+
+    def extra_repr(self) -> str:
+        return ""  # torch shows no options for it, inplace or not
 
 
 class SELU(_InplaceOnly):
