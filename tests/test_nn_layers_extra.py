@@ -214,7 +214,7 @@ LAYERS = {
     "inplace_activations": (lambda L: L.nn.Sequential(
         L.nn.Linear(3, 3), L.nn.SELU(True), L.nn.Linear(3, 3), L.nn.CELU(inplace=True),
         L.nn.Linear(3, 3), L.nn.Mish(inplace=True), L.nn.Linear(3, 3), L.nn.Hardswish(True),
-        L.nn.Linear(3, 3), L.nn.Threshold(0.0, -1.0, True)), [(2, 3)], {}),
+        L.nn.Linear(3, 3), L.nn.Threshold(0.0, -1.0)), [(2, 3)], {}),
 }
 
 
@@ -223,6 +223,13 @@ def test_layer(real, name):
     make, shapes, kwargs = LAYERS[name]
     inputs = [randn(*s, seed=i) * 2 for i, s in enumerate(shapes)]
     compare(real, make, inputs, kwargs=kwargs, train="eval" not in name)
+
+
+def test_inplace_reprs(real):
+    for make in (lambda L: L.nn.Threshold(0.5, 2.0, inplace=True),
+                 lambda L: L.nn.RReLU(inplace=True), lambda L: L.nn.Hardsigmoid(True),
+                 lambda L: L.nn.Dropout1d(0.2, True), lambda L: L.nn.AlphaDropout(inplace=True)):
+        assert repr(make(torch)) == repr(make(real))
 
 
 def test_instancenorm_running_stats(real):
