@@ -209,6 +209,10 @@ def _cases() -> dict[str, Any]:
             a, T.tensor([2, 0]), p=2, margin=3.0), (_t(T, _A),)),
         "multilabel_margin_loss": lambda T: (lambda a: T.nn.functional.multilabel_margin_loss(
             a * 0.1, T.tensor([[2, -1, 0], [0, 1, -1]])), (_t(T, _A),)),
+        "unfold_im2col": lambda T: (lambda a: T.nn.functional.unfold(
+            a.reshape(1, 1, 2, 3), 2, padding=1, stride=(1, 2)), (_t(T, _A),)),
+        "fold_col2im": lambda T: (lambda a: T.nn.functional.fold(
+            a.reshape(1, 2, 3), (4, 1), (2, 1)), (_t(T, _A),)),  # overlapping blocks summed
     }
 
 

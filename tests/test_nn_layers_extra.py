@@ -191,6 +191,12 @@ LAYERS = {
     "pairwise_distance": (lambda L: L.nn.PairwiseDistance(), [(3, 4), (3, 4)], {}),
     "pairwise_distance_p1": (lambda L: L.nn.PairwiseDistance(p=1.0, eps=0.0, keepdim=True),
                              [(3, 4), (3, 4)], {}),
+    "unfold": (lambda L: L.nn.Unfold((2, 3), dilation=(1, 2), padding=1, stride=(2, 1)),
+               [(2, 3, 5, 6)], {}),
+    "unfold_unbatched": (lambda L: L.nn.Unfold(2), [(2, 3, 3)], {}),
+    "fold": (lambda L: L.nn.Fold((5, 6), (2, 3), dilation=(1, 2), padding=1, stride=(2, 1)),
+             [(2, 18, 12)], {}),
+    "fold_overlap_unbatched": (lambda L: L.nn.Fold(4, 2), [(8, 9)], {}),
     # activations
     "mish": (lambda L: L.nn.Mish(), [(3, 5)], {}),
     "prelu": (lambda L: L.nn.PReLU(), [(3, 5)], {}),
@@ -501,6 +507,10 @@ ERRORS = {
                                                     blank=2),
     "mlm_shape": lambda L: L.nn.functional.multilabel_margin_loss(L.ones(2, 3),
                                                                   L.tensor([[0, 1]])),
+    "fold_blocks": lambda L: L.nn.Fold((5, 6), 2)(L.ones(2, 12, 4)),
+    "fold_divisible": lambda L: L.nn.functional.fold(L.ones(2, 13, 20), (5, 6), 2),
+    "fold_dim": lambda L: L.nn.functional.fold(L.ones(2, 3, 4, 5), (5, 6), 2),
+    "unfold_small": lambda L: L.nn.Unfold(3)(L.ones(1, 1, 2, 2)),
     "reduction": lambda L: L.nn.MultiMarginLoss(reduction="avg")(L.ones(2, 3), L.tensor([0, 1])),
 }
 
