@@ -211,6 +211,11 @@ def _cases() -> dict[str, Any]:
             a * 0.1, T.tensor([[2, -1, 0], [0, 1, -1]])), (_t(T, _A),)),
         "unfold_im2col": lambda T: (lambda a: T.nn.functional.unfold(
             a.reshape(1, 1, 2, 3), 2, padding=1, stride=(1, 2)), (_t(T, _A),)),
+        "max_pool3d": lambda T: (lambda a: T.nn.functional.max_pool3d(
+            a.reshape(1, 1, 2, 3), 2, stride=1, padding=1), (_t(T, _A),)),
+        "avg_pool3d": lambda T: (lambda a: T.nn.functional.avg_pool3d(
+            a.reshape(1, 1, 2, 3), (1, 2, 2), stride=1, padding=(0, 1, 0), ceil_mode=True,
+            count_include_pad=False), (_t(T, _A),)),
         "fold_col2im": lambda T: (lambda a: T.nn.functional.fold(
             a.reshape(1, 2, 3), (4, 1), (2, 1)), (_t(T, _A),)),  # overlapping blocks summed
     }

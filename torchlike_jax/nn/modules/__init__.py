@@ -85,8 +85,10 @@ from .pooling import (
     AdaptiveMaxPool2d,
     AvgPool1d,
     AvgPool2d,
+    AvgPool3d,
     MaxPool1d,
     MaxPool2d,
+    MaxPool3d,
 )
 from .sparse import Embedding, EmbeddingBag
 from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
@@ -111,5 +113,6 @@ __all__ = [
     "LogSigmoid", "RReLU", "KLDivLoss", "CosineEmbeddingLoss", "MarginRankingLoss",
     "TripletMarginLoss", "TripletMarginWithDistanceLoss", "HingeEmbeddingLoss",
     "SoftMarginLoss", "MultiLabelSoftMarginLoss", "MultiMarginLoss", "MultiLabelMarginLoss",
-    "PoissonNLLLoss", "GaussianNLLLoss", "CTCLoss", "Fold", "Unfold",
+    "PoissonNLLLoss", "GaussianNLLLoss", "CTCLoss", "Fold", "Unfold", "MaxPool3d",
+    "AvgPool3d",
 ]
