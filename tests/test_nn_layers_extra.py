@@ -279,6 +279,11 @@ def test_embedding_bag(real):
     ]
     for make, inputs in cases:
         compare(real, make, inputs)
+    w = randn(4, 3)
+    t_bag = real.nn.EmbeddingBag.from_pretrained(real.tensor(w), mode="sum")
+    o_bag = torch.nn.EmbeddingBag.from_pretrained(torch.tensor(w), mode="sum")
+    assert repr(o_bag) == repr(t_bag) and not o_bag.weight.requires_grad
+    close(o_bag(torch.tensor([[0, 3], [2, 2]])), t_bag(real.tensor([[0, 3], [2, 2]])))
     ours = torch.nn.EmbeddingBag(5, 2, padding_idx=1)
     assert np.asarray(ours.weight.detach().numpy())[1].tolist() == [0.0, 0.0]
 
@@ -378,11 +383,20 @@ LOSSES = {
 }
 
 
+@pytest.mark.filterwarnings("ignore:reduction. 'mean' divides the total loss")  # both warn
 @pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
 @pytest.mark.parametrize("name", sorted(LOSSES))
 def test_loss(real, name, reduction):
     make, inputs = LOSSES[name]
     compare(real, lambda L: make(L, reduction), inputs)
+
+
+def test_kldiv_batchmean_and_legacy_flags(real):
+    make, inputs = LOSSES["kldiv"]
+    compare(real, lambda L: make(L, "batchmean"), inputs)
+    with pytest.warns(UserWarning, match="size_average and reduce args will be deprecated"):
+        ours = torch.nn.MultiMarginLoss(size_average=False)
+    assert ours.reduction == "sum"
 
 
 def _ctc_inputs(seed=0):
@@ -548,6 +562,14 @@ def test_functional_entries_match(real):
           real.nn.functional.rms_norm(real.tensor(v), [3]))
     close(torch.nn.functional.local_response_norm(torch.tensor(v), 4, k=0.5),
           real.nn.functional.local_response_norm(real.tensor(v), 4, k=0.5))
+    img = randn(1, 2, 3, 3)
+    for name, kw in (("upsample", {"scale_factor": 2, "mode": "bilinear"}),
+                     ("upsample_nearest", {"size": 5}), ("upsample_bilinear", {"size": (4, 5)})):
+        with pytest.warns(UserWarning, match=f"`nn.functional.{name}` is deprecated"):
+            ours = getattr(torch.nn.functional, name)(torch.tensor(img), **kw)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            close(ours, getattr(real.nn.functional, name)(real.tensor(img), **kw))
     with warnings.catch_warnings(record=True) as got:
         warnings.simplefilter("always")
         torch.nn.functional.dropout3d(torch.ones(2, 3, 4), 0.5)

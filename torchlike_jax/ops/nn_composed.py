@@ -1,6 +1,7 @@
 """nn.functional entries that torch itself builds from other ops, built here the same way (so
 their values, gradients and ``grad_fn`` names follow from ops already in the registry):
-F.rms_norm, F.local_response_norm, F.alpha_dropout, F.dropout1d, F.dropout3d.
+F.rms_norm, F.local_response_norm, F.alpha_dropout, F.dropout1d, F.dropout3d, and the
+deprecated F.upsample / upsample_nearest / upsample_bilinear (F.interpolate with a warning).
 """
 
 from __future__ import annotations
@@ -120,5 +121,36 @@ def dropout3d(input: Any, p: float = 0.5, training: bool = True, inplace: bool =
     return _dropout_impl("dropout3d", input, p, training, inplace, shape)
 
 
-for _f in (rms_norm, local_response_norm, alpha_dropout, dropout1d, dropout3d):
+def _deprecated_upsample(name: str) -> None:
+    warnings.warn(f"`nn.functional.{name}` is deprecated. Use `nn.functional.interpolate` "
+                  "instead.", UserWarning, stacklevel=3)
+
+
+def upsample(input: Any, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
+             align_corners: bool | None = None) -> Any:
+    """F.upsample: the old name of F.interpolate."""
+    from .nn_layers import interpolate
+
+    _deprecated_upsample("upsample")
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input: Any, size: Any = None, scale_factor: Any = None) -> Any:
+    """F.upsample_nearest: F.interpolate(mode='nearest')."""
+    from .nn_layers import interpolate
+
+    _deprecated_upsample("upsample_nearest")
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input: Any, size: Any = None, scale_factor: Any = None) -> Any:
+    """F.upsample_bilinear: F.interpolate(mode='bilinear', align_corners=True)."""
+    from .nn_layers import interpolate
+
+    _deprecated_upsample("upsample_bilinear")
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
+
+
+for _f in (rms_norm, local_response_norm, alpha_dropout, dropout1d, dropout3d, upsample,
+           upsample_nearest, upsample_bilinear):
     expose(_f.__name__, method=False, namespace=_NN)(_f)
