@@ -129,6 +129,15 @@ LAYERS = {
     "convT2d_output_size_full": (lambda L: L.nn.ConvTranspose2d(2, 3, 3, stride=3),
                                  [(1, 2, 3, 3)], {"output_size": (1, 3, 10, 11)}),
     "convT1d_unbatched": (lambda L: L.nn.ConvTranspose1d(2, 2, 3), [(2, 5)], {}),
+    "convT3d": (lambda L: L.nn.ConvTranspose3d(2, 2, (2, 3, 2), stride=(1, 2, 2),
+                                               output_padding=(0, 1, 1)), [(1, 2, 3, 3, 2)], {}),
+    "instancenorm3d": (lambda L: L.nn.InstanceNorm3d(2, affine=True), [(2, 2, 3, 2, 3)], {}),
+    "zeropad3d": (lambda L: L.nn.ZeroPad3d((1, 0, 2, 1, 0, 1)), [(1, 2, 2, 3, 2)], {}),
+    "constpad3d": (lambda L: L.nn.ConstantPad3d(1, 2.5), [(2, 2, 3, 2)], {}),
+    "reflectpad3d": (lambda L: L.nn.ReflectionPad3d(1), [(1, 1, 2, 3, 3)], {}),
+    "replicatepad3d": (lambda L: L.nn.ReplicationPad3d((1, 0, 0, 1, 2, 0)), [(1, 2, 2, 2, 2)],
+                       {}),
+    "circularpad3d": (lambda L: L.nn.CircularPad3d(1), [(1, 1, 2, 3, 2)], {}),
     "bilinear": (lambda L: L.nn.Bilinear(3, 4, 5), [(6, 3), (6, 4)], {}),
     "bilinear_nobias_3d": (lambda L: L.nn.Bilinear(2, 3, 2, bias=False), [(2, 4, 2), (2, 4, 3)],
                            {}),
@@ -245,6 +254,26 @@ def test_inplace_reprs(real):
                  lambda L: L.nn.RReLU(inplace=True), lambda L: L.nn.Hardsigmoid(True),
                  lambda L: L.nn.Dropout1d(0.2, True), lambda L: L.nn.AlphaDropout(inplace=True)):
         assert repr(make(torch)) == repr(make(real))
+
+
+def test_runtime_scalars_do_not_recompile():
+    """New margins / eps / alpha values reuse the compiled programs (scalars are arguments)."""
+    F = torch.nn.functional
+    x = torch.tensor(randn(3, 5), requires_grad=True)
+    t, v = torch.tensor([1, 2, 3]), torch.tensor(randn(2, 4, 3))
+
+    def run(m):
+        F.multi_margin_loss(x, t, margin=m).backward()
+        F.rms_norm(v, (3,), eps=m * 1e-3)
+        F.local_response_norm(v, 2, alpha=m, beta=0.5 + m / 10, k=m)
+        F.triplet_margin_with_distance_loss(x, x * 2, x * 3, margin=m)
+
+    run(1.0)
+    run(1.5)
+    misses = torch.backends.cache_info()["op_jit"].misses
+    for m in (2.0, 2.5, 3.7):
+        run(m)
+    assert torch.backends.cache_info()["op_jit"].misses == misses
 
 
 def test_instancenorm_running_stats(real):

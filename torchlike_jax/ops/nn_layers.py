@@ -223,6 +223,7 @@ conv2d = _convnd(2, "conv2d")
 conv3d = _convnd(3, "conv3d")
 conv_transpose1d = _conv_transposend(1, "conv_transpose1d")
 conv_transpose2d = _conv_transposend(2, "conv_transpose2d")
+conv_transpose3d = _conv_transposend(3, "conv_transpose3d")
 
 
 # ---- pooling -----------------------------------------------------------------------------------
@@ -1009,7 +1010,8 @@ def pairwise_distance(x1: Any, x2: Any, p: float = 2.0, eps: float = 1e-6,
 
 
 # ---- exposure ----------------------------------------------------------------------------------
-for _f in (linear, bilinear, conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, max_pool1d,
+for _f in (linear, bilinear, conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d,
+           conv_transpose3d, max_pool1d,
            max_pool2d, avg_pool1d, adaptive_avg_pool1d, adaptive_max_pool1d, dropout,
            pixel_shuffle, pixel_unshuffle, cosine_similarity, pairwise_distance):
     _ns: Any = _NN if _f in (linear, dropout, adaptive_max_pool1d) else (_NN, "torch")

@@ -1,6 +1,6 @@
 """``Conv1d/2d/3d`` (``padding='same'/'valid'``; ``padding_mode`` 'zeros' pads inside the
 convolution, 'reflect' / 'replicate' / 'circular' pad with F.pad first, as torch) and
-``ConvTranspose1d/2d`` (``output_padding``, or an ``output_size`` given to ``forward``)."""
+``ConvTranspose1d/2d/3d`` (``output_padding``, or an ``output_size`` given to ``forward``)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from ..parameter import Parameter
 from ._util import _pair, _single, _triple
 from .module import Module
 
-__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d",
+           "ConvTranspose3d"]
 
 _PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
 
@@ -184,7 +185,7 @@ class _ConvTransposeNd(_ConvNd):
         return tuple(int(sizes[d]) - lo[d] for d in range(nd))
 
     def forward(self, input: Tensor, output_size: Any = None) -> Tensor:
-        conv = (F.conv_transpose1d, F.conv_transpose2d)[self._nd - 1]
+        conv = (F.conv_transpose1d, F.conv_transpose2d, F.conv_transpose3d)[self._nd - 1]
         return conv(input, self.weight, self.bias, self.stride, self.padding,
                     self._output_padding(input, output_size), self.groups, self.dilation)
 
@@ -197,3 +198,8 @@ class ConvTranspose1d(_ConvTransposeNd):
 class ConvTranspose2d(_ConvTransposeNd):
     _nd = 2
     _tuple = staticmethod(_pair)
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    _nd = 3
+    _tuple = staticmethod(_triple)

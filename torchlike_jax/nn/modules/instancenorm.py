@@ -1,4 +1,4 @@
-"""``InstanceNorm1d``, ``InstanceNorm2d``: per-sample, per-channel normalization. They share
+"""``InstanceNorm1d/2d/3d``: per-sample, per-channel normalization. They share
 BatchNorm's parameters and buffers (off by default: ``affine=False``,
 ``track_running_stats=False``); running statistics, when tracked, are used in eval."""
 
@@ -10,7 +10,7 @@ from ..._tensor import Tensor
 from .. import functional as F
 from .batchnorm import _NormBase
 
-__all__ = ["InstanceNorm1d", "InstanceNorm2d"]
+__all__ = ["InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"]
 
 
 class _InstanceNorm(_NormBase):
@@ -54,3 +54,7 @@ class InstanceNorm1d(_InstanceNorm):
 
 class InstanceNorm2d(_InstanceNorm):
     _spatial = 2
+
+
+class InstanceNorm3d(_InstanceNorm):
+    _spatial = 3

@@ -1,5 +1,5 @@
-"""Padding modules: ``ZeroPad1d/2d``, ``ConstantPad1d/2d``, ``ReflectionPad1d/2d``,
-``ReplicationPad1d/2d``, ``CircularPad1d/2d`` — F.pad with a fixed ``(left, right, top,
+"""Padding modules: ``ZeroPad1d/2d/3d``, ``ConstantPad1d/2d/3d``, ``ReflectionPad1d/2d/3d``,
+``ReplicationPad1d/2d/3d``, ``CircularPad1d/2d/3d`` — F.pad with a fixed ``(left, right, top,
 bottom)`` tuple (an int pads every side)."""
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ from ..._tensor import Tensor
 from .. import functional as F
 from .module import Module
 
-__all__ = ["ZeroPad1d", "ZeroPad2d", "ConstantPad1d", "ConstantPad2d", "ReflectionPad1d",
-           "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d", "CircularPad1d",
-           "CircularPad2d"]
+__all__ = ["ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d",
+           "ConstantPad3d", "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d",
+           "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d", "CircularPad1d",
+           "CircularPad2d", "CircularPad3d"]
 
 
 def _sides(padding: Any, n: int) -> tuple:
@@ -64,6 +65,10 @@ class ConstantPad2d(_ConstantPadNd):
     _n = 2
 
 
+class ConstantPad3d(_ConstantPadNd):
+    _n = 3
+
+
 class ZeroPad1d(ConstantPad1d):
     def __init__(self, padding: Any) -> None:
         super().__init__(padding, 0.0)
@@ -73,6 +78,14 @@ class ZeroPad1d(ConstantPad1d):
 
 
 class ZeroPad2d(ConstantPad2d):
+    def __init__(self, padding: Any) -> None:
+        super().__init__(padding, 0.0)
+
+    def extra_repr(self) -> str:
+        return f"{self.padding}"
+
+
+class ZeroPad3d(ConstantPad3d):
     def __init__(self, padding: Any) -> None:
         super().__init__(padding, 0.0)
 
@@ -102,3 +115,15 @@ class CircularPad1d(_ModePadNd):
 
 class CircularPad2d(_ModePadNd):
     _mode, _n = "circular", 2
+
+
+class ReflectionPad3d(_ModePadNd):
+    _mode, _n = "reflect", 3
+
+
+class ReplicationPad3d(_ModePadNd):
+    _mode, _n = "replicate", 3
+
+
+class CircularPad3d(_ModePadNd):
+    _mode, _n = "circular", 3
