@@ -563,6 +563,18 @@ ERRORS = {
     "fold_divisible": lambda L: L.nn.functional.fold(L.ones(2, 13, 20), (5, 6), 2),
     "fold_dim": lambda L: L.nn.functional.fold(L.ones(2, 3, 4, 5), (5, 6), 2),
     "unfold_small": lambda L: L.nn.Unfold(3)(L.ones(1, 1, 2, 2)),
+    "bag_padding_idx": lambda L: L.nn.functional.embedding_bag(
+        L.tensor([1]), L.ones(3, 2), L.tensor([0]), padding_idx=5),
+    "bag_module_padding_idx": lambda L: L.nn.EmbeddingBag(5, 2, padding_idx=7),
+    "bag_psw_shape": lambda L: L.nn.functional.embedding_bag(
+        L.tensor([1, 2]), L.ones(3, 2), L.tensor([0]), per_sample_weights=L.ones(3), mode="sum"),
+    "conv_groups": lambda L: L.nn.Conv3d(2, 3, 3, groups=0),
+    "ctc_input_length": lambda L: L.nn.functional.ctc_loss(
+        L.zeros(3, 2, 4), L.tensor([[1], [1]]), (4, 3), (1, 1)),
+    "ctc_target_width": lambda L: L.nn.functional.ctc_loss(
+        L.zeros(3, 2, 4), L.tensor([[1], [1]]), (3, 3), (2, 1)),
+    "multi_margin_target": lambda L: L.nn.functional.multi_margin_loss(L.ones(2, 3),
+                                                                       L.tensor([0, 1, 2])),
     "reduction": lambda L: L.nn.MultiMarginLoss(reduction="avg")(L.ones(2, 3), L.tensor([0, 1])),
 }
 

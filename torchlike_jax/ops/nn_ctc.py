@@ -111,7 +111,8 @@ def ctc_loss(log_probs: Any, targets: Any, input_lengths: Any, target_lengths: A
     for n in range(N):
         if il[n] > T:
             raise RuntimeError(f"Expected input_lengths to have value at most {T}, but got "
-                               f"value {il[n]} (while checking arguments for ctc_loss_cpu)")
+                               f"value {il[n]} (while checking arguments for "
+                               f"ctc_loss_allocate_outputs)")
     tgt = targets.unsqueeze(0) if unbatched and targets.ndim == 1 else targets
     if tgt.ndim == 1:  # concatenated: pad on the host into (N, max length)
         flat = np.asarray(tgt._st.array).astype(np.int64)
@@ -126,7 +127,7 @@ def ctc_loss(log_probs: Any, targets: Any, input_lengths: Any, target_lengths: A
             if tl[n] > tgt.shape[1]:
                 raise RuntimeError(f"Expected tensor to have size at least {tl[n]} at dimension "
                                    f"1, but got size {tgt.shape[1]} for argument #2 'targets' "
-                                   f"(while checking arguments for ctc_loss_cpu)")
+                                   f"(while checking arguments for ctc_loss_allocate_outputs)")
     loss = dispatch(CTC, (lp, tgt, _tensor(il), _tensor(tl)),
                     (int(blank), bool(zero_infinity)))
     if unbatched:

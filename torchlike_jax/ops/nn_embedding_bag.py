@@ -90,7 +90,8 @@ def embedding_bag(input: Any, weight: Any, offsets: Any = None, max_norm: float 
     if padding_idx is not None:
         n = weight.shape[0]
         if not -n <= padding_idx < n:
-            raise AssertionError("padding_idx must be within the number of embeddings")
+            raise RuntimeError(f"padding_idx must be within the number of embeddings, {-n} "
+                               f"through {n - 1}, but got {padding_idx}")
         padding_idx %= n
     psw = per_sample_weights.reshape(-1) if per_sample_weights is not None else None
     return dispatch(EMBEDDING_BAG, (weight, input, offsets, psw),

@@ -55,8 +55,10 @@ def multi_margin_loss(input: Any, target: Any, p: int = 1, margin: float = 1.0,
                            f"size, but got: {list(input.shape)}")
     n = 1 if input.ndim == 1 else input.shape[0]
     if target.numel() != n or target.ndim > 1:
-        raise RuntimeError(f"inconsistent target size, expected {n} but got "
-                           f"{list(target.shape)}")
+        raise RuntimeError(f"multi_margin_loss: target tensor should be 1-D with size equal to "
+                           f"the number of input samples (batch size). Expected target size "
+                           f"[{n}], but got {list(target.shape)}. Input has shape "
+                           f"{list(input.shape)}.")
     return dispatch(MULTI_MARGIN, (input, target, weight), (reduction, int(p), float(margin)))
 
 
