@@ -202,6 +202,26 @@ def _cases() -> dict[str, Any]:
             _t(T, _RNG.uniform(-1, 1, (1, 2, 3, 4))), _t(T, _RNG.uniform(-1, 1, (1, 1, 5, 4))),
             _t(T, _RNG.uniform(-1, 1, (1, 1, 5, 4))))),
         **_rnn_cases(),
+        # through log_softmax: torch's ctc gradient w.r.t. raw log-probs is exp(lp) off
+        "ctc_loss": lambda T: (lambda a: T.nn.functional.ctc_loss(
+            a.reshape(3, 1, 2).log_softmax(2), T.tensor([[1]]), [3], [1], reduction="none"),
+            (_t(T, _A),)),
+        "embedding_bag": lambda T: (lambda w, s: T.nn.functional.embedding_bag(
+            T.tensor([0, 1, 1, 0]), w.t(), T.tensor([0, 1]), mode="sum",
+            per_sample_weights=s.repeat(2)[:4]), (_t(T, _A), _t(T, [0.5, -1.5]))),
+        "multi_margin_loss": lambda T: (lambda a: T.nn.functional.multi_margin_loss(
+            a, T.tensor([2, 0]), p=2, margin=3.0), (_t(T, _A),)),
+        "multilabel_margin_loss": lambda T: (lambda a: T.nn.functional.multilabel_margin_loss(
+            a * 0.1, T.tensor([[2, -1, 0], [0, 1, -1]])), (_t(T, _A),)),
+        "unfold_im2col": lambda T: (lambda a: T.nn.functional.unfold(
+            a.reshape(1, 1, 2, 3), 2, padding=1, stride=(1, 2)), (_t(T, _A),)),
+        "max_pool3d": lambda T: (lambda a: T.nn.functional.max_pool3d(
+            a.reshape(1, 1, 2, 3), 2, stride=1, padding=1), (_t(T, _A),)),
+        "avg_pool3d": lambda T: (lambda a: T.nn.functional.avg_pool3d(
+            a.reshape(1, 1, 2, 3), (1, 2, 2), stride=1, padding=(0, 1, 0), ceil_mode=True,
+            count_include_pad=False), (_t(T, _A),)),
+        "fold_col2im": lambda T: (lambda a: T.nn.functional.fold(
+            a.reshape(1, 2, 3), (4, 1), (2, 1)), (_t(T, _A),)),  # overlapping blocks summed
     }
 
 

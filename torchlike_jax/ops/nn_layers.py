@@ -114,7 +114,7 @@ def bilinear(input1: Any, input2: Any, weight: Any, bias: Any = None) -> Any:
 
 
 # ---- convolution -------------------------------------------------------------------------------
-_DN = {1: ("NCH", "OIH", "NCH"), 2: ("NCHW", "OIHW", "NCHW")}
+_DN = {1: ("NCH", "OIH", "NCH"), 2: ("NCHW", "OIHW", "NCHW"), 3: ("NCDHW", "OIDHW", "NCDHW")}
 
 
 def _conv(x, w, b, nd, stride, padding, dilation, groups, transposed, out_pad, unbatched):
@@ -221,8 +221,10 @@ def _conv_transposend(nd: int, name: str):
 
 conv1d = _convnd(1, "conv1d")
 conv2d = _convnd(2, "conv2d")
+conv3d = _convnd(3, "conv3d")
 conv_transpose1d = _conv_transposend(1, "conv_transpose1d")
 conv_transpose2d = _conv_transposend(2, "conv_transpose2d")
+conv_transpose3d = _conv_transposend(3, "conv_transpose3d")
 
 
 # ---- pooling -----------------------------------------------------------------------------------
@@ -684,8 +686,11 @@ def _instance_norm(x, rm, rv, w, b, use_stats, eps):
         var = up(rv).reshape(shape)
     y = (xx - mean) * jax.lax.rsqrt(var + eps)
     n = math.prod(x.shape[2:])
-    stats_m = jax.lax.stop_gradient(mean.reshape(x.shape[:2]).mean(0))
-    stats_v = jax.lax.stop_gradient((var.reshape(x.shape[:2]) * n / max(n - 1, 1)).mean(0))
+    stat_shape = x.shape[:2] + (1,) * (x.ndim - 2)  # running stats are (C, 1...): broadcast
+    mean_nc = jnp.broadcast_to(mean, stat_shape).reshape(x.shape[:2])
+    var_nc = jnp.broadcast_to(var, stat_shape).reshape(x.shape[:2])
+    stats_m = jax.lax.stop_gradient(mean_nc.mean(0))
+    stats_v = jax.lax.stop_gradient((var_nc * n / max(n - 1, 1)).mean(0))
     return _as(_affine(y, w, b, shape), x), stats_m, stats_v
 
 
@@ -1007,7 +1012,8 @@ def pairwise_distance(x1: Any, x2: Any, p: float = 2.0, eps: float = 1e-6,
 
 
 # ---- exposure ----------------------------------------------------------------------------------
-for _f in (linear, bilinear, conv1d, conv2d, conv_transpose1d, conv_transpose2d, max_pool1d,
+for _f in (linear, bilinear, conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d,
+           conv_transpose3d, max_pool1d,
            max_pool2d, avg_pool1d, adaptive_avg_pool1d, adaptive_max_pool1d, dropout,
            pixel_shuffle, pixel_unshuffle, cosine_similarity, pairwise_distance):
     _ns: Any = _NN if _f in (linear, dropout, adaptive_max_pool1d) else (_NN, "torch")

@@ -18,3 +18,4 @@ def _ntuple(n: int, name: str):
 
 _single = _ntuple(1, "_single")
 _pair = _ntuple(2, "_pair")
+_triple = _ntuple(3, "_triple")

@@ -1,4 +1,6 @@
-"""``Conv1d``, ``Conv2d`` (zeros padding; ``padding='same'/'valid'`` as F.conv*d)."""
+"""``Conv1d/2d/3d`` (``padding='same'/'valid'``; ``padding_mode`` 'zeros' pads inside the
+convolution, 'reflect' / 'replicate' / 'circular' pad with F.pad first, as torch) and
+``ConvTranspose1d/2d/3d`` (``output_padding``, or an ``output_size`` given to ``forward``)."""
 
 from __future__ import annotations
 
@@ -10,10 +12,13 @@ from ..._tensor import Tensor
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
-from ._util import _pair, _single
+from ._util import _pair, _single, _triple
 from .module import Module
 
-__all__ = ["Conv1d", "Conv2d"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d",
+           "ConvTranspose3d"]
+
+_PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
 
 
 class _ConvNd(Module):
@@ -38,8 +43,9 @@ class _ConvNd(Module):
                                  f"{valid_padding_strings}")
             if padding == "same" and any(s != 1 for s in stride):
                 raise ValueError("padding='same' is not supported for strided convolutions")
-        if padding_mode != "zeros":
-            raise NotImplementedError("torchlike_jax: only padding_mode='zeros' is supported")
+        if padding_mode not in _PADDING_MODES:
+            raise ValueError(f"padding_mode must be one of {_PADDING_MODES}, but got "
+                             f"padding_mode='{padding_mode}'")
         self.in_channels = in_channels
         self.out_channels = out_channels
         self.kernel_size = kernel_size
@@ -50,7 +56,22 @@ class _ConvNd(Module):
         self.output_padding = output_padding
         self.groups = groups
         self.padding_mode = padding_mode
-        shape = (out_channels, in_channels // groups, *kernel_size)
+        if isinstance(padding, str):  # F.pad's list for the non-zeros modes: last dim first
+            pads: list[int] = []
+            if padding == "same":
+                for d, k in zip(reversed(dilation), reversed(kernel_size), strict=True):
+                    total = d * (k - 1)
+                    pads += [total // 2, total - total // 2]
+            else:
+                pads = [0, 0] * len(kernel_size)
+            self._reversed_padding_repeated_twice = pads
+        else:
+            self._reversed_padding_repeated_twice = [p for p in reversed(padding)
+                                                     for _ in range(2)]
+        if transposed:
+            shape = (in_channels, out_channels // groups, *kernel_size)
+        else:
+            shape = (out_channels, in_channels // groups, *kernel_size)
         self.weight = Parameter(_creation.empty(shape, dtype=dtype, device=device))
         if bias:
             self.bias = Parameter(_creation.empty(out_channels, dtype=dtype, device=device))
@@ -83,29 +104,102 @@ class _ConvNd(Module):
         return s.format(**self.__dict__)
 
 
-class Conv1d(_ConvNd):
+class _Conv(_ConvNd):
+    """A forward convolution of ``_nd`` spatial dims."""
+
+    _nd = 0
+    _tuple = staticmethod(_single)
+
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
                  padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
                  padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
-        super().__init__(in_channels, out_channels, _single(kernel_size), _single(stride),
-                         padding if isinstance(padding, str) else _single(padding),
-                         _single(dilation), False, _single(0), groups, bias, padding_mode,
-                         device, dtype)
+        t = self._tuple
+        super().__init__(in_channels, out_channels, t(kernel_size), t(stride),
+                         padding if isinstance(padding, str) else t(padding), t(dilation),
+                         False, t(0), groups, bias, padding_mode, device, dtype)
+
+    def _conv_forward(self, input: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
+        conv = (F.conv1d, F.conv2d, F.conv3d)[self._nd - 1]
+        if self.padding_mode != "zeros":
+            return conv(F.pad(input, self._reversed_padding_repeated_twice,
+                              mode=self.padding_mode),
+                        weight, bias, self.stride, self._tuple(0), self.dilation, self.groups)
+        return conv(input, weight, bias, self.stride, self.padding, self.dilation, self.groups)
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.conv1d(input, self.weight, self.bias, self.stride, self.padding,
-                        self.dilation, self.groups)
+        return self._conv_forward(input, self.weight, self.bias)
 
 
-class Conv2d(_ConvNd):
+class Conv1d(_Conv):
+    _nd = 1
+    _tuple = staticmethod(_single)
+
+
+class Conv2d(_Conv):
+    _nd = 2
+    _tuple = staticmethod(_pair)
+
+
+class Conv3d(_Conv):
+    _nd = 3
+    _tuple = staticmethod(_triple)
+
+
+class _ConvTransposeNd(_ConvNd):
+    """A transposed convolution; ``forward(input, output_size)`` picks the output padding that
+    gives ``output_size`` (one of the ``stride`` sizes that all map back to the input size)."""
+
+    _nd = 0
+    _tuple = staticmethod(_single)
+
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
-                 padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
-                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
-        super().__init__(in_channels, out_channels, _pair(kernel_size), _pair(stride),
-                         padding if isinstance(padding, str) else _pair(padding),
-                         _pair(dilation), False, _pair(0), groups, bias, padding_mode,
+                 padding: Any = 0, output_padding: Any = 0, groups: int = 1, bias: bool = True,
+                 dilation: Any = 1, padding_mode: str = "zeros", device: Any = None,
+                 dtype: Any = None) -> None:
+        if padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for '
+                             f"{self.__class__.__name__}")
+        t = self._tuple
+        super().__init__(in_channels, out_channels, t(kernel_size), t(stride), t(padding),
+                         t(dilation), True, t(output_padding), groups, bias, padding_mode,
                          device, dtype)
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.conv2d(input, self.weight, self.bias, self.stride, self.padding,
-                        self.dilation, self.groups)
+    def _output_padding(self, input: Tensor, output_size: Any) -> tuple:
+        nd = self._nd
+        if output_size is None:
+            return self.output_padding
+        lead = 2 if input.dim() == nd + 2 else 1
+        sizes = list(output_size)
+        if len(sizes) == lead + nd:
+            sizes = sizes[lead:]
+        if len(sizes) != nd:
+            raise ValueError(f"ConvTranspose{nd}D: for {input.dim()}D input, output_size must "
+                             f"have {nd} or {lead + nd} elements (got {len(output_size)})")
+        lo = [(input.size(d + lead) - 1) * self.stride[d] - 2 * self.padding[d]
+              + self.dilation[d] * (self.kernel_size[d] - 1) + 1 for d in range(nd)]
+        hi = [lo[d] + self.stride[d] - 1 for d in range(nd)]
+        for d in range(nd):
+            if not lo[d] <= sizes[d] <= hi[d]:
+                raise ValueError(f"requested an output size of {sizes}, but valid sizes range "
+                                 f"from {lo} to {hi} (for an input of {input.size()[2:]})")
+        return tuple(int(sizes[d]) - lo[d] for d in range(nd))
+
+    def forward(self, input: Tensor, output_size: Any = None) -> Tensor:
+        conv = (F.conv_transpose1d, F.conv_transpose2d, F.conv_transpose3d)[self._nd - 1]
+        return conv(input, self.weight, self.bias, self.stride, self.padding,
+                    self._output_padding(input, output_size), self.groups, self.dilation)
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    _nd = 1
+    _tuple = staticmethod(_single)
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    _nd = 2
+    _tuple = staticmethod(_pair)
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    _nd = 3
+    _tuple = staticmethod(_triple)
