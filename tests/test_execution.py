@@ -296,3 +296,30 @@ def test_persistent_cache_prune_drops_least_recently_used_files(tmp_path):
     assert _persistent_cache.prune(tmp_path, 2000) == 0  # under the bound: untouched
     assert _persistent_cache.prune(tmp_path, 800) == 4  # down to 3/4 of the bound
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"f{k}" for k in range(4, 10)]
+
+
+def test_background_compiles_trace_on_the_calling_thread(policy):
+    """A compiled function's backward node replays the user's function while it is traced,
+    with its inputs' storages holding tracers. Traced on the compile thread, those tracers
+    were visible to the main thread meanwhile (an optimizer step read a parameter that was a
+    tracer: UnexpectedTracerError). Only XLA's compile may run in the background."""
+    p = policy(mode="adaptive", background=True, compile_floor_s=0.0, compile_per_node_s=0.0)
+    threads = []
+    lin = torch.nn.Linear(3, 2)
+
+    @torch.compile
+    def forward(x):
+        threads.append(threading.current_thread())  # runs whenever the function is traced
+        return lin(x).tanh()
+
+    opt = torch.optim.SGD(lin.parameters(), lr=0.1)
+    x = torch.randn(4, 3)
+    before = _stats()
+    for _ in range(6):
+        opt.zero_grad()
+        (forward(x) * 2).sum().backward()
+        opt.step()
+        engine.wait_for_compiles()
+    assert _delta(before)["fused_compiles"] >= 1  # the graph with the replaying node compiled
+    assert threads and all(t is threading.main_thread() for t in threads), threads
+    assert p.background

@@ -83,20 +83,30 @@ class BackwardPolicy:
     # ---- compiling ------------------------------------------------------------------------------
     def compile(self, fn: Any, example_args: tuple, n_nodes: int) -> Any:
         """``fn`` compiled for arguments shaped like ``example_args``: a ready callable, or a
-        :class:`Future` of one when compiling in the background."""
+        :class:`Future` of one when compiling in the background.
+
+        Tracing always happens here, on the caller's thread: it runs node functions' Python,
+        and some of that Python touches shared state while it is traced (a compiled
+        function's backward replays the user's function with its inputs' storages holding
+        tracers). Traced on a worker thread, those tracers were visible to the main thread in
+        between (an optimizer step read one). Only XLA's compile of the lowered program, which
+        runs no Python of ours, goes to the background."""
         abstract = jax.tree_util.tree_map(_abstract, example_args)
+        start = time.perf_counter()
+        lowered = jax.jit(fn).lower(*abstract)
+        traced_s = time.perf_counter() - start
         if self.mode == "adaptive" and self.background:
-            future = self._pool().submit(self._timed_compile, fn, abstract, n_nodes)
+            future = self._pool().submit(self._timed_compile, lowered, traced_s, n_nodes)
             with self._lock:
                 self._pending.add(future)
             future.add_done_callback(self._done)
             return future
-        return self._timed_compile(fn, abstract, n_nodes)
+        return self._timed_compile(lowered, traced_s, n_nodes)
 
-    def _timed_compile(self, fn: Any, abstract: tuple, n_nodes: int) -> Any:
+    def _timed_compile(self, lowered: Any, traced_s: float, n_nodes: int) -> Any:
         start = time.perf_counter()
-        compiled = jax.jit(fn).lower(*abstract).compile()
-        self.learn(n_nodes, time.perf_counter() - start)
+        compiled = lowered.compile()
+        self.learn(n_nodes, traced_s + time.perf_counter() - start)
         return compiled
 
     def _done(self, future: Future) -> None:
