@@ -233,14 +233,19 @@ def _sdpa_error_cases(L):
     }
 
 
-def test_sdpa_errors(real):
-    theirs, ours = _sdpa_error_cases(real), _sdpa_error_cases(torch)
+def _assert_same_errors(theirs: dict, ours: dict) -> None:
+    """Each named call raises, in torch and in ours, the same exception class and message."""
     for name in theirs:
         with pytest.raises(Exception) as t_err:
             theirs[name]()
         with pytest.raises(type(t_err.value)) as o_err:
             ours[name]()
         assert str(o_err.value) == str(t_err.value), name
+
+
+def test_sdpa_errors(real):
+    theirs, ours = _sdpa_error_cases(real), _sdpa_error_cases(torch)
+    _assert_same_errors(theirs, ours)
 
 
 # ---- MultiheadAttention ------------------------------------------------------------------------
@@ -428,12 +433,7 @@ def _mha_error_cases(L):
 
 def test_multihead_attention_errors(real):
     theirs, ours = _mha_error_cases(real), _mha_error_cases(torch)
-    for name in theirs:
-        with pytest.raises(Exception) as t_err:
-            theirs[name]()
-        with pytest.raises(type(t_err.value)) as o_err:
-            ours[name]()
-        assert str(o_err.value) == str(t_err.value), name
+    _assert_same_errors(theirs, ours)
 
 
 def test_mismatched_mask_types_warn(real):

@@ -12,6 +12,7 @@ import zipfile
 
 import numpy as np
 import pytest
+from serialization_describe import describe as _describe
 
 import torchlike_jax as T
 
@@ -20,43 +21,9 @@ EXPECTED = json.loads((FIX / "expected.json").read_text())
 
 
 def describe(obj, lib=T):
-    """The same JSON description tools/record_serialization_fixtures.py records, for objects
-    of either library (``lib`` is torchlike_jax or torch)."""
-    if isinstance(obj, lib.Tensor):
-        t = obj.detach()
-        if t.dtype in (lib.float16, lib.bfloat16):
-            t = t.float()
-        values = t.reshape(-1).tolist()
-        if t.is_complex():
-            values = [[v.real, v.imag] for v in values]
-        return {"tensor": str(obj.dtype).removeprefix("torch."), "shape": list(obj.shape),
-                "values": values, "requires_grad": obj.requires_grad,
-                "parameter": isinstance(obj, lib.nn.Parameter)}
-    if isinstance(obj, dict):
-        out = {"dict": type(obj).__name__,
-               "items": [[describe(k, lib), describe(v, lib)] for k, v in obj.items()]}
-        meta = getattr(obj, "_metadata", None)
-        if meta is not None:
-            out["metadata"] = describe(meta, lib)
-        return out
-    if isinstance(obj, (list, tuple)) and not isinstance(obj, lib.Size):
-        return {type(obj).__name__: [describe(v, lib) for v in obj]}
-    if isinstance(obj, (set, frozenset)):
-        return {type(obj).__name__: sorted(describe(v, lib) for v in obj)}
-    if isinstance(obj, lib.Size):
-        return {"size": list(obj)}
-    if isinstance(obj, lib.dtype):
-        return {"dtype": str(obj).removeprefix("torch.")}
-    if isinstance(obj, lib.device):
-        return {"device": str(obj)}
-    if isinstance(obj, complex):
-        return {"complex": [obj.real, obj.imag]}
-    if isinstance(obj, bytes):
-        return {"bytes": obj.hex()}
-    if isinstance(obj, datetime.timedelta):
-        return {"timedelta": obj.total_seconds()}
-    assert obj is None or isinstance(obj, (bool, int, float, str)), type(obj)
-    return obj
+    """The description tools/record_serialization_fixtures.py records (``lib`` is
+    torchlike_jax or torch)."""
+    return _describe(obj, lib)
 
 
 def _roundtrip(obj, **save_kwargs):

@@ -13,50 +13,20 @@ from __future__ import annotations
 import datetime
 import json
 import pathlib
+import sys
 
 import torch
 
-OUT = pathlib.Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "serialization"
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+OUT = ROOT / "tests" / "fixtures" / "serialization"
+sys.path.insert(0, str(ROOT / "tests"))
+
+from serialization_describe import describe as _describe  # noqa: E402
 
 
 def describe(obj):
-    """A JSON description of a loaded object; tests/test_serialization.py mirrors it."""
-    if isinstance(obj, torch.Tensor):
-        t = obj.detach()
-        if t.dtype in (torch.float16, torch.bfloat16):
-            t = t.float()
-        values = t.reshape(-1).tolist()
-        if t.is_complex():
-            values = [[v.real, v.imag] for v in values]
-        return {"tensor": str(obj.dtype).removeprefix("torch."), "shape": list(obj.shape),
-                "values": values, "requires_grad": obj.requires_grad,
-                "parameter": isinstance(obj, torch.nn.Parameter)}
-    if isinstance(obj, dict):
-        out = {"dict": type(obj).__name__, "items": [[describe(k), describe(v)]
-                                                     for k, v in obj.items()]}
-        meta = getattr(obj, "_metadata", None)
-        if meta is not None:
-            out["metadata"] = describe(meta)
-        return out
-    if isinstance(obj, (list, tuple)) and not isinstance(obj, torch.Size):
-        return {type(obj).__name__: [describe(v) for v in obj]}
-    if isinstance(obj, (set, frozenset)):
-        return {type(obj).__name__: sorted(describe(v) for v in obj)}
-    if isinstance(obj, torch.Size):
-        return {"size": list(obj)}
-    if isinstance(obj, torch.dtype):
-        return {"dtype": str(obj).removeprefix("torch.")}
-    if isinstance(obj, torch.device):
-        return {"device": str(obj)}
-    if isinstance(obj, complex):
-        return {"complex": [obj.real, obj.imag]}
-    if isinstance(obj, bytes):
-        return {"bytes": obj.hex()}
-    if isinstance(obj, datetime.timedelta):
-        return {"timedelta": obj.total_seconds()}
-    if obj is None or isinstance(obj, (bool, int, float, str)):
-        return obj
-    raise TypeError(f"cannot describe {type(obj)}")
+    """A JSON description of an object torch loaded (tests/serialization_describe.py)."""
+    return _describe(obj, torch)
 
 
 def _dtypes():

@@ -14,6 +14,29 @@ from .module import Module, _addindent
 __all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
 
 
+def _abs_string_index(idx: int, size: int) -> str:
+    """The registration key (``"0"``, ``"1"``...) of a possibly negative list index."""
+    idx = operator.index(idx)
+    if not (-size <= idx < size):
+        raise IndexError(f"index {idx} is out of range")
+    if idx < 0:
+        idx += size
+    return str(idx)
+
+
+def _checked_pairs(pairs: Iterable[Any], owner: str) -> Iterator[Any]:
+    """The elements of an ``update`` sequence, each checked to be a key/value pair, with the
+    error messages of ``owner`` (``"ModuleDict"`` or ``"ParameterDict"``)."""
+    for j, p in enumerate(pairs):
+        if not isinstance(p, Iterable):
+            raise TypeError(f"{owner} update sequence element #{j} should be Iterable; is"
+                            + type(p).__name__)
+        if not len(p) == 2:
+            raise ValueError(f"{owner} update sequence element #{j} has length {len(p)}; "
+                             "2 is required")
+        yield p
+
+
 class Sequential(Module):
     """Modules run in order; built from positional modules or one ``OrderedDict``."""
 
@@ -118,12 +141,7 @@ class ModuleList(Module):
             self += modules
 
     def _get_abs_string_index(self, idx: int) -> str:
-        idx = operator.index(idx)
-        if not (-len(self) <= idx < len(self)):
-            raise IndexError(f"index {idx} is out of range")
-        if idx < 0:
-            idx += len(self)
-        return str(idx)
+        return _abs_string_index(idx, len(self))
 
     def __getitem__(self, idx: int | slice) -> Any:
         if isinstance(idx, slice):
@@ -254,13 +272,7 @@ class ModuleDict(Module):
             for key, module in modules.items():
                 self[key] = module
         else:
-            for j, m in enumerate(modules):
-                if not isinstance(m, Iterable):
-                    raise TypeError("ModuleDict update sequence element #" + str(j)
-                                    + " should be Iterable; is" + type(m).__name__)
-                if not len(m) == 2:
-                    raise ValueError("ModuleDict update sequence element #" + str(j)
-                                     + " has length " + str(len(m)) + "; 2 is required")
+            for m in _checked_pairs(modules, "ModuleDict"):
                 self[m[0]] = m[1]
 
 
@@ -297,12 +309,7 @@ class ParameterList(Module):
             self += values
 
     def _get_abs_string_index(self, idx: int) -> str:
-        idx = operator.index(idx)
-        if not (-len(self) <= idx < len(self)):
-            raise IndexError(f"index {idx} is out of range")
-        if idx < 0:
-            idx += len(self)
-        return str(idx)
+        return _abs_string_index(idx, len(self))
 
     def __getitem__(self, idx: int | slice) -> Any:
         if isinstance(idx, slice):
@@ -424,15 +431,7 @@ class ParameterDict(Module):
         elif isinstance(parameters, Mapping):
             pairs = sorted(parameters.items())
         else:
-            pairs = []
-            for j, p in enumerate(parameters):
-                if not isinstance(p, Iterable):
-                    raise TypeError("ParameterDict update sequence element #" + str(j)
-                                    + " should be Iterable; is" + type(p).__name__)
-                if not len(p) == 2:
-                    raise ValueError("ParameterDict update sequence element #" + str(j)
-                                     + " has length " + str(len(p)) + "; 2 is required")
-                pairs.append(tuple(p))
+            pairs = [tuple(p) for p in _checked_pairs(parameters, "ParameterDict")]
         for k, v in pairs:
             self[k] = v
 

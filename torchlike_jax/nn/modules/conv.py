@@ -25,6 +25,12 @@ class _ConvNd(Module):
     __constants__ = ["stride", "padding", "dilation", "groups", "padding_mode",
                      "output_padding", "in_channels", "out_channels", "kernel_size"]
 
+    _nd = 0  # spatial dims: each ConvNd / ConvTransposeNd sets it
+
+    def _tuple(self, x: Any) -> tuple:
+        """``x`` as an ``_nd``-tuple (an int repeated)."""
+        return (_single, _pair, _triple)[self._nd - 1](x)
+
     def __init__(self, in_channels: int, out_channels: int, kernel_size: tuple,
                  stride: tuple, padding: Any, dilation: tuple, transposed: bool,
                  output_padding: tuple, groups: int, bias: bool, padding_mode: str,
@@ -107,9 +113,6 @@ class _ConvNd(Module):
 class _Conv(_ConvNd):
     """A forward convolution of ``_nd`` spatial dims."""
 
-    _nd = 0
-    _tuple = staticmethod(_single)
-
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
                  padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
                  padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
@@ -132,25 +135,19 @@ class _Conv(_ConvNd):
 
 class Conv1d(_Conv):
     _nd = 1
-    _tuple = staticmethod(_single)
 
 
 class Conv2d(_Conv):
     _nd = 2
-    _tuple = staticmethod(_pair)
 
 
 class Conv3d(_Conv):
     _nd = 3
-    _tuple = staticmethod(_triple)
 
 
 class _ConvTransposeNd(_ConvNd):
     """A transposed convolution; ``forward(input, output_size)`` picks the output padding that
     gives ``output_size`` (one of the ``stride`` sizes that all map back to the input size)."""
-
-    _nd = 0
-    _tuple = staticmethod(_single)
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
                  padding: Any = 0, output_padding: Any = 0, groups: int = 1, bias: bool = True,
@@ -192,14 +189,11 @@ class _ConvTransposeNd(_ConvNd):
 
 class ConvTranspose1d(_ConvTransposeNd):
     _nd = 1
-    _tuple = staticmethod(_single)
 
 
 class ConvTranspose2d(_ConvTransposeNd):
     _nd = 2
-    _tuple = staticmethod(_pair)
 
 
 class ConvTranspose3d(_ConvTransposeNd):
     _nd = 3
-    _tuple = staticmethod(_triple)

@@ -114,14 +114,25 @@ class LazyLinear(LazyModuleMixin, Linear):
 
 
 class _LazyConvXdMixin(LazyModuleMixin):
-    _n_spatial: int
+    """Mixed in before ``Conv1d`` / ``Conv2d`` (whose ``_nd`` gives the spatial dims): the
+    eager constructor without ``in_channels``, with uninitialized weight and bias."""
+
+    def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
+                 dilation: Any = 1, groups: int = 1, bias: bool = True,
+                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
+        super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False,
+                         padding_mode, device=device, dtype=dtype)
+        self.weight = UninitializedParameter(device=device, dtype=dtype)
+        self.out_channels = out_channels
+        if bias:
+            self.bias = UninitializedParameter(device=device, dtype=dtype)
 
     def reset_parameters(self) -> None:
         if not self.has_uninitialized_params() and self.in_channels != 0:
             super().reset_parameters()
 
     def _get_in_channels(self, input: Tensor) -> int:
-        no_batch = self._n_spatial + 1
+        no_batch = self._nd + 1
         batch = no_batch + 1
         if input.dim() not in (no_batch, batch):
             raise RuntimeError(f"Expected {no_batch}D (unbatched) or {batch}D (batched) input "
@@ -141,39 +152,17 @@ class _LazyConvXdMixin(LazyModuleMixin):
                     self.bias.materialize((self.out_channels,))
                 self.reset_parameters()
 
-    def _lazy_init(self, out_channels: int, bias: bool, device: Any, dtype: Any) -> None:
-        self.weight = UninitializedParameter(device=device, dtype=dtype)
-        self.out_channels = out_channels
-        if bias:
-            self.bias = UninitializedParameter(device=device, dtype=dtype)
-
 
 class LazyConv1d(_LazyConvXdMixin, Conv1d):
     """``Conv1d`` whose ``in_channels`` comes from the first input."""
 
     cls_to_become = Conv1d
-    _n_spatial = 1
-
-    def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
-                 dilation: Any = 1, groups: int = 1, bias: bool = True,
-                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
-        super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False,
-                         padding_mode, device=device, dtype=dtype)
-        self._lazy_init(out_channels, bias, device, dtype)
 
 
 class LazyConv2d(_LazyConvXdMixin, Conv2d):
     """``Conv2d`` whose ``in_channels`` comes from the first input."""
 
     cls_to_become = Conv2d
-    _n_spatial = 2
-
-    def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
-                 dilation: Any = 1, groups: int = 1, bias: bool = True,
-                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
-        super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False,
-                         padding_mode, device=device, dtype=dtype)
-        self._lazy_init(out_channels, bias, device, dtype)
 
 
 class _LazyNormBase(LazyModuleMixin):

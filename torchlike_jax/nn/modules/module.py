@@ -86,10 +86,14 @@ class RemovableHandle:
         self.remove()
 
 
-def _prepend(d: dict, key: Any, value: Any) -> None:
+def _add_hook(d: dict, key: Any, hook: Callable, prepend: bool) -> None:
+    """Stores a hook last, or first with ``prepend`` (hooks run in dict order)."""
+    if not prepend:
+        d[key] = hook
+        return
     items = list(d.items())
     d.clear()
-    d[key] = value
+    d[key] = hook
     d.update(items)
 
 
@@ -118,16 +122,21 @@ def register_module_forward_hook(hook: Callable, *, with_kwargs: bool = False,
     return handle
 
 
-def register_module_backward_hook(hook: Callable) -> RemovableHandle:
-    """The deprecated non-full global backward hook (see ``Module.register_backward_hook``)."""
+def _register_global_backward_hook(hook: Callable, full: bool) -> RemovableHandle:
+    """The global backward hooks are all full or all legacy: the first registration decides."""
     global _global_is_full_backward_hook
-    if _global_is_full_backward_hook is True:
+    if _global_is_full_backward_hook is (not full):
         raise RuntimeError("Cannot use both regular backward hooks and full backward hooks as a "
                            "global Module hook. Please use only one of them.")
-    _global_is_full_backward_hook = False
+    _global_is_full_backward_hook = full
     handle = RemovableHandle(_global_backward_hooks)
     _global_backward_hooks[handle.id] = hook
     return handle
+
+
+def register_module_backward_hook(hook: Callable) -> RemovableHandle:
+    """The deprecated non-full global backward hook (see ``Module.register_backward_hook``)."""
+    return _register_global_backward_hook(hook, full=False)
 
 
 def register_module_full_backward_pre_hook(hook: Callable) -> RemovableHandle:
@@ -139,14 +148,7 @@ def register_module_full_backward_pre_hook(hook: Callable) -> RemovableHandle:
 
 def register_module_full_backward_hook(hook: Callable) -> RemovableHandle:
     """A full backward hook ``hook(module, grad_input, grad_output)`` run for every module."""
-    global _global_is_full_backward_hook
-    if _global_is_full_backward_hook is False:
-        raise RuntimeError("Cannot use both regular backward hooks and full backward hooks as a "
-                           "global Module hook. Please use only one of them.")
-    _global_is_full_backward_hook = True
-    handle = RemovableHandle(_global_backward_hooks)
-    _global_backward_hooks[handle.id] = hook
-    return handle
+    return _register_global_backward_hook(hook, full=True)
 
 
 class _WrappedHook:
@@ -538,10 +540,7 @@ class Module:
                                   with_kwargs: bool = False) -> RemovableHandle:
         handle = RemovableHandle(self._forward_pre_hooks,
                                  extra_dict=self._forward_pre_hooks_with_kwargs)
-        if prepend:
-            _prepend(self._forward_pre_hooks, handle.id, hook)
-        else:
-            self._forward_pre_hooks[handle.id] = hook
+        _add_hook(self._forward_pre_hooks, handle.id, hook, prepend)
         if with_kwargs:
             self._forward_pre_hooks_with_kwargs[handle.id] = True
         return handle
@@ -552,48 +551,40 @@ class Module:
         handle = RemovableHandle(self._forward_hooks,
                                  extra_dict=[self._forward_hooks_with_kwargs,
                                              self._forward_hooks_always_called])
-        if prepend:
-            _prepend(self._forward_hooks, handle.id, hook)
-        else:
-            self._forward_hooks[handle.id] = hook
+        _add_hook(self._forward_hooks, handle.id, hook, prepend)
         if with_kwargs:
             self._forward_hooks_with_kwargs[handle.id] = True
         if always_call:
             self._forward_hooks_always_called[handle.id] = True
         return handle
 
+    def _set_backward_hook_kind(self, full: bool) -> None:
+        """A module's backward hooks are all full or all legacy: the first one decides."""
+        if self._is_full_backward_hook is (not full):
+            raise RuntimeError("Cannot use both regular backward hooks and full backward hooks "
+                               "on a single Module. Please use only one of them.")
+        self._is_full_backward_hook = full
+
     def register_full_backward_pre_hook(self, hook: Callable,
                                         prepend: bool = False) -> RemovableHandle:
         """``hook(module, grad_output) -> new grad_output or None``, before the module's
         gradients w.r.t. its inputs are computed."""
         handle = RemovableHandle(self._backward_pre_hooks)
-        if prepend:
-            _prepend(self._backward_pre_hooks, handle.id, hook)
-        else:
-            self._backward_pre_hooks[handle.id] = hook
+        _add_hook(self._backward_pre_hooks, handle.id, hook, prepend)
         return handle
 
     def register_full_backward_hook(self, hook: Callable,
                                     prepend: bool = False) -> RemovableHandle:
         """``hook(module, grad_input, grad_output) -> new grad_input or None`` once the
         gradients w.r.t. the module's inputs are computed (None where an input needs none)."""
-        if self._is_full_backward_hook is False:
-            raise RuntimeError("Cannot use both regular backward hooks and full backward hooks "
-                               "on a single Module. Please use only one of them.")
-        self._is_full_backward_hook = True
+        self._set_backward_hook_kind(full=True)
         handle = RemovableHandle(self._backward_hooks)
-        if prepend:
-            _prepend(self._backward_hooks, handle.id, hook)
-        else:
-            self._backward_hooks[handle.id] = hook
+        _add_hook(self._backward_hooks, handle.id, hook, prepend)
         return handle
 
     def register_backward_hook(self, hook: Callable) -> RemovableHandle:
         """Deprecated: a post-hook on the node that produced the output (torch's legacy form)."""
-        if self._is_full_backward_hook is True:
-            raise RuntimeError("Cannot use both regular backward hooks and full backward hooks "
-                               "on a single Module. Please use only one of them.")
-        self._is_full_backward_hook = False
+        self._set_backward_hook_kind(full=False)
         handle = RemovableHandle(self._backward_hooks)
         self._backward_hooks[handle.id] = hook
         return handle

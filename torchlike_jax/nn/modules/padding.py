@@ -69,7 +69,10 @@ class ConstantPad3d(_ConstantPadNd):
     _n = 3
 
 
-class ZeroPad1d(ConstantPad1d):
+class _ZeroPad:
+    """Mixed in before a ``ConstantPadNd``: the value is 0 and the repr shows the padding
+    alone (a ZeroPadNd is still an instance of its ConstantPadNd, as in torch)."""
+
     def __init__(self, padding: Any) -> None:
         super().__init__(padding, 0.0)
 
@@ -77,20 +80,16 @@ class ZeroPad1d(ConstantPad1d):
         return f"{self.padding}"
 
 
-class ZeroPad2d(ConstantPad2d):
-    def __init__(self, padding: Any) -> None:
-        super().__init__(padding, 0.0)
-
-    def extra_repr(self) -> str:
-        return f"{self.padding}"
+class ZeroPad1d(_ZeroPad, ConstantPad1d):
+    pass
 
 
-class ZeroPad3d(ConstantPad3d):
-    def __init__(self, padding: Any) -> None:
-        super().__init__(padding, 0.0)
+class ZeroPad2d(_ZeroPad, ConstantPad2d):
+    pass
 
-    def extra_repr(self) -> str:
-        return f"{self.padding}"
+
+class ZeroPad3d(_ZeroPad, ConstantPad3d):
+    pass
 
 
 class ReflectionPad1d(_ModePadNd):

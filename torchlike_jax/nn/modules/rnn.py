@@ -341,6 +341,12 @@ class LSTM(RNNBase):
 _C_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16"}
 
 
+def _check_step_dim(cell: str, what: str, value: Tensor) -> None:
+    """A cell takes one time step: unbatched (1-D) or batched (2-D) tensors only."""
+    if value.dim() not in (1, 2):
+        raise ValueError(f"{cell}: Expected {what} to be 1D or 2D, got {value.dim()}D instead")
+
+
 class RNNCellBase(Module):
     """Shared parameters, checks and repr of the single-step cells."""
 
@@ -423,12 +429,9 @@ class RNNCell(RNNCellBase):
         self.nonlinearity = nonlinearity
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
-        if input.dim() not in (1, 2):
-            raise ValueError(f"RNNCell: Expected input to be 1D or 2D, got {input.dim()}D "
-                             "instead")
-        if hx is not None and hx.dim() not in (1, 2):
-            raise ValueError(f"RNNCell: Expected hidden to be 1D or 2D, got {hx.dim()}D "
-                             "instead")
+        _check_step_dim("RNNCell", "input", input)
+        if hx is not None:
+            _check_step_dim("RNNCell", "hidden", hx)
         if self.nonlinearity not in ("tanh", "relu"):
             raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
         x, (h,), batched = self._prepare(input, hx, 1)
@@ -446,14 +449,10 @@ class LSTMCell(RNNCellBase):
                          dtype=dtype)
 
     def forward(self, input: Tensor, hx: tuple | None = None) -> tuple[Tensor, Tensor]:
-        if input.dim() not in (1, 2):
-            raise ValueError(f"LSTMCell: Expected input to be 1D or 2D, got {input.dim()}D "
-                             "instead")
+        _check_step_dim("LSTMCell", "input", input)
         if hx is not None:
             for idx, value in enumerate(hx):
-                if value.dim() not in (1, 2):
-                    raise ValueError(f"LSTMCell: Expected hx[{idx}] to be 1D or 2D, got "
-                                     f"{value.dim()}D instead")
+                _check_step_dim("LSTMCell", f"hx[{idx}]", value)
         x, (h, c), batched = self._prepare(input, hx, 2)
         gi, gh = self._gates(x, h)
         i, f, g, o = (gi + gh).chunk(4, 1)
@@ -471,12 +470,9 @@ class GRUCell(RNNCellBase):
                          dtype=dtype)
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
-        if input.dim() not in (1, 2):
-            raise ValueError(f"GRUCell: Expected input to be 1D or 2D, got {input.dim()}D "
-                             "instead")
-        if hx is not None and hx.dim() not in (1, 2):
-            raise ValueError(f"GRUCell: Expected hidden to be 1D or 2D, got {hx.dim()}D "
-                             "instead")
+        _check_step_dim("GRUCell", "input", input)
+        if hx is not None:
+            _check_step_dim("GRUCell", "hidden", hx)
         x, (h,), batched = self._prepare(input, hx, 1)
         gi, gh = self._gates(x, h)
         ir, iz, i_n = gi.chunk(3, 1)

@@ -1,7 +1,10 @@
 """The arithmetic shared by the old hook-based and the parametrization-based weight and
-spectral norms: the norm over every dimension but one, and one power-iteration step."""
+spectral norms: the norm over every dimension but one, and one power-iteration step; and the
+removal the two hook-based ones share."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from ..._tensor import Tensor
 from .. import functional as F
@@ -32,3 +35,14 @@ def to_matrix(weight: Tensor, dim: int) -> Tensor:
 
 def normalize(x: Tensor, eps: float) -> Tensor:
     return F.normalize(x, dim=0, eps=eps)
+
+
+def remove_hook(module: Any, hook_type: type, name: str, what: str) -> Any:
+    """Undo the ``hook_type`` forward pre-hook on ``module.<name>`` (``what`` names the
+    function in the error when there is none)."""
+    for k, hook in module._forward_pre_hooks.items():
+        if isinstance(hook, hook_type) and hook.name == name:
+            hook.remove(module)
+            del module._forward_pre_hooks[k]
+            return module
+    raise ValueError(f"{what} of '{name}' not found in {module}")
