@@ -207,3 +207,31 @@ def test_cross_entropy_all_targets_ignored():
     assert math.isnan(out.item())  # 0 / 0, as torch
     (g,) = torch.autograd.grad(out, x)
     assert np.array_equal(_np(g), np.zeros((2, 3), np.float32))  # torch skips ignored targets
+
+
+IN_PLACE_ACTIVATIONS = [("elu", ()), ("leaky_relu", (0.2,)), ("celu", ()), ("selu", ()),
+                        ("rrelu", ()), ("threshold", (0.1, -2.0)), ("relu", ()),
+                        ("hardtanh", ()), ("silu", ()), ("relu6", ())]
+
+
+@pytest.mark.torch_live
+@pytest.mark.parametrize("name,args", IN_PLACE_ACTIVATIONS,
+                         ids=[n for n, _ in IN_PLACE_ACTIVATIONS])
+def test_in_place_activation_grad_fn_names_and_gradients_match_torch(name, args):
+    """torch names the node of an in-place elu/leaky_relu/celu/selu/rrelu/threshold
+    ``...Backward1`` (its formula reads the result), the out-of-place one ``...Backward0``."""
+    real = pytest.importorskip("torch")
+    values = np.array([-1.5, -0.2, 0.05, 0.7, 2.0], np.float32)
+
+    def run(lib):
+        fn = getattr(lib.nn.functional, name)
+        x = lib.tensor(values, requires_grad=True)
+        y = fn(x * 1, *args, inplace=True)
+        (y * lib.arange(5.0)).sum().backward()
+        out_of_place = fn(x * 1, *args)
+        return y.grad_fn.name(), out_of_place.grad_fn.name(), y.detach().numpy(), x.grad.numpy()
+
+    ours, theirs = run(torch), run(real)
+    assert ours[:2] == theirs[:2]
+    np.testing.assert_allclose(ours[2], theirs[2], rtol=1e-6)
+    np.testing.assert_allclose(ours[3], theirs[3], rtol=1e-6)

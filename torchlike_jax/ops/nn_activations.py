@@ -55,14 +55,49 @@ def maybe_inplace(input: Any, out: Any, inplace: bool) -> Any:
     return input._rebind(out)
 
 
-def _act(name: str, impl, grad_fn: str, rule: str = FLOAT, saves=(0,), saves_output=False):
+class _InPlace:
+    """The static marker an activation's in-place form appends to its params: torch names
+    that node ``...Backward1`` (its backward formula reads the result), the out-of-place one
+    ``...Backward0`` (``F.elu(x, inplace=True).grad_fn`` is ``EluBackward1``)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "IN_PLACE"
+
+
+IN_PLACE = _InPlace()
+
+
+def _backward1_when_in_place(impl, grad_fn: str):
+    """``impl`` that ignores a trailing ``IN_PLACE``, and the grad_fn rule that reads it."""
+    in_place_name = grad_fn[:-1] + "1"
+
+    def f(*args):
+        return impl(*args[:-1]) if args and args[-1] is IN_PLACE else impl(*args)
+
+    def name(params: tuple) -> str:
+        return in_place_name if params and params[-1] is IN_PLACE else grad_fn
+
+    return f, name
+
+
+def _act(name: str, impl, grad_fn: str, rule: str = FLOAT, saves=(0,), saves_output=False,
+         in_place_backward1: bool = False):
     """Register a float activation computed in float32 for half inputs."""
+    grad_fn_rule: Any = grad_fn
+    if in_place_backward1:
+        impl, grad_fn_rule = _backward1_when_in_place(impl, grad_fn)
 
     def f(x, *params):
         return impl(up(x), *params)
 
-    return register(name, f, grad_fn, dtype_rule=rule, saves_inputs=saves,
+    return register(name, f, grad_fn_rule, dtype_rule=rule, saves_inputs=saves,
                     saves_output=saves_output)
+
+
+def _in_place_params(params: tuple, inplace: bool) -> tuple:
+    return params + (IN_PLACE,) if inplace else params
 
 
 def _zero(x):
@@ -150,17 +185,19 @@ def _normalize(x, p, dim, eps):
 
 HARDTANH = register("hardtanh", lambda x, lo, hi: _hardtanh(x, lo, hi), "HardtanhBackward0",
                  dtype_rule=PROMOTE, saves_inputs=(0,))
-LEAKY_RELU = _act("leaky_relu", lambda x, s: jnp.where(x > 0, x, x * s), "LeakyReluBackward0")
-RRELU_EVAL = _act("rrelu", lambda x, s: jnp.where(x > 0, x, x * s), "RreluWithNoiseBackward0")
-RRELU_NOISE = register("rrelu_noise", lambda x, n: jnp.where(x > 0, x, x * n),
-                       "RreluWithNoiseBackward0", dtype_rule=FLOAT, participants=(0,),
-                       saves_inputs=(0, 1))
+LEAKY_RELU = _act("leaky_relu", lambda x, s: jnp.where(x > 0, x, x * s), "LeakyReluBackward0",
+                  in_place_backward1=True)
+RRELU_EVAL = _act("rrelu", lambda x, s: jnp.where(x > 0, x, x * s), "RreluWithNoiseBackward0",
+                  in_place_backward1=True)
+RRELU_NOISE = register("rrelu_noise", *_backward1_when_in_place(
+    lambda x, n: jnp.where(x > 0, x, x * n), "RreluWithNoiseBackward0"),
+    dtype_rule=FLOAT, participants=(0,), saves_inputs=(0, 1))
 GELU = _act("gelu", _gelu, "GeluBackward0")
 SILU = _act("silu", lambda x: x * jax.nn.sigmoid(x), "SiluBackward0")
 MISH = _act("mish", lambda x: x * jnp.tanh(jax.nn.softplus(x)), "MishBackward0")
-ELU = _act("elu", _elu, "EluBackward0", saves=(), saves_output=True)
+ELU = _act("elu", _elu, "EluBackward0", saves=(), saves_output=True, in_place_backward1=True)
 CELU = _act("celu", lambda x, a: _elu(x, a, 1.0, 1.0 / a), "CeluBackward0", saves=(),
-            saves_output=True)
+            saves_output=True, in_place_backward1=True)
 SOFTPLUS = _act("softplus", _softplus, "SoftplusBackward0")
 SOFTSIGN = _act("softsign", lambda x: x / (1 + jnp.abs(x)), "DivBackward0")
 HARDSIGMOID = _act("hardsigmoid", _hardsigmoid, "HardsigmoidBackward0")
@@ -170,9 +207,9 @@ TANHSHRINK = _act("tanhshrink", lambda x: x - jnp.tanh(x), "SubBackward0", saves
 SOFTSHRINK = _act("softshrink", _softshrink, "SoftshrinkBackward0")
 HARDSHRINK = _act("hardshrink", lambda x, lam: jnp.where(jnp.abs(x) > lam, x, _zero(x)),
                   "HardshrinkBackward0")
-THRESHOLD = register("threshold",
-                     lambda x, th, v: jnp.where(x > th, x, jnp.asarray(v).astype(x.dtype)),
-                     "ThresholdBackward0", dtype_rule=PROMOTE, saves_inputs=(0,))
+THRESHOLD = register("threshold", *_backward1_when_in_place(
+    lambda x, th, v: jnp.where(x > th, x, jnp.asarray(v).astype(x.dtype)), "ThresholdBackward0"),
+    dtype_rule=PROMOTE, saves_inputs=(0,))
 SOFTMAX = register("softmax", _on_dim(lambda x, d: jax.nn.softmax(x, axis=d)),
                    "SoftmaxBackward0", dtype_rule=FLOAT, saves_output=True)
 LOG_SOFTMAX = register("log_softmax", _on_dim(lambda x, d: jax.nn.log_softmax(x, axis=d)),
@@ -217,7 +254,8 @@ def _float_act(op, kernel: str, doc: str):
     def fn(input: Any, *params: Any, inplace: bool = False) -> Any:
         need_tensor(input, op.name)
         need_float(input, kernel)
-        return maybe_inplace(input, dispatch(op, (input,), params), inplace)
+        return maybe_inplace(input, dispatch(op, (input,), _in_place_params(params, inplace)),
+                             inplace)
 
     fn.__doc__ = doc
     return fn
@@ -252,7 +290,8 @@ def celu(input: Any, alpha: float = 1.0, inplace: bool = False) -> Any:
     need_float(input, "elu_cpu")
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
-    return maybe_inplace(input, dispatch(CELU, (input,), (float(alpha),)), inplace)
+    out = dispatch(CELU, (input,), _in_place_params((float(alpha),), inplace))
+    return maybe_inplace(input, out, inplace)
 
 
 def gelu(input: Any, approximate: str = "none") -> Any:
@@ -336,7 +375,8 @@ def threshold(input: Any, threshold: float, value: float, inplace: bool = False)
     need_tensor(input, "threshold")
     if input.dtype.name == "bool":
         raise NotImplementedError("\"threshold_cpu\" not implemented for 'Bool'")
-    return maybe_inplace(input, dispatch(THRESHOLD, (input,), (threshold, value)), inplace)
+    out = dispatch(THRESHOLD, (input,), _in_place_params((threshold, value), inplace))
+    return maybe_inplace(input, out, inplace)
 
 
 def rrelu(input: Any, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
@@ -346,14 +386,14 @@ def rrelu(input: Any, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: 
     need_tensor(input, "rrelu")
     need_float(input, "rrelu_with_noise_out_cpu")
     if not training:
-        out = dispatch(RRELU_EVAL, (input,), ((lower + upper) / 2,))
+        out = dispatch(RRELU_EVAL, (input,), _in_place_params(((lower + upper) / 2,), inplace))
         return maybe_inplace(input, out, inplace)
     from .. import _random
     from .._tensor import Tensor
 
     key = _random.default_generator.next_key()
     noise = jax.random.uniform(key, tuple(input.shape), up(input._st.array).dtype, lower, upper)
-    out = dispatch(RRELU_NOISE, (input, Tensor._wrap(noise)))
+    out = dispatch(RRELU_NOISE, (input, Tensor._wrap(noise)), _in_place_params((), inplace))
     return maybe_inplace(input, out, inplace)
 
 
