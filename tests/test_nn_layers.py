@@ -40,11 +40,10 @@ def close(a, b, rtol=RTOL, atol=ATOL):
     np.testing.assert_allclose(a, b, rtol=rtol, atol=atol)
 
 
-
 def compare(real, make, inputs, *, train=True):
-    """tests/live_compare.py's comparison, without grad_fn names (torch's AdaptiveAvgPool2d(1)
-    on CPU records MeanBackward1, ours AdaptiveAvgPool2DBackward0)."""
-    return _compare(real, make, inputs, train=train, grad_fns=False)
+    """tests/live_compare.py's comparison (values, gradients, grad_fn names, reprs)."""
+    return _compare(real, make, inputs, train=train)
+
 
 LAYERS = {
     "linear": (lambda L: L.nn.Linear(5, 3), [(4, 5)]),

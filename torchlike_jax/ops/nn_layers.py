@@ -470,9 +470,12 @@ def adaptive_avg_pool1d(input: Any, output_size: Any) -> Any:
 
 
 def adaptive_avg_pool2d(input: Any, output_size: Any) -> Any:
-    """F.adaptive_avg_pool2d (None in output_size keeps that input size)."""
+    """F.adaptive_avg_pool2d (None in output_size keeps that input size). A 1x1 output is a
+    mean over the last two dims, as torch computes it (its node is ``MeanBackward1``)."""
     sz = _adaptive_size("adaptive_avg_pool2d", input, output_size, 2)
     need_float(input, "adaptive_avg_pool2d")
+    if tuple(sz) == (1, 1):
+        return input.mean(dim=(-2, -1), keepdim=True)
     return dispatch(ADAPTIVE_AVG, (input,), (sz,))
 
 
