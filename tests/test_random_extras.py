@@ -1,0 +1,280 @@
+"""Random sampling, RNG state and device queries, against live torch where torch is
+deterministic (errors, dtypes, shapes, grad_fn names, state round trips) and statistically
+where it is not (our streams differ from torch's by design)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import torchlike_jax as tj
+
+pytestmark = pytest.mark.torch_live
+torch = pytest.importorskip("torch")
+
+NAN, INF = float("nan"), float("inf")
+
+
+def _outcome(fn, T):
+    try:
+        r = fn(T)
+    except Exception as e:  # noqa: BLE001 - the class is what is compared
+        return ("raise", type(e).__name__, str(e).split("\n")[0])
+    if isinstance(r, (T.Tensor,)):
+        return ("tensor", str(r.dtype), tuple(r.shape),
+                type(r.grad_fn).__name__ if r.grad_fn is not None else None, r.requires_grad)
+    return ("value", r)
+
+
+def same(fn) -> None:
+    """``fn(torch)`` and ``fn(torchlike_jax)`` agree: same exception class and first message
+    line, or a tensor of the same dtype, shape, grad_fn name and requires_grad."""
+    assert _outcome(fn, tj) == _outcome(fn, torch)
+
+
+# ---- errors, dtypes, shapes, grad_fn ------------------------------------------------------
+MULTINOMIAL_CASES = {
+    "negative": lambda T: T.multinomial(T.tensor([1.0, -1.0]), 1),
+    "inf": lambda T: T.multinomial(T.tensor([1.0, INF]), 1),
+    "nan": lambda T: T.multinomial(T.tensor([1.0, NAN]), 1),
+    "all_zero": lambda T: T.multinomial(T.tensor([0.0, 0.0]), 1),
+    "zero_row": lambda T: T.multinomial(T.tensor([[1.0, 1.0], [0.0, 0.0]]), 1, True),
+    "too_many": lambda T: T.multinomial(T.tensor([1.0, 1.0]), 3),
+    "with_replacement": lambda T: T.multinomial(T.tensor([1.0, 1.0]), 3, True),
+    "zero_samples": lambda T: T.multinomial(T.tensor([1.0, 1.0]), 0),
+    "scalar": lambda T: T.multinomial(T.tensor(1.0), 1),
+    "3d": lambda T: T.multinomial(T.ones(2, 2, 2), 1),
+    "long": lambda T: T.multinomial(T.tensor([1, 1]), 1),
+    "float64_2d": lambda T: T.multinomial(T.ones(3, 4, dtype=T.float64), 4),
+    "empty_rows": lambda T: T.multinomial(T.ones(0, 3), 2),
+    "method": lambda T: T.ones(5).multinomial(2, replacement=False),
+    "zero_weight_last": lambda T: T.multinomial(T.tensor([1.0, 0.0, 1.0]), 3),
+}
+
+NORMAL_CASES = {
+    "tt": lambda T: T.normal(T.zeros(2, 1), T.ones(3)),
+    "tt_grad": lambda T: T.normal(T.zeros(3, requires_grad=True), T.ones(3, requires_grad=True)),
+    "tf_grad": lambda T: T.normal(T.zeros(3, requires_grad=True), 2.0),
+    "ft_grad": lambda T: T.normal(1.0, T.ones(3, requires_grad=True)),
+    "ff": lambda T: T.normal(2.0, 3.0, (2, 3)),
+    "ff_list": lambda T: T.normal(2.0, 3.0, [4]),
+    "ff_ints": lambda T: T.normal(0, 1, (2,)),
+    "ff_dtype": lambda T: T.normal(0.0, 1.0, (2,), dtype=T.float64),
+    "ff_requires_grad": lambda T: T.normal(0.0, 1.0, (2,), requires_grad=True),
+    "ff_no_size": lambda T: T.normal(0.0, 1.0),
+    "ff_int_size": lambda T: T.normal(0.0, 1.0, 3),
+    "tt_size": lambda T: T.normal(T.zeros(2), T.ones(2), size=(3,)),
+    "mean_f64": lambda T: T.normal(T.zeros(2, dtype=T.float64), 1.0),
+    "mean_wins": lambda T: T.normal(T.zeros(2), T.ones(2, dtype=T.float64)),
+    "mean_wins64": lambda T: T.normal(T.zeros(2, dtype=T.float64), T.ones(2, dtype=T.float16)),
+    "std_dtype": lambda T: T.normal(0.0, T.ones(2, dtype=T.float64)),
+    "neg_std": lambda T: T.normal(T.zeros(2), -1.0),
+    "neg_std_half": lambda T: T.normal(0.0, -0.5, (2,)),
+    "neg_std_tensor": lambda T: T.normal(T.zeros(2), T.tensor([-1.0, 1.0])),
+    "neg_std_tensor2": lambda T: T.normal(0.0, T.tensor([-1.0, 1.0])),
+    "long_mean": lambda T: T.normal(T.zeros(2, dtype=T.int64), 1.0),
+    "long_std": lambda T: T.normal(0.0, T.ones(2, dtype=T.int64)),
+    "long_size": lambda T: T.normal(0.0, 1.0, (2,), dtype=T.int64),
+    "bad_broadcast": lambda T: T.normal(T.zeros(2, 3), T.ones(6)),
+    "out": lambda T: T.normal(T.zeros(2), 1.0, out=T.empty(2, dtype=T.float64)),
+    "out_resized": lambda T: T.normal(0.0, 1.0, (2,), out=T.empty(3)),
+}
+
+BERNOULLI_POISSON_CASES = {
+    "probs": lambda T: T.bernoulli(T.full((2, 3), 0.5)),
+    "probs_grad": lambda T: T.bernoulli(T.full((3,), 0.5, requires_grad=True)),
+    "probs_f64": lambda T: T.bernoulli(T.full((3,), 0.5, dtype=T.float64)),
+    "above_one": lambda T: T.bernoulli(T.tensor([0.5, 1.5])),
+    "negative": lambda T: T.bernoulli(T.tensor([0.5, -0.5])),
+    "nan": lambda T: T.bernoulli(T.tensor([0.5, NAN])),
+    "long": lambda T: T.bernoulli(T.tensor([1, 0])),
+    "p_float": lambda T: T.bernoulli(T.ones(2), 0.3),
+    "p_kw": lambda T: T.bernoulli(T.ones(2), p=0.3),
+    "p_bad": lambda T: T.bernoulli(T.ones(2), p=1.3),
+    "method": lambda T: T.ones(3).bernoulli(),
+    "method_p": lambda T: T.ones(3).bernoulli(p=0.25),
+    "method_long": lambda T: T.ones(3, dtype=T.int64).bernoulli(),
+    "inplace": lambda T: T.ones(3).bernoulli_(0.3),
+    "inplace_default": lambda T: T.ones(3).bernoulli_(),
+    "inplace_bad": lambda T: T.ones(3).bernoulli_(1.3),
+    "inplace_long": lambda T: T.ones(3, dtype=T.int64).bernoulli_(0.3),
+    "inplace_bool": lambda T: T.ones(3, dtype=T.bool).bernoulli_(0.3),
+    "inplace_tensor_p": lambda T: T.ones(2, 3).bernoulli_(T.tensor([0.1, 0.2, 0.3])),
+    "inplace_leaf": lambda T: T.ones(3, requires_grad=True).bernoulli_(0.3),
+    "poisson": lambda T: T.poisson(T.tensor([1.0, 2.0])),
+    "poisson_f64": lambda T: T.poisson(T.tensor([1.0, 2.0], dtype=T.float64)),
+    "poisson_grad": lambda T: T.poisson(T.tensor([1.0, 2.0], requires_grad=True)),
+    "poisson_neg": lambda T: T.poisson(T.tensor([1.0, -1.0])),
+    "poisson_nan": lambda T: T.poisson(T.tensor([1.0, NAN])),
+    "poisson_long": lambda T: T.poisson(T.tensor([1, 2])),
+}
+
+FILL_CASES = {
+    "normal_": lambda T: T.empty(2, 3).normal_(1.0, 2.0),
+    "normal_neg": lambda T: T.empty(2).normal_(0, -1),
+    "normal_long": lambda T: T.ones(2, dtype=T.int64).normal_(),
+    "normal_f16": lambda T: T.ones(2, dtype=T.float16).normal_(),
+    "normal_nonleaf": lambda T: (T.ones(2, requires_grad=True) * 2).normal_(),
+    "normal_leaf": lambda T: T.ones(2, requires_grad=True).normal_(),
+    "uniform_": lambda T: T.empty(4).uniform_(-1, 1),
+    "uniform_from_kw": lambda T: T.empty(4).uniform_(to=3.0),
+    "uniform_bad": lambda T: T.empty(2).uniform_(1, 0),
+    "uniform_long": lambda T: T.ones(2, dtype=T.int64).uniform_(),
+    "uniform_nonleaf": lambda T: (T.ones(2, requires_grad=True) * 2).uniform_(),
+    "exponential_": lambda T: T.empty(2, dtype=T.float64).exponential_(2.0),
+    "exponential_bad": lambda T: T.empty(2).exponential_(-1),
+    "exponential_long": lambda T: T.ones(2, dtype=T.int64).exponential_(),
+    "exponential_nonleaf": lambda T: (T.ones(2, requires_grad=True) * 2).exponential_(),
+    "geometric_": lambda T: T.empty(2).geometric_(0.3),
+    "geometric_long": lambda T: T.ones(2, dtype=T.int64).geometric_(0.5),
+    "geometric_bad": lambda T: T.empty(2).geometric_(1.5),
+    "log_normal_": lambda T: T.empty(2).log_normal_(),
+    "log_normal_bad": lambda T: T.empty(2).log_normal_(1, 0),
+    "log_normal_long": lambda T: T.ones(2, dtype=T.int64).log_normal_(),
+    "cauchy_": lambda T: T.empty(2).cauchy_(),
+    "cauchy_bad": lambda T: T.empty(2).cauchy_(0, -1),
+    "cauchy_long": lambda T: T.ones(2, dtype=T.int64).cauchy_(),
+    "random_": lambda T: T.empty(2).random_(),
+    "random_to": lambda T: T.empty(2, dtype=T.int64).random_(10),
+    "random_from_to": lambda T: T.empty(2, dtype=T.int32).random_(-5, 5),
+    "random_bad": lambda T: T.empty(2).random_(5, 2),
+    "random_bool": lambda T: T.empty(2, dtype=T.bool).random_(),
+    "random_nonleaf": lambda T: (T.ones(2, requires_grad=True) * 2).random_(3),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MULTINOMIAL_CASES))
+def test_multinomial_matches_torch(name: str) -> None:
+    same(MULTINOMIAL_CASES[name])
+
+
+@pytest.mark.parametrize("name", sorted(NORMAL_CASES))
+def test_normal_matches_torch(name: str) -> None:
+    same(NORMAL_CASES[name])
+
+
+@pytest.mark.parametrize("name", sorted(BERNOULLI_POISSON_CASES))
+def test_bernoulli_poisson_match_torch(name: str) -> None:
+    same(BERNOULLI_POISSON_CASES[name])
+
+
+@pytest.mark.parametrize("name", sorted(FILL_CASES))
+def test_inplace_fills_match_torch(name: str) -> None:
+    same(FILL_CASES[name])
+
+
+def test_sample_gradients_are_zero_as_torch() -> None:
+    for T in (tj, torch):
+        m = T.zeros(3, requires_grad=True)
+        s = T.ones(3, requires_grad=True)
+        p = T.full((3,), 0.5, requires_grad=True)
+        r = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        (T.normal(m, s) + T.normal(m, 2.0) + T.bernoulli(p) + T.poisson(r)).sum().backward()
+        for t in (m, s, p, r):
+            np.testing.assert_array_equal(t.grad.numpy(), np.zeros(3))
+        x = T.ones(3, requires_grad=True)
+        y = x * 2
+        y.normal_()
+        y.sum().backward()
+        np.testing.assert_array_equal(x.grad.numpy(), np.zeros(3))
+
+
+def test_inplace_fill_writes_through_a_view_and_bumps_version() -> None:
+    x = tj.zeros(4, 3)
+    v = x[1]
+    before = x._version
+    v.uniform_(2.0, 3.0)
+    a = x.numpy()
+    assert (a[1] >= 2).all() and (a[1] < 3).all()
+    assert (a[0] == 0).all() and (a[2:] == 0).all()
+    assert x._version > before
+
+
+# ---- determinism -----------------------------------------------------------------------------
+DRAWS = {
+    "multinomial": lambda g: tj.multinomial(tj.ones(3, 10), 4, generator=g),
+    "multinomial_repl": lambda g: tj.multinomial(tj.ones(10), 20, True, generator=g),
+    "normal_tt": lambda g: tj.normal(tj.zeros(5), tj.ones(5), generator=g),
+    "normal_ff": lambda g: tj.normal(0.0, 1.0, (5,), generator=g),
+    "bernoulli": lambda g: tj.bernoulli(tj.full((8,), 0.5), generator=g),
+    "poisson": lambda g: tj.poisson(tj.full((8,), 3.0), generator=g),
+    "normal_": lambda g: tj.empty(5).normal_(generator=g),
+    "uniform_": lambda g: tj.empty(5).uniform_(generator=g),
+    "exponential_": lambda g: tj.empty(5).exponential_(generator=g),
+    "geometric_": lambda g: tj.empty(5).geometric_(0.2, generator=g),
+    "log_normal_": lambda g: tj.empty(5).log_normal_(generator=g),
+    "cauchy_": lambda g: tj.empty(5).cauchy_(generator=g),
+    "random_": lambda g: tj.empty(5).random_(generator=g),
+    "bernoulli_": lambda g: tj.empty(8).bernoulli_(generator=g),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DRAWS))
+def test_draws_are_reproducible(name: str) -> None:
+    draw = DRAWS[name]
+    a = draw(tj.Generator().manual_seed(7)).numpy()
+    b = draw(tj.Generator().manual_seed(7)).numpy()
+    np.testing.assert_array_equal(a, b)
+    g = tj.Generator().manual_seed(7)
+    draw(g)
+    assert not np.array_equal(draw(g).numpy(), a)  # the stream moves on
+    tj.manual_seed(3)
+    c = draw(None).numpy()
+    tj.manual_seed(3)
+    np.testing.assert_array_equal(draw(None).numpy(), c)
+
+
+# ---- distribution statistics (fixed seeds, large samples) ------------------------------------
+def _moments(x) -> tuple[float, float]:
+    a = np.asarray(x.numpy(), np.float64)
+    return float(a.mean()), float(a.var())
+
+
+def test_distribution_moments() -> None:
+    g = tj.Generator().manual_seed(1234)
+    n = 200_000
+    checks = {
+        "normal_ff": (tj.normal(2.0, 3.0, (n,), generator=g), 2.0, 9.0),
+        "normal_tt": (tj.normal(tj.full((n,), -1.0), tj.full((n,), 0.5), generator=g), -1.0,
+                      0.25),
+        "bernoulli": (tj.bernoulli(tj.full((n,), 0.3), generator=g), 0.3, 0.21),
+        "bernoulli_p": (tj.bernoulli(tj.empty(n), 0.7, generator=g), 0.7, 0.21),
+        "poisson": (tj.poisson(tj.full((n,), 4.0), generator=g), 4.0, 4.0),
+        "normal_": (tj.empty(n).normal_(1.0, 2.0, generator=g), 1.0, 4.0),
+        "uniform_": (tj.empty(n).uniform_(-1.0, 3.0, generator=g), 1.0, 16.0 / 12),
+        "exponential_": (tj.empty(n).exponential_(2.0, generator=g), 0.5, 0.25),
+        "geometric_": (tj.empty(n).geometric_(0.25, generator=g), 4.0, 0.75 / 0.0625),
+        "log_normal_": (tj.empty(n).log_normal_(0.0, 0.5, generator=g), math.exp(0.125),
+                        (math.exp(0.25) - 1) * math.exp(0.25)),
+        "random_": (tj.empty(n, dtype=tj.int64).random_(0, 10, generator=g), 4.5, 8.25),
+        "bernoulli_": (tj.empty(n).bernoulli_(0.6, generator=g), 0.6, 0.24),
+    }
+    for name, (x, mean, var) in checks.items():
+        m, v = _moments(x)
+        assert abs(m - mean) < 5 * math.sqrt(var / n) + 1e-3, (name, m, mean)
+        assert abs(v - var) < 0.03 * var, (name, v, var)
+    # Cauchy has no moments: its median and quartiles are median -/+ sigma
+    c = tj.empty(n).cauchy_(1.0, 2.0, generator=g).numpy()
+    np.testing.assert_allclose(np.percentile(c, [25, 50, 75]), [-1.0, 1.0, 3.0], atol=0.05)
+    r = tj.empty(n).random_(generator=g).numpy()
+    assert r.min() >= 0 and r.max() <= 2 ** 24 and r.max() > 2 ** 23 and (r == np.round(r)).all()
+
+
+def test_multinomial_frequencies() -> None:
+    g = tj.Generator().manual_seed(99)
+    w = tj.tensor([1.0, 2.0, 0.0, 5.0])
+    draws = tj.multinomial(w, 40_000, True, generator=g).numpy()
+    freq = np.bincount(draws, minlength=4) / draws.size
+    np.testing.assert_allclose(freq, [1 / 8, 2 / 8, 0, 5 / 8], atol=0.01)
+    # without replacement: distinct indices, zero weights last; first pick follows the weights
+    rows = tj.multinomial(tj.tensor([[1.0, 2.0, 0.0, 5.0]]).expand(20_000, 4).contiguous(), 3,
+                          generator=g).numpy()
+    assert rows.shape == (20_000, 3)
+    assert all(len(set(r)) == 3 for r in rows[:500])
+    assert (rows != 2).all()
+    first = np.bincount(rows[:, 0], minlength=4) / rows.shape[0]
+    np.testing.assert_allclose(first, [1 / 8, 2 / 8, 0, 5 / 8], atol=0.015)
+    full = tj.multinomial(tj.tensor([1.0, 0.0, 1.0]), 3, generator=g).numpy()
+    assert sorted(full) == [0, 1, 2] and full[2] == 1
