@@ -87,7 +87,7 @@ from .autograd.grad_mode import (  # noqa: E402
 from .ops.surface import NAMESPACES as _NAMESPACES  # noqa: E402
 
 globals().update(_NAMESPACES["torch"])  # every op module's torch.* functions (ops/surface.py)
-from . import _C, linalg, nn, optim, return_types, serialization, special, utils  # noqa: E402
+from . import _C, linalg, nn, optim, random, return_types, serialization, special, utils  # noqa: E402
 from .serialization import load, save  # noqa: E402
 
 half, float, double = float16, float32, float64
