@@ -278,3 +278,89 @@ def test_multinomial_frequencies() -> None:
     np.testing.assert_allclose(first, [1 / 8, 2 / 8, 0, 5 / 8], atol=0.015)
     full = tj.multinomial(tj.tensor([1.0, 0.0, 1.0]), 3, generator=g).numpy()
     assert sorted(full) == [0, 1, 2] and full[2] == 1
+
+
+# ---- torch.random: seeds and state ---------------------------------------------------------
+def test_random_module_is_the_top_level_api() -> None:
+    for T in (tj, torch):
+        assert T.random.manual_seed is T.manual_seed
+        assert T.random.get_rng_state is T.get_rng_state
+        assert T.random.set_rng_state is T.set_rng_state
+        assert T.random.seed is T.seed and T.random.initial_seed is T.initial_seed
+        assert T.random.default_generator is T.default_generator
+
+
+SEED_CASES = {
+    "negative": lambda T: T.manual_seed(-5).initial_seed(),
+    "uint64_max": lambda T: T.manual_seed(2 ** 64 - 1).initial_seed(),
+    "too_big": lambda T: T.manual_seed(2 ** 64),
+    "float": lambda T: T.manual_seed(1.5).initial_seed(),
+    "str": lambda T: T.manual_seed("a"),
+    "generator_negative": lambda T: T.Generator().manual_seed(-5).initial_seed(),
+    "initial_seed": lambda T: (T.manual_seed(123), T.initial_seed())[1],
+    "seed_type": lambda T: type(T.seed()).__name__,
+    "seed_is_initial": lambda T: T.seed() == T.initial_seed(),
+    "state_dtype": lambda T: (T.get_rng_state().dtype, T.get_rng_state().ndim),
+    "state_gen_dtype": lambda T: T.Generator().get_state().dtype,
+    "set_float_state": lambda T: T.set_rng_state(T.zeros(3)),
+    "set_list_state": lambda T: T.set_rng_state([1, 2]),
+    "gen_set_float_state": lambda T: T.Generator().set_state(T.zeros(3)),
+    "gen_device": lambda T: str(T.Generator().device),
+    "gen_device_obj": lambda T: str(T.Generator(device=T.device("cpu")).device),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SEED_CASES))
+def test_seed_and_state_api_matches_torch(name: str) -> None:
+    fn = SEED_CASES[name]
+
+    def norm(T):
+        r = _outcome(fn, T)
+        return ("value", str(r[1]).replace("torch.", "")) if r[0] == "value" else r
+
+    assert norm(tj) == norm(torch)
+
+
+def test_wrong_state_size_raises_as_torch() -> None:
+    for T in (tj, torch):
+        with pytest.raises(RuntimeError, match="Expected a CPUGeneratorImplState of size"):
+            T.set_rng_state(T.zeros(3, dtype=T.uint8))
+
+
+def test_state_round_trip_reproduces_draws() -> None:
+    tj.manual_seed(11)
+    tj.rand(3)
+    state = tj.get_rng_state()
+    a = [tj.rand(4), tj.randn(2, 2), tj.multinomial(tj.ones(6), 3), tj.empty(3).normal_()]
+    tj.set_rng_state(state)
+    b = [tj.rand(4), tj.randn(2, 2), tj.multinomial(tj.ones(6), 3), tj.empty(3).normal_()]
+    for x, y in zip(a, b, strict=True):
+        np.testing.assert_array_equal(x.numpy(), y.numpy())
+    assert tj.initial_seed() == 11
+    # a generator's state moves to another generator, and the state tensor is a copy
+    g = tj.Generator().manual_seed(5)
+    s = g.get_state()
+    h = tj.Generator().set_state(s)
+    assert h.initial_seed() == 5
+    np.testing.assert_array_equal(tj.rand(3, generator=g).numpy(),
+                                  tj.rand(3, generator=h).numpy())
+    np.testing.assert_array_equal(s.numpy(), tj.Generator().manual_seed(5).get_state().numpy())
+
+
+def test_fork_rng_restores_the_stream() -> None:
+    for T in (tj, torch):
+        T.manual_seed(0)
+        expected = T.rand(3).numpy()
+        T.manual_seed(0)
+        with T.random.fork_rng():
+            T.rand(5)
+        np.testing.assert_array_equal(T.rand(3).numpy(), expected)
+        T.manual_seed(0)
+        with T.random.fork_rng(devices=[], enabled=False):
+            T.rand(5)
+        assert not np.array_equal(T.rand(3).numpy(), expected)
+        T.manual_seed(0)
+        with pytest.raises(KeyError), T.random.fork_rng(devices=[]):
+            T.rand(5)
+            raise KeyError("restored even on error")
+        np.testing.assert_array_equal(T.rand(3).numpy(), expected)
