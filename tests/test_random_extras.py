@@ -364,3 +364,89 @@ def test_fork_rng_restores_the_stream() -> None:
             T.rand(5)
             raise KeyError("restored even on error")
         np.testing.assert_array_equal(T.rand(3).numpy(), expected)
+
+
+# ---- devices, accelerator, backends (answers on this CPU-only machine) -----------------------
+@pytest.fixture
+def default_device_reset():
+    yield
+    tj.set_default_device(None)
+    torch.set_default_device(None)
+
+
+DEVICE_CASES = {
+    "get": lambda T: str(T.get_default_device()),
+    "set_cpu": lambda T: (T.set_default_device("cpu"), str(T.get_default_device()),
+                          str(T.zeros(2).device))[1:],
+    "set_device_obj": lambda T: (T.set_default_device(T.device("cpu")),
+                                 str(T.rand(2).device))[1],
+    "set_none": lambda T: (T.set_default_device("cpu"), T.set_default_device(None),
+                           str(T.get_default_device()))[2],
+    "set_cuda": lambda T: T.set_default_device("cuda"),
+    "cuda_then_get": lambda T: (T.set_default_device("cuda"), T.get_default_device()),
+    "cuda_then_factory": lambda T: (T.set_default_device("cuda:1"), T.ones(2)),
+    "cuda_then_cpu": lambda T: (T.set_default_device("cuda"), T.set_default_device("cpu"),
+                                str(T.tensor([1.0]).device))[2],
+    "bad": lambda T: T.set_default_device("foo"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DEVICE_CASES))
+def test_default_device_matches_torch(name: str, default_device_reset) -> None:
+    fn = DEVICE_CASES[name]
+    ours, theirs = _outcome(fn, tj), _outcome(fn, torch)
+    if name == "bad":  # torch lists every device type it knows; we know cpu, cuda and meta
+        assert ours[:2] == theirs[:2] and ours[2].startswith("Expected one of cpu, cuda")
+    else:
+        assert ours == theirs
+
+
+QUERY_CASES = {
+    "cuda.is_available": lambda T: T.cuda.is_available(),
+    "cuda.device_count": lambda T: T.cuda.device_count(),
+    "cuda.manual_seed": lambda T: T.cuda.manual_seed(1),
+    "cuda.manual_seed_all": lambda T: T.cuda.manual_seed_all(1),
+    "cuda.seed": lambda T: T.cuda.seed(),
+    "cuda.seed_all": lambda T: T.cuda.seed_all(),
+    "cuda.is_initialized": lambda T: T.cuda.is_initialized(),
+    "cuda.current_device": lambda T: T.cuda.current_device(),
+    "cuda.synchronize": lambda T: T.cuda.synchronize(),
+    "cuda.get_device_name": lambda T: T.cuda.get_device_name(),
+    "cuda.empty_cache": lambda T: T.cuda.empty_cache(),
+    "accelerator.is_available": lambda T: T.accelerator.is_available(),
+    "accelerator.current_accelerator": lambda T: T.accelerator.current_accelerator(),
+    "accelerator.device_count": lambda T: T.accelerator.device_count(),
+    "accelerator.current_device_index": lambda T: T.accelerator.current_device_index(),
+    "accelerator.synchronize": lambda T: T.accelerator.synchronize(),
+    "mps.is_available": lambda T: T.backends.mps.is_available(),
+    "mps.is_built": lambda T: T.backends.mps.is_built(),
+    "cudnn.defaults": lambda T: (T.backends.cudnn.enabled, T.backends.cudnn.benchmark,
+                                 T.backends.cudnn.deterministic, T.backends.cudnn.allow_tf32),
+    "cudnn.is_available": lambda T: T.backends.cudnn.is_available(),
+    "cudnn.version": lambda T: T.backends.cudnn.version(),
+    "cuda.matmul": lambda T: (T.backends.cuda.matmul.allow_tf32,
+                              T.backends.cuda.matmul.allow_fp16_reduced_precision_reduction,
+                              T.backends.cuda.matmul.allow_bf16_reduced_precision_reduction),
+    "backends.cuda.is_built": lambda T: T.backends.cuda.is_built(),
+}
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="answers for a machine without a GPU")
+@pytest.mark.parametrize("name", sorted(QUERY_CASES))
+def test_cpu_answers_match_torch(name: str) -> None:
+    if tj.cuda.is_available():
+        pytest.skip("JAX sees a GPU here")
+    assert _outcome(QUERY_CASES[name], tj) == _outcome(QUERY_CASES[name], torch)
+
+
+def test_backend_flags_are_settable() -> None:
+    flags = [(tj.backends.cudnn, "benchmark"), (tj.backends.cudnn, "deterministic"),
+             (tj.backends.cudnn, "enabled"), (tj.backends.cuda.matmul, "allow_tf32")]
+    for obj, name in flags:
+        old = getattr(obj, name)
+        try:
+            setattr(obj, name, not old)
+            assert getattr(obj, name) is (not old)
+        finally:
+            setattr(obj, name, old)
+    assert callable(tj.backends.cache_info)  # the library's own backend queries stay
