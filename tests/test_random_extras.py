@@ -450,3 +450,17 @@ def test_backend_flags_are_settable() -> None:
         finally:
             setattr(obj, name, old)
     assert callable(tj.backends.cache_info)  # the library's own backend queries stay
+
+
+def test_draws_inside_compile_follow_the_seed() -> None:
+    @tj.compile
+    def f(x):
+        with tj.no_grad():
+            return (tj.normal(x, 1.0) + tj.bernoulli(tj.full((3,), 0.5))
+                    + tj.empty(3).uniform_() + tj.multinomial(tj.ones(3), 3).float())
+
+    tj.manual_seed(0)
+    a, b = f(tj.zeros(3)).numpy(), f(tj.zeros(3)).numpy()
+    assert not np.array_equal(a, b)  # each call draws afresh
+    tj.manual_seed(0)
+    np.testing.assert_array_equal(f(tj.zeros(3)).numpy(), a)
