@@ -23,12 +23,17 @@ import numpy as np
 from .. import _dtypes as D
 from .dims import broadcast_shapes
 from .dispatch import _legacy_name, dispatch
+from .elementwise import underivable
 from .registry import KEEP, register
 from .surface import expose
 
 # inputs: (sample, *parameters); params: (grad_fn name,)
 SAMPLE = register("random_sample", lambda sample, *rest: sample,
                   lambda params: params[0], dtype_rule=KEEP)
+
+# torch.bernoulli(input, p: float) has no derivative formula: backward raises, as torch's does
+BERNOULLI_P = register("bernoulli_p", underivable(lambda sample, input: sample, "bernoulli"),
+                       "NotImplemented", dtype_rule=KEEP)
 
 _HALF = (np.dtype(jnp.float16), np.dtype(jnp.bfloat16))
 _P_IN = ("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error message "
@@ -82,9 +87,12 @@ def attach(name: str, sample: jax.Array, params: tuple) -> Any:
 
 
 def write_out(out: Any, result: Any) -> Any:
-    """``out=``: ``out`` takes the result's value (and shape, as torch resizes it)."""
+    """``out=``: ``out`` takes the result's value in its own dtype (and the result's shape,
+    as torch resizes it)."""
     if out is None:
         return result
+    if result.dtype != out.dtype:
+        result = result.to(out.dtype)
     out._check_inplace()
     return out._rebind(result, reshaping=tuple(out.shape) != tuple(result.shape))
 
@@ -168,10 +176,27 @@ def bernoulli_array(key: jax.Array, probs: Any, shape: tuple, dtype: D.dtype) ->
     return (u < jnp.asarray(probs, u.dtype)).astype(dtype.np)
 
 
-@expose("bernoulli")
-def bernoulli(input: Any, p: Any = None, *, generator: Any = None, out: Any = None) -> Any:
-    """``torch.bernoulli``: 0/1 draws with the probabilities in ``input`` (or one ``p`` for
-    every element), in ``input``'s dtype and shape."""
+def _bernoulli_type_error(args: tuple, kwargs: dict, method: bool) -> TypeError:
+    got = ", ".join([type(a).__name__ for a in args]
+                    + [f"{k}={type(v).__name__}" for k, v in kwargs.items()])
+    first = "" if method else "Tensor input, "
+    out = "" if method else ", Tensor out = None"
+    return TypeError(
+        f"bernoulli() received an invalid combination of arguments - got ({got}), but expected "
+        f"one of:\n * ({first}*, torch.Generator generator = None{out})\n"
+        f" * ({first}float p, *, torch.Generator generator = None)\n")
+
+
+def _bernoulli(input: Any, args: tuple, kwargs: dict, method: bool) -> Any:
+    generator = kwargs.pop("generator", None)
+    out = None if method else kwargs.pop("out", None)
+    shown = args if method else (input, *args)
+    if len(args) > 1 or set(kwargs) - {"p"} or (args and kwargs):
+        raise _bernoulli_type_error(shown, kwargs, method)
+    p = args[0] if args else kwargs.get("p")
+    if p is not None and (isinstance(p, (_tensor_cls(), str, bool)) or not isinstance(
+            p, (int, float, np.number))):
+        raise _bernoulli_type_error(shown, kwargs, method)
     if p is None:
         need_float_dtype(input.dtype, "bernoulli_tensor_cpu_p_")
         probs = input._st.array
@@ -179,15 +204,26 @@ def bernoulli(input: Any, p: Any = None, *, generator: Any = None, out: Any = No
             raise RuntimeError(_P_IN)
         sample = bernoulli_array(key_for(generator), probs, tuple(input.shape), input.dtype)
         return write_out(out, attach("BernoulliBackward0", sample, (input,)))
-    if isinstance(p, _tensor_cls()):  # Tensor.bernoulli_(p_tensor): p broadcast to input
-        probs = jnp.broadcast_to(p._st.array, tuple(input.shape))
-        if any_true((probs < 0) | (probs > 1) | jnp.isnan(probs)):
-            raise RuntimeError(_P_IN)
-        sample = bernoulli_array(key_for(generator), probs, tuple(input.shape), input.dtype)
-        return write_out(out, attach("BernoulliBackward2", sample, (input, p)))
     check_p(p)
     sample = bernoulli_array(key_for(generator), p, tuple(input.shape), input.dtype)
-    return write_out(out, attach("BernoulliBackward1", sample, (input,)))
+    res = _tensor_cls()._wrap(sample)
+    if input.requires_grad:
+        res = dispatch(BERNOULLI_P, (res, input))
+    return write_out(out, res)
+
+
+@expose("bernoulli", method=False)
+def bernoulli(input: Any, *args: Any, **kwargs: Any) -> Any:
+    """``torch.bernoulli(input, p=None, *, generator=None, out=None)``: 0/1 draws with the
+    probabilities in ``input`` (or one float ``p`` for every element), in ``input``'s dtype and
+    shape."""
+    return _bernoulli(input, args, kwargs, method=False)
+
+
+@expose("bernoulli", namespace=())
+def bernoulli_method(self: Any, *args: Any, **kwargs: Any) -> Any:
+    """``Tensor.bernoulli(p=None, *, generator=None)``."""
+    return _bernoulli(self, args, kwargs, method=True)
 
 
 def check_p(p: float) -> None:
@@ -250,4 +286,5 @@ def multinomial(input: Any, num_samples: int, replacement: bool = False, *,
     return write_out(out, _tensor_cls()._wrap(idx))
 
 
-__all__ = ["SAMPLE", "bernoulli", "multinomial", "normal", "poisson"]
+__all__ = ["BERNOULLI_P", "SAMPLE", "bernoulli", "bernoulli_method", "multinomial", "normal",
+           "poisson"]
