@@ -63,6 +63,8 @@ NORMAL_CASES = {
     "ff_ints": lambda T: T.normal(0, 1, (2,)),
     "ff_dtype": lambda T: T.normal(0.0, 1.0, (2,), dtype=T.float64),
     "ff_requires_grad": lambda T: T.normal(0.0, 1.0, (2,), requires_grad=True),
+    "ff_device": lambda T: str(T.normal(0.0, 1.0, (2,), device="cpu").device),
+    "ff_cuda": lambda T: T.normal(0.0, 1.0, (2,), device="cuda"),
     "ff_no_size": lambda T: T.normal(0.0, 1.0),
     "ff_int_size": lambda T: T.normal(0.0, 1.0, 3),
     "tt_size": lambda T: T.normal(T.zeros(2), T.ones(2), size=(3,)),

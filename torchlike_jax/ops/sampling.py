@@ -138,12 +138,11 @@ def normal(mean: Any, std: Any = _MISSING, size: Any = None, *, generator: Any =
             raise RuntimeError(f"normal expects std >= 0.0, but found std {num(std)}")
         dt = out.dtype if out is not None else (dtype or D.get_default_dtype())
         need_float_dtype(dt, "normal_kernel_cpu")
-        from .._creation import _size
+        from .._creation import _leaf, _size
 
         shape = _size((tuple(size),))
-        res = T._wrap(_draw_normal(key_for(generator), shape, dt, mean, std))
-        if requires_grad:
-            res.requires_grad_(True)
+        res = _leaf(_draw_normal(key_for(generator), shape, dt, mean, std), dt, requires_grad,
+                    device)
         return write_out(out, res)
     if size is not None:
         kw = {"size": size}
