@@ -314,6 +314,9 @@ NOT_CHECKED: dict[str, str] = {
     "heaviside": "torch's derivative is NotImplemented (backward raises, as torch)",
     "dropout": "random: its gradient (the kept mask) is checked in test_nn_functional_extras",
     "rrelu_noise": "random: checked in test_nn_functional_extras",
+    "random_sample": "random (normal, bernoulli, poisson, in-place fills): torch's gradient is "
+                     "zero; checked against torch in test_random_extras",
+    "bernoulli_p": "torch's derivative is NotImplemented (backward raises, as torch)",
     "unique": "torch raises on backward; checked in test_reduction_extras",
     "special_zeta_scalar_other": "zeta is differentiable in q only; with q a Python scalar "
                                  "nothing is differentiable (torch raises for x)",

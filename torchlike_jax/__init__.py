@@ -15,7 +15,7 @@ from . import _persistent_cache  # noqa: E402
 
 _persistent_cache.enable()
 
-from . import autograd, backends, func, testing  # noqa: E402
+from . import accelerator, autograd, backends, cuda, func, testing  # noqa: E402
 from ._compile import CompileError, compile  # noqa: E402
 from ._creation import (  # noqa: E402
     arange,
@@ -33,7 +33,7 @@ from ._creation import (  # noqa: E402
     zeros,
     zeros_like,
 )
-from ._device import device  # noqa: E402
+from ._device import device, get_default_device, set_default_device  # noqa: E402
 from ._dtypes import (  # noqa: E402
     bfloat16,
     complex64,
@@ -87,7 +87,7 @@ from .autograd.grad_mode import (  # noqa: E402
 from .ops.surface import NAMESPACES as _NAMESPACES  # noqa: E402
 
 globals().update(_NAMESPACES["torch"])  # every op module's torch.* functions (ops/surface.py)
-from . import _C, linalg, nn, optim, return_types, serialization, special, utils  # noqa: E402
+from . import _C, linalg, nn, optim, random, return_types, serialization, special, utils  # noqa: E402
 from .serialization import load, save  # noqa: E402
 
 half, float, double = float16, float32, float64
@@ -119,21 +119,4 @@ def result_type(tensor1, tensor2) -> dtype:
     return _decide_dtypes(ADD, (tensor1, tensor2), None)[1]
 
 
-class _Cuda:
-    """``torch.cuda``: only what scripts probe before choosing a device."""
-
-    @staticmethod
-    def is_available() -> bool:
-        from ._device import cuda_available
-
-        return cuda_available()
-
-    @staticmethod
-    def device_count() -> int:
-        from ._device import cuda_available
-
-        return len(_jax.devices("gpu")) if cuda_available() else 0
-
-
-cuda = _Cuda()
 __version__ = "0.1.0"

@@ -17,7 +17,7 @@ import numpy as np
 
 from . import _dtypes as D
 from . import _value_checks as V
-from ._device import jax_device
+from ._device import factory_device
 from ._tensor import Tensor
 from .autograd import grad_mode
 
@@ -28,7 +28,7 @@ def _leaf(array: Any, dtype: D.dtype, requires_grad: bool, device: Any = None) -
     """Make a leaf from host/JAX data, placed on ``device`` and cast to ``dtype``."""
     if requires_grad and dtype.category < D._FLOAT:
         raise RuntimeError(_REQ_GRAD_DTYPE)
-    dev = jax_device(device)
+    dev = factory_device(device)
     if isinstance(array, np.ndarray):
         # a private host copy: JAX may alias a numpy buffer on CPU (or read it after returning,
         # as transfers are asynchronous), so a later write by the caller would change the

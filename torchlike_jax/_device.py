@@ -50,6 +50,31 @@ def cuda_available() -> bool:
         return False
 
 
+_default: list[device | None] = [None]  # torch.set_default_device (None: CPU, the JAX default)
+
+
+def set_default_device(d: str | device | int | None) -> None:
+    """``torch.set_default_device``: where factories place tensors when given no ``device``.
+    Like torch, "cuda" is accepted here and fails at the first use without a GPU."""
+    _default[0] = None if d is None else device("cuda", d) if isinstance(d, int) else device(d)
+
+
+def get_default_device() -> device:
+    """``torch.get_default_device`` (raises as torch when the default is an absent GPU)."""
+    d = _default[0]
+    if d is None:
+        return CPU
+    if d.type == "cuda":
+        jax_device(d)
+        return device("cuda", d.index or 0)
+    return d
+
+
+def factory_device(d: str | device | None):
+    """The JAX device for a factory's ``device=`` argument, honouring the default device."""
+    return jax_device(d if d is not None else _default[0])
+
+
 def jax_device(d: str | device | None):
     """The JAX device for a torch device argument (None → JAX's default placement)."""
     if d is None:

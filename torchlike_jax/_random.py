@@ -17,18 +17,26 @@ from . import _dtypes as D
 from ._creation import _leaf, _size
 from ._tensor import Tensor
 
+_SEED_BYTES = 8  # a state is the seed (uint64, little-endian), then the key's raw words
+
 
 class Generator:
     """Seedable source of random keys (``torch.Generator``)."""
 
     def __init__(self, device: Any = "cpu") -> None:
-        self.device = device
+        from ._device import device as _device
+
+        self.device = _device(device)
         self.manual_seed(int.from_bytes(os.urandom(7), "little"))
 
     def manual_seed(self, seed: int) -> Generator:
+        """Restart the stream from ``seed`` (any int64 or uint64; negatives wrap as torch's)."""
         seed = int(seed)
+        if not -(2 ** 63) <= seed < 2 ** 64:
+            raise ValueError("Overflow when unpacking long long")
+        seed &= 0xFFFFFFFFFFFFFFFF
         self._seed = seed
-        self._key = jax.random.key(seed & 0xFFFFFFFFFFFFFFFF)
+        self._key = jax.random.key(seed - 2 ** 64 if seed >= 2 ** 63 else seed)  # as int64
         return self
 
     def seed(self) -> int:
@@ -40,12 +48,26 @@ class Generator:
         return self._seed
 
     def get_state(self) -> Tensor:
-        data = np.asarray(jax.random.key_data(self._key)).astype(np.int64)
-        return _leaf(data, D.int64, False)
+        """The generator's state as a uint8 tensor (torch's ByteTensor contract); its layout is
+        this library's own (seed, then key words), so it restores only here."""
+        words = np.asarray(jax.random.key_data(self._key)).astype("<u4")
+        raw = np.frombuffer(self._seed.to_bytes(_SEED_BYTES, "little") + words.tobytes(),
+                            np.uint8)
+        return _leaf(raw.copy(), D.uint8, False)
 
-    def set_state(self, state: Tensor) -> Generator:
-        raw = np.asarray(state._st.array).astype(np.uint32)
-        self._key = jax.random.wrap_key_data(raw)
+    def set_state(self, new_state: Tensor) -> Generator:
+        """Restore a state from :meth:`get_state`: the following draws repeat."""
+        if not isinstance(new_state, Tensor) or new_state.dtype != D.uint8:
+            raise TypeError("RNG state must be a torch.ByteTensor")
+        shape = jax.random.key_data(self._key).shape
+        size = _SEED_BYTES + 4 * int(np.prod(shape))
+        if new_state.numel() != size:
+            raise RuntimeError(f"Expected a CPUGeneratorImplState of size {size} but found the "
+                               f"input RNG state size to be {new_state.numel()}")
+        raw = np.asarray(new_state._st.array).reshape(-1).tobytes()
+        words = np.frombuffer(raw[_SEED_BYTES:], "<u4").astype(np.uint32).reshape(shape)
+        self._seed = int.from_bytes(raw[:_SEED_BYTES], "little")
+        self._key = jax.random.wrap_key_data(words)
         return self
 
     def next_key(self) -> jax.Array:
@@ -70,19 +92,25 @@ def manual_seed(seed: int) -> Generator:
 
 
 def seed() -> int:
+    """Seed the default generator from the OS; returns the seed."""
     return default_generator.seed()
 
 
 def initial_seed() -> int:
+    """The seed the default generator last started from."""
     return default_generator.initial_seed()
 
 
 def get_rng_state() -> Tensor:
+    """The default generator's state (uint8 tensor)."""
     return default_generator.get_state()
 
 
-def set_rng_state(state: Tensor) -> None:
-    default_generator.set_state(state)
+def set_rng_state(new_state: Tensor) -> None:
+    """Restore the default generator's state from :func:`get_rng_state`."""
+    if not isinstance(new_state, Tensor):
+        raise TypeError(f"expected a torch.ByteTensor, but got {type(new_state).__name__}")
+    default_generator.set_state(new_state)
 
 
 def _float_dtype(dtype: D.dtype | None, fn: str) -> D.dtype:

@@ -15,9 +15,10 @@ from __future__ import annotations
 from .. import _caches
 from .._caches import CacheInfo
 from .._persistent_cache import persistent_cache_dir
+from . import cuda, cudnn, mps
 
-__all__ = ["CacheInfo", "cache_info", "cache_limits", "clear_caches", "persistent_cache_dir",
-           "set_cache_limit"]
+__all__ = ["CacheInfo", "cache_info", "cache_limits", "clear_caches", "cuda", "cudnn", "mps",
+           "persistent_cache_dir", "set_cache_limit"]
 
 
 def cache_info() -> dict[str, CacheInfo]:
