@@ -39,6 +39,12 @@ MULTINOMIAL_CASES = {
     "negative": lambda T: T.multinomial(T.tensor([1.0, -1.0]), 1),
     "inf": lambda T: T.multinomial(T.tensor([1.0, INF]), 1),
     "nan": lambda T: T.multinomial(T.tensor([1.0, NAN]), 1),
+    # more than one sample with replacement: torch's other kernel words the checks differently
+    "negative_replacement": lambda T: T.multinomial(T.tensor([1.0, -1.0]), 2, True),
+    "inf_replacement": lambda T: T.multinomial(T.tensor([1.0, INF]), 2, True),
+    "minus_inf_replacement": lambda T: T.multinomial(T.tensor([1.0, -INF]), 2, True),
+    "nan_replacement": lambda T: T.multinomial(T.tensor([1.0, NAN]), 2, True),
+    "negative_one_with_replacement": lambda T: T.multinomial(T.tensor([1.0, -1.0]), 1, True),
     "all_zero": lambda T: T.multinomial(T.tensor([0.0, 0.0]), 1),
     "zero_row": lambda T: T.multinomial(T.tensor([[1.0, 1.0], [0.0, 0.0]]), 1, True),
     "too_many": lambda T: T.multinomial(T.tensor([1.0, 1.0]), 3),

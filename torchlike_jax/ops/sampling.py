@@ -268,7 +268,14 @@ def multinomial(input: Any, num_samples: int, replacement: bool = False, *,
 
         res = _leaf(np.zeros((0, num_samples), np.int64), D.int64, False)
         return write_out(out, res)
-    if any_true(~jnp.isfinite(rows) | (rows < 0)):
+    if replacement and num_samples > 1:  # torch's two CPU kernels word this check differently
+        if any_true(~(rows >= 0)):  # NaN and -inf fail this first, as in torch
+            raise RuntimeError("invalid multinomial distribution (encountering probability "
+                               "entry < 0)")
+        if any_true(jnp.isinf(rows)):
+            raise RuntimeError("invalid multinomial distribution (encountering probability "
+                               "entry = infinity or NaN)")
+    elif any_true(~jnp.isfinite(rows) | (rows < 0)):
         raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
     if any_true(jnp.sum(rows, axis=-1) <= 0):
         raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")

@@ -12,11 +12,10 @@ import itertools
 from collections.abc import Iterable, Iterator, Sequence, Sized
 from typing import Any
 
-import numpy as np
-
 from ... import _dtypes as D
 from ..._creation import as_tensor
-from ..._random import Generator, default_generator, rand, randint, randperm
+from ..._random import Generator, default_generator, randint, randperm
+from ...ops.sampling import multinomial
 
 __all__ = ["BatchSampler", "RandomSampler", "Sampler", "SequentialSampler",
            "SubsetRandomSampler", "WeightedRandomSampler"]
@@ -108,31 +107,6 @@ class SubsetRandomSampler(Sampler):
         return len(self.indices)
 
 
-def _multinomial(weights: np.ndarray, num_samples: int, replacement: bool,
-                 generator: Generator | None) -> list[int]:
-    """Category draws proportional to ``weights`` with torch.multinomial's checks; uniforms come
-    from ``generator``. With replacement: inverse CDF; without: the exponential-race trick
-    (smallest ``-log(u) / w`` first), which is sequential sampling without replacement."""
-    if (weights < 0).any() or not np.isfinite(weights).all():
-        raise RuntimeError("invalid multinomial distribution (encountering probability entry "
-                           "< 0)")
-    total = weights.sum()
-    if total <= 0:
-        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-    n = weights.shape[0]
-    if not replacement and num_samples > n:
-        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
-                           "replacement")
-    if replacement:
-        u = np.asarray(rand(num_samples, dtype=D.float64, generator=generator).numpy())
-        cdf = np.cumsum(weights) / total
-        return np.minimum(np.searchsorted(cdf, u, side="right"), n - 1).tolist()
-    u = np.asarray(rand(n, dtype=D.float64, generator=generator).numpy())
-    with np.errstate(divide="ignore"):
-        race = -np.log1p(-u) / weights  # zero weight -> inf: drawn only after every other
-    return np.argsort(race, kind="stable")[:num_samples].tolist()
-
-
 class WeightedRandomSampler(Sampler):
     """``num_samples`` indices in ``[0, len(weights))`` drawn with probability ∝ weight."""
 
@@ -155,8 +129,9 @@ class WeightedRandomSampler(Sampler):
         self.generator = generator
 
     def __iter__(self) -> Iterator[int]:
-        w = np.asarray(self.weights.numpy())
-        yield from _multinomial(w, self.num_samples, self.replacement, self.generator)
+        draws = multinomial(self.weights, self.num_samples, self.replacement,
+                            generator=self.generator)
+        yield from draws.tolist()
 
     def __len__(self) -> int:
         return self.num_samples
