@@ -1,0 +1,121 @@
+"""The long tail of torch's surface that tutorials touch, compared live with real torch:
+numpy-style ``axis``/``keepdims`` keywords, ``size=`` on factories, top-level in-place functions,
+``torch.range``, ``Variable``, the legacy ``torch.FloatTensor`` family, indexing with ranges.
+
+Each case is one expression evaluated with ``torch`` bound to either library and ``x`` / ``b``
+built from the same numpy data; results (values, dtypes, shapes, or exception class + message)
+must agree.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import torchlike_jax
+
+pytestmark = pytest.mark.torch_live
+real = pytest.importorskip("torch")
+
+X = np.array([[1.5, -2.0, 3.0], [0.5, 4.0, -1.0]], dtype=np.float32)
+B = np.array([[True, False, True], [True, True, True]])
+
+
+def _run(lib, expr: str):
+    env = {"torch": lib, "x": lib.tensor(X), "b": lib.tensor(B), "np": np}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            out = eval(expr, env)
+        except Exception as e:  # noqa: BLE001 - the exception is the result being compared
+            out = e
+    return out, [(w.category, str(w.message)) for w in caught]
+
+
+def _flat(out):
+    if isinstance(out, (tuple, list)):
+        return [v for o in out for v in _flat(o)]
+    return [out]
+
+
+def _compare(ours, theirs):
+    if isinstance(theirs, Exception):
+        assert type(ours) is type(theirs), (ours, theirs)
+        # torch's Python-level Tensor methods name themselves "Tensor.norm()"
+        first = str(theirs).split("\n")[0].removeprefix("Tensor.")
+        assert str(ours).split("\n")[0] == first
+        return
+    assert not isinstance(ours, Exception), ours
+    a_list, b_list = _flat(ours), _flat(theirs)
+    assert len(a_list) == len(b_list)
+    for a, b in zip(a_list, b_list, strict=True):
+        if isinstance(b, real.Tensor):
+            assert isinstance(a, torchlike_jax.Tensor)
+            assert str(a.dtype) == str(b.dtype) and tuple(a.shape) == tuple(b.shape)
+            np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(),
+                                       rtol=1e-5, atol=1e-6)
+        else:
+            assert str(a) == str(b)
+
+
+def check(expr: str, warn: bool = False):
+    ours, our_warnings = _run(torchlike_jax, expr)
+    theirs, their_warnings = _run(real, expr)
+    _compare(ours, theirs)
+    if warn:
+        assert [(c, m) for c, m in our_warnings] == [(c, m) for c, m in their_warnings]
+    return ours
+
+
+# ---- 1. numpy keywords ---------------------------------------------------------------------
+AXIS_CASES = [f"{pre}{f}({arg}axis={ax}{kd})"
+              for f in ("sum", "mean", "prod", "std", "var", "amax", "amin", "argmax", "argmin",
+                        "logsumexp", "nansum", "max", "min", "median")
+              for pre, arg in (("torch.", "x, "), ("x.", ""))
+              for ax, kd in (("1", ""), ("0", ", keepdims=True"))]
+AXIS_CASES += ["torch.cumsum(x, axis=1)", "x.cumprod(axis=0)", "torch.all(b, axis=0)",
+               "b.any(axis=1, keepdims=True)", "torch.softmax(x, axis=1)", "x.log_softmax(axis=0)",
+               "torch.cat([x, x], axis=1)", "torch.stack([x, x], axis=0)",
+               "torch.sum(x, dim=1, keepdims=True)", "torch.sum(x, axis=1, keepdim=True)",
+               "torch.var_mean(x, axis=1)", "torch.squeeze(x[None], axis=0)"]
+
+
+@pytest.mark.parametrize("expr", AXIS_CASES)
+def test_numpy_keywords(expr):
+    check(expr)
+
+
+@pytest.mark.parametrize("expr", [
+    "torch.sum(x, dim=0, axis=0)", "x.sum(dim=0, axis=0)", "torch.sum(x, 0, axis=0)",
+    "torch.mean(x, 0, True, keepdims=True)", "torch.norm(x, axis=0)", "x.norm(axis=0)",
+    "torch.split(x, 1, axis=0)"])
+def test_numpy_keyword_errors(expr):
+    check(expr)
+
+
+def test_numpy_keyword_table_matches_torch():
+    """The generated table (tools/record_numpy_kwargs.py) is what torch accepts today."""
+    import importlib.util
+    from pathlib import Path
+
+    from torchlike_jax.ops import numpy_kwargs_table as table
+
+    path = Path(__file__).resolve().parent.parent / "tools" / "record_numpy_kwargs.py"
+    spec = importlib.util.spec_from_file_location("record_numpy_kwargs", path)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    funcs, methods = tool.derive()
+    assert funcs == table.FUNCTIONS and methods == table.METHODS
+
+
+@pytest.mark.parametrize("expr", [
+    "torch.zeros(size=(2, 3))", "torch.ones(size=[2])", "torch.empty(size=(1, 2)).shape",
+    "torch.full(size=(2,), fill_value=3.0)", "torch.full(size=(2,), fill_value=3)",
+    "torch.rand(size=(2, 3)).shape", "torch.randn(size=[4]).shape",
+    "torch.randint(0, 5, size=(3,)).dtype", "torch.randint(5, size=(3,)).shape",
+    "torch.zeros(2, size=(3,))", "torch.ones(size=2)", "torch.randn(2, size=(3,))",
+    "torch.zeros(size=(2,), dtype=torch.int64)"])
+def test_factory_size_keyword(expr):
+    check(expr)
