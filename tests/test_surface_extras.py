@@ -95,19 +95,20 @@ def test_numpy_keyword_errors(expr):
     check(expr)
 
 
-def test_numpy_keyword_table_matches_torch():
-    """The generated table (tools/record_numpy_kwargs.py) is what torch accepts today."""
+def test_recorded_tables_match_torch():
+    """The generated tables (tools/record_surface_tables.py) say what torch does today."""
     import importlib.util
     from pathlib import Path
 
-    from torchlike_jax.ops import numpy_kwargs_table as table
+    from torchlike_jax.ops import recorded_surface as table
 
-    path = Path(__file__).resolve().parent.parent / "tools" / "record_numpy_kwargs.py"
-    spec = importlib.util.spec_from_file_location("record_numpy_kwargs", path)
+    path = Path(__file__).resolve().parent.parent / "tools" / "record_surface_tables.py"
+    spec = importlib.util.spec_from_file_location("record_surface_tables", path)
     tool = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tool)
-    funcs, methods = tool.derive()
-    assert funcs == table.FUNCTIONS and methods == table.METHODS
+    funcs, methods, inplace = tool.derive()
+    assert funcs == table.NUMPY_FUNCTIONS and methods == table.NUMPY_METHODS
+    assert tuple(inplace) == table.INPLACE_FUNCTIONS
 
 
 @pytest.mark.parametrize("expr", [
@@ -119,3 +120,35 @@ def test_numpy_keyword_table_matches_torch():
     "torch.zeros(size=(2,), dtype=torch.int64)"])
 def test_factory_size_keyword(expr):
     check(expr)
+
+
+# ---- 2. top-level in-place functions -------------------------------------------------------
+def test_every_recorded_inplace_function_exists():
+    from torchlike_jax.ops.recorded_surface import INPLACE_FUNCTIONS
+
+    assert len(INPLACE_FUNCTIONS) > 40
+    for name in INPLACE_FUNCTIONS:
+        assert callable(getattr(torchlike_jax, name)), name
+        assert hasattr(real, name), name
+
+
+@pytest.mark.parametrize("expr", [
+    "(torch.sin_(x), x)", "(torch.relu_(x), x)", "(torch.exp_(x), x)", "torch.abs_(x) is x",
+    "(torch.clamp_(x, min=0.0, max=2.0), x)", "(torch.zero_(x), x)", "(torch.fill_(x, 2.5), x)",
+    "(torch.sigmoid_(x), x)", "(torch.round_(x), x)", "(torch.square_(x), x)",
+    "(torch.nan_to_num_(x / 0.0, posinf=1.0), x)", "torch.sin_(1.0)", "torch.sin_()",
+    "torch.relu_(torch.ones(2, requires_grad=True))", "torch.neg_(x)._version",
+    "torch.sqrt_(torch.tensor([4, 9]))"])
+def test_inplace_functions(expr):
+    check(expr)
+
+
+def test_inplace_function_moves_grad_fn():
+    for lib in (torchlike_jax, real):
+        w = lib.tensor([0.5, -1.0], requires_grad=True)
+        y = w * 2
+        lib.tanh_(y)
+        assert type(y.grad_fn).__name__ == "TanhBackward0"
+        y.sum().backward()
+        np.testing.assert_allclose(w.grad.numpy(), 2 * (1 - np.tanh([1.0, -2.0]) ** 2),
+                                   rtol=1e-6)

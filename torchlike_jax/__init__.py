@@ -87,6 +87,9 @@ from .autograd.grad_mode import (  # noqa: E402
 from .ops.surface import NAMESPACES as _NAMESPACES  # noqa: E402
 
 globals().update(_NAMESPACES["torch"])  # every op module's torch.* functions (ops/surface.py)
+from ._inplace_functions import FUNCTIONS as _INPLACE_FUNCTIONS  # noqa: E402
+
+globals().update(_INPLACE_FUNCTIONS)  # torch.sin_, torch.relu_, ... (Tensor's in-place methods)
 from . import _C, linalg, nn, optim, return_types, serialization, special, utils  # noqa: E402
 from .serialization import load, save  # noqa: E402
 

@@ -1,7 +1,7 @@
 """numpy-style keyword aliases (``axis`` for ``dim``, ``keepdims`` for ``keepdim``).
 
 torch's argument parser renames these before any native function sees them, so every op in
-``numpy_kwargs_table`` takes them as ``torch.f(x, axis=0)`` and ``x.f(axis=0)``. Doing it here,
+``recorded_surface`` takes them as ``torch.f(x, axis=0)`` and ``x.f(axis=0)``. Doing it here,
 once, when :func:`~torchlike_jax.ops.surface.expose` publishes a name, keeps the op modules
 unaware of aliases; the table says which names torch accepts them for (Python-level torch
 functions such as ``torch.norm`` do not), so ours reject exactly where torch does.
@@ -13,7 +13,7 @@ import functools
 import inspect
 from collections.abc import Callable
 
-from . import numpy_kwargs_table as _table
+from . import recorded_surface as _table
 
 _CANONICAL = {"axis": "dim", "keepdims": "keepdim"}
 
@@ -54,11 +54,11 @@ def with_aliases(fn: Callable, name: str, aliases: tuple[str, ...]) -> Callable:
 
 def for_function(fn: Callable, name: str, namespace: str) -> Callable:
     """What ``torch.<name>`` (or a function in another namespace) should be."""
-    aliases = _table.FUNCTIONS.get(name) if namespace == "torch" else None
+    aliases = _table.NUMPY_FUNCTIONS.get(name) if namespace == "torch" else None
     return with_aliases(fn, name, aliases) if aliases else fn
 
 
 def for_method(fn: Callable, name: str) -> Callable:
     """The function behind ``Tensor.<name>``."""
-    aliases = _table.METHODS.get(name)
+    aliases = _table.NUMPY_METHODS.get(name)
     return with_aliases(fn, name, aliases) if aliases else fn
