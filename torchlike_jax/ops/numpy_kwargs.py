@@ -52,13 +52,22 @@ def with_aliases(fn: Callable, name: str, aliases: tuple[str, ...]) -> Callable:
     return wrapper
 
 
-def for_function(fn: Callable, name: str, namespace: str) -> Callable:
-    """What ``torch.<name>`` (or a function in another namespace) should be."""
+def for_function(fn: Callable, name: str, namespace: str, memo: dict) -> Callable:
+    """What ``torch.<name>`` (or a function in another namespace) should be. ``memo`` (one per
+    ``expose`` call) makes aliases of one op the same object (``torch.concat is torch.cat``)."""
     aliases = _table.NUMPY_FUNCTIONS.get(name) if namespace == "torch" else None
-    return with_aliases(fn, name, aliases) if aliases else fn
+    if not aliases:
+        return fn
+    if aliases not in memo:
+        memo[aliases] = with_aliases(fn, name, aliases)
+    return memo[aliases]
 
 
-def for_method(fn: Callable, name: str) -> Callable:
-    """The function behind ``Tensor.<name>``."""
+def for_method(fn: Callable, name: str, memo: dict) -> Callable:
+    """The function behind ``Tensor.<name>`` (``memo`` as in :func:`for_function`)."""
     aliases = _table.NUMPY_METHODS.get(name)
-    return with_aliases(fn, name, aliases) if aliases else fn
+    if not aliases:
+        return fn
+    if aliases not in memo:
+        memo[aliases] = with_aliases(fn, name, aliases)
+    return memo[aliases]

@@ -37,17 +37,18 @@ def expose(*names: str, method: bool | str | tuple = True, inplace: bool = False
     def deco(fn: Callable) -> Callable:
         spaces = (namespace,) if isinstance(namespace, str) else namespace
         for ns in spaces:
-            table = NAMESPACES[ns]
+            table, memo = NAMESPACES[ns], {}
             for n in names:
                 if n in table:
                     raise ValueError(f"{ns}.{n} is already exposed")
-                table[n] = numpy_kwargs.for_function(fn, n, ns)
+                table[n] = numpy_kwargs.for_function(fn, n, ns, memo)
         mnames = names if method is True else (() if method is False else
                                                 (method,) if isinstance(method, str) else method)
+        memo = {}
         for n in mnames:
             if n in METHODS:
                 raise ValueError(f"Tensor.{n} is already exposed")
-            METHODS[n] = numpy_kwargs.for_method(fn, n)
+            METHODS[n] = numpy_kwargs.for_method(fn, n, memo)
             if inplace:
                 INPLACE[n + "_"] = fn
                 if reshaping:
