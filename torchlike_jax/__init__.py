@@ -87,6 +87,12 @@ from .autograd.grad_mode import (  # noqa: E402
 from .ops.surface import NAMESPACES as _NAMESPACES  # noqa: E402
 
 globals().update(_NAMESPACES["torch"])  # every op module's torch.* functions (ops/surface.py)
+from ._inplace_functions import FUNCTIONS as _INPLACE_FUNCTIONS  # noqa: E402
+from ._legacy import LEGACY_TYPES as _LEGACY_TYPES  # noqa: E402
+from ._legacy import range  # noqa: E402
+
+globals().update(_INPLACE_FUNCTIONS)  # torch.sin_, torch.relu_, ... (Tensor's in-place methods)
+globals().update(_LEGACY_TYPES)  # torch.FloatTensor, torch.LongTensor, ...
 from . import _C, linalg, nn, optim, random, return_types, serialization, special, utils  # noqa: E402
 from .serialization import load, save  # noqa: E402
 

@@ -165,7 +165,25 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
     return _leaf(ndarray, D.from_numpy_dtype(ndarray.dtype), False)
 
 
-def _size(size: tuple, negative_msg: str | None = None, fn: str = "zeros") -> tuple[int, ...]:
+_NO_SIZE = object()  # ``size=`` not given
+
+
+def _size_arg(args: tuple, size: Any, fn: str) -> tuple:
+    """Merge a factory's varargs sizes with its ``size=`` keyword, as torch's parser does."""
+    if size is _NO_SIZE:
+        return args
+    if args:
+        raise TypeError(f"{fn}() got multiple values for argument 'size'")
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"{fn}(): argument 'size' must be tuple of ints, not "
+                        f"{type(size).__name__}")
+    return tuple(size)
+
+
+def _size(size: tuple, negative_msg: str | None = None, fn: str = "zeros",
+          size_kw: Any = _NO_SIZE) -> tuple[int, ...]:
+    """The shape from a factory's varargs (or one tuple/list), or its ``size=`` keyword."""
+    size = _size_arg(size, size_kw, fn)
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     try:
@@ -183,10 +201,11 @@ def _size(size: tuple, negative_msg: str | None = None, fn: str = "zeros") -> tu
 
 
 def zeros(*size: Any, dtype: D.dtype | None = None, device: Any = None,
-          requires_grad: bool = False, **_: Any) -> Tensor:
+          requires_grad: bool = False, **kw: Any) -> Tensor:
     # torch 2.13's zeros has its own negative-size check (ones/full/empty keep the generic one)
     V.check_dtype_arg(dtype, "zeros")
-    shape = _size(size, "zeros: Dimension size must be non-negative.")
+    shape = _size(size, "zeros: Dimension size must be non-negative.",
+                  size_kw=kw.get("size", _NO_SIZE))
     return _filled(shape, 0, dtype or D.get_default_dtype(), requires_grad, device)
 
 
@@ -202,18 +221,18 @@ def _filled(shape: tuple, value: Any, dtype: D.dtype, requires_grad: bool,
 
 
 def ones(*size: Any, dtype: D.dtype | None = None, device: Any = None,
-         requires_grad: bool = False, **_: Any) -> Tensor:
+         requires_grad: bool = False, **kw: Any) -> Tensor:
     V.check_dtype_arg(dtype, "ones")
-    return _filled(_size(size, fn="ones"), 1, dtype or D.get_default_dtype(), requires_grad,
-                   device)
+    shape = _size(size, fn="ones", size_kw=kw.get("size", _NO_SIZE))
+    return _filled(shape, 1, dtype or D.get_default_dtype(), requires_grad, device)
 
 
 def empty(*size: Any, dtype: D.dtype | None = None, device: Any = None,
-          requires_grad: bool = False, **_: Any) -> Tensor:
+          requires_grad: bool = False, **kw: Any) -> Tensor:
     """Uninitialised in torch; zero-filled here (JAX has no uninitialised memory)."""
     V.check_dtype_arg(dtype, "empty")
-    return _filled(_size(size, fn="empty"), 0, dtype or D.get_default_dtype(), requires_grad,
-                   device)
+    shape = _size(size, fn="empty", size_kw=kw.get("size", _NO_SIZE))
+    return _filled(shape, 0, dtype or D.get_default_dtype(), requires_grad, device)
 
 
 def full(size: Any, fill_value: Any, *, dtype: D.dtype | None = None, device: Any = None,

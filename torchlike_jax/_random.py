@@ -14,7 +14,7 @@ import jax
 import numpy as np
 
 from . import _dtypes as D
-from ._creation import _leaf, _size
+from ._creation import _NO_SIZE, _leaf, _size, _size_arg
 from ._tensor import Tensor
 
 _SEED_BYTES = 8  # a state is the seed (uint64, little-endian), then the key's raw words
@@ -122,21 +122,33 @@ def _float_dtype(dtype: D.dtype | None, fn: str) -> D.dtype:
     return dtype
 
 
+def _size_kw(args: tuple, kw: dict, fn: str) -> tuple:
+    """The ``size=`` keyword (torch's factories take it beside varargs sizes); others refused."""
+    for k in kw:
+        if k != "size":
+            raise TypeError(f"{fn}() got an unexpected keyword argument '{k}'")
+    if args and "size" in kw:  # rand/randn are overloaded in torch: no "multiple values"
+        got = ", ".join([type(a).__name__ for a in args] + [f"size={type(kw['size']).__name__}"])
+        raise TypeError(f"{fn}() received an invalid combination of arguments - got ({got}), "
+                        f"but expected one of:")
+    return _size_arg(args, kw.get("size", _NO_SIZE), fn)
+
+
 def rand(*size: Any, generator: Generator | None = None, dtype: D.dtype | None = None,
-         device: Any = None, requires_grad: bool = False) -> Tensor:
+         device: Any = None, requires_grad: bool = False, **kw: Any) -> Tensor:
     """Uniform on [0, 1)."""
     dtype = _float_dtype(dtype, "check_uniform_bounds")
     key = (generator or default_generator).next_key()
-    arr = jax.random.uniform(key, _size(size), dtype=dtype.np)
+    arr = jax.random.uniform(key, _size(_size_kw(size, kw, "rand")), dtype=dtype.np)
     return _leaf(arr, dtype, requires_grad, device)
 
 
 def randn(*size: Any, generator: Generator | None = None, dtype: D.dtype | None = None,
-          device: Any = None, requires_grad: bool = False) -> Tensor:
+          device: Any = None, requires_grad: bool = False, **kw: Any) -> Tensor:
     """Standard normal."""
     dtype = _float_dtype(dtype, "normal_kernel_cpu")
     key = (generator or default_generator).next_key()
-    arr = jax.random.normal(key, _size(size), dtype=dtype.np)
+    arr = jax.random.normal(key, _size(_size_kw(size, kw, "randn")), dtype=dtype.np)
     return _leaf(arr, dtype, requires_grad, device)
 
 

@@ -94,6 +94,21 @@ def _tensor_type_name(d: D.dtype) -> str:
     return f"torch.{_legacy_name(d)}Tensor"
 
 
+def _type_target(target: Any) -> Any:
+    """What ``Tensor.type(target)`` converts to: a dtype, a legacy type class
+    (``torch.DoubleTensor``, which carries its ``dtype``) or its name ('torch.DoubleTensor')."""
+    if isinstance(target, str):
+        for name in ("float32", "float64", "float16", "bfloat16", "int64", "int32", "int16",
+                     "int8", "uint8", "bool_", "complex64", "complex128"):
+            d = getattr(D, name)
+            if _tensor_type_name(d) == target:
+                return d
+        raise ValueError(f"invalid type: {target!r}")
+    if isinstance(target, type) and isinstance(getattr(target, "dtype", None), D.dtype):
+        return target.dtype
+    return target
+
+
 class Tensor:
     """A torch-style tensor. Create with ``torch.tensor(...)`` and friends."""
 
@@ -202,10 +217,10 @@ class Tensor:
     def is_cuda(self) -> bool:
         return self.device.type == "cuda"
 
-    def type(self, dtype: Any = None) -> Any:
+    def type(self, dtype: Any = None, non_blocking: bool = False) -> Any:
         if dtype is None:
             return _tensor_type_name(self.dtype)
-        return self.to(dtype)
+        return self.to(_type_target(dtype))
 
     @property
     def _version(self) -> int:

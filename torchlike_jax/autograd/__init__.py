@@ -20,6 +20,7 @@ __all__ = [
     "inference_mode", "is_grad_enabled", "is_inference_mode_enabled", "get_grad_mode",
     "anomaly_mode", "detect_anomaly", "set_detect_anomaly",
     "gradcheck", "gradgradcheck", "GradcheckError", "Function", "function", "functional",
+    "Variable",
 ]
 
 
@@ -38,4 +39,8 @@ def __getattr__(name: str):
 
         function = importlib.import_module(__name__ + ".function")
         return function if name == "function" else function.Function
+    if name == "Variable":  # wraps Tensor: resolved lazily too
+        from .variable import Variable
+
+        return Variable
     raise AttributeError(f"module 'torchlike_jax.autograd' has no attribute {name!r}")

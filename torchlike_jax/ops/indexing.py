@@ -17,6 +17,8 @@ numpy, where an int next to an index array counts as an advanced index: for ``x`
 
 from __future__ import annotations
 
+import warnings
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -150,8 +152,10 @@ def _kind(i, T) -> str:
         if i.dtype.is_floating_point or i.dtype.is_complex:
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
         return "int" if i.ndim == 0 else "array"
-    if isinstance(i, (list, np.ndarray)):
+    if isinstance(i, (list, tuple, range, np.ndarray)):  # sequences become index tensors
         arr = np.asarray(i)
+        if arr.size == 0 and not isinstance(i, np.ndarray):  # [] / range(0): an empty long index
+            return "array"
         if arr.dtype == np.bool_:
             return "mask"
         if arr.dtype.kind not in "iu":
@@ -171,13 +175,35 @@ def _int(v) -> int | None:
     return int(v.item()) if hasattr(v, "item") else int(v)
 
 
+_SEQUENCE_AS_TUPLE = (
+    "Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed "
+    "in pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be "
+    "interpreted as tensor index, x[torch.tensor(seq)], which will result either in an error or "
+    "a different result")
+
+
+def normalize_index(index) -> tuple:
+    """The index as the tuple torch parses. Like numpy's old rule (and torch's, with its
+    deprecation warning), a short list holding a sequence, slice, tensor, ``None`` or ``...`` is
+    read as a tuple: ``x[[0, [1]]]`` is ``x[0, [1]]``; any other non-tuple is one index."""
+    from .._tensor import Tensor
+
+    if isinstance(index, tuple):
+        return index
+    if isinstance(index, list) and len(index) < 32 and any(
+            i is None or i is Ellipsis
+            or isinstance(i, (Tensor, list, tuple, range, np.ndarray, slice)) for i in index):
+        warnings.warn(_SEQUENCE_AS_TUPLE, UserWarning, stacklevel=4)
+        return tuple(index)
+    return (index,)
+
+
 def parse_index(x, index) -> tuple[tuple, list, tuple, str]:
     """A torch index as (basic spec, index arrays, their dims after the basic step, the
     grad_fn name torch gives a pure basic index), checking it like torch."""
     from .._tensor import Tensor
 
-    if not isinstance(index, tuple):
-        index = (index,)
+    index = normalize_index(index)
     kinds = [_kind(i, Tensor) for i in index]
     if kinds.count("ellipsis") > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
@@ -230,8 +256,9 @@ def parse_index(x, index) -> tuple[tuple, list, tuple, str]:
         elif k == "array":
             a = _host(i, Tensor).astype(np.int64)
             size = shape[d]
-            if a.size and (a.max() >= size or a.min() < -size):
-                bad = int(a.max() if a.max() >= size else a.min())
+            outside = (a >= size) | (a < -size)
+            if outside.any():  # torch names the first one
+                bad = int(a.reshape(-1)[np.argmax(outside.reshape(-1))])
                 raise IndexError(f"index {bad} is out of bounds for dimension {len(arrays)} with "
                                  f"size {size}")
             spec.append(_FULL)
@@ -316,6 +343,7 @@ def _put(x, index, value, accumulate: bool, name: str):
 
 def setitem_value(x, index, value):
     """The out-of-place result of ``x[index] = value``; the tensor layer rebinds ``x`` to it."""
+    index = normalize_index(index)  # once: its warning is not repeated by parse_index
     return _put(x, index, value, False, _put_name(index))
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from . import numpy_kwargs
+
 # namespace -> public name -> function ("torch" is the top level)
 NAMESPACES: dict[str, dict[str, Callable]] = {"torch": {}, "linalg": {}, "nn.functional": {},
                                               "special": {}}
@@ -35,17 +37,18 @@ def expose(*names: str, method: bool | str | tuple = True, inplace: bool = False
     def deco(fn: Callable) -> Callable:
         spaces = (namespace,) if isinstance(namespace, str) else namespace
         for ns in spaces:
-            table = NAMESPACES[ns]
+            table, memo = NAMESPACES[ns], {}
             for n in names:
                 if n in table:
                     raise ValueError(f"{ns}.{n} is already exposed")
-                table[n] = fn
+                table[n] = numpy_kwargs.for_function(fn, n, ns, memo)
         mnames = names if method is True else (() if method is False else
                                                 (method,) if isinstance(method, str) else method)
+        memo = {}
         for n in mnames:
             if n in METHODS:
                 raise ValueError(f"Tensor.{n} is already exposed")
-            METHODS[n] = fn
+            METHODS[n] = numpy_kwargs.for_method(fn, n, memo)
             if inplace:
                 INPLACE[n + "_"] = fn
                 if reshaping:
