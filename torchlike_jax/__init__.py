@@ -88,6 +88,7 @@ from .ops.surface import NAMESPACES as _NAMESPACES  # noqa: E402
 
 globals().update(_NAMESPACES["torch"])  # every op module's torch.* functions (ops/surface.py)
 from . import _C, linalg, nn, optim, return_types, serialization, special, utils  # noqa: E402
+from . import distributions  # noqa: E402
 from .serialization import load, save  # noqa: E402
 
 half, float, double = float16, float32, float64
