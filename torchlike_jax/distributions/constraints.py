@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 __all__ = [
     "Constraint", "boolean", "dependent", "dependent_property", "greater_than",
     "greater_than_eq", "half_open_interval", "independent", "integer_interval", "interval",

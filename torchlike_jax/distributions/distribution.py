@@ -138,7 +138,7 @@ class Distribution:
                              f"{value.size()} vs {self._event_shape}.")
         actual_shape = value.size()
         expected_shape = Size(tuple(self._batch_shape) + tuple(self._event_shape))
-        for i, j in zip(reversed(actual_shape), reversed(expected_shape)):
+        for i, j in zip(reversed(actual_shape), reversed(expected_shape), strict=False):
             if i != 1 and j != 1 and i != j:
                 raise ValueError(f"Value is not broadcastable with batch_shape+event_shape: "
                                  f"{actual_shape} vs {expected_shape}.")

@@ -268,7 +268,7 @@ class ComposeTransform(Transform):
         xs.append(y)
         terms = []
         event_dim = self.domain.event_dim
-        for part, x_, y_ in zip(self.parts, xs[:-1], xs[1:]):
+        for part, x_, y_ in zip(self.parts, xs[:-1], xs[1:], strict=True):
             terms.append(_sum_rightmost(part.log_abs_det_jacobian(x_, y_),
                                         event_dim - part.domain.event_dim))
             event_dim += part.codomain.event_dim - part.domain.event_dim
