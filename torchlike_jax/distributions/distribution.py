@@ -7,6 +7,7 @@ per instance (``validate_args=``) or globally (``set_default_validate_args``).
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from .._size import Size
@@ -43,6 +44,9 @@ class Distribution:
                 arg_constraints = self.arg_constraints
             except NotImplementedError:
                 arg_constraints = {}
+                warnings.warn(f"{self.__class__} does not define `arg_constraints`. Please set "
+                              "`arg_constraints = {}` or initialize the distribution with "
+                              "`validate_args=False` to turn off validation.", stacklevel=2)
             for param, constraint in arg_constraints.items():
                 if constraints.is_dependent(constraint):
                     continue
@@ -145,7 +149,6 @@ class Distribution:
         try:
             support = self.support
         except NotImplementedError:
-            import warnings
             warnings.warn(f"{self.__class__} does not define `support` to enable sample "
                           "validation. Please initialize the distribution with "
                           "`validate_args=False` to turn off validation.", stacklevel=2)
