@@ -5,14 +5,22 @@ from __future__ import annotations
 
 from . import constraints, transforms
 from .bernoulli import Bernoulli
+from .beta import Beta
+from .binomial import Binomial
 from .categorical import Categorical
+from .dirichlet import Dirichlet
 from .distribution import Distribution
 from .exponential import Exponential
+from .gamma import Gamma
 from .independent import Independent
 from .kl import kl_divergence, register_kl
 from .laplace import Laplace
 from .log_normal import LogNormal
+from .multinomial import Multinomial
+from .multivariate_normal import MultivariateNormal
 from .normal import Normal
+from .one_hot_categorical import OneHotCategorical
+from .poisson import Poisson
 from .transformed_distribution import TransformedDistribution
 from .transforms import (
     AffineTransform,
@@ -25,8 +33,9 @@ from .transforms import (
 from .uniform import Uniform
 
 __all__ = [
-    "AffineTransform", "Bernoulli", "Categorical", "ComposeTransform", "Distribution",
-    "ExpTransform", "Exponential", "Independent", "Laplace", "LogNormal", "Normal",
-    "SigmoidTransform", "TanhTransform", "Transform", "TransformedDistribution", "Uniform",
-    "constraints", "kl_divergence", "register_kl", "transforms",
+    "AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical", "ComposeTransform",
+    "Dirichlet", "Distribution", "ExpTransform", "Exponential", "Gamma", "Independent",
+    "Laplace", "LogNormal", "Multinomial", "MultivariateNormal", "Normal", "OneHotCategorical",
+    "Poisson", "SigmoidTransform", "TanhTransform", "Transform", "TransformedDistribution",
+    "Uniform", "constraints", "kl_divergence", "register_kl", "transforms",
 ]

@@ -42,3 +42,22 @@ def binomial(total_count: Tensor, probs: Tensor) -> Tensor:
     arr = jax.random.binomial(key, _array(total_count), _array(probs),
                               shape=tuple(probs.shape))
     return _leaf(arr.astype(probs.dtype.np), probs.dtype, False)
+
+
+def standard_gamma(concentration: Tensor) -> Tensor:
+    """Gamma(concentration, 1) draws with implicit-reparameterization gradients.
+
+    The sample ``x`` is drawn without a graph; its derivative ``dx/dalpha`` (the implicit
+    gradient ``-dF/dalpha / f``, what torch's ``_standard_gamma_grad`` computes) is evaluated
+    as a constant, and the result is ``x + (alpha - alpha.detach()) * dx/dalpha``: the value is
+    ``x`` and the tape carries the first derivative through ordinary ops.
+    """
+    key = R.default_generator.next_key()
+    alpha = _array(concentration)
+    x = jax.random.gamma(key, alpha, shape=tuple(concentration.shape), dtype=alpha.dtype)
+    x = jax.numpy.maximum(x, jax.numpy.finfo(alpha.dtype).tiny)
+    sample = _leaf(x, concentration.dtype, False)
+    if not concentration.requires_grad:
+        return sample
+    dx = _leaf(jax.lax.random_gamma_grad(alpha, x), concentration.dtype, False)
+    return sample + (concentration - concentration.detach()) * dx
