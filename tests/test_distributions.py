@@ -75,6 +75,29 @@ UNIVARIATE = [
      ["log_prob", "entropy", "mode"]),
     ("Categorical", {"logits": [[0.2, -1.3, 0.5], [2.0, 0.1, 0.0]]}, [1, 2],
      ["log_prob", "entropy", "mode"]),
+    ("Gamma", {"concentration": [0.5, 2.0, 4.5], "rate": [1.0, 0.5, 3.0]}, [0.3, 2.0, 1.1],
+     ["log_prob", "entropy", "mean", "variance", "stddev", "mode"]),
+    ("Beta", {"concentration1": [0.5, 2.0, 4.5], "concentration0": [1.5, 0.7, 3.0]},
+     [0.3, 0.9, 0.5], ["log_prob", "entropy", "mean", "variance", "mode"]),
+    ("Poisson", {"rate": [0.5, 2.0, 7.5]}, [0.0, 3.0, 6.0],
+     ["log_prob", "mean", "variance", "mode"]),
+    ("Binomial", {"total_count": 5, "probs": [0.2, 0.5, 0.9]}, [0.0, 3.0, 5.0],
+     ["log_prob", "entropy", "mean", "variance", "mode"]),
+    ("Binomial", {"total_count": 4, "logits": [-1.0, 0.3, 2.0]}, [1.0, 3.0, 4.0],
+     ["log_prob", "mean", "variance"]),
+    ("Dirichlet", {"concentration": [[0.5, 2.0, 4.5], [1.0, 1.0, 3.0]]},
+     [[0.2, 0.3, 0.5], [0.1, 0.1, 0.8]], ["log_prob", "entropy", "mean", "variance", "mode"]),
+    ("Multinomial", {"total_count": 6, "probs": [[0.2, 0.3, 0.5], [0.6, 0.1, 0.3]]},
+     [[1.0, 2.0, 3.0], [6.0, 0.0, 0.0]], ["log_prob", "mean", "variance"]),
+    ("OneHotCategorical", {"logits": [[0.2, -1.3, 0.5], [2.0, 0.1, 0.0]]},
+     [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]], ["log_prob", "entropy", "mean", "variance", "mode"]),
+    ("MultivariateNormal", {"loc": [[0.3, -1.0], [1.0, 2.0]],
+                            "covariance_matrix": [[2.0, 0.5], [0.5, 1.0]]},
+     [[0.1, 0.2], [-1.0, 3.0]], ["log_prob", "entropy", "mean", "variance", "mode"]),
+    ("MultivariateNormal", {"loc": [0.3, -1.0], "scale_tril": [[1.5, 0.0], [0.4, 0.7]]},
+     [[0.1, 0.2], [-1.0, 3.0]], ["log_prob", "entropy", "variance"]),
+    ("MultivariateNormal", {"loc": [0.3, -1.0], "precision_matrix": [[2.0, 0.5], [0.5, 1.0]]},
+     [[0.1, 0.2], [-1.0, 3.0]], ["log_prob", "entropy", "variance"]),
 ]
 
 
@@ -173,6 +196,22 @@ def _err(fn):
     lambda m: m.Independent(m.Normal(0.0, 1.0), 1),
     lambda m: m.LogNormal(0.0, 1.0).log_prob(m_t(m)(-1.0)),
     lambda m: m.Laplace(0.0, 0.0),
+    lambda m: m.Gamma(1.0, 1.0).log_prob(m_t(m)([-1.0])),
+    lambda m: m.Beta(m_t(m)([1.0]), m_t(m)([-1.0])),
+    lambda m: m.Beta(1.0, 1.0).log_prob(m_t(m)([1.5])),
+    lambda m: m.Dirichlet(m_t(m)(1.0)),
+    lambda m: m.Dirichlet(m_t(m)([1.0, 2.0])).log_prob(m_t(m)([0.5, 0.6])),
+    lambda m: m.Poisson(1.0).log_prob(m_t(m)([0.5])),
+    lambda m: m.Binomial(3, m_t(m)([0.5])).log_prob(m_t(m)([4.0])),
+    lambda m: m.Multinomial(3.0, m_t(m)([0.5, 0.5])),
+    lambda m: m.Multinomial(3, m_t(m)([0.5, 0.5])).log_prob(m_t(m)([4.0, 1.0])),
+    lambda m: m.OneHotCategorical(m_t(m)([0.5, 0.5])).log_prob(m_t(m)([1.0, 1.0])),
+    lambda m: m.MultivariateNormal(m_t(m)([0.0, 0.0])),
+    lambda m: m.MultivariateNormal(m_t(m)(0.0), m_t(m)([[1.0]])),
+    lambda m: m.MultivariateNormal(m_t(m)([0.0, 0.0]), m_t(m)([1.0, 1.0])),
+    lambda m: m.MultivariateNormal(m_t(m)([0.0, 0.0]), m_t(m)([[1.0, 2.0], [2.0, 1.0]])),
+    lambda m: m.MultivariateNormal(m_t(m)([0.0, 0.0]),
+                                   scale_tril=m_t(m)([[1.0, 1.0], [0.0, 1.0]])),
 ])
 def test_validation_errors(build):
     te, tmsg = _err(lambda: build(TD))
@@ -233,6 +272,18 @@ KL_PAIRS = [
      {"loc": [1.0, 0.2], "scale": [1.5, 0.7]}),
     ("LogNormal", {"loc": [0.3, -1.0], "scale": [0.5, 2.0]}, "LogNormal",
      {"loc": [1.0, 0.2], "scale": [1.5, 0.7]}),
+    ("Gamma", {"concentration": [0.5, 3.0], "rate": [1.0, 2.0]}, "Gamma",
+     {"concentration": [1.5, 1.0], "rate": [0.5, 2.5]}),
+    ("Beta", {"concentration1": [0.5, 3.0], "concentration0": [1.0, 2.0]}, "Beta",
+     {"concentration1": [1.5, 1.0], "concentration0": [0.5, 2.5]}),
+    ("Dirichlet", {"concentration": [[0.5, 3.0, 1.0]]}, "Dirichlet",
+     {"concentration": [[1.5, 1.0, 2.0]]}),
+    ("Poisson", {"rate": [0.5, 3.0]}, "Poisson", {"rate": [1.5, 1.0]}),
+    ("OneHotCategorical", {"probs": [[0.2, 0.3, 0.5]]}, "OneHotCategorical",
+     {"logits": [[0.1, 1.0, -1.0]]}),
+    ("MultivariateNormal", {"loc": [0.3, -1.0], "scale_tril": [[1.5, 0.0], [0.4, 0.7]]},
+     "MultivariateNormal", {"loc": [[1.0, 0.2], [0.0, 0.0]],
+                            "covariance_matrix": [[2.0, 0.5], [0.5, 1.0]]}),
 ]
 
 
@@ -277,11 +328,22 @@ N = 200_000
     lambda m, t: m.Laplace(t([0.5, -2.0]), t([1.0, 0.3])),
     lambda m, t: m.LogNormal(t([0.1, -0.5]), t([0.3, 0.5])),
     lambda m, t: m.Bernoulli(t([0.1, 0.7])),
+    lambda m, t: m.Gamma(t([0.3, 4.0]), t([1.0, 2.0])),
+    lambda m, t: m.Beta(t([0.5, 3.0]), t([2.0, 1.5])),
+    lambda m, t: m.Poisson(t([0.7, 12.0])),
+    lambda m, t: m.Binomial(10, t([0.2, 0.9])),
+    lambda m, t: m.Dirichlet(t([0.5, 2.0, 3.0])),
+    lambda m, t: m.OneHotCategorical(t([0.2, 0.3, 0.5])),
+    lambda m, t: m.Multinomial(7, t([0.2, 0.3, 0.5])),
+    lambda m, t: m.MultivariateNormal(t([0.5, -1.0]), t([[2.0, 0.6], [0.6, 1.0]])),
 ])
 def test_sample_statistics(make):
     tj.manual_seed(0)
     d = make(D, tj.tensor)
     s = _np(d.sample((N,)))
+    if isinstance(d, D.MultivariateNormal):
+        cov = _np(make(TD, torch.tensor).covariance_matrix)
+        np.testing.assert_allclose(np.cov(s.T), cov, atol=0.03)
     td = make(TD, torch.tensor)
     mean, std = _np(td.mean), _np(td.stddev)
     np.testing.assert_allclose(s.mean(0), mean, atol=5 * std.max() / math.sqrt(N) + 1e-3)
@@ -380,3 +442,62 @@ def test_independent():
     assert repr(od.support) == repr(td.support)
     assert tuple(od.sample((5,)).shape) == (5, 2, 3)
     assert od.expand((7, 2)).batch_shape == td.expand((7, 2)).batch_shape
+
+
+def test_gamma_and_dirichlet_rsample_gradients():
+    """Gamma's rsample carries torch's implicit reparameterization gradient: for our own
+    draws x, d x / d concentration equals torch._standard_gamma_grad(alpha, x) / rate."""
+    tj.manual_seed(3)
+    alpha = np.array([0.3, 1.0, 4.0], dtype=np.float32)
+    rate = np.array([1.0, 2.0, 0.5], dtype=np.float32)
+    c = tj.tensor(alpha, requires_grad=True)
+    r = tj.tensor(rate, requires_grad=True)
+    x = D.Gamma(c, r).rsample((5,))
+    gc, gr = tj.autograd.grad(x.sum(), [c, r])
+    xv = _np(x)
+    std = torch._standard_gamma_grad(torch.tensor(alpha).expand(5, 3),
+                                     torch.tensor(xv * rate))
+    np.testing.assert_allclose(_np(gc), (std.numpy() / rate).sum(0), rtol=1e-3)
+    np.testing.assert_allclose(_np(gr), (-xv / rate).sum(0), rtol=1e-4)
+    conc = tj.tensor([0.5, 2.0, 3.0], requires_grad=True)
+    y = D.Dirichlet(conc).rsample((4,))
+    assert y.requires_grad and np.allclose(_np(y.sum(-1)), 1.0, atol=1e-5)
+    (g,) = tj.autograd.grad((y * tj.tensor([1.0, 2.0, 3.0])).sum(), [conc])
+    assert np.isfinite(_np(g)).all() and np.abs(_np(g)).sum() > 0
+    b = D.Beta(tj.tensor(2.0, requires_grad=True), 3.0).rsample((3,))
+    assert b.requires_grad and tuple(b.shape) == (3,)
+
+
+def test_group2_reprs_shapes_and_supports():
+    def both(fn):
+        return fn(D, tj.tensor), fn(TD, torch.tensor)
+
+    builders = [
+        lambda m, t: m.Gamma(1.0, 1.0), lambda m, t: m.Beta(1.0, 2.0),
+        lambda m, t: m.Dirichlet(t([[1.0, 2.0, 3.0]])), lambda m, t: m.Poisson(t([1.0, 2.0])),
+        lambda m, t: m.Binomial(3, t(0.3)), lambda m, t: m.Binomial(t([3.0, 4.0]), t([0.3, 0.5])),
+        lambda m, t: m.Multinomial(3, t([1.0, 1.0, 2.0])),
+        lambda m, t: m.OneHotCategorical(t([[1.0, 2.0], [3.0, 1.0]])),
+        lambda m, t: m.MultivariateNormal(t([[0.0, 1.0]]), t([[1.0, 0.0], [0.0, 2.0]])),
+        lambda m, t: m.MultivariateNormal(t([0.0, 1.0]),
+                                          scale_tril=t([[[1.0, 0.0], [0.5, 2.0]]] * 3)),
+    ]
+    for fn in builders:
+        a, b = both(fn)
+        assert repr(a) == repr(b)
+        assert a.batch_shape == b.batch_shape and a.event_shape == b.event_shape
+        assert repr(a.support) == repr(b.support)
+        for shape in [(), (4,)]:
+            sa, sb = a.sample(shape), b.sample(shape)
+            assert tuple(sa.shape) == tuple(sb.shape) and str(sa.dtype) == str(sb.dtype)
+        ea, eb = a.expand((2,) + tuple(a.batch_shape)), b.expand((2,) + tuple(b.batch_shape))
+        assert ea.batch_shape == eb.batch_shape and repr(ea) == repr(eb)
+    for fn in [lambda m, t: m.OneHotCategorical(t([[1.0, 2.0], [3.0, 1.0]])),
+               lambda m, t: m.Binomial(3, t([0.3, 0.5]))]:
+        a, b = both(fn)
+        for expand in (True, False):
+            _close(a.enumerate_support(expand), b.enumerate_support(expand))
+    m = D.MultivariateNormal(tj.zeros(2), tj.tensor([[2.0, 0.5], [0.5, 1.0]]))
+    tm = TD.MultivariateNormal(torch.zeros(2), torch.tensor([[2.0, 0.5], [0.5, 1.0]]))
+    for attr in ("scale_tril", "precision_matrix", "covariance_matrix"):
+        _close(getattr(m, attr), getattr(tm, attr))

@@ -61,7 +61,8 @@ class MultivariateNormal(Distribution):
                 + (precision_matrix is not None)) != 1:
             raise ValueError("Exactly one of covariance_matrix or precision_matrix or "
                              "scale_tril may be specified.")
-        for name, m in (("scale_tril", scale_tril), ("covariance_matrix", covariance_matrix),
+        for name, m in (("scale_tril matrix", scale_tril),
+                        ("covariance_matrix", covariance_matrix),
                         ("precision_matrix", precision_matrix)):
             if m is None:
                 continue
@@ -69,7 +70,7 @@ class MultivariateNormal(Distribution):
                 raise ValueError(f"{name} matrix must be at least two-dimensional, "
                                  "with optional leading batch dimensions")
             batch_shape = tuple(np.broadcast_shapes(tuple(m.shape[:-2]), tuple(loc.shape[:-1])))
-            setattr(self, name, m.expand(batch_shape + (-1, -1)))
+            setattr(self, name.split()[0], m.expand(batch_shape + (-1, -1)))
         self.loc = loc.expand(batch_shape + (-1,))
         event_shape = self.loc.shape[-1:]
         super().__init__(batch_shape, event_shape, validate_args=validate_args)
