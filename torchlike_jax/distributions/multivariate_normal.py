@@ -67,7 +67,7 @@ class MultivariateNormal(Distribution):
             if m is None:
                 continue
             if m.dim() < 2:
-                raise ValueError(f"{name} matrix must be at least two-dimensional, "
+                raise ValueError(f"{name} must be at least two-dimensional, "
                                  "with optional leading batch dimensions")
             batch_shape = tuple(np.broadcast_shapes(tuple(m.shape[:-2]), tuple(loc.shape[:-1])))
             setattr(self, name.split()[0], m.expand(batch_shape + (-1, -1)))
