@@ -305,6 +305,13 @@ def test_kl_independent_registry_and_missing():
     te, tmsg = _err(lambda: TD.kl_divergence(TD.Laplace(0.0, 1.0), TD.Bernoulli(0.3)))
     oe, omsg = _err(lambda: D.kl_divergence(D.Laplace(0.0, 1.0), D.Bernoulli(0.3)))
     assert oe is te and omsg == tmsg
+    te, tmsg = _err(lambda: TD.kl_divergence(TD.Bernoulli(0.3), TD.Normal(0.0, 1.0)))
+    oe, omsg = _err(lambda: D.kl_divergence(D.Bernoulli(0.3), D.Normal(0.0, 1.0)))
+    assert oe is te and omsg == tmsg
+    for name in ["Normal", "Bernoulli", "Beta", "Dirichlet", "Exponential", "Gamma", "Poisson",
+                 "Categorical", "Laplace", "Uniform", "MultivariateNormal", "LogNormal"]:
+        assert (issubclass(getattr(D, name), D.ExponentialFamily)
+                == issubclass(getattr(TD, name), TD.ExponentialFamily)), name
 
     class MyNormal(D.Normal):
         pass

@@ -10,13 +10,13 @@ from .._size import Size
 from .._tensor import Tensor
 from ..nn import functional as F
 from . import _sampling, constraints
-from .distribution import Distribution
+from .exp_family import ExponentialFamily
 from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
 
 __all__ = ["Bernoulli"]
 
 
-class Bernoulli(Distribution):
+class Bernoulli(ExponentialFamily):
     """Bernoulli distribution given by ``probs`` or (exclusively) ``logits``."""
 
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}

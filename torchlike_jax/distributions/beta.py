@@ -10,13 +10,13 @@ from .._size import Size
 from .._tensor import Tensor
 from . import constraints
 from .dirichlet import Dirichlet
-from .distribution import Distribution
+from .exp_family import ExponentialFamily
 from .utils import broadcast_all
 
 __all__ = ["Beta"]
 
 
-class Beta(Distribution):
+class Beta(ExponentialFamily):
     """Beta distribution; ``log_prob``/``rsample`` go through ``Dirichlet([c1, c0])``."""
 
     arg_constraints = {"concentration1": constraints.positive,

@@ -9,13 +9,13 @@ from .._size import Size
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from . import _sampling, constraints
-from .distribution import Distribution
+from .exp_family import ExponentialFamily
 from .utils import broadcast_all
 
 __all__ = ["Poisson"]
 
 
-class Poisson(Distribution):
+class Poisson(ExponentialFamily):
     """Poisson distribution with mean ``rate``."""
 
     arg_constraints = {"rate": constraints.nonnegative}
