@@ -527,3 +527,26 @@ def test_compiles_without_validation():
             _, s2 = cf(tj.ones(3))
     np.testing.assert_allclose(lp.item(), 3 * (-0.5 - 0.5 * math.log(2 * math.pi)), rtol=1e-6)
     assert tuple(s1.shape) == (2, 3) and bool((s1 != s2).all())
+
+
+def test_log_prob_of_sample_shaped_values():
+    """Values with extra leading (sample) dims broadcast against the batch, as in torch."""
+    rng = np.random.default_rng(0)
+    cases = [
+        (lambda m, t: m.Categorical(t([[0.2, 0.3, 0.5], [0.6, 0.1, 0.3]])),
+         rng.integers(0, 3, (4, 2))),
+        (lambda m, t: m.Normal(t([0.0, 1.0]), t([1.0, 2.0])), rng.normal(size=(4, 1)),),
+        (lambda m, t: m.MultivariateNormal(t([[0.0, 1.0]]), t([[1.0, 0.3], [0.3, 2.0]])),
+         rng.normal(size=(4, 3, 2))),
+        (lambda m, t: m.Dirichlet(t([[1.0, 2.0, 3.0], [0.5, 0.5, 4.0]])),
+         rng.dirichlet([1, 1, 1], (4, 2))),
+        (lambda m, t: m.Multinomial(3, t([[0.2, 0.3, 0.5]])),
+         np.array([[[3, 0, 0]], [[1, 1, 1]]])),
+        (lambda m, t: m.OneHotCategorical(t([[0.2, 0.3, 0.5], [0.6, 0.1, 0.3]])),
+         np.eye(3)[rng.integers(0, 3, (4, 2))]),
+        (lambda m, t: m.Binomial(t([3.0, 5.0]), t([0.2, 0.7])), np.array([[0.0, 5.0], [3.0, 1.0]])),
+    ]
+    for build, v in cases:
+        a, b = build(D, tj.tensor), build(TD, torch.tensor)
+        dtype = np.int64 if v.dtype.kind == "i" and isinstance(a, D.Categorical) else np.float32
+        _close(a.log_prob(tj.tensor(v.astype(dtype))), b.log_prob(torch.tensor(v.astype(dtype))))
