@@ -87,17 +87,7 @@ from .autograd.grad_mode import (  # noqa: E402
 from .ops.surface import NAMESPACES as _NAMESPACES  # noqa: E402
 
 globals().update(_NAMESPACES["torch"])  # every op module's torch.* functions (ops/surface.py)
-from . import (  # noqa: E402
-    _C,
-    distributions,  # noqa: E402
-    linalg,
-    nn,
-    optim,
-    return_types,
-    serialization,
-    special,
-    utils,
-)
+from . import _C, linalg, nn, optim, return_types, serialization, special, utils  # noqa: E402
 from .serialization import load, save  # noqa: E402
 
 half, float, double = float16, float32, float64
@@ -148,3 +138,4 @@ class _Cuda:
 cuda = _Cuda()
 __version__ = "0.1.0"
 
+from . import distributions  # noqa: E402  (torch.distributions; needs nn.functional above)
