@@ -126,3 +126,5 @@ def result_type(tensor1, tensor2) -> dtype:
 
 
 __version__ = "0.1.0"
+
+from . import distributions  # noqa: E402  (torch.distributions; needs nn.functional above)
