@@ -8,6 +8,7 @@ per instance (``validate_args=``) or globally (``set_default_validate_args``).
 from __future__ import annotations
 
 import warnings
+from numbers import Number
 from typing import Any
 
 from .._size import Size
@@ -167,6 +168,30 @@ class Distribution:
                 f"Subclass {self.__class__.__name__} of {cls.__name__} that defines a custom "
                 "__init__ method must also define a custom .expand() method.")
         return self.__new__(type(self)) if _instance is None else _instance
+
+    def _broadcast_params(self, **params: Any) -> Size:
+        """Broadcast the parameters against each other, store them as attributes, and return
+        the batch shape they give (``()`` when every one is a Python number), as each of
+        torch's simple distributions does in its ``__init__``."""
+        from .utils import broadcast_all
+
+        tensors = broadcast_all(*params.values())
+        for name, tensor in zip(params, tensors, strict=True):
+            setattr(self, name, tensor)
+        scalars = all(isinstance(v, Number) for v in params.values())
+        return Size() if scalars else tensors[0].size()
+
+    def _expanded(self, cls: type, names: tuple[str, ...], batch_shape: Any,
+                  _instance: Any = None) -> Any:
+        """torch's ``expand`` for a distribution whose state is just ``names``: each parameter
+        expanded to ``batch_shape``, validation settings carried over."""
+        new = self._get_checked_instance(cls, _instance)
+        batch_shape = Size(batch_shape)
+        for name in names:
+            setattr(new, name, getattr(self, name).expand(batch_shape))
+        super(cls, new).__init__(batch_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
 
     def __repr__(self) -> str:
         param_names = [k for k in self.arg_constraints if k in self.__dict__]
