@@ -125,6 +125,5 @@ def result_type(tensor1, tensor2) -> dtype:
     return _decide_dtypes(ADD, (tensor1, tensor2), None)[1]
 
 
-__version__ = "0.1.0"
-
-from . import distributions  # noqa: E402  (torch.distributions; needs nn.functional above)
+from . import distributions, version  # noqa: E402  (distributions needs nn.functional above)
+from .version import __version__  # noqa: E402
