@@ -301,7 +301,9 @@ def test_multinomial_frequencies() -> None:
 
 # ---- torch.random: seeds and state ---------------------------------------------------------
 def test_random_module_is_the_top_level_api() -> None:
-    for T in (tj, torch):
+    # (real torch only until torch._dynamo is imported: it then wraps torch.manual_seed, so
+    # the identity of torch's own functions depends on which tests ran before in the process)
+    for T in (tj,):
         assert T.random.manual_seed is T.manual_seed
         assert T.random.get_rng_state is T.get_rng_state
         assert T.random.set_rng_state is T.set_rng_state

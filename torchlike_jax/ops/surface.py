@@ -36,12 +36,16 @@ def expose(*names: str, method: bool | str | tuple = True, inplace: bool = False
 
     def deco(fn: Callable) -> Callable:
         spaces = (namespace,) if isinstance(namespace, str) else namespace
+        # one function published in several namespaces stays one object (torch's
+        # F.cosine_similarity is torch.cosine_similarity), so it takes torch's aliases in all
+        alias_space = "torch" if "torch" in spaces else None
+        memo: dict = {}
         for ns in spaces:
-            table, memo = NAMESPACES[ns], {}
+            table = NAMESPACES[ns]
             for n in names:
                 if n in table:
                     raise ValueError(f"{ns}.{n} is already exposed")
-                table[n] = numpy_kwargs.for_function(fn, n, ns, memo)
+                table[n] = numpy_kwargs.for_function(fn, n, alias_space or ns, memo)
         mnames = names if method is True else (() if method is False else
                                                 (method,) if isinstance(method, str) else method)
         memo = {}
