@@ -8,6 +8,7 @@ from typing import Any
 from .. import _creation as C
 from .._size import Size
 from .._tensor import Tensor
+from ..ops.joining import stack
 from . import constraints
 from .dirichlet import Dirichlet
 from .exp_family import ExponentialFamily
@@ -30,7 +31,6 @@ class Beta(ExponentialFamily):
             c1c0 = C.tensor([float(concentration1), float(concentration0)])
         else:
             concentration1, concentration0 = broadcast_all(concentration1, concentration0)
-            from .. import stack
             c1c0 = stack([concentration1, concentration0], -1)
         self._dirichlet = Dirichlet(c1c0, validate_args=validate_args)
         super().__init__(self._dirichlet._batch_shape, validate_args=validate_args)
@@ -62,7 +62,6 @@ class Beta(ExponentialFamily):
     def log_prob(self, value: Tensor) -> Tensor:
         if self._validate_args:
             self._validate_sample(value)
-        from .. import stack
         heads_tails = stack([value, 1.0 - value], -1)
         return self._dirichlet.log_prob(heads_tails)
 

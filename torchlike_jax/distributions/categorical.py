@@ -10,6 +10,7 @@ from .. import _creation as C
 from .. import _dtypes as D
 from .._size import Size
 from .._tensor import Tensor
+from ..ops.joining import broadcast_tensors
 from . import _sampling, constraints
 from .distribution import Distribution
 from .utils import lazy_property, logits_to_probs, probs_to_logits
@@ -98,7 +99,6 @@ class Categorical(Distribution):
     def log_prob(self, value: Tensor) -> Tensor:
         if self._validate_args:
             self._validate_sample(value)
-        from .. import broadcast_tensors
         value = value.long().unsqueeze(-1)
         value, log_pmf = broadcast_tensors(value, self.logits)
         value = value[..., :1]

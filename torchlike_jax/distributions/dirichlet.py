@@ -8,6 +8,7 @@ from .. import special
 from .._size import Size
 from .._tensor import Tensor
 from ..nn import functional as F
+from ..ops.elementwise import where
 from . import _sampling, constraints
 from .exp_family import ExponentialFamily
 
@@ -58,7 +59,6 @@ class Dirichlet(ExponentialFamily):
         mode = cm1 / cm1.sum(-1, keepdim=True)
         mask = (self.concentration < 1).all(dim=-1, keepdim=True)
         onehot = F.one_hot(mode.argmax(dim=-1), cm1.shape[-1]).to(mode.dtype)
-        from .. import where
         return where(mask, onehot, mode)
 
     @property

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._creation import zeros_like
 from .._size import Size
 from .._tensor import Tensor
 from . import _sampling, constraints
@@ -26,7 +27,6 @@ class Exponential(ExponentialFamily):
 
     @property
     def mode(self) -> Tensor:
-        from .. import zeros_like
         return zeros_like(self.rate)
 
     @property

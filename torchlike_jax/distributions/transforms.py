@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from .._creation import full_like, zeros_like
 from ..nn import functional as F
 from . import constraints
 from .utils import eps, tiny
@@ -260,7 +261,6 @@ class ComposeTransform(Transform):
 
     def log_abs_det_jacobian(self, x: Any, y: Any) -> Any:
         if not self.parts:
-            from .. import zeros_like
             return zeros_like(x)
         xs = [x]
         for part in self.parts[:-1]:
@@ -425,7 +425,6 @@ class AffineTransform(Transform):
         shape = tuple(x.shape)
         scale = self.scale
         if isinstance(scale, numbers.Real):
-            from .. import full_like
             result = full_like(x, math.log(abs(scale)))
         else:
             result = scale.abs().log()

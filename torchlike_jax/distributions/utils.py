@@ -10,6 +10,7 @@ import numpy as np
 from .. import _creation as C
 from .. import _dtypes as D
 from .._tensor import Tensor
+from ..ops.joining import broadcast_tensors
 
 __all__ = ["broadcast_all", "clamp_probs", "lazy_property", "logits_to_probs",
            "probs_to_logits", "tiny", "eps"]
@@ -39,7 +40,6 @@ def broadcast_all(*values: Any) -> tuple[Tensor, ...]:
                 break
         values = tuple(v if isinstance(v, Tensor) else C.tensor(v, dtype=dtype)
                        for v in values)
-    from .. import broadcast_tensors
     return tuple(broadcast_tensors(*values))
 
 
