@@ -15,8 +15,9 @@ import numpy as np
 import pytest
 
 import torchlike_jax as tj
-from torchlike_jax.autograd import anomaly_mode, engine
-from torchlike_jax.autograd.graph import disable_saved_tensors_hooks, saved_tensors_hooks
+from torchlike_jax.autograd import engine
+from torchlike_jax.core import anomaly_mode
+from torchlike_jax.core.graph import disable_saved_tensors_hooks, saved_tensors_hooks
 
 ENABLED = ("Anomaly Detection has been enabled. This mode will increase the runtime and should "
            "only be enabled for debugging.")
@@ -816,6 +817,6 @@ def test_disable_saved_tensors_hooks_as_decorator():
 
 
 def test_anomaly_module_exports():
-    assert tj.autograd.anomaly_mode is anomaly_mode
+    assert tj.autograd.anomaly_mode.detect_anomaly is anomaly_mode.detect_anomaly
     assert tj.autograd.detect_anomaly is anomaly_mode.detect_anomaly
     assert tj.autograd.graph.saved_tensors_hooks is saved_tensors_hooks

@@ -836,7 +836,7 @@ def test_backward_runs_once_per_backward_pass():
 def test_large_input_recomputed_through_custom_node(monkeypatch):
     """With every produced input dropped, the gradient through a custom node is still right:
     the node's own output is kept (JAX cannot recompute user Python), the rest is recomputed."""
-    from torchlike_jax.autograd import graph
+    from torchlike_jax.core import graph
 
     monkeypatch.setattr(graph, "recompute_min_bytes", 0)
 

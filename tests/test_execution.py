@@ -274,14 +274,14 @@ def test_a_second_process_reads_programs_the_first_one_wrote(tmp_path):
 
 
 def test_one_op_over_ever_new_shapes_keeps_a_bounded_number_of_executables(monkeypatch):
-    from torchlike_jax.ops import dispatch
+    from torchlike_jax.core import kernels
 
     monkeypatch.setattr(_caches, "SIGNATURES_PER_JIT", 4)
     sizes = []
     for n in range(1, 13):
         out = torch.full((n,), 2.0).exp2()
         assert out.tolist() == [4.0] * n
-        sizes.append(max(hit[1]._cache_size() for key, hit in dispatch._jits._data.items()
+        sizes.append(max(hit[1]._cache_size() for key, hit in kernels._jits._data.items()
                          if key[0].name == "exp2"))
     assert max(sizes) <= 4, sizes
 

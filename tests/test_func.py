@@ -709,7 +709,7 @@ def test_results_are_plain_tensors_and_inputs_untouched():
 
 
 def test_no_level_left_behind_after_errors():
-    from torchlike_jax.autograd import _transforms
+    from torchlike_jax.core import transforms as _transforms
 
     with pytest.raises(RuntimeError):
         T.func.grad(lambda x: x * 2)(T.tensor(X.tolist()))

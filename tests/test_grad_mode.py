@@ -18,7 +18,7 @@ import warnings
 
 import pytest
 
-from torchlike_jax.autograd import grad_mode as gm
+from torchlike_jax.core import grad_mode as gm
 
 DEFAULT = gm.GradMode(grad_enabled=True, inference_mode=False)
 

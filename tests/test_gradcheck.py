@@ -24,8 +24,8 @@ from testing_tools_fixture import FIXTURES, RECORDER
 
 import torchlike_jax as torch
 from torchlike_jax.autograd import gradcheck as gradcheck_module_attr
+from torchlike_jax.core.registry import REGISTRY
 from torchlike_jax.ops import shape as _shape_ops
-from torchlike_jax.ops.registry import REGISTRY
 
 _FAST_NUMBERS = re.compile(r"numerical:[^\n]*\nanalytical:[^\n]*\n")
 

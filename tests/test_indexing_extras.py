@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import torchlike_jax as torch
-from torchlike_jax.ops.registry import REGISTRY
+from torchlike_jax.core.registry import REGISTRY
 
 
 @pytest.mark.parametrize("alias,canonical", [

@@ -16,7 +16,7 @@ import numpy as np
 
 import torchlike_jax as torch
 from torchlike_jax.autograd import engine
-from torchlike_jax.autograd.graph import Node
+from torchlike_jax.core.graph import Node
 
 STEPS = 10_000
 

@@ -29,7 +29,7 @@ import numpy as np
 import pytest
 
 import torchlike_jax as torch
-from torchlike_jax.ops import dispatch as dispatch_mod
+from torchlike_jax.core import kernels
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 from record_promotion_fixtures import QUERY_DTYPES, REFLECTED_OPS, expand, make  # noqa: E402
@@ -80,19 +80,19 @@ def fixture() -> dict:
 @contextmanager
 def abstract_dispatch():
     """Make dispatch trace (``jax.eval_shape``) instead of compiling and running each op."""
-    real = dispatch_mod.compiled
+    real = kernels.compiled
 
     def shapes_only(op, params, cdt, odt):
         fn, jfn, node_cls = real(op, params, cdt, odt)
         return fn, lambda *xs: jax.eval_shape(jfn, *xs), node_cls
 
-    dispatch_mod.compiled = shapes_only
+    kernels.compiled = shapes_only
     filtering = jax.config.jax_traceback_filtering
     jax.config.update("jax_traceback_filtering", "off")  # filtering costs ~5 ms per exception
     try:
         yield
     finally:
-        dispatch_mod.compiled = real
+        kernels.compiled = real
         jax.config.update("jax_traceback_filtering", filtering)
 
 

@@ -104,7 +104,7 @@ def test_recorded_tables_match_torch():
     import importlib.util
     from pathlib import Path
 
-    from torchlike_jax.ops import recorded_surface as table
+    from torchlike_jax.core import recorded_surface as table
 
     path = Path(__file__).resolve().parent.parent / "tools" / "record_surface_tables.py"
     spec = importlib.util.spec_from_file_location("record_surface_tables", path)
@@ -128,7 +128,7 @@ def test_factory_size_keyword(expr):
 
 # ---- 2. top-level in-place functions -------------------------------------------------------
 def test_every_recorded_inplace_function_exists():
-    from torchlike_jax.ops.recorded_surface import INPLACE_FUNCTIONS
+    from torchlike_jax.core.recorded_surface import INPLACE_FUNCTIONS
 
     assert len(INPLACE_FUNCTIONS) > 40
     for name in INPLACE_FUNCTIONS:

@@ -168,7 +168,7 @@ def test_version_counter():
 
 
 def test_transpose_properties(monkeypatch):
-    monkeypatch.setattr(torch._tensor, "_T_warned", False)  # torch warns once per process
+    monkeypatch.setattr(torch._tensor_methods, "_T_warned", False)  # torch warns once per process
     x = torch.arange(6).reshape(2, 3)
     assert x.T.tolist() == [[0, 3], [1, 4], [2, 5]]
     assert torch.ones(2, 3, 4).mT.shape == (2, 4, 3)

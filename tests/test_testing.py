@@ -7,7 +7,7 @@ installed, the ``torch_live`` tests also re-record the snippets (a stale fixture
 compare random inputs directly.
 
 One normalisation, for a difference that is not behaviour: a type named in a message is our
-tensor class, ``torchlike_jax._tensor.Tensor``, where torch names ``torch.Tensor``.
+tensor class, ``torchlike_jax.core.tensor.Tensor``, where torch names ``torch.Tensor``.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from torchlike_jax.testing import _comparison
 def normalise(observation: dict[str, Any]) -> dict[str, Any]:
     out = json.loads(json.dumps(observation))
     if "exc" in out:
-        out["exc"][1] = out["exc"][1].replace("torchlike_jax._tensor.Tensor", "torch.Tensor")
+        out["exc"][1] = out["exc"][1].replace("torchlike_jax.core.tensor.Tensor", "torch.Tensor")
     return out
 
 

@@ -44,11 +44,11 @@ def _gradcheck(torch, op) -> str:
 def _check_ops(names: list[str]) -> list[dict]:
     """Run every check of the named ops (in a worker process) and return one result each."""
     import torchlike_jax as torch
-    from torchlike_jax.ops import dispatch as dispatch_mod
-    from torchlike_jax.ops.registry import REGISTRY
+    from torchlike_jax.core import kernels
+    from torchlike_jax.core.registry import REGISTRY
 
     used: set[str] = set()
-    real_compiled = dispatch_mod.compiled
+    real_compiled = kernels.compiled
 
     def spying(op, *a):
         used.add(op.name)
@@ -67,7 +67,7 @@ def _check_ops(names: list[str]) -> list[dict]:
                 except Exception:  # noqa: BLE001 - the checks report failures
                     continue
                 used.clear()
-                dispatch_mod.compiled = spying
+                kernels.compiled = spying
                 try:
                     with warnings.catch_warnings():
                         warnings.simplefilter("ignore")
@@ -75,7 +75,7 @@ def _check_ops(names: list[str]) -> list[dict]:
                 except Exception:  # noqa: BLE001 - torch's own refusals, reported elsewhere
                     pass
                 finally:
-                    dispatch_mod.compiled = real_compiled
+                    kernels.compiled = real_compiled
                 found |= used
         return sorted(n for n in found if n in REGISTRY)
 

@@ -42,7 +42,7 @@ def derive() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]], li
     import torch
 
     import torchlike_jax
-    from torchlike_jax.ops import surface
+    from torchlike_jax.core import surface
 
     funcs = {n: a for n in sorted(surface.NAMESPACES["torch"])
              if (a := _aliases(torch, getattr(torch, n, None), n))}

@@ -15,7 +15,16 @@ from . import _persistent_cache  # noqa: E402
 
 _persistent_cache.enable()
 
-from . import accelerator, autograd, backends, cuda, func, testing  # noqa: E402
+# the Tensor's op-backed methods (attached to core.tensor.Tensor above the op layer)
+from . import (  # noqa: E402
+    _tensor_methods,  # noqa: E402, F401
+    accelerator,
+    autograd,
+    backends,
+    cuda,
+    func,
+    testing,
+)
 from ._compile import CompileError, compile  # noqa: E402
 from ._creation import (  # noqa: E402
     arange,
@@ -70,13 +79,12 @@ from ._random import (  # noqa: E402
     set_rng_state,
 )
 from ._size import Size  # noqa: E402
-from ._tensor import Tensor  # noqa: E402
-from .autograd.anomaly_mode import (  # noqa: E402
+from .core.anomaly_mode import (  # noqa: E402
     is_anomaly_check_nan_enabled,
     is_anomaly_enabled,
     set_anomaly_enabled,
 )
-from .autograd.grad_mode import (  # noqa: E402
+from .core.grad_mode import (  # noqa: E402
     enable_grad,
     inference_mode,
     is_grad_enabled,
@@ -84,7 +92,8 @@ from .autograd.grad_mode import (  # noqa: E402
     no_grad,
     set_grad_enabled,
 )
-from .ops.surface import NAMESPACES as _NAMESPACES  # noqa: E402
+from .core.surface import NAMESPACES as _NAMESPACES  # noqa: E402
+from .core.tensor import Tensor  # noqa: E402
 
 globals().update(_NAMESPACES["torch"])  # every op module's torch.* functions (ops/surface.py)
 from ._inplace_functions import FUNCTIONS as _INPLACE_FUNCTIONS  # noqa: E402
@@ -119,7 +128,7 @@ def detach(input: Tensor) -> Tensor:
 
 def result_type(tensor1, tensor2) -> dtype:
     """torch.result_type of two tensors/scalars, by the same rule dispatch uses."""
-    from .ops.dispatch import _decide_dtypes
+    from .core.dispatch import _decide_dtypes
     from .ops.elementwise import ADD
 
     return _decide_dtypes(ADD, (tensor1, tensor2), None)[1]

@@ -105,11 +105,12 @@ from typing import Any
 
 import jax
 
-from . import _caches, _random, _views
-from ._tensor import Storage, Tensor
-from ._views import ViewStorage
-from .autograd import grad_mode
-from .autograd.graph import edge_of, grad_accumulator, node_class
+from . import _caches, _random
+from .core import grad_mode
+from .core import views as _views
+from .core.graph import edge_of, grad_accumulator, node_class
+from .core.tensor import Storage, Tensor
+from .core.views import ViewStorage
 
 __all__ = ["compile", "CompileError", "defer_in_trace", "check_not_deferred", "register_wrapper"]
 

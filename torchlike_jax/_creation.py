@@ -18,8 +18,8 @@ import numpy as np
 from . import _dtypes as D
 from . import _value_checks as V
 from ._device import factory_device
-from ._tensor import Tensor
-from .autograd import grad_mode
+from .core import grad_mode
+from .core.tensor import Tensor
 
 _REQ_GRAD_DTYPE = "Only Tensors of floating point and complex dtype can require gradients"
 

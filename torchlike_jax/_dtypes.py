@@ -192,3 +192,12 @@ def result_type(dims: dtype | None, zero_dims: dtype | None, scalars: dtype | No
     """
     out = _combine(dims, _combine(zero_dims, scalars))
     return out if out is not None else _default_float
+
+
+def legacy_name(d: dtype) -> str:
+    """torch's C++ scalar-type name (``Float``, ``Long``...), as its error messages and legacy
+    tensor types (``torch.FloatTensor``) spell it."""
+    return {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
+            "bool": "Bool", "float16": "Half", "bfloat16": "BFloat16", "int16": "Short",
+            "int8": "Char", "uint8": "Byte", "complex64": "ComplexFloat",
+            "complex128": "ComplexDouble"}[d.name]

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ._tensor import Tensor
-from .ops.recorded_surface import INPLACE_FUNCTIONS
+from .core.recorded_surface import INPLACE_FUNCTIONS
+from .core.tensor import Tensor
 
 
 def _function(name: str) -> Callable[..., Tensor]:

@@ -19,7 +19,7 @@ from . import _dtypes as D
 from . import _value_checks as V
 from ._creation import _leaf, empty, tensor
 from ._size import Size
-from ._tensor import Tensor
+from .core.tensor import Tensor
 from .ops.shape import alias
 
 _RANGE_WARNING = ("torch.range is deprecated and will be removed in a future release because its "

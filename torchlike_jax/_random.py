@@ -15,7 +15,7 @@ import numpy as np
 
 from . import _dtypes as D
 from ._creation import _NO_SIZE, _leaf, _size, _size_arg
-from ._tensor import Tensor
+from .core.tensor import Tensor
 
 _SEED_BYTES = 8  # a state is the seed (uint64, little-endian), then the key's raw words
 
@@ -116,9 +116,9 @@ def set_rng_state(new_state: Tensor) -> None:
 def _float_dtype(dtype: D.dtype | None, fn: str) -> D.dtype:
     dtype = dtype or D.get_default_dtype()
     if not dtype.is_floating_point:
-        from .ops.dispatch import _legacy_name
+        from ._dtypes import legacy_name
 
-        raise NotImplementedError(f"\"{fn}\" not implemented for '{_legacy_name(dtype)}'")
+        raise NotImplementedError(f"\"{fn}\" not implemented for '{legacy_name(dtype)}'")
     return dtype
 
 

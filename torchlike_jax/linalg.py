@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .ops.surface import NAMESPACES as _NAMESPACES
+from .core.surface import NAMESPACES as _NAMESPACES
 
 globals().update(_NAMESPACES["linalg"])
 

@@ -15,7 +15,7 @@ from typing import IO, Any
 
 import jax
 
-from .._tensor import Tensor
+from ..core.tensor import Tensor
 from . import _rebuild
 from ._format import LEGACY_MAGIC, LEGACY_PROTOCOL, PICKLE_PROTOCOL, StorageType
 

@@ -25,8 +25,8 @@ import numpy as np
 from .. import _dtypes as D
 from .._device import device
 from .._size import Size
-from .._tensor import Tensor, _DataStorage
-from .._views import ViewStorage
+from ..core.tensor import Tensor, _DataStorage
+from ..core.views import ViewStorage
 from ._format import STORAGE_NAMES
 from ._rebuild import LoadedStorage, _window
 

@@ -21,7 +21,7 @@ import numpy as np
 from .. import _dtypes as D
 from .._creation import _leaf
 from .._device import CPU, cuda_available, device
-from .._tensor import Tensor
+from ..core.tensor import Tensor
 
 _NO_CUDA = ("Attempting to deserialize object on a CUDA device but torch.cuda.is_available() is "
             "False. If you are running on a CPU-only machine, please use torch.load with "

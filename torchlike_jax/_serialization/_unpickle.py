@@ -22,7 +22,7 @@ from typing import Any
 from .. import _dtypes as D
 from .._device import device
 from .._size import Size
-from .._tensor import Tensor
+from ..core.tensor import Tensor
 from . import _rebuild
 from ._format import STORAGE_TYPES, StorageType
 

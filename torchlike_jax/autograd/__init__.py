@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from . import anomaly_mode, grad_mode, graph
-from .anomaly_mode import detect_anomaly, set_detect_anomaly
-from .grad_mode import (
+from ..core.anomaly_mode import detect_anomaly, set_detect_anomaly
+from ..core.grad_mode import (
     enable_grad,
     get_grad_mode,
     inference_mode,
@@ -13,7 +12,11 @@ from .grad_mode import (
     no_grad,
     set_grad_enabled,
 )
+from . import anomaly_mode, function, functional, grad_mode, graph
+from .api import backward, grad
+from .function import Function
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # the function shadows the module
+from .variable import Variable
 
 __all__ = [
     "backward", "grad", "grad_mode", "graph", "no_grad", "enable_grad", "set_grad_enabled",
@@ -22,25 +25,3 @@ __all__ = [
     "gradcheck", "gradgradcheck", "GradcheckError", "Function", "function", "functional",
     "Variable",
 ]
-
-
-def __getattr__(name: str):
-    # api imports the tensor layer lazily; resolve on first use to keep layering one-way
-    if name in ("backward", "grad"):
-        from . import api
-
-        return getattr(api, name)
-    if name == "functional":  # torch.autograd.functional (imports the tensor layer lazily)
-        import importlib
-
-        return importlib.import_module(f"{__name__}.functional")
-    if name in ("Function", "function"):  # custom Functions wrap Tensor: resolved lazily too
-        import importlib
-
-        function = importlib.import_module(__name__ + ".function")
-        return function if name == "function" else function.Function
-    if name == "Variable":  # wraps Tensor: resolved lazily too
-        from .variable import Variable
-
-        return Variable
-    raise AttributeError(f"module 'torchlike_jax.autograd' has no attribute {name!r}")

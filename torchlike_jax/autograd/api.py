@@ -12,12 +12,12 @@ from typing import Any
 import jax.numpy as jnp
 import numpy as np
 
+from ..core.graph import AccumulateGrad, grad_accumulator
+from ..core.tensor import Tensor
 from . import engine
-from .graph import AccumulateGrad, grad_accumulator
 
 
 def _as_tuple(x: Any) -> tuple:
-    from .._tensor import Tensor
 
     if x is None:
         return ()
@@ -27,7 +27,6 @@ def _as_tuple(x: Any) -> tuple:
 
 
 def _roots_and_grads(outputs: tuple, grad_outputs: tuple, create_graph: bool):
-    from .._tensor import Tensor
 
     if grad_outputs and len(grad_outputs) != len(outputs):
         raise RuntimeError(f"grad requires one gradient per output: got {len(grad_outputs)} "
@@ -126,7 +125,6 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
 
 
 def _accumulate_into(t, g, create_graph: bool) -> None:
-    from .._tensor import Tensor
 
     gt = g if isinstance(g, Tensor) else Tensor._wrap(jnp.asarray(g))
     if t._grad is None:
@@ -142,7 +140,6 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
          create_graph: bool = False, only_inputs: bool = True, allow_unused: bool | None = None,
          is_grads_batched: bool = False, materialize_grads: bool = False) -> tuple:
     """Return d(outputs)/d(inputs) without touching any ``.grad``."""
-    from .._tensor import Tensor
 
     if materialize_grads and allow_unused is False:
         raise ValueError("Expected allow_unused to be True or not passed when materialize_grads="

@@ -30,9 +30,10 @@ import jax
 import jax.numpy as jnp
 
 from .. import _caches
-from . import anomaly_mode, grad_mode
+from ..core import anomaly_mode, grad_mode
+from ..core.graph import AccumulateGrad, Node, node_class
+from ..core.tensor import Tensor
 from .backward_policy import BackwardPolicy, CompiledEntry
-from .graph import AccumulateGrad, Node, node_class
 
 #: when to compile a backward (ski rental, background, segments): see backward_policy.py
 policy = BackwardPolicy()
@@ -91,9 +92,10 @@ def _check_saved(node: Node) -> None:
         tensor = tensor_ref() if tensor_ref is not None else None
         if st.version != version:
             shape = list(st.array.shape)
-            from ..ops.dispatch import _dtype_of, _legacy_name
+            from .._dtypes import legacy_name
+            from ..core.dispatch import _dtype_of
 
-            what = f"[torch.{_legacy_name(_dtype_of(st.array))}Tensor {shape}]"
+            what = f"[torch.{legacy_name(_dtype_of(st.array))}Tensor {shape}]"
             if is_output:
                 what += f", which is output 0 of {_short(node.name())},"
             elif tensor is not None and tensor._grad_fn is not None:
@@ -400,7 +402,6 @@ def _node_step(n: Node, grads: list, buf: dict, capture: dict, captured: list,
 
 # ---- Python at a node: torch's Node hooks, saved-tensor unpacking, the anomaly NaN check --------
 def _as_tensor(g, create_graph: bool):
-    from .._tensor import Tensor
 
     if g is None or create_graph:
         return g
@@ -454,7 +455,6 @@ def _run_node_posthooks(n: Node, in_grads, grads: list, create_graph: bool) -> l
 def _unpack(n: Node, inputs: tuple) -> tuple:
     """Call ``unpack`` on what ``saved_tensors_hooks``' pack returned at record time; unpacked
     inputs replace the node's own arrays for this backward (see graph.saved_tensors_hooks)."""
-    from .._tensor import Tensor
 
     inputs = list(inputs)
     for i, packed, unpack in n.packed:
@@ -504,7 +504,6 @@ def _send(buf, n: Node, in_grads, create_graph: bool) -> None:
 
 
 def _wrap(array):
-    from .._tensor import Tensor
 
     return Tensor._wrap(jnp.asarray(array))
 
@@ -532,7 +531,6 @@ def _apply_prehooks(n: Node, grads: list, create_graph: bool) -> list:
 
 
 def _run_hooks(hooks: dict, g, create_graph: bool):
-    from .._tensor import Tensor
 
     t = g if create_graph else Tensor._wrap(jnp.asarray(g))
     for hook in list(hooks.values()):
@@ -544,7 +542,6 @@ def _run_hooks(hooks: dict, g, create_graph: bool):
 
 def _accumulate(acc: AccumulateGrad, g, create_graph: bool) -> None:
     """torch's AccumulateGrad: first gradient is stored, later ones are added *in place*."""
-    from .._tensor import Tensor
 
     leaf = acc.variable
     if create_graph:
@@ -567,7 +564,6 @@ def _accumulate(acc: AccumulateGrad, g, create_graph: bool) -> None:
 # ---- create_graph: the backward of a node, recorded as a node ---------------------------------
 def _differentiable_vjp(n: Node, grads: list, inputs: tuple) -> list:
     """Gradients of ``n``'s inputs as Tensors whose own ``grad_fn`` is this vjp (nested vjp)."""
-    from .._tensor import Tensor
 
     mask = _mask(n)
     cots = list(grads)  # None stays None (an argument of no gradient): see _make_vjp
@@ -608,7 +604,7 @@ def _backward_fn(fn, mask: tuple[bool, ...]):
 
 
 def _edge(t):
-    from .graph import edge_of
+    from ..core.graph import edge_of
 
     return edge_of(t)
 

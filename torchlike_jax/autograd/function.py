@@ -49,10 +49,10 @@ from jax.custom_derivatives import SymbolicZero
 
 from .. import _caches
 from .. import _dtypes as D
-from .._tensor import Tensor
-from ..ops.dispatch import record_node
-from . import grad_mode
-from .graph import current_saved_hooks, node_class, python_node_class
+from ..core import grad_mode
+from ..core.dispatch import record_node
+from ..core.graph import current_saved_hooks, node_class, python_node_class
+from ..core.tensor import Tensor
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable"]
 

@@ -31,13 +31,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import grad_mode
+from ..core import grad_mode
+from ..core.tensor import Tensor
 
 __all__ = ["vjp", "jvp", "jacobian", "hessian", "hvp", "vhp"]
 
 
 def _tensor_cls():
-    from .._tensor import Tensor
 
     return Tensor
 

@@ -36,6 +36,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ..core.tensor import Tensor
+
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
 
 
@@ -104,7 +106,6 @@ _FAST_MODE_SEED = 67280421310721  # torch.Generator()'s default seed; our stream
 
 # ---- small helpers ------------------------------------------------------------------------------
 def _tensor_cls():
-    from .._tensor import Tensor
 
     return Tensor
 

@@ -13,7 +13,7 @@ import jax
 from .. import _dtypes as D
 from .. import _random as R
 from .._creation import _leaf
-from .._tensor import Tensor
+from ..core.tensor import Tensor
 
 
 def standard_normal(shape: Any, dtype: D.dtype) -> Tensor:

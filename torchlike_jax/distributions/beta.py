@@ -7,7 +7,7 @@ from typing import Any
 
 from .. import _creation as C
 from .._size import Size
-from .._tensor import Tensor
+from ..core.tensor import Tensor
 from ..ops.joining import stack
 from . import constraints
 from .dirichlet import Dirichlet

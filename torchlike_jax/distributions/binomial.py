@@ -6,8 +6,8 @@ from typing import Any
 
 from .. import _creation as C
 from .._size import Size
-from .._tensor import Tensor
-from ..autograd.grad_mode import no_grad
+from ..core.grad_mode import no_grad
+from ..core.tensor import Tensor
 from . import _sampling, constraints
 from .distribution import Distribution
 from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits

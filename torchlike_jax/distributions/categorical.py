@@ -9,7 +9,7 @@ import numpy as np
 from .. import _creation as C
 from .. import _dtypes as D
 from .._size import Size
-from .._tensor import Tensor
+from ..core.tensor import Tensor
 from ..ops.joining import broadcast_tensors
 from . import _sampling, constraints
 from .distribution import Distribution

@@ -12,8 +12,8 @@ from numbers import Number
 from typing import Any
 
 from .._size import Size
-from .._tensor import Tensor
-from ..autograd.grad_mode import no_grad
+from ..core.grad_mode import no_grad
+from ..core.tensor import Tensor
 from . import constraints
 from .utils import lazy_property
 

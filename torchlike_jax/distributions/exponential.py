@@ -6,7 +6,7 @@ from typing import Any
 
 from .._creation import zeros_like
 from .._size import Size
-from .._tensor import Tensor
+from ..core.tensor import Tensor
 from . import _sampling, constraints
 from .exp_family import ExponentialFamily
 

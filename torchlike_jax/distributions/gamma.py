@@ -6,7 +6,7 @@ from typing import Any
 
 from .. import special
 from .._size import Size
-from .._tensor import Tensor
+from ..core.tensor import Tensor
 from . import _sampling, constraints
 from .exp_family import ExponentialFamily
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._size import Size
-from .._tensor import Tensor
+from ..core.tensor import Tensor
 from . import constraints
 from .distribution import Distribution
 from .transforms import _sum_rightmost

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from .. import linalg
-from .._tensor import Tensor
+from ..core.tensor import Tensor
 from ..nn import functional as F
 from .bernoulli import Bernoulli
 from .beta import Beta

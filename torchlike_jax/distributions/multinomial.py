@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._size import Size
-from .._tensor import Tensor
+from ..core.tensor import Tensor
 from ..nn import functional as F
 from . import constraints
 from .binomial import Binomial

@@ -14,7 +14,7 @@ import numpy as np
 from .. import _creation as C
 from .. import linalg
 from .._size import Size
-from .._tensor import Tensor
+from ..core.tensor import Tensor
 from . import _sampling, constraints
 from .distribution import Distribution
 from .utils import lazy_property

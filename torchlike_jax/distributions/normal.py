@@ -7,7 +7,7 @@ from numbers import Real
 from typing import Any
 
 from .._size import Size
-from .._tensor import Tensor
+from ..core.tensor import Tensor
 from . import _sampling, constraints
 from .exp_family import ExponentialFamily
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from .. import _creation as C
 from .._size import Size
-from .._tensor import Tensor
+from ..core.tensor import Tensor
 from ..nn import functional as F
 from . import constraints
 from .categorical import Categorical

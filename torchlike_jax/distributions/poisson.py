@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from .._size import Size
-from .._tensor import Tensor
-from ..autograd.grad_mode import no_grad
+from ..core.grad_mode import no_grad
+from ..core.tensor import Tensor
 from . import _sampling, constraints
 from .exp_family import ExponentialFamily
 from .utils import broadcast_all

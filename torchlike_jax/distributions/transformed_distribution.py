@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from .._size import Size
-from .._tensor import Tensor
-from ..autograd.grad_mode import no_grad
+from ..core.grad_mode import no_grad
+from ..core.tensor import Tensor
 from . import constraints
 from .distribution import Distribution
 from .independent import Independent

@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import _creation as C
 from .. import _dtypes as D
-from .._tensor import Tensor
+from ..core.tensor import Tensor
 from ..ops.joining import broadcast_tensors
 
 __all__ = ["broadcast_all", "clamp_probs", "lazy_property", "logits_to_probs",
@@ -75,7 +75,7 @@ class lazy_property:  # noqa: N801 - torch's name
     def __get__(self, instance: Any, obj_type: Any = None) -> Any:
         if instance is None:
             return self
-        from ..autograd.grad_mode import enable_grad
+        from ..core.grad_mode import enable_grad
         with enable_grad():
             value = self.wrapped(instance)
         setattr(instance, self.wrapped.__name__, value)

@@ -40,8 +40,9 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from .._tensor import Tensor
-from ..autograd import _transforms, grad_mode
+from ..core import grad_mode
+from ..core import transforms as _transforms
+from ..core.tensor import Tensor
 
 __all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "vmap",
            "linearize", "functional_call"]

@@ -9,8 +9,8 @@ import warnings
 from typing import Any
 
 from .._random import Generator, rand, randn
-from .._tensor import Tensor
-from ..autograd.grad_mode import no_grad
+from ..core.grad_mode import no_grad
+from ..core.tensor import Tensor
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "constant_", "zeros_", "ones_", "eye_",
            "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._creation import empty
-from .._tensor import Tensor
+from ..core.tensor import Tensor
 
 __all__ = ["Parameter", "UninitializedBuffer", "UninitializedParameter",
            "UninitializedTensorMixin"]

@@ -21,13 +21,15 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import _dtypes as D
-from .dispatch import _legacy_name, dispatch
+from .._dtypes import legacy_name
+from ..core.dispatch import dispatch
+from ..core.registry import KEEP, register
+from ..core.surface import expose
+from ..core.tensor import Tensor
 from .joining import cat
 from .linalg import baddbmm, bmm
 from .nn_activations import softmax, up
 from .nn_layers import dropout, linear, pad
-from .registry import KEEP, register
-from .surface import expose
 
 _NN = "nn.functional"
 # the C++ type names torch prints in SDPA's dtype messages
@@ -49,7 +51,6 @@ def _const(host: np.ndarray, dtype: Any) -> Any:
 
 
 def _need_tensor(x: Any, arg: str, pos: int, fn: str) -> None:
-    from .._tensor import Tensor
 
     if not isinstance(x, Tensor):
         raise TypeError(f"{fn}(): argument '{arg}' (position {pos}) must be Tensor, not "
@@ -80,7 +81,7 @@ def _sdpa_checks(query: Any, key: Any, value: Any, attn_mask: Any, is_causal: bo
         raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set "
                            "when is_causal=True")
     if not query.dtype.is_floating_point:
-        raise RuntimeError(f"expected scalar type Float but found {_legacy_name(query.dtype)}")
+        raise RuntimeError(f"expected scalar type Float but found {legacy_name(query.dtype)}")
 
 
 def _repeat_heads(query: Any, kv: Any) -> Any:
@@ -236,7 +237,6 @@ def _canonical_mask(mask: Any, mask_name: str, other_type: Any, other_name: str,
 
 def _none_or_dtype(input: Any) -> Any:
     """The dtype of an optional tensor."""
-    from .._tensor import Tensor
 
     if input is None:
         return None

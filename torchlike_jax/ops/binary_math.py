@@ -18,8 +18,11 @@ import jax.numpy as jnp
 import jax.scipy.special as jsp
 
 from .. import _dtypes as D
-from . import dispatch as _dispatch_mod
-from .dispatch import _legacy_name, dispatch
+from .._dtypes import legacy_name
+from ..core.dispatch import dispatch
+from ..core.registry import COMPARE, FLOAT, KEEP, PROMOTE, register
+from ..core.surface import expose
+from ..core.tensor import Tensor
 from .elementwise import (
     BITWISE_AND,
     BITWISE_OR,
@@ -38,14 +41,12 @@ from .elementwise import (
     tensors_only,
     underivable,
 )
-from .registry import COMPARE, FLOAT, KEEP, PROMOTE, register
-from .surface import expose
 
 _sg = jax.lax.stop_gradient
 
 
 def _is_tensor(x) -> bool:
-    return isinstance(x, _dispatch_mod.Tensor)
+    return isinstance(x, Tensor)
 
 
 def _op(name: str, impl, grad_fn, rule: str = PROMOTE, saves=(0, 1), **kw):
@@ -331,7 +332,7 @@ def float_power(input, exponent):
 def _float_power_(self, exponent):
     """torch refuses to write the float64 result into a tensor of another dtype."""
     if self.dtype not in (D.float64, D.complex128):
-        raise RuntimeError(f"the base given to float_power_ has dtype {_legacy_name(self.dtype)} "
+        raise RuntimeError(f"the base given to float_power_ has dtype {legacy_name(self.dtype)} "
                            f"but the operation's result requires dtype Double")
     return float_power(self, exponent)
 
@@ -446,8 +447,8 @@ bitwise_right_shift = _bitwise(RSHIFT, "bitwise_right_shift")
 def _same_dtype(fname: str, input, other) -> None:
     need_tensor(fname, other)
     if input.dtype != other.dtype:
-        raise RuntimeError(f"{_legacy_name(input.dtype)} did not match "
-                           f"{_legacy_name(other.dtype)}")
+        raise RuntimeError(f"{legacy_name(input.dtype)} did not match "
+                           f"{legacy_name(other.dtype)}")
 
 
 def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False):

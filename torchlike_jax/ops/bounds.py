@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .dispatch import value_is_abstract
+from ..core.dispatch import value_is_abstract
 
 
 def first_out_of_range(index: Any, size: int, negative_ok: bool = False) -> int | None:

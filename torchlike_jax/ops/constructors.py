@@ -10,9 +10,10 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import _dtypes as D
-from .dispatch import _legacy_name, dispatch
-from .registry import KEEP, register
-from .surface import expose
+from .._dtypes import legacy_name
+from ..core.dispatch import dispatch
+from ..core.registry import KEEP, register
+from ..core.surface import expose
 
 
 def _leaf(host: np.ndarray, dtype: D.dtype, requires_grad: bool = False, device: Any = None):
@@ -29,7 +30,7 @@ def _indices(kind: str, row: int, col: int, offset: int, dtype, device) -> Any:
     dtype = dtype or D.int64
     if dtype not in (D.int32, D.int64):
         raise NotImplementedError(f'"{kind}_indices" not implemented for '
-                                  f"'{_legacy_name(dtype)}'")
+                                  f"'{legacy_name(dtype)}'")
     fn = np.tril_indices if kind == "tril" else np.triu_indices
     rows, cols = fn(row, offset, col) if row and col else (np.zeros(0), np.zeros(0))
     return _leaf(np.stack([rows, cols]).astype(np.int64), dtype, False, device)

@@ -7,7 +7,7 @@ publishes it through :func:`expose` (op modules are the one place the public sur
 from __future__ import annotations
 
 from .. import _dtypes as D
-from .surface import expose
+from ..core.surface import expose
 
 
 def can_cast(from_: D.dtype, to: D.dtype) -> bool:

@@ -11,16 +11,18 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import _dtypes as D
-from . import dispatch as _dispatch_mod
-from .dims import broadcast_shapes
-from .dispatch import _legacy_name, dispatch
-from .registry import COMPARE, FLOAT, KEEP, PROMOTE, register
-from .surface import INPLACE, expose
+from .._dtypes import legacy_name
+from ..core import dispatch as _dispatch_mod
+from ..core.dims import broadcast_shapes
+from ..core.dispatch import dispatch
+from ..core.registry import COMPARE, FLOAT, KEEP, PROMOTE, register
+from ..core.surface import INPLACE, expose
+from ..core.tensor import Tensor
 
 
 def kernel_error(kernel: str, np_dtype) -> NotImplementedError:
     """torch's error for a dtype its CPU kernel is not compiled for."""
-    name = _legacy_name(D._BY_NP[np.dtype(np_dtype)])
+    name = legacy_name(D._BY_NP[np.dtype(np_dtype)])
     return NotImplementedError(f'"{kernel}" not implemented for \'{name}\'')
 
 
@@ -66,7 +68,7 @@ def check_int_divisor(other, result) -> None:
     """
     if result.dtype.category >= D._FLOAT:
         return
-    if isinstance(other, _dispatch_mod.Tensor):
+    if isinstance(other, Tensor):
         arr = other._st.array
         if isinstance(arr, jax.core.Tracer) or not bool(jnp.any(arr == 0)):
             return
@@ -78,14 +80,14 @@ def check_int_divisor(other, result) -> None:
 def check_alpha(alpha, *xs) -> None:
     """torch refuses a float ``alpha`` when the operands are integral (or bool)."""
     if isinstance(alpha, float) and all(
-            not isinstance(x, _dispatch_mod.Tensor) or x.dtype.category < D._FLOAT for x in xs):
+            not isinstance(x, Tensor) or x.dtype.category < D._FLOAT for x in xs):
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
                            "point number.")
 
 
 def need_tensor(fname: str, x, argname: str = "other", pos: int = 2) -> None:
     """torch's TypeError for a Python scalar where its signature only takes a Tensor."""
-    if not isinstance(x, _dispatch_mod.Tensor):
+    if not isinstance(x, Tensor):
         raise TypeError(f"{fname}(): argument '{argname}' (position {pos}) must be Tensor, not "
                         f"{type(x).__name__}")
 
@@ -93,7 +95,7 @@ def need_tensor(fname: str, x, argname: str = "other", pos: int = 2) -> None:
 def need_input(fname: str, x, other=None, combination: bool = False) -> None:
     """torch's TypeError for a Python scalar as ``input`` of a function without a Scalar-first
     overload (``torch.maximum(2, t)``, ``torch.eq(2, t)``); methods never hit it."""
-    if isinstance(x, _dispatch_mod.Tensor):
+    if isinstance(x, Tensor):
         return
     if combination:
         raise TypeError(f"{fname}() received an invalid combination of arguments - got "
@@ -286,7 +288,7 @@ def add(input, other, *, alpha=1):
 
 
 def _is_bool_tensor(x) -> bool:
-    return isinstance(x, _dispatch_mod.Tensor) and x._st.array.dtype == jnp.bool_
+    return isinstance(x, Tensor) and x._st.array.dtype == jnp.bool_
 
 
 def _is_bool(x) -> bool:
@@ -296,8 +298,8 @@ def _is_bool(x) -> bool:
 def _check_bool_sub(a, b) -> None:
     """torch refuses ``-`` with a bool tensor (use ``^`` / ``~`` instead)."""
     if _is_bool_tensor(a) or _is_bool_tensor(b) or (
-            isinstance(a, _dispatch_mod.Tensor) and isinstance(b, bool)) or (
-            isinstance(b, _dispatch_mod.Tensor) and isinstance(a, bool)):
+            isinstance(a, Tensor) and isinstance(b, bool)) or (
+            isinstance(b, Tensor) and isinstance(a, bool)):
         if _is_bool(a) and _is_bool(b):
             raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
                                "supported. Use the `^` or `logical_xor()` operator instead.")
@@ -333,7 +335,6 @@ def div(input, other, *, rounding_mode=None):
 
 def pow(input, exponent):
     """torch.pow with torch's three grad_fn flavours (tensor**scalar, tensor**tensor, scalar**t)."""
-    from .._tensor import Tensor
 
     if not isinstance(input, Tensor):
         if isinstance(input, bool) and exponent._st.array.dtype == np.bool_:
@@ -374,7 +375,7 @@ minimum = tensors_only(MINIMUM, "minimum", "Elementwise min; nan propagates; tie
 
 def remainder(input, other):
     """Python's ``%``: the result has the divisor's sign. Integer zero divisors raise."""
-    tensor = isinstance(input, _dispatch_mod.Tensor) and isinstance(other, _dispatch_mod.Tensor)
+    tensor = isinstance(input, Tensor) and isinstance(other, Tensor)
     out = dispatch(REMAINDER_T if tensor else REMAINDER, (input, other))
     check_int_divisor(other, out)
     return out
@@ -391,7 +392,7 @@ def rsub(input, other, *, alpha=1):
     """``other - alpha * input`` (torch.rsub, Tensor.__rsub__)."""
     _check_bool_sub(other, input)
     check_alpha(alpha, input, other)
-    tensor = isinstance(other, _dispatch_mod.Tensor)
+    tensor = isinstance(other, Tensor)
     if alpha != 1:
         return dispatch(RSUB_ALPHA, (input, other, alpha), (tensor,))
     return dispatch(RSUB_T if tensor else RSUB, (input, other))
@@ -409,7 +410,7 @@ def _unary_fn(op, doc: str):
     name = op.name
 
     def fn(input):
-        if not isinstance(input, _dispatch_mod.Tensor):
+        if not isinstance(input, Tensor):
             raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
                             f"{type(input).__name__}")
         return dispatch(op, (input,))
@@ -438,7 +439,6 @@ def clamp(input, min=None, max=None):
     need_input("clamp", input, min if min is not None else max, combination=True)
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    Tensor = _dispatch_mod.Tensor
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         if not all(b is None or isinstance(b, Tensor) for b in (min, max)):
             got = ", ".join(f"{k}={type(v).__name__}" for k, v in (("max", max), ("min", min))
@@ -462,14 +462,13 @@ def where(condition, input=None, other=None):
 
     ``where(condition)`` alone is ``condition.nonzero(as_tuple=True)`` (a host sync, as in torch).
     """
-    from .._tensor import Tensor
 
     if input is None and other is None:
         idx = np.nonzero(np.asarray(condition._st.array))
         return tuple(Tensor._wrap(jnp.asarray(i, dtype=jnp.int64)) for i in idx)
     if isinstance(condition, Tensor) and condition.dtype.name != "bool":
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
-                           f"with dtype {_legacy_name(condition.dtype)}")
+                           f"with dtype {legacy_name(condition.dtype)}")
     return dispatch(WHERE, (condition, input, other))
 
 
@@ -517,7 +516,7 @@ def inplace_mask_fn(fn, grad_name: str | None = None):
         mask = fn(self, other)
         if grad_name is None:
             return dispatch(_MASK_CAST, (self, mask))
-        k = 1 if isinstance(other, _dispatch_mod.Tensor) else 0
+        k = 1 if isinstance(other, Tensor) else 0
         return dispatch(_CMP_CAST, (self, mask, other), (f"{grad_name}Backward{k}",))
 
     method.__name__ = fn.__name__ + "_"

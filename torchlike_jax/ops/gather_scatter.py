@@ -18,12 +18,14 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .._dtypes import legacy_name
+from ..core.dims import broadcast_shapes, norm_dim
+from ..core.dispatch import dispatch
+from ..core.registry import KEEP, register
+from ..core.surface import expose
+from ..core.tensor import Tensor
 from .bounds import check_dim_range, check_flat_range, check_in_self, first_out_of_range
-from .dims import broadcast_shapes, norm_dim
-from .dispatch import _legacy_name, dispatch
-from .registry import KEEP, register
 from .scatter_set import scatter_set
-from .surface import expose
 
 _INT_KINDS = ("int64", "int32")
 
@@ -109,7 +111,6 @@ def gather(input, dim: int, index, *, sparse_grad: bool = False):
 def scatter(input, dim: int, index, src=None, *, value=None, reduce: str | None = None):
     """torch.scatter: out = input with out[index[i][j]][j] = src[i][j] (for dim 0); ``src`` may
     be a scalar (the value overload). ``reduce`` "add"/"multiply" combines instead."""
-    from .._tensor import Tensor
 
     if src is None:
         src = value
@@ -298,8 +299,8 @@ def _index_source(input, dim, index, source, name: str, cls: type = RuntimeError
         raise IndexError(f"{name}(): Index is supposed to be a vector")
     d = norm_dim(dim, input.ndim)
     if source.dtype is not input.dtype:
-        raise RuntimeError(f"{name}(): self ({_legacy_name(input.dtype)}) and source "
-                           f"({_legacy_name(source.dtype)}) must have the same scalar type")
+        raise RuntimeError(f"{name}(): self ({legacy_name(input.dtype)}) and source "
+                           f"({legacy_name(source.dtype)}) must have the same scalar type")
     n = source.shape[d] if source.ndim else 1
     if index.numel() != n:
         raise cls(f"{name}(): Number of indices ({index.numel()}) should be equal to "
@@ -329,7 +330,6 @@ def index_copy(input, dim: int, index, source):
 
 def index_fill(input, dim: int, index, value):
     """torch.index_fill: input with the slices ``index`` set to ``value``."""
-    from .._tensor import Tensor
 
     if index.dtype.name not in _INT_KINDS:
         raise IndexError("index_fill_(): Expected dtype int64 for index.")
@@ -365,7 +365,6 @@ MASKED_SELECT = register("masked_select", lambda a, i, shape: jnp.broadcast_to(a
 
 def masked_fill(input, mask, value):
     """torch.masked_fill: ``value`` where ``mask`` is True (mask broadcasts)."""
-    from .._tensor import Tensor
 
     if mask.dtype.name != "bool":
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
@@ -393,7 +392,7 @@ def masked_scatter(input, mask, source):
                            f"{_np_name(mask)}")
     if source.dtype is not input.dtype:
         raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but got"
-                           f"{_legacy_name(input.dtype)} and {_legacy_name(source.dtype)}")
+                           f"{legacy_name(input.dtype)} and {legacy_name(source.dtype)}")
     shape = broadcast_shapes(input.shape, mask.shape)
     return dispatch(MASKED_SCATTER, (input, mask, source), (tuple(shape),))
 
@@ -424,7 +423,7 @@ def take(input, index):
     """torch.take: elements of the flattened input; the result has ``index``'s shape."""
     if index.dtype.name != "int64":
         raise RuntimeError(f"take(): Expected a long tensor for index, but got "
-                           f"{_legacy_name(index.dtype)}")
+                           f"{legacy_name(index.dtype)}")
     check_flat_range(index, input.numel())
     return dispatch(TAKE, (input, index))
 
@@ -457,11 +456,11 @@ def put(input, index, source, accumulate: bool = False):
     """torch.put: write ``source`` into the flattened input at ``index``."""
     if index.dtype.name != "int64":
         raise RuntimeError(f"put_(): Expected a long tensor for index, but got "
-                           f"{_legacy_name(index.dtype)}")
+                           f"{legacy_name(index.dtype)}")
     if source.dtype is not input.dtype:
         raise RuntimeError(f"put_(): self and source expected to have the same dtype, but got "
-                           f"self.dtype = {_legacy_name(input.dtype)} and source.dtype = "
-                           f"{_legacy_name(source.dtype)}")
+                           f"self.dtype = {legacy_name(input.dtype)} and source.dtype = "
+                           f"{legacy_name(source.dtype)}")
     if index.numel() != source.numel():
         raise RuntimeError(f"put_(): Expected source and index to have the same number of "
                            f"elements, but got source.numel() = {source.numel()}, index.numel() "
@@ -558,7 +557,6 @@ REPEAT_INTERLEAVE = register("repeat_interleave", lambda a, r, d: jnp.repeat(a, 
 def repeat_interleave(input, repeats=None, dim: int | None = None, *, output_size=None):
     """torch.repeat_interleave: each element (or slice along ``dim``) repeated; a tensor of
     repeats needs its values on the host for the output shape (torch syncs too)."""
-    from .._tensor import Tensor
     from .shape import RESHAPE
 
     if repeats is None:  # torch.repeat_interleave(repeats): indices repeated by their counts

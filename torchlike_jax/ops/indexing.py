@@ -24,10 +24,12 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from .dispatch import RuntimeInt, dispatch
-from .registry import KEEP, register
+from ..core.dispatch import dispatch
+from ..core.params import RuntimeInt
+from ..core.registry import KEEP, register
+from ..core.surface import expose
+from ..core.tensor import Tensor
 from .scatter_set import scatter_set
-from .surface import expose
 
 _FULL = ("slice", None, None, None)
 
@@ -186,7 +188,6 @@ def normalize_index(index) -> tuple:
     """The index as the tuple torch parses. Like numpy's old rule (and torch's, with its
     deprecation warning), a short list holding a sequence, slice, tensor, ``None`` or ``...`` is
     read as a tuple: ``x[[0, [1]]]`` is ``x[0, [1]]``; any other non-tuple is one index."""
-    from .._tensor import Tensor
 
     if isinstance(index, tuple):
         return index
@@ -201,7 +202,6 @@ def normalize_index(index) -> tuple:
 def parse_index(x, index) -> tuple[tuple, list, tuple, str]:
     """A torch index as (basic spec, index arrays, their dims after the basic step, the
     grad_fn name torch gives a pure basic index), checking it like torch."""
-    from .._tensor import Tensor
 
     index = normalize_index(index)
     kinds = [_kind(i, Tensor) for i in index]
@@ -307,7 +307,6 @@ def _put_name(index) -> str:
     """torch runs index_put_ on the tensor itself when the index is only index tensors, ``:``
     and ``...`` (IndexPutBackward0); anything else first makes a view, and writing into a view
     records CopySlices."""
-    from .._tensor import Tensor
 
     items = index if isinstance(index, tuple) else (index,)
     arrays = basic = False
@@ -327,7 +326,6 @@ def _put(x, index, value, accumulate: bool, name: str):
     try:
         return dispatch(SETITEM, (x, value, *arrays), (spec, positions, accumulate, name))
     except (TypeError, ValueError):
-        from .._tensor import Tensor
         from .shape import expand
 
         if isinstance(value, Tensor):  # a value that does not fit: torch's expand message
@@ -350,7 +348,6 @@ def setitem_value(x, index, value):
 def index_put(input, indices, values, accumulate: bool = False):
     """torch.index_put: ``input[indices] = values`` (or ``+=`` with ``accumulate``, where
     repeated indices add up), out of place."""
-    from .._tensor import Tensor
 
     indices = tuple(slice(None) if i is None else i for i in indices)
     for i in indices:
@@ -364,9 +361,9 @@ def index_put(input, indices, values, accumulate: bool = False):
 
 
 def _name(t) -> str:
-    from .dispatch import _legacy_name
+    from .._dtypes import legacy_name
 
-    return _legacy_name(t.dtype)
+    return legacy_name(t.dtype)
 
 
 expose("index_put", inplace=True)(index_put)

@@ -14,9 +14,11 @@ from collections.abc import Sequence
 
 import jax.numpy as jnp
 
-from .dims import broadcast_shapes, norm_dim
-from .dispatch import dispatch
-from .registry import KEEP, REGISTRY, OpDef, register
+from ..core.dims import broadcast_shapes, norm_dim
+from ..core.dispatch import dispatch
+from ..core.registry import KEEP, REGISTRY, OpDef, register
+from ..core.surface import expose
+from ..core.tensor import Tensor
 from .shape import (
     RESHAPE,
     SLICE,
@@ -27,7 +29,6 @@ from .shape import (
     expand,
     vdispatch,
 )
-from .surface import expose
 
 
 def _cat_impl(*args):
@@ -42,7 +43,6 @@ STACK = register("stack", lambda *a: jnp.stack(a[:-1], axis=a[-1]), "StackBackwa
 
 
 def _check_list(tensors, name: str, empty_error: Exception) -> tuple:
-    from .._tensor import Tensor
 
     if isinstance(tensors, Tensor):
         raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, "

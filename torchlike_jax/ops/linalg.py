@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 
-from .dims import broadcast_shapes, norm_dim
-from .dispatch import _legacy_name, dispatch
-from .registry import KEEP, register
-from .surface import expose
+from .._dtypes import legacy_name
+from ..core.dims import broadcast_shapes, norm_dim
+from ..core.dispatch import dispatch
+from ..core.registry import KEEP, register
+from ..core.surface import expose
+from ..core.tensor import Tensor
 
 # torch.matmul's node is that of the last op it runs: 1-D @ 2-D is unsqueeze(0).mm().squeeze_(0),
 # anything batched ends in _unsafe_view; torch.bmm itself is tagged ("bmm",)
@@ -82,7 +84,7 @@ def dot(input, other):
         raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
     if input.dtype is not other.dtype:
         raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
-                           f"{_legacy_name(input.dtype)} and {_legacy_name(other.dtype)}")
+                           f"{legacy_name(input.dtype)} and {legacy_name(other.dtype)}")
     return matmul(input, other)
 
 
@@ -108,7 +110,6 @@ for _f in (matmul, mm, mv, dot, bmm):
 
 
 def _is_tensor(x) -> bool:
-    from .._tensor import Tensor
 
     return isinstance(x, Tensor)
 
@@ -122,14 +123,14 @@ def _mm(a, b):
 
 def _same_dtype(a, b, msg: str) -> None:
     if a.dtype is not b.dtype:
-        raise RuntimeError(msg.format(a=_legacy_name(a.dtype), b=_legacy_name(b.dtype)))
+        raise RuntimeError(msg.format(a=legacy_name(a.dtype), b=legacy_name(b.dtype)))
 
 
 def _require_float(x, name: str) -> None:
     """torch's linalg check for ops without integer kernels."""
     if not (x.dtype.is_floating_point or x.dtype.is_complex):
         raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. "
-                           f"Got {_legacy_name(x.dtype)}")
+                           f"Got {legacy_name(x.dtype)}")
 
 
 def _scaled_sum(base, prod, beta, alpha):
@@ -559,7 +560,7 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     for name, x in (("X1", x1), ("X2", x2)):
         if not x.dtype.is_floating_point:
             raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: "
-                               f"{_legacy_name(x.dtype)}")
+                               f"{legacy_name(x.dtype)}")
     if x1.ndim < 2:
         raise RuntimeError(f"cdist only supports at least 2D tensors, X1 got: {x1.ndim}D")
     if x2.ndim < 2:

@@ -19,8 +19,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .dispatch import dispatch, value_is_abstract
-from .registry import KEEP, register
+from ..core.dispatch import dispatch, value_is_abstract
+from ..core.registry import KEEP, register
 
 
 class LinAlgError(RuntimeError):

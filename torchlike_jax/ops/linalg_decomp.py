@@ -14,12 +14,13 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .._dtypes import legacy_name
+from ..core.dims import broadcast_shapes, norm_dim
+from ..core.dispatch import dispatch
+from ..core.registry import KEEP, register
+from ..core.surface import expose
 from . import linalg_checks as C
-from .dims import broadcast_shapes, norm_dim
-from .dispatch import _legacy_name, dispatch
-from .registry import KEEP, register
 from .return_types import return_type
-from .surface import expose
 
 # ---- named tuples (torch.return_types.*) -------------------------------------------------------
 slogdet_result = return_type("slogdet", ["sign", "logabsdet"])
@@ -38,7 +39,7 @@ cholesky_ex_result = return_type("linalg_cholesky_ex", ["L", "info"])
 def _check_float(x, name: str) -> None:
     if not (x.dtype.is_floating_point or x.dtype.is_complex):
         raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. "
-                           f"Got {_legacy_name(x.dtype)}")
+                           f"Got {legacy_name(x.dtype)}")
 
 
 def _check_matrix(x, name: str, arg: str = "A") -> None:
@@ -63,7 +64,7 @@ def _check_half(x, kernel: str) -> None:
 def _check_kernel(x, kernel: str) -> None:
     """torch's dtype dispatch error for LAPACK kernels (integers, bool, half types)."""
     if x.dtype.name not in ("float32", "float64", "complex64", "complex128"):
-        raise NotImplementedError(f'"{kernel}" not implemented for \'{_legacy_name(x.dtype)}\'')
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{legacy_name(x.dtype)}\'')
 
 
 _ONLY_FLOAT_DOUBLE = "This function doesn't handle types other than float and double"
@@ -211,8 +212,8 @@ def solve(A, B, *, left=True):
     _check_float(B, "linalg.solve")
     if A.dtype is not B.dtype:
         raise RuntimeError(f"linalg.solve: Expected A and B to have the same dtype, but found A "
-                           f"of type {_legacy_name(A.dtype)} and B of type "
-                           f"{_legacy_name(B.dtype)} instead")
+                           f"of type {legacy_name(A.dtype)} and B of type "
+                           f"{legacy_name(B.dtype)} instead")
     vector = left and (B.ndim == 1 or (B.ndim == A.ndim - 1 and B.shape == A.shape[:-1]))
     n = A.shape[-1]
     k = B.shape[-1] if vector else (B.shape[-2] if left else B.shape[-1])
@@ -378,7 +379,7 @@ def _check_eigh(A, name: str) -> None:
     _check_square(A, name)
     if not (A.dtype.is_floating_point or A.dtype.is_complex):
         raise NotImplementedError(f"\"linalg_eigh_cpu\" not implemented for "
-                                  f"'{_legacy_name(A.dtype)}'")
+                                  f"'{legacy_name(A.dtype)}'")
     _check_half(A, "linalg_eigh_cpu")
 
 

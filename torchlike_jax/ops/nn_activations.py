@@ -16,11 +16,13 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
+from .._dtypes import legacy_name
+from ..core.dims import norm_dim
+from ..core.dispatch import dispatch
+from ..core.registry import FLOAT, PROMOTE, register
+from ..core.surface import expose
+from ..core.tensor import Tensor
 from . import elementwise as E
-from .dims import norm_dim
-from .dispatch import _legacy_name, dispatch
-from .registry import FLOAT, PROMOTE, register
-from .surface import expose
 
 _HALF = (jnp.float16, jnp.bfloat16)
 
@@ -35,12 +37,11 @@ def need_float(x: Any, kernel: str) -> None:
     """torch's ``"kernel" not implemented for 'Long'`` for integer/bool input to a float kernel."""
     d = x.dtype
     if not (d.is_floating_point or d.is_complex):
-        raise NotImplementedError(f'"{kernel}" not implemented for \'{_legacy_name(d)}\'')
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{legacy_name(d)}\'')
 
 
 def need_tensor(x: Any, fn: str, arg: str = "input") -> None:
     """torch's TypeError for a non-tensor argument."""
-    from .._tensor import Tensor
 
     if not isinstance(x, Tensor):
         raise TypeError(f"{fn}(): argument '{arg}' (position 1) must be Tensor, not "
@@ -359,7 +360,7 @@ def softshrink(input: Any, lambd: float = 0.5) -> Any:
         fmax = "65504" if input.dtype.name == "float16" else \
             "1.79769e+308" if input.dtype.name == "float64" else "3.40282e+38"
         raise RuntimeError(f"lambda must be in range [0, {fmax}] for input dtype "
-                           f"{_legacy_name(input.dtype)}, but found {lambd:g}")
+                           f"{legacy_name(input.dtype)}, but found {lambd:g}")
     return dispatch(SOFTSHRINK, (input,), (float(lambd),))
 
 
@@ -389,7 +390,6 @@ def rrelu(input: Any, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: 
         out = dispatch(RRELU_EVAL, (input,), _in_place_params(((lower + upper) / 2,), inplace))
         return maybe_inplace(input, out, inplace)
     from .. import _random
-    from .._tensor import Tensor
 
     key = _random.default_generator.next_key()
     noise = jax.random.uniform(key, tuple(input.shape), up(input._st.array).dtype, lower, upper)
@@ -426,7 +426,7 @@ def _softmax_like(op, name: str):
             kern = "softmax_lastdim_kernel_impl" if "log" not in name else \
                 "log_softmax_lastdim_kernel_impl"
             raise NotImplementedError(
-                f'"{kern}" not implemented for \'{_legacy_name(input.dtype)}\'')
+                f'"{kern}" not implemented for \'{legacy_name(input.dtype)}\'')
         return dispatch(op, (input,), (d,))
 
     fn.__name__ = name

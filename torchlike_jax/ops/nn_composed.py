@@ -12,9 +12,10 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
+from ..core.surface import expose
+from ..core.tensor import Tensor
 from .nn_activations import need_float, need_tensor, up
 from .nn_layers import _dropout_impl
-from .surface import expose
 
 _NN = "nn.functional"
 _SELU_ALPHA = 1.7580993408473766  # -scale * alpha of SELU: the value alpha_dropout drops to
@@ -64,7 +65,6 @@ def local_response_norm(input: Any, size: int, alpha: float = 1e-4, beta: float 
 
 def _mask(input: Any, p: float, shape: tuple) -> Any:
     from .. import _random
-    from .._tensor import Tensor
 
     keep = jax.random.bernoulli(_random.default_generator.next_key(), 1.0 - p, shape)
     return Tensor._wrap(keep.astype(up(input._st.array).dtype))

@@ -17,10 +17,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .dispatch import dispatch
+from ..core.dispatch import dispatch
+from ..core.registry import KEEP, register
+from ..core.surface import expose
+from ..core.tensor import Tensor
 from .nn_activations import need_tensor, up
-from .registry import KEEP, register
-from .surface import expose
 
 _NEG = -1e30  # log-space zero that stays finite (no inf - inf in the recursion or its gradient)
 
@@ -77,14 +78,12 @@ CTC = register("ctc_loss", _ctc, "CtcLossBackward0", dtype_rule=KEEP, saves_inpu
 
 
 def _tensor(a: np.ndarray) -> Any:
-    from .._tensor import Tensor
 
     return Tensor._wrap(jnp.asarray(a))
 
 
 def _lengths(v: Any) -> np.ndarray:
     """Lengths as host integers (torch reads them on the host too)."""
-    from .._tensor import Tensor
 
     if isinstance(v, Tensor):
         return np.asarray(v._st.array).astype(np.int64).reshape(-1)

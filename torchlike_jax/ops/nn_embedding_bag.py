@@ -14,10 +14,10 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from .dispatch import dispatch
+from ..core.dispatch import dispatch
+from ..core.registry import KEEP, register
+from ..core.surface import expose
 from .nn_activations import need_tensor, up
-from .registry import KEEP, register
-from .surface import expose
 
 
 def _bag(w, idx, offsets, psw, mode, n_bags, padding_idx, two_d):

@@ -12,11 +12,11 @@ from typing import Any
 import jax.numpy as jnp
 import numpy as np
 
-from .dispatch import dispatch
+from ..core.dispatch import dispatch
+from ..core.registry import KEEP, register
+from ..core.surface import expose
 from .nn_activations import need_tensor
 from .nn_layers import _tup
-from .registry import KEEP, register
-from .surface import expose
 
 
 def _blocks(n: int, k: int, d: int, p: int, s: int) -> int:

@@ -18,12 +18,14 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .._dtypes import legacy_name
+from ..core.dims import norm_dim
+from ..core.dispatch import dispatch, value_is_abstract
+from ..core.registry import FLOAT, KEEP, register
+from ..core.surface import expose
+from ..core.tensor import Tensor
 from .bounds import check_in_self
-from .dims import norm_dim
-from .dispatch import _legacy_name, dispatch, value_is_abstract
 from .nn_activations import need_float, need_tensor, up
-from .registry import FLOAT, KEEP, register
-from .surface import expose
 
 _NN = "nn.functional"
 _HI = jax.lax.Precision.HIGHEST
@@ -165,8 +167,8 @@ def _conv_checks(name: str, input: Any, weight: Any, bias: Any, nd: int, groups:
                            f"expected input{shape} to have {weight.shape[1] * groups} channels, "
                            f"but got {c} channels instead")
     if input.dtype != weight.dtype:
-        raise RuntimeError(f"Input type ({_legacy_name(input.dtype)}) and weight type "
-                           f"({_legacy_name(weight.dtype)}) should be the same")
+        raise RuntimeError(f"Input type ({legacy_name(input.dtype)}) and weight type "
+                           f"({legacy_name(weight.dtype)}) should be the same")
 
 
 def _convnd(nd: int, name: str):
@@ -502,7 +504,6 @@ DROPOUT = register("dropout", lambda x, m, scale: _as(up(x) * m * scale, x), "Mu
 
 def _dropout_mask(input: Any, p: float, shape: tuple) -> Any:
     from .. import _random
-    from .._tensor import Tensor
 
     key = _random.default_generator.next_key()
     keep = jax.random.bernoulli(key, 1.0 - p, shape)
@@ -742,7 +743,7 @@ def embedding(input: Any, weight: Any, padding_idx: int | None = None, max_norm:
     if input.dtype.name not in ("int64", "int32"):
         raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the "
                            f"following scalar types: Long, Int; but got "
-                           f"torch.{_legacy_name(input.dtype)}Tensor instead (while checking "
+                           f"torch.{legacy_name(input.dtype)}Tensor instead (while checking "
                            f"arguments for embedding)")
     if padding_idx is not None:
         n = weight.shape[0]

@@ -17,10 +17,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .dispatch import _legacy_name, dispatch, value_is_abstract
+from .._dtypes import legacy_name
+from ..core.dispatch import dispatch, value_is_abstract
+from ..core.registry import FLOAT, register
+from ..core.surface import expose
+from ..core.tensor import Tensor
 from .nn_activations import need_tensor, up
-from .registry import FLOAT, register
-from .surface import expose
 
 _NN = "nn.functional"
 _REDUCTIONS = ("none", "mean", "sum")
@@ -184,7 +186,7 @@ def _check_targets(name: str, input: Any, target: Any) -> None:
         return
     if target.dtype.name not in ("int64", "uint8"):
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
-                           f"{_legacy_name(target.dtype)}")
+                           f"{legacy_name(target.dtype)}")
     if input.ndim == 1:
         if target.ndim != 0:
             raise RuntimeError(f"1D target tensor expects 0D input tensor, but got "
@@ -251,8 +253,8 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, size_average: Any
             raise RuntimeError(f"Expected target size {list(input.shape)}, got "
                                f"{list(target.shape)}")
         if target.dtype != input.dtype:
-            raise RuntimeError(f"expected scalar type {_legacy_name(input.dtype)} but found "
-                               f"{_legacy_name(target.dtype)}")
+            raise RuntimeError(f"expected scalar type {legacy_name(input.dtype)} but found "
+                               f"{legacy_name(target.dtype)}")
         return dispatch(CE_PROBS, (input, target, weight), (reduction, _smoothing(label_smoothing)))
     _check_targets("cross_entropy", input, target)
     _check_bounds(target, c, ignore_index)
@@ -475,7 +477,6 @@ def gaussian_nll_loss(input: Any, target: Any, var: Any, full: bool = False, eps
                       reduction: str = "mean") -> Any:
     """F.gaussian_nll_loss: 0.5 (log var + (input - target)^2 / var), var clamped to eps."""
     need_tensor(input, "gaussian_nll_loss")
-    from .._tensor import Tensor
 
     if isinstance(var, (int, float)):
         var = Tensor._wrap(jnp.full(tuple(input.shape), float(var), input._st.array.dtype))

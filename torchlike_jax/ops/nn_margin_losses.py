@@ -9,11 +9,11 @@ from typing import Any
 
 import jax.numpy as jnp
 
-from .dispatch import dispatch
+from ..core.dispatch import dispatch
+from ..core.registry import FLOAT, register
+from ..core.surface import expose
 from .nn_activations import need_tensor, up
 from .nn_losses import _check_reduction, _legacy, _reduce
-from .registry import FLOAT, register
-from .surface import expose
 
 _NN = "nn.functional"
 

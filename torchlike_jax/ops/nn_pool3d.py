@@ -12,11 +12,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .dispatch import dispatch
+from ..core.dispatch import dispatch
+from ..core.registry import KEEP, register
+from ..core.surface import expose
 from .nn_activations import need_float, up
 from .nn_layers import _avg_divisor, _check_out, _pool_args, _pool_len, _window_positions
-from .registry import KEEP, register
-from .surface import expose
 
 
 def _boxes(x, kernel, stride, padding, dilation, ceil):

@@ -17,7 +17,9 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import _dtypes as D
-from .dispatch import _legacy_name
+from .._dtypes import legacy_name
+from ..core.surface import expose
+from ..core.tensor import Tensor
 from .sampling import (
     _P_IN,
     any_true,
@@ -29,7 +31,6 @@ from .sampling import (
     need_float_dtype,
     num,
 )
-from .surface import expose
 
 # the C++ type names torch's "continuous distribution" messages print (cauchy_)
 _C_TYPE = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
@@ -50,7 +51,7 @@ def _uniform(self: Any, generator: Any) -> jax.Array:
 def _continuous_only(self: Any, c_name: bool) -> None:
     d = self.dtype
     if not d.is_floating_point:
-        name = _C_TYPE.get(str(d).split(".")[-1], str(d)) if c_name else _legacy_name(d)
+        name = _C_TYPE.get(str(d).split(".")[-1], str(d)) if c_name else legacy_name(d)
         raise RuntimeError(f"{'Cauchy' if c_name else 'Exponential'} distribution is a "
                            "continuous probability distribution. dtype must be a floating point "
                            f"but you specified {name}")
@@ -161,7 +162,6 @@ def random_(self: Any, *args: Any, generator: Any = None, **kw: Any) -> Any:
 @expose("bernoulli_", namespace=())
 def bernoulli_(self: Any, p: Any = 0.5, *, generator: Any = None) -> Any:
     """Fill with 0/1 draws of probability ``p`` (a number or a tensor broadcast to self)."""
-    from .._tensor import Tensor
 
     if isinstance(p, Tensor):
         probs = jnp.broadcast_to(p._st.array, tuple(self.shape))

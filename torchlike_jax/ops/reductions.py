@@ -16,11 +16,12 @@ import warnings
 import jax
 import jax.numpy as jnp
 
-from .dims import norm_dim, norm_dims
-from .dispatch import dispatch
-from .registry import FLOAT, KEEP, SUM, register
+from ..core.dims import norm_dim, norm_dims
+from ..core.dispatch import dispatch
+from ..core.registry import FLOAT, KEEP, SUM, register
+from ..core.surface import expose
+from ..core.tensor import Tensor
 from .return_types import return_type
-from .surface import expose
 
 _LOW_FLOATS = (jnp.float16, jnp.bfloat16)
 
@@ -306,7 +307,6 @@ AMINMAX = register("aminmax", lambda a, d, k: (jnp.min(a, axis=d, keepdims=k),
 
 def _extreme(all_op, dim_op, name, result_cls, binary):
     def fn(input, dim=None, keepdim=False):
-        from .._tensor import Tensor
 
         if isinstance(dim, Tensor):
             return binary(input, dim)

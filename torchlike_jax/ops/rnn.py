@@ -26,13 +26,13 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .dispatch import dispatch
+from ..core.dispatch import dispatch
+from ..core.registry import KEEP, register
+from ..core.surface import expose
 from .joining import cat, stack
 from .nn_activations import up
 from .nn_layers import dropout
-from .registry import KEEP, register
 from .shape import transpose
-from .surface import expose
 
 _HI = jax.lax.Precision.HIGHEST
 _GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}

@@ -21,11 +21,13 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import _dtypes as D
-from .dims import broadcast_shapes
-from .dispatch import _legacy_name, dispatch
+from .._dtypes import legacy_name
+from ..core.dims import broadcast_shapes
+from ..core.dispatch import dispatch
+from ..core.registry import KEEP, register
+from ..core.surface import expose
+from ..core.tensor import Tensor
 from .elementwise import underivable
-from .registry import KEEP, register
-from .surface import expose
 
 # inputs: (sample, *parameters); params: (grad_fn name,)
 SAMPLE = register("random_sample", lambda sample, *rest: sample,
@@ -41,7 +43,6 @@ _P_IN = ("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could thi
 
 
 def _tensor_cls() -> Any:
-    from .._tensor import Tensor
 
     return Tensor
 
@@ -68,7 +69,7 @@ def any_true(mask: jax.Array) -> bool:
 def need_float_dtype(dtype: D.dtype, kernel: str) -> None:
     """torch's ``"kernel" not implemented for 'Long'``."""
     if not dtype.is_floating_point:
-        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_legacy_name(dtype)}'")
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{legacy_name(dtype)}'")
 
 
 def num(x: float) -> str:
@@ -253,7 +254,7 @@ def multinomial(input: Any, num_samples: int, replacement: bool = False, *,
         raise RuntimeError("prob_dist must be 1 or 2 dim")
     if not input.dtype.is_floating_point:
         raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
-                           f"{_legacy_name(input.dtype)}")
+                           f"{legacy_name(input.dtype)}")
     if num_samples <= 0:
         raise RuntimeError("cannot sample n_sample <= 0 samples")
     n_cat = input.shape[-1]

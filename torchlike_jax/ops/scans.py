@@ -10,11 +10,12 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from .dims import norm_dim
-from .dispatch import _legacy_name, dispatch
+from .._dtypes import legacy_name
+from ..core.dims import norm_dim
+from ..core.dispatch import dispatch
+from ..core.registry import FLOAT, KEEP, SUM, register
+from ..core.surface import expose
 from .reductions import _np_name, return_type
-from .registry import FLOAT, KEEP, SUM, register
-from .surface import expose
 
 cummax_result = return_type("cummax", ("values", "indices"))
 cummin_result = return_type("cummin", ("values", "indices"))
@@ -97,7 +98,7 @@ def logcumsumexp(input, dim: int):
     """torch.logcumsumexp (floating input only: torch has no integer kernel)."""
     if not (input.is_floating_point() or input.is_complex()):
         raise NotImplementedError(f'"logcumsumexp_out_cpu" not implemented for '
-                                  f"'{_legacy_name(input.dtype)}'")
+                                  f"'{legacy_name(input.dtype)}'")
     return dispatch(LOGCUMSUMEXP, (input,), (norm_dim(dim, input.ndim),))
 
 

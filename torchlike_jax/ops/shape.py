@@ -13,11 +13,12 @@ import threading
 
 import jax.numpy as jnp
 
-from .dims import norm_dim
-from .dispatch import _legacy_name, dispatch, inplace_state
-from .registry import KEEP, REGISTRY, OpDef, register
-from .strides import layout, view_strides
-from .surface import expose
+from .._dtypes import legacy_name
+from ..core.dims import norm_dim
+from ..core.dispatch import dispatch, inplace_state
+from ..core.registry import KEEP, REGISTRY, OpDef, register
+from ..core.strides import layout, view_strides
+from ..core.surface import expose
 
 RESHAPE = register("reshape", lambda a, shape: jnp.reshape(a, shape), "ViewBackward0",
                    dtype_rule=KEEP, view=True)
@@ -213,7 +214,7 @@ def expand(input, *sizes):
     sizes = _shape_args(sizes)
     shp = input.shape
     if len(sizes) < len(shp):
-        raise RuntimeError(f"expand(torch.{_legacy_name(input.dtype)}Tensor{{{list(shp)}}}, "
+        raise RuntimeError(f"expand(torch.{legacy_name(input.dtype)}Tensor{{{list(shp)}}}, "
                            f"size={list(sizes)}): the number of sizes provided ({len(sizes)}) "
                            f"must be greater or equal to the number of dimensions in the tensor "
                            f"({len(shp)})")

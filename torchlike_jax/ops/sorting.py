@@ -18,11 +18,13 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .dims import norm_dim
-from .dispatch import _legacy_name, dispatch
+from .._dtypes import legacy_name
+from ..core.dims import norm_dim
+from ..core.dispatch import dispatch
+from ..core.registry import KEEP, register
+from ..core.surface import expose
+from ..core.tensor import Tensor
 from .reductions import return_type
-from .registry import KEEP, register
-from .surface import expose
 
 sort_result = return_type("sort", ("values", "indices"))
 topk_result = return_type("topk", ("values", "indices"))
@@ -269,7 +271,6 @@ _INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
 def _quantile_fn(name: str, ignore_nan: bool):
     def fn(input, q, dim: int | None = None, keepdim: bool = False, *,
            interpolation: str = "linear"):
-        from .._tensor import Tensor
 
         if input.numel() == 0:
             raise RuntimeError(f"{name}() input tensor must be non-empty")
@@ -343,7 +344,6 @@ def _host_rows(input, dim: int | None) -> np.ndarray:
 
 
 def _unique_outputs(input, kind, dim, first, inverse, counts, return_inverse, return_counts):
-    from .._tensor import Tensor
 
     idx = Tensor._wrap(jnp.asarray(first, _I64))
     values = dispatch(UNIQUE, (input, idx), (kind, dim))
@@ -422,7 +422,6 @@ def searchsorted(sorted_sequence, input, *, out_int32: bool = False, right: bool
                  side: str | None = None, sorter=None):
     """torch.searchsorted over the last dim of ``sorted_sequence`` (1-D, or batched with the
     leading dims of ``input``); ``input`` may be a number."""
-    from .._tensor import Tensor
 
     if side is not None:
         if side not in ("left", "right"):
@@ -485,7 +484,7 @@ HISTC = register("histc", _histc_impl, None, dtype_rule=KEEP)
 def _check_hist_dtype(input, kernel: str) -> None:
     if not input.is_floating_point():
         raise NotImplementedError(f'"{kernel}" not implemented for '
-                                  f"'{_legacy_name(input.dtype)}'")
+                                  f"'{legacy_name(input.dtype)}'")
 
 
 def histc(input, bins: int = 100, min: float = 0, max: float = 0):
@@ -517,7 +516,6 @@ HISTOGRAM = register("histogram", _histogram_impl, None, dtype_rule=KEEP, n_out=
 def histogram(input, bins=100, *, range=None, weight=None, density: bool = False):
     """torch.histogram: torch.return_types.histogram(hist, bin_edges) for ``bins`` equal-width
     bins (over ``range`` or the data's range) or the given 1-D bin edges."""
-    from .._tensor import Tensor
 
     _check_hist_dtype(input, "histogram_cpu")
     if isinstance(bins, Tensor):
@@ -546,7 +544,7 @@ def bincount(input, weights=None, minlength: int = 0):
     maximum on the host, as torch does, because it sets the output size."""
     if input.is_floating_point() or input.dtype.name == "bool":
         raise NotImplementedError(f'"bincount_cpu" not implemented for '
-                                  f"'{_legacy_name(input.dtype)}'")
+                                  f"'{legacy_name(input.dtype)}'")
     if minlength < 0:
         raise RuntimeError("minlength should be >= 0")
     host = np.asarray(input._st.array)

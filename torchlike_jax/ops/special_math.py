@@ -14,13 +14,13 @@ import jax
 import jax.numpy as jnp
 import jax.scipy.special as jss
 
-from . import dispatch as _dispatch_mod
+from .. import _dtypes as D
+from ..core.dims import norm_dim, norm_dims
+from ..core.dispatch import dispatch
+from ..core.registry import FLOAT, OpDef, register
+from ..core.surface import NAMESPACES
 from . import elementwise as E
 from . import unary_math as U
-from .dims import norm_dim, norm_dims
-from .dispatch import dispatch
-from .registry import FLOAT, OpDef, register
-from .surface import NAMESPACES
 
 _F = U._float_op
 
@@ -164,7 +164,7 @@ def _softmax(op: OpDef, name: str) -> Callable:
             input = input.to(dtype)
         if not input.dtype.is_floating_point:
             raise NotImplementedError(f'"{name}_lastdim_kernel_impl" not implemented for '
-                                      f"'{_dispatch_mod._legacy_name(input.dtype)}'")
+                                      f"'{D.legacy_name(input.dtype)}'")
         return dispatch(op, (input,), (norm_dim(dim, input.ndim),))
 
     fn.__name__ = name

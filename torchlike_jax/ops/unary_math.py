@@ -22,11 +22,13 @@ import jax.numpy as jnp
 import jax.scipy.special as jss
 import numpy as np
 
-from . import dispatch as _dispatch_mod
+from .._dtypes import legacy_name
+from ..core import dispatch as _dispatch_mod
+from ..core.dispatch import dispatch
+from ..core.registry import FLOAT, KEEP, PROMOTE, OpDef, register
+from ..core.surface import INPLACE, METHODS, NAMESPACES, expose
+from ..core.tensor import Tensor
 from . import elementwise as E
-from .dispatch import _legacy_name, dispatch
-from .registry import FLOAT, KEEP, PROMOTE, OpDef, register
-from .surface import INPLACE, METHODS, NAMESPACES, expose
 
 _HALVES = (jnp.float16, jnp.bfloat16)
 
@@ -179,7 +181,7 @@ def binary_variants(name: str, impl: Callable, grad_fn: str) -> tuple[OpDef, ...
 
 def dispatch_binary(ops: tuple, name: str, input: Any, other: Any):
     """Run the variant of :func:`binary_variants` that matches which sides are tensors."""
-    tensor = _dispatch_mod.Tensor
+    tensor = Tensor
     if isinstance(input, tensor) and isinstance(other, tensor):
         return dispatch(ops[0], (input, other))
     if isinstance(other, tensor):
@@ -277,13 +279,13 @@ SIGNBIT = _pred("signbit", lambda a: jnp.zeros(a.shape, jnp.bool_) if a.dtype ==
 
 # ---- public functions ------------------------------------------------------------------------
 def _check_input(name: str, x: Any) -> None:
-    if not isinstance(x, _dispatch_mod.Tensor):
+    if not isinstance(x, Tensor):
         raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
                         f"{type(x).__name__}")
 
 
 def _not_implemented(kernel: str, x: Any) -> NotImplementedError:
-    return NotImplementedError(f'"{kernel}" not implemented for \'{_legacy_name(x.dtype)}\'')
+    return NotImplementedError(f'"{kernel}" not implemented for \'{legacy_name(x.dtype)}\'')
 
 
 def _in_place() -> bool:
@@ -396,7 +398,7 @@ def logit(input, eps: float | None = None):
 
 def polygamma(n: int, input):
     """The n-th derivative of digamma (``Tensor.polygamma(n)`` takes ``n`` second)."""
-    if isinstance(n, _dispatch_mod.Tensor):  # method form: self.polygamma(n)
+    if isinstance(n, Tensor):  # method form: self.polygamma(n)
         n, input = input, n
     _check_input("polygamma", input)
     if n < 0:

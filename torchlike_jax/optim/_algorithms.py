@@ -8,7 +8,7 @@ from typing import Any
 import jax.numpy as jnp
 
 from .. import _creation, _dtypes
-from .._tensor import Tensor
+from ..core.tensor import Tensor
 from .optimizer import Optimizer, _cast, _check_group, _lerp, _write
 
 __all__ = ["ASGD", "SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "NAdam", "RAdam",

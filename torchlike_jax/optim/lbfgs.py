@@ -15,9 +15,9 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import _creation
-from .._tensor import Tensor
-from ..autograd import grad_mode
-from ..ops.surface import NAMESPACES
+from ..core import grad_mode
+from ..core.surface import NAMESPACES
+from ..core.tensor import Tensor
 from .optimizer import Optimizer
 
 __all__ = ["LBFGS"]

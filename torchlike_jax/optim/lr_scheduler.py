@@ -15,7 +15,7 @@ from typing import Any
 from weakref import ref
 
 from .._compile import defer_in_trace
-from .._tensor import Tensor
+from ..core.tensor import Tensor
 from .optimizer import Optimizer
 
 __all__ = ["LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR",

@@ -32,9 +32,9 @@ import numpy as np
 
 from .. import _caches
 from .._compile import check_not_deferred
-from .._tensor import Tensor
-from ..autograd import grad_mode
-from ..autograd.graph import _add_hook
+from ..core import grad_mode
+from ..core.graph import _add_hook
+from ..core.tensor import Tensor
 
 __all__ = ["Optimizer", "register_optimizer_step_post_hook", "register_optimizer_step_pre_hook",
            "required"]
@@ -588,7 +588,7 @@ def _write(t: Tensor, array: Any) -> None:
 
 
 def _tensor_typename(t: Tensor) -> str:
-    from ..ops.dispatch import _legacy_name
+    from .._dtypes import legacy_name
 
-    return f"torch.{_legacy_name(t.dtype)}Tensor"
+    return f"torch.{legacy_name(t.dtype)}Tensor"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+from ..core.tensor import Tensor
 from ._comparison import assert_close
 from ._creation import make_tensor
 
@@ -17,7 +18,6 @@ def assert_allclose(actual: Any, expected: Any, rtol: float | None = None,
     old defaults (no dtype check, NaNs equal, looser float tolerances)."""
     from .. import _dtypes as D
     from .._creation import tensor
-    from .._tensor import Tensor
     from ._comparison import default_tolerances
 
     warnings.warn("`torch.testing.assert_allclose()` is deprecated since 1.12 and will be removed "

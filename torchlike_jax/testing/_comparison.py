@@ -23,7 +23,7 @@ import numpy as np
 
 from .. import _dtypes as D
 from .._creation import as_tensor
-from .._tensor import Tensor
+from ..core.tensor import Tensor
 
 __all__ = ["assert_close", "default_tolerances", "get_tolerances"]
 

@@ -19,7 +19,7 @@ import numpy as np
 from .. import _dtypes as D
 from .._creation import _leaf
 from .._random import default_generator
-from .._tensor import Tensor
+from ..core.tensor import Tensor
 
 _INTEGRAL = (D.uint8, D.int8, D.int16, D.int32, D.int64)
 _BOOL_OR_INTEGRAL = (D.bool_, *_INTEGRAL)

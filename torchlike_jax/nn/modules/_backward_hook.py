@@ -16,9 +16,9 @@ from collections.abc import Callable
 from typing import Any
 
 from ... import _creation
-from ..._tensor import Tensor
-from ...autograd import grad_mode
 from ...autograd.function import Function
+from ...core import grad_mode
+from ...core.tensor import Tensor
 
 __all__ = ["BackwardHook", "BackwardHookFunction"]
 

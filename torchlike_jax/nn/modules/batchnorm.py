@@ -8,7 +8,7 @@ from typing import Any
 
 from ... import _creation
 from ... import _dtypes as D
-from ..._tensor import Tensor
+from ...core.tensor import Tensor
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter

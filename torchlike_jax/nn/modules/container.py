@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from itertools import chain, islice
 from typing import Any
 
+from ...core.tensor import Tensor
 from ..parameter import Parameter
 from .module import Module, _addindent
 
@@ -279,7 +280,6 @@ class ModuleDict(Module):
 def _param_line(p: Any, type_name: str) -> str:
     """One entry of a ParameterList / ParameterDict repr: a tensor's type and size, or the
     Python type of anything else."""
-    from ..._tensor import Tensor
 
     if not isinstance(p, Tensor):
         return f"Object of type: {type(p).__name__}"
@@ -291,7 +291,6 @@ def _param_line(p: Any, type_name: str) -> str:
 
 def _as_parameter(value: Any) -> Any:
     """A plain tensor stored in a parameter container becomes a Parameter, as in torch."""
-    from ..._tensor import Tensor
 
     if isinstance(value, Tensor) and not isinstance(value, Parameter):
         return Parameter(value)

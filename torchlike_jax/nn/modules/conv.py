@@ -8,7 +8,7 @@ import math
 from typing import Any
 
 from ... import _creation
-from ..._tensor import Tensor
+from ...core.tensor import Tensor
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter

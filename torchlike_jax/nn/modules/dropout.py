@@ -3,7 +3,7 @@ preserving): their F.* in training, identity in eval."""
 
 from __future__ import annotations
 
-from ..._tensor import Tensor
+from ...core.tensor import Tensor
 from .. import functional as F
 from .module import Module
 

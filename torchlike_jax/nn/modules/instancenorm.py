@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import warnings
 
-from ..._tensor import Tensor
+from ...core.tensor import Tensor
 from .. import functional as F
 from .batchnorm import _NormBase
 

@@ -15,8 +15,8 @@ from typing import Any
 
 from ... import _creation
 from ... import _dtypes as D
-from ..._tensor import Tensor
-from ...autograd.grad_mode import no_grad
+from ...core.grad_mode import no_grad
+from ...core.tensor import Tensor
 from ..parameter import UninitializedBuffer, UninitializedParameter, is_lazy
 from .batchnorm import BatchNorm1d, BatchNorm2d
 from .conv import Conv1d, Conv2d

@@ -6,7 +6,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from ..._tensor import Tensor
+from ...core.tensor import Tensor
 from .. import functional as F
 from .distance import PairwiseDistance
 from .module import Module

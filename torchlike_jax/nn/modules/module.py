@@ -14,8 +14,8 @@ from typing import Any
 
 from ... import _compile
 from ... import _dtypes as D
-from ..._tensor import Tensor
-from ...autograd.grad_mode import no_grad
+from ...core.grad_mode import no_grad
+from ...core.tensor import Tensor
 from ..parameter import Parameter
 
 __all__ = ["Module", "RemovableHandle", "register_module_backward_hook",

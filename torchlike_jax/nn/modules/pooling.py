@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..._tensor import Tensor
+from ...core.tensor import Tensor
 from .. import functional as F
 from ._util import _single
 from .module import Module

@@ -17,7 +17,7 @@ import warnings
 from typing import Any
 
 from ... import _creation
-from ..._tensor import Tensor
+from ...core.tensor import Tensor
 from ...ops import rnn as _rnn
 from .. import functional as F
 from .. import init

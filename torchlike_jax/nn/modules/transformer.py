@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 
 from ... import _creation
-from ..._tensor import Tensor
-from ...autograd import grad_mode
+from ...core import grad_mode
+from ...core.tensor import Tensor
 from .. import functional as F
 from .. import init
 from .activation import GELU, ReLU

@@ -9,9 +9,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..._creation import tensor as _tensor
-from ..._tensor import Tensor
-from ...autograd.grad_mode import no_grad
-from ...ops.surface import NAMESPACES
+from ...core.grad_mode import no_grad
+from ...core.surface import NAMESPACES
+from ...core.tensor import Tensor
 
 __all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "get_total_norm",
            "clip_grads_with_norm_"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..._tensor import Tensor
-from ...ops.surface import NAMESPACES
+from ...core.surface import NAMESPACES
+from ...core.tensor import Tensor
 from ..modules.module import _typename
 
 __all__ = ["parameters_to_vector", "vector_to_parameters"]

@@ -12,9 +12,9 @@ import numpy as np
 
 from ... import _creation, _random
 from ... import linalg as _linalg
-from ..._tensor import Tensor
-from ...autograd.grad_mode import no_grad
-from ...ops.surface import NAMESPACES
+from ...core.grad_mode import no_grad
+from ...core.surface import NAMESPACES
+from ...core.tensor import Tensor
 from ..modules.module import Module
 from . import _norms
 from . import parametrize as P

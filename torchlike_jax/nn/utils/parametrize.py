@@ -14,8 +14,8 @@ import contextlib
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from ..._tensor import Tensor
-from ...autograd.grad_mode import no_grad
+from ...core.grad_mode import no_grad
+from ...core.tensor import Tensor
 from ..modules.container import ModuleDict, ModuleList
 from ..modules.module import Module
 from ..parameter import Parameter

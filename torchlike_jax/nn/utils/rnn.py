@@ -16,7 +16,7 @@ import numpy as np
 
 from ... import _creation
 from ... import _dtypes as D
-from ..._tensor import Tensor
+from ...core.tensor import Tensor
 from ...ops import rnn as _rnn
 
 __all__ = ["PackedSequence", "invert_permutation", "pack_padded_sequence",

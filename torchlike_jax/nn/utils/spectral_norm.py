@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from ... import _random
-from ..._tensor import Tensor
-from ...autograd.grad_mode import no_grad
+from ...core.grad_mode import no_grad
+from ...core.tensor import Tensor
 from ..modules.module import Module
 from ..parameter import Parameter
 from . import _norms

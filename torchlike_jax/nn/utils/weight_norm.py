@@ -9,7 +9,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from ..._tensor import Tensor
+from ...core.tensor import Tensor
 from ..modules.module import Module
 from ..parameter import Parameter
 from . import _norms

@@ -18,7 +18,7 @@ import numpy as np
 
 from ... import _dtypes as D
 from ..._creation import as_tensor, tensor
-from ..._tensor import Tensor
+from ...core.tensor import Tensor
 from ...ops.joining import stack
 
 __all__ = ["collate", "default_collate", "default_collate_err_msg_format",

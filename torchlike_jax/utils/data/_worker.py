@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from ...core.tensor import Tensor
+
 __all__ = ["WorkerInfo", "get_worker_info"]
 
 _POLL_S = 2.0  # how often an idle worker checks that its parent is still alive
@@ -90,7 +92,6 @@ class _Pickler(pickle.Pickler):
     and view closures, which neither travel nor belong in another process."""
 
     def reducer_override(self, obj: Any) -> Any:
-        from ..._tensor import Tensor
 
         if isinstance(obj, Tensor):
             arr = np.asarray(obj.detach().numpy())

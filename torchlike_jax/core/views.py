@@ -1,7 +1,7 @@
 """Views on immutable arrays: in-place writes through a view reach its base, as in torch.
 
 A torch view shares memory with its base. JAX arrays are immutable, so a view here is a tensor
-whose storage is a :class:`ViewStorage`: the base's :class:`~torchlike_jax._tensor.Storage` plus
+whose storage is a :class:`ViewStorage`: the base's :class:`~torchlike_jax.core.tensor.Storage` plus
 the *chain* of view ops (``(OpDef, static params, output index)``, e.g. select then transpose)
 that maps the base's array to the view's. Nothing is shared in memory; instead
 
@@ -29,10 +29,10 @@ from typing import Any
 
 import jax.numpy as jnp
 
-from .autograd import grad_mode
-from .ops import dispatch as _dispatch_mod
-from .ops.registry import KEEP, register
-from .ops.strides import apply_chain as _apply_chain
+from . import grad_mode
+from .kernels import call_raw
+from .registry import KEEP, register
+from .strides import apply_chain as _apply_chain
 
 # ops whose outputs repeat input elements: writing through them is torch's internal-overlap error
 _OVERLAPPING = frozenset({"expand", "broadcast_to", "unfold"})
@@ -97,7 +97,7 @@ class ViewStorage:
 
 def _run(op: Any, arrays: tuple, chain: tuple) -> Any:
     """One cached jit call of ``op`` on raw arrays (no tensors, no autograd)."""
-    return _dispatch_mod.call_raw(op, arrays, (chain,))[0]
+    return call_raw(op, arrays, (chain,))[0]
 
 
 def make_views(op: Any, params: tuple, source: Any, results: tuple) -> None:
@@ -133,41 +133,3 @@ def check_writable(view: Any) -> None:
         raise RuntimeError(
             "unsupported operation: more than one element of the written-to tensor refers to a "
             "single memory location. Please clone() the tensor before performing the operation.")
-
-
-def write_through(view: Any, result: Any) -> Any:
-    """Write ``result`` (the view's new value, already recorded) into the view's base."""
-    base = view._base
-    new_base = _dispatch_mod.dispatch(COPY_SLICES, (base, result), (view._st.chain,))
-    base._rebind(new_base)
-    return view
-
-
-def refresh(base: Any) -> None:
-    """After ``base`` changed in place: give its live views a graph from the new value.
-
-    Torch regenerates a view's ``grad_fn`` whenever its base's version moved, whatever the grad
-    mode of the write (a write under ``no_grad`` still leaves ``AsStridedBackward0``)."""
-    views = base._views
-    if not views:
-        return
-    live = [w for w in views if w() is not None]
-    base._views = live
-    if not base._requires_grad:
-        return
-    local = grad_mode._local
-    prev = local.grad_enabled
-    local.grad_enabled = True
-    try:
-        for w in live:
-            v = w()
-            if v is None or v._st.base_st is not base._st or v._st.no_grad_made:
-                continue
-            fresh = _dispatch_mod.dispatch(VIEW_CHAIN, (base,), (v._st.chain,))
-            v._grad_fn = fresh._grad_fn
-            v._output_nr = 0
-            v._requires_grad = True
-            v._st._cache = fresh._st.array
-            v._st._seen = base._st.array
-    finally:
-        local.grad_enabled = prev

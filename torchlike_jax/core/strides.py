@@ -20,7 +20,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import _caches
-from .dispatch import fill_params, split_params
+from .params import fill_params, split_params
 
 # chains made only of these keep a contiguous base contiguous (no probe needed)
 _ORDER_PRESERVING = frozenset({"reshape", "unsqueeze", "squeeze", "alias"})

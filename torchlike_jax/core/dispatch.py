@@ -1,12 +1,9 @@
 """The single dispatch path: unwrap → promote → compute (cached jit) → wrap → record a node.
 
-Every tensor method, ``torch.*`` function and operator ends up in :func:`dispatch`. Only this
-module creates graph nodes (the engine creates nodes only for ``create_graph`` backward, through
-:func:`record`).
-
-Why each op is a cached ``jax.jit`` of a small pure function: a cached jit call costs about 8 µs,
-eager ``jax.numpy`` about 13 µs, and the same pure function is what the node stores for the
-engine to differentiate, so forward and backward can never disagree.
+Every tensor method, ``torch.*`` function and operator ends up in :func:`dispatch`, and
+:func:`record_node` is the one place graph nodes are made (custom ``autograd.Function`` and
+``create_graph`` backward record theirs through it too). The compute step itself, a cached
+``jax.jit`` of the op's pure function, is :mod:`~torchlike_jax.core.kernels`.
 """
 
 from __future__ import annotations
@@ -18,17 +15,15 @@ from typing import Any
 import jax
 import numpy as np
 
-from .. import _caches
 from .. import _dtypes as D
-from ..autograd import _transforms, anomaly_mode, grad_mode, graph
-from ..autograd.graph import grad_accumulator, node_class
+from . import anomaly_mode, grad_mode, graph, kernels, transforms
 from .dims import broadcast_shapes
+from .graph import grad_accumulator
 from .registry import COMPARE, FLOAT, KEEP, PROMOTE, SUM, OpDef
+from .tensor import Tensor
+from .views import make_views
 
-Tensor: Any = None  # bound by torchlike_jax._tensor at import (tensor sits above ops)
-view_hook: Any = None  # _views.make_views, bound the same way: marks outputs of view ops
-_func_state = _transforms.state  # running torch.func transforms (see autograd/_transforms)
-
+_func_state = transforms.state  # running torch.func transforms (see core/transforms.py)
 
 
 class _InplaceState(threading.local):
@@ -38,143 +33,6 @@ class _InplaceState(threading.local):
 
 
 inplace_state = _InplaceState()
-
-
-class RuntimeInt(int):
-    """An int whose value is a runtime argument of the compiled op (an index, a slice start),
-    not part of its cache key. Ops that accept one must not let it decide a shape or a branch."""
-
-    __slots__ = ()
-
-
-class _Slot:
-    """Stands in the params skeleton where a runtime scalar was lifted out."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "<runtime>"
-
-
-SLOT = _Slot()
-_LIFTED = (float, complex, RuntimeInt)
-
-
-def split_params(params: tuple, out: list) -> tuple:
-    """``params`` with every Python float/complex and :class:`RuntimeInt` (at any tuple depth)
-    replaced by :data:`SLOT`; the values are appended to ``out`` in order. Returns ``params``
-    itself when nothing was lifted."""
-    res = None
-    for k, p in enumerate(params):
-        t = type(p)
-        if t in _LIFTED:
-            out.append(int(p) if t is RuntimeInt else p)
-            q = SLOT
-        elif isinstance(p, np.floating):  # numpy's float64/float32 arguments: as Python floats
-            out.append(float(p))
-            q = SLOT
-        elif t is tuple and p:
-            q = split_params(p, out)
-        else:
-            continue
-        if q is not p:
-            if res is None:
-                res = list(params)
-            res[k] = q
-    return params if res is None else tuple(res)
-
-
-def fill_params(skeleton: tuple, values: Any) -> tuple:
-    """Inverse of :func:`split_params`: the skeleton with its slots taken from ``values``."""
-    res = []
-    for p in skeleton:
-        if p is SLOT:
-            p = next(values)
-        elif type(p) is tuple and p:
-            p = fill_params(p, values)
-        res.append(p)
-    return tuple(res)
-
-
-def _pure(op: OpDef, params: tuple, cdt: np.dtype | None, odt: np.dtype | None,
-          part: tuple[int, ...] | None, n_rt: int = 0):
-    """The pure JAX function a node stores: casts, then ``op.impl``; always returns a tuple.
-
-    With ``n_rt`` runtime scalars, the last ``n_rt`` arguments fill the slots of ``params``."""
-    impl = op.impl
-    multi = op.n_out > 1
-
-    def fn(*xs):
-        ps = params
-        if n_rt:
-            ps = fill_params(params, iter(xs[-n_rt:]))
-            xs = xs[:-n_rt]
-        if cdt is not None:
-            xs = tuple(x.astype(cdt) if (part is None or i in part) and x is not None
-                       and x.dtype != cdt else x for i, x in enumerate(xs))
-        out = impl(*xs, *ps)
-        if not multi:
-            out = (out,)
-        if odt is not None:
-            out = tuple(o.astype(odt) if i == 0 and o.dtype != odt else o
-                        for i, o in enumerate(out))
-        return out
-
-    fn.__name__ = op.name
-    return fn
-
-
-_jits = _caches.cache("op_jit")
-_static_only = _caches.cache("op_static")
-
-
-def compiled(op: OpDef, params: tuple, cdt: np.dtype | None, odt: np.dtype | None,
-             n_rt: int = 0, name_params: tuple | None = None):
-    """(pure fn, its jitted version, grad_fn class), cached per op, static params and dtypes.
-
-    ``params`` may be a skeleton holding ``n_rt`` runtime slots (see :func:`split_params`);
-    ``name_params`` are the full params, to name the grad_fn."""
-    key = (op, params, cdt, odt)
-    if n_rt and callable(op.grad_fn):  # a name that may depend on a lifted value: key on it
-        key = (*key, op.grad_fn_name(name_params))
-    hit = _jits.get(key)
-    if hit is not None and hit[1]._cache_size() >= _caches.SIGNATURES_PER_JIT:
-        _jits.pop(key)  # shape churn: start a fresh function, dropping the old executables
-        hit = None
-    if hit is None:
-        fn = _pure(op, params, cdt, odt, op.participants, n_rt)
-        name = (op.grad_fn_name(params if name_params is None else name_params)
-                if op.grad_fn is not None else None)
-        hit = (fn, jax.jit(fn), node_class(name) if name else None)
-        _jits[key] = hit
-    return hit
-
-
-def _call_lifted(op: OpDef, params: tuple, cdt: np.dtype | None, odt: np.dtype | None,
-                 arrays: list | tuple):
-    """Run ``op`` with its Python floats / runtime ints lifted out of ``params`` as trailing
-    arguments: ``((fn, jitted, grad_fn class), outputs, runtime values)``, or None when there is
-    nothing to lift or the impl needs a value concretely (a shape, a branch, a torch-style
-    check): that (op, skeleton) then stays static from now on, and the caller's static call
-    re-raises a genuine error with its own message."""
-    rt: list = []
-    skel = split_params(params, rt) if params else params
-    if not rt or (op, skel) in _static_only:
-        return None
-    hit = compiled(op, skel, cdt, odt, len(rt), params)
-    try:
-        outs = hit[1](*arrays, *rt)
-    except Exception:
-        _static_only[(op, skel)] = True
-        return None
-    return hit, outs, rt
-
-
-def call_raw(op: OpDef, arrays: tuple, params: tuple):
-    """``op`` on raw arrays with its Python floats / runtime ints lifted (no tensors, no
-    autograd, no casts): the cached jit call the view machinery uses."""
-    lifted = _call_lifted(op, params, None, None, arrays)
-    return lifted[1] if lifted is not None else compiled(op, params, None, None)[1](*arrays)
 
 
 def value_is_abstract(tensor: Any) -> bool:
@@ -203,7 +61,7 @@ def _decide_dtypes(op: OpDef, args: tuple, out_dtype: D.dtype | None):
         return cdt, out_dtype or cdt
     if rule == FLOAT and cdt.category < D._FLOAT:
         if op.float_only:
-            raise RuntimeError(op.float_only.format(dtype=_legacy_name(cdt)))
+            raise RuntimeError(op.float_only.format(dtype=D.legacy_name(cdt)))
         cdt = D.get_default_dtype()
     if out_dtype is not None and out_dtype.category < cdt.category and rule != COMPARE:
         if out_dtype is inplace_state.out_dtype and isinstance(args[0], Tensor):
@@ -212,8 +70,8 @@ def _decide_dtypes(op: OpDef, args: tuple, out_dtype: D.dtype | None):
             if tuple(shape) != args[0]._st.array.shape:
                 raise RuntimeError(f"output with shape {list(args[0]._st.array.shape)} doesn't "
                                    f"match the broadcast shape {list(shape)}")
-        raise RuntimeError(f"result type {_legacy_name(cdt)} can't be cast to the desired output "
-                           f"type {_legacy_name(out_dtype)}")
+        raise RuntimeError(f"result type {D.legacy_name(cdt)} can't be cast to the desired output "
+                           f"type {D.legacy_name(out_dtype)}")
     if rule == FLOAT:
         return cdt, out_dtype or cdt
     if rule == COMPARE:
@@ -264,13 +122,6 @@ def _promote_slow(op: OpDef, args: tuple, part, rule: str) -> D.dtype:
     return D.result_type(dims, zeros, scal)
 
 
-def _legacy_name(d: D.dtype) -> str:
-    return {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
-            "bool": "Bool", "float16": "Half", "bfloat16": "BFloat16", "int16": "Short",
-            "int8": "Char", "uint8": "Byte", "complex64": "ComplexFloat",
-            "complex128": "ComplexDouble"}[d.name]
-
-
 _PY_SCALARS = frozenset((bool, int, float, complex))
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
@@ -311,12 +162,12 @@ def dispatch(op: OpDef, args: tuple, params: tuple = (), out_dtype: D.dtype | No
         else:
             arrays.append(_scalar_host(a, cnp))
     onp = odt.np if odt is not None else None
-    lifted = _call_lifted(op, params, cnp, onp, arrays)
+    lifted = kernels.call_lifted(op, params, cnp, onp, arrays)
     if lifted is not None:
         (fn, _, node_cls), outs, rt = lifted
     else:
         rt = ()
-        fn, jfn, node_cls = compiled(op, params, cnp, onp)
+        fn, jfn, node_cls = kernels.compiled(op, params, cnp, onp)
         try:
             outs = jfn(*arrays)
         except (TypeError, ValueError):
@@ -328,7 +179,7 @@ def dispatch(op: OpDef, args: tuple, params: tuple = (), out_dtype: D.dtype | No
         arrays = [*arrays, *rt]
     local = grad_mode._local
     if not local.grad_enabled and _func_state.rev:  # no_grad inside torch.func.grad & co
-        outs = _transforms.stop_no_grad(outs)
+        outs = transforms.stop_no_grad(outs)
     wrap = Tensor._wrap
     inference = local.inference_mode
     if op.n_out == 1:
@@ -336,13 +187,13 @@ def dispatch(op: OpDef, args: tuple, params: tuple = (), out_dtype: D.dtype | No
         if needs_grad and local.grad_enabled and node_cls is not None:
             record_node(op, node_cls, fn, args, arrays, (result,), n_rt=len(rt))
         if op.view:
-            view_hook(op, params, args[0], (result,))
+            make_views(op, params, args[0], (result,))
         return result
     results = tuple([wrap(o, inference) for o in outs])
     if needs_grad and local.grad_enabled and node_cls is not None:
         record_node(op, node_cls, fn, args, arrays, results, n_rt=len(rt))
     if op.view:
-        view_hook(op, params, args[0], results)
+        make_views(op, params, args[0], results)
     return results
 
 

@@ -1,0 +1,202 @@
+"""In-place writes: torch's checks, then rebinding a tensor's storage to the new value.
+
+JAX arrays are immutable, so an in-place op computes its result through the ordinary dispatch
+path and :func:`rebind` makes ``self`` hold it: the storage's array is replaced and its version
+counter bumped (which is what torch's "modified by an inplace operation" check reads), and the
+result's graph node becomes ``self``'s. A view writes through into its base instead
+(:func:`write_through`, torch's ``CopySlices``) and the base's other live views are refreshed.
+
+These need dispatch, so they live above it and are attached to :class:`Tensor` here
+(``Tensor._check_inplace``, ``Tensor._rebind``, ``zero_``, ``fill_``, ``copy_``).
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+import jax.numpy as jnp
+import numpy as np
+
+from .. import _value_checks as value_checks
+from . import grad_mode, views
+from .dims import broadcast_shapes
+from .dispatch import dispatch, inplace_state
+from .registry import KEEP, register
+from .tensor import Storage, Tensor
+from .views import COPY_SLICES, VIEW_CHAIN
+
+_LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
+VIEW_LEAF_INPLACE = ("a view of a leaf Variable that requires grad is being used in an in-place "
+                      "operation.")
+_NO_GRAD_VIEW_INPLACE = (
+    "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
+    "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your "
+    "code by moving both the view and the inplace either both inside the no_grad block (if you "
+    "don't want the inplace to be tracked) or both outside (if you want the inplace to be "
+    "tracked).")
+_INFERENCE_INPLACE = ("Inplace update to inference tensor outside InferenceMode is not allowed."
+                      "You can make a clone to get a normal tensor before doing inplace update."
+                      "See https://github.com/pytorch/rfcs/pull/17 for more details.")
+
+
+def _check_inplace(self, leaf_msg: str = _LEAF_INPLACE) -> None:
+    local = grad_mode._local
+    if self._inference and not local.inference_mode:
+        raise RuntimeError(_INFERENCE_INPLACE)
+    base = self._base
+    if base is not None:
+        if local.grad_enabled and base._requires_grad:
+            if self._st.no_grad_made:
+                raise RuntimeError(_NO_GRAD_VIEW_INPLACE)
+            if base._grad_fn is None:
+                raise RuntimeError(VIEW_LEAF_INPLACE)
+        views.check_writable(self)
+    if local.grad_enabled and self._requires_grad and self._grad_fn is None:
+        raise RuntimeError(leaf_msg)
+    node = self._grad_fn
+    if node is not None and node.python_backward and local.grad_enabled \
+            and self._output_nr in getattr(node.state, "as_is", ()):
+        raise RuntimeError(
+            f"Output {self._output_nr} of {node.state.cls.__name__} is a view and is being "
+            "modified inplace. This view was created inside a custom Function (or because an "
+            "input was returned as-is) and the autograd logic to handle view+inplace would "
+            "override the custom backward associated with the custom Function, leading to "
+            "incorrect gradients. This behavior is forbidden. You can fix this by cloning "
+            "the output of the custom Function.")
+
+def _rebind(self, result: Tensor, reshaping: bool = False) -> Tensor:
+    """Make ``self`` hold ``result``'s value and autograd history; bump the version.
+
+    A view writes through into its base instead (:func:`write_through`); ``reshaping``
+    (``t_``, ``squeeze_``...) turns a view into a tensor of its own.
+    """
+    if self._base is not None:
+        if not reshaping:
+            return write_through(self, result)
+        self._st = Storage(self._st.array)
+        self._base = None
+    st = self._st
+    old_st = result._st
+    st.array = result._st.array
+    st.version += 1
+    node = result._grad_fn
+    if node is not None:
+        if node.saved:
+            saved = list(node.saved)
+            # The node holds self's pre-op (immutable) array, i.e. torch's ``original_self``:
+            # neither this write nor later ones invalidate it, so self-as-input 0 is unchecked.
+            for k, s in enumerate(saved):
+                if not s[3] and s[2]() is self:
+                    del saved[k]
+                    break
+            node.saved = tuple((weakref.ref(st), st.version, s[2], s[3])
+                               if s[0]() is old_st else s for s in saved)
+        if self._retains_grad and self._grad_fn is not None and self._grad_fn.retained:
+            self._grad_fn.retained.pop(self._output_nr, None)
+            node.retain(self, result._output_nr)
+        self._grad_fn = node
+        self._output_nr = result._output_nr
+        self._requires_grad = True
+    if self._views:
+        refresh(self)
+    return self
+
+def _inplace(self, fn, *args: Any) -> Tensor:
+    self._check_inplace()
+    return self._rebind(same_shape(self, with_out_dtype(fn, self, args)))
+
+def zero_(self) -> Tensor:
+    self._check_inplace()
+    return self._rebind(dispatch(_ZERO, (self,)))
+
+def fill_(self, value: Any) -> Tensor:
+    self._check_inplace()
+    if isinstance(value, Tensor) and value.ndim != 0:
+        raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                           f"{value.ndim} dimensions.")
+    if not isinstance(value, Tensor):
+        if not isinstance(value, (bool, int, float, complex, np.number, np.bool_)):
+            raise TypeError(f"fill_() received an invalid combination of arguments - got "
+                            f"({type(value).__name__}), but expected one of:\n"
+                            f" * (Tensor value)\n * (Number value)\n")
+        value_checks.check_fill(value, self.dtype)
+    op = _FILL_TENSOR if isinstance(value, Tensor) else _FILL
+    return self._rebind(dispatch(op, (self, value)))
+
+def copy_(self, src: Tensor, non_blocking: bool = False) -> Tensor:
+    self._check_inplace()
+    if isinstance(src, Tensor):
+        same_shape(self, src, broadcast_shapes(self.shape, src.shape))
+    return self._rebind(dispatch(_COPY, (self, src)))
+
+
+def same_shape(self: Tensor, result: Tensor, shape: tuple | None = None) -> Tensor:
+    """torch's check that an in-place result still fits ``self`` (no broadcasting the output)."""
+    shape = result.shape if shape is None else tuple(shape)
+    if shape != self.shape:
+        raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the broadcast "
+                           f"shape {list(shape)}")
+    return result
+
+
+def with_out_dtype(fn, self: Tensor, args: tuple) -> Tensor:
+    """Run an out-of-place op for an in-place method, its result cast back to ``self``'s dtype."""
+    state = inplace_state
+    token = state.out_dtype
+    state.out_dtype = self.dtype
+    try:
+        return fn(self, *args)
+    finally:
+        state.out_dtype = token
+
+
+_ZERO = register("zero_", lambda a: jnp.zeros_like(a), "ZeroBackward0", dtype_rule=KEEP)
+_FILL = register("fill_", lambda a, v: jnp.full_like(a, v.astype(a.dtype)), "FillBackward2",
+                 dtype_rule=KEEP)
+_FILL_TENSOR = register("fill_tensor_", lambda a, v: jnp.full_like(a, v.astype(a.dtype)),
+                        "FillBackward3", dtype_rule=KEEP)
+_COPY = register("copy_", lambda a, s: jnp.broadcast_to(s.astype(a.dtype), a.shape),
+                 "CopyBackwards", dtype_rule=KEEP)
+
+
+def write_through(view: Any, result: Any) -> Any:
+    """Write ``result`` (the view's new value, already recorded) into the view's base."""
+    base = view._base
+    new_base = dispatch(COPY_SLICES, (base, result), (view._st.chain,))
+    base._rebind(new_base)
+    return view
+
+
+def refresh(base: Any) -> None:
+    """After ``base`` changed in place: give its live views a graph from the new value.
+
+    Torch regenerates a view's ``grad_fn`` whenever its base's version moved, whatever the grad
+    mode of the write (a write under ``no_grad`` still leaves ``AsStridedBackward0``)."""
+    views = base._views
+    if not views:
+        return
+    live = [w for w in views if w() is not None]
+    base._views = live
+    if not base._requires_grad:
+        return
+    local = grad_mode._local
+    prev = local.grad_enabled
+    local.grad_enabled = True
+    try:
+        for w in live:
+            v = w()
+            if v is None or v._st.base_st is not base._st or v._st.no_grad_made:
+                continue
+            fresh = dispatch(VIEW_CHAIN, (base,), (v._st.chain,))
+            v._grad_fn = fresh._grad_fn
+            v._output_nr = 0
+            v._requires_grad = True
+            v._st._cache = fresh._st.array
+            v._st._seen = base._st.array
+    finally:
+        local.grad_enabled = prev
+
+
+for _method in (_check_inplace, _rebind, _inplace, zero_, fill_, copy_):
+    setattr(Tensor, _method.__name__, _method)

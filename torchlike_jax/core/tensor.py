@@ -1,0 +1,447 @@
+"""The ``Tensor`` handle: a mutable facade over an immutable ``jax.Array``.
+
+Storage lives in a tiny :class:`Storage` box (array + version counter) that handles may share:
+``detach()`` and ``.data`` alias their source exactly as in torch, so an in-place write through
+either is seen by both; ``detach()`` also shares the version counter, ``.data`` has its own.
+
+This module is the Tensor's *state*: metadata, autograd flags, hooks, conversions and repr.
+It sits in the core layer, below every op, so dispatch can wrap results without a late-bound
+class. What needs ops is attached from above: the in-place machinery by
+:mod:`~torchlike_jax.core.inplace`, arithmetic, operators and op methods by
+:mod:`torchlike_jax._tensor_methods`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import jax
+import numpy as np
+
+from .. import _dtypes as D
+from .._device import device_of
+from .._formatting import format_tensor
+from .._size import Size
+from . import grad_mode, transforms
+from .dims import norm_dim
+from .graph import RemovableHandle
+from .strides import layout
+
+_func_state = transforms.state
+_NONLEAF_GRAD = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad field "
+    "to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you "
+    "access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See "
+    "github.com/pytorch/pytorch/pull/30531 for more information.")
+
+
+class Storage:
+    """The shared, rebindable home of a tensor's array and its version counter."""
+
+    __slots__ = ("array", "version", "__weakref__")
+
+    def __init__(self, array: jax.Array) -> None:
+        self.array = array
+        self.version = 0
+
+
+class _DataStorage(Storage):
+    """The storage of a ``.data`` handle: its source's array, but a version counter of its own
+    (torch's ``.data`` hides in-place writes from autograd; ``detach()`` does not)."""
+
+    __slots__ = ("_src",)
+
+    def __init__(self, src: Storage) -> None:
+        self._src = src
+        self.version = 0
+
+    @property
+    def array(self) -> jax.Array:
+        return self._src.array
+
+    @array.setter
+    def array(self, value: jax.Array) -> None:
+        self._src.array = value
+
+
+def _tensor_type_name(d: D.dtype) -> str:
+    return f"torch.{D.legacy_name(d)}Tensor"
+
+
+def _type_target(target: Any) -> Any:
+    """What ``Tensor.type(target)`` converts to: a dtype, a legacy type class
+    (``torch.DoubleTensor``, which carries its ``dtype``) or its name ('torch.DoubleTensor')."""
+    if isinstance(target, str):
+        for name in ("float32", "float64", "float16", "bfloat16", "int64", "int32", "int16",
+                     "int8", "uint8", "bool_", "complex64", "complex128"):
+            d = getattr(D, name)
+            if _tensor_type_name(d) == target:
+                return d
+        raise ValueError(f"invalid type: {target!r}")
+    if isinstance(target, type) and isinstance(getattr(target, "dtype", None), D.dtype):
+        return target.dtype
+    return target
+
+
+class Tensor:
+    """A torch-style tensor. Create with ``torch.tensor(...)`` and friends."""
+
+    __slots__ = ("_st", "_requires_grad", "_grad", "_grad_fn", "_output_nr", "_retains_grad",
+                 "_hooks", "_inference", "_acc", "_post_acc_hooks", "_base", "_views",
+                 "__weakref__")
+    __array_priority__ = 1000  # so numpy scalars defer to our reflected operators
+
+    # ---- construction -------------------------------------------------------------------
+    @classmethod
+    def _wrap(cls, array: jax.Array, inference: bool = False) -> Tensor:
+        t = object.__new__(cls)
+        t._st = Storage(array)
+        t._requires_grad = False
+        t._grad = None
+        t._grad_fn = None
+        t._output_nr = 0
+        t._retains_grad = False
+        t._hooks = None
+        t._inference = inference
+        t._acc = None
+        t._post_acc_hooks = None
+        t._base = None  # the tensor this one is a view of (torch's ``_base``), see _views.py
+        t._views = None  # weak references to this tensor's live views
+        return t
+
+    @classmethod
+    def _alias(cls, src: Tensor) -> Tensor:
+        """A new autograd-free handle on the same storage (``detach()``, ``.data``)."""
+        t = cls._wrap(None, src._inference)
+        t._st = src._st
+        return t
+
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def __deepcopy__(self, memo: dict) -> Tensor:
+        """Leaves only, as in torch: a new storage with the same flags and a copied ``.grad``."""
+        if self._grad_fn is not None:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) "
+                               "support the deepcopy protocol at the moment.")
+        out = Tensor._wrap(self._st.array, self._inference)
+        out._requires_grad = self._requires_grad
+        if self._grad is not None:
+            out._grad = Tensor._wrap(self._grad._st.array)
+        memo[id(self)] = out
+        return out
+
+    @property
+    def _array(self) -> jax.Array:
+        return self._st.array
+
+    # ---- metadata -----------------------------------------------------------------------
+    @property
+    def dtype(self) -> D.dtype:
+        return D._BY_NP[self._st.array.dtype]
+
+    @property
+    def shape(self) -> Size:
+        return Size(self._st.array.shape)
+
+    def size(self, dim: int | None = None) -> Size | int:
+        if dim is None:
+            return self.shape
+        return self._st.array.shape[norm_dim(dim, self.ndim)]
+
+    @property
+    def ndim(self) -> int:
+        return self._st.array.ndim
+
+    def dim(self) -> int:
+        return self._st.array.ndim
+
+    ndimension = dim
+
+    def numel(self) -> int:
+        return int(self._st.array.size)
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        return self.dtype.itemsize
+
+    def is_floating_point(self) -> bool:
+        return self.dtype.is_floating_point
+
+    def is_complex(self) -> bool:
+        return self.dtype.is_complex
+
+    @property
+    def device(self):
+        return device_of(self._st.array)
+
+    @property
+    def is_cuda(self) -> bool:
+        return self.device.type == "cuda"
+
+    def type(self, dtype: Any = None, non_blocking: bool = False) -> Any:
+        if dtype is None:
+            return _tensor_type_name(self.dtype)
+        return self.to(_type_target(dtype))
+
+    @property
+    def _version(self) -> int:
+        return self._st.version
+
+    def is_inference(self) -> bool:
+        return self._inference
+
+    # ---- autograd metadata --------------------------------------------------------------
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        if self._grad_fn is not None and value:
+            raise RuntimeError("you can only change requires_grad flags of leaf variables.")
+        self._set_requires_grad(bool(value), "only Tensors of floating point and complex dtype "
+                                             "can require gradients")
+
+    def _set_requires_grad(self, value: bool, dtype_msg: str) -> None:
+        if self._grad_fn is not None:
+            if value:
+                return
+            raise RuntimeError("you can only change requires_grad flags of leaf variables. If you "
+                               "want to use a computed variable in a subgraph that doesn't "
+                               "require differentiation use var_no_grad = var.detach().")
+        if value and self._st.array.dtype.kind not in "fcV":
+            raise RuntimeError(dtype_msg)
+        if value and self._inference and not grad_mode._local.inference_mode:
+            raise RuntimeError("Setting requires_grad=True on inference tensor outside "
+                               "InferenceMode is not allowed.")
+        self._requires_grad = value
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        self._set_requires_grad(bool(requires_grad),
+                                "only Tensors of floating point dtype can require gradients")
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._grad_fn is None
+
+    @property
+    def grad_fn(self):
+        return self._grad_fn
+
+    @property
+    def output_nr(self) -> int:
+        return self._output_nr
+
+    @property
+    def grad(self) -> Tensor | None:
+        if self._grad_fn is not None and not self._retains_grad and self._grad is None:
+            warnings.warn(_NONLEAF_GRAD, UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
+                                f"type {type(value).__name__}")
+            if value.shape != self.shape:
+                raise RuntimeError(f"attempting to assign a gradient of size '{list(value.shape)}'"
+                                   f" to a tensor of size '{list(self.shape)}'. Please ensure "
+                                   "that the gradient and the tensor are the same size")
+            if value.dtype is not self.dtype:
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{_c_name(value.dtype)}' to a "
+                    f"tensor with grad_dtype '{D.legacy_name(self.dtype)}'. The gradient must "
+                    "match the tensor's grad_dtype (defaults to the tensor's dtype).")
+        self._grad = value
+
+    @grad.deleter
+    def grad(self) -> None:
+        self._grad = None
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for a non-leaf after backward (a no-op on leaves, as in torch)."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self._grad_fn is None or self._retains_grad:
+            return
+        self._grad_fn.retain(self, self._output_nr)
+        self._retains_grad = True
+
+    def register_hook(self, hook) -> RemovableHandle:
+        """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a new one."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._grad_fn is not None:
+            return self._grad_fn._register_tensor_hook(hook, self._output_nr)
+        if self._hooks is None:
+            self._hooks = {}
+        handle = RemovableHandle(self._hooks)
+        self._hooks[handle._key] = hook
+        return handle
+
+    def register_post_accumulate_grad_hook(self, hook) -> RemovableHandle:
+        """Call ``hook(self)`` after backward has accumulated into this leaf's ``.grad`` (leaf
+        only; it must return None). Not called by ``autograd.grad``, which accumulates nothing."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf "
+                               "tensors")
+        if self._post_acc_hooks is None:
+            self._post_acc_hooks = {}
+        handle = RemovableHandle(self._post_acc_hooks)
+        self._post_acc_hooks[handle._key] = hook
+        return handle
+
+
+    @property
+    def data(self) -> Tensor:
+        t = Tensor._wrap(None, self._inference)
+        t._st = _DataStorage(self._st)
+        return t
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        """Share ``value``'s array, keeping this tensor's own version counter (torch's set_data:
+        ``w.data -= lr * g`` leaves ``w._version`` alone)."""
+        src = value._st._src if isinstance(value._st, _DataStorage) else value._st
+        own = self._st._src if isinstance(self._st, _DataStorage) else self._st
+        if src is own:
+            return  # ``x.data = x.data`` after writing through it: nothing changes
+        st = _DataStorage(src)
+        st.version = self._st.version
+        self._st = st
+
+    def detach(self) -> Tensor:
+        """A new handle on the same storage that is cut from the graph (shares the version)."""
+        if _func_state.diff:  # inside torch.func.grad/jvp...: cut JAX's derivative too (new array)
+            return Tensor._wrap(transforms.stop_all(self._st.array), self._inference)
+        return Tensor._alias(self)
+
+    def detach_(self) -> Tensor:
+        self._grad_fn = None
+        self._requires_grad = False
+        return self
+
+    # ---- conversions --------------------------------------------------------------------
+    def _host(self) -> np.ndarray:
+        a = self._st.array
+        if _func_state.diff:  # inside torch.func.grad/jvp: the tracer's concrete value
+            a = transforms.concrete(a)
+        a = np.asarray(a)
+        if a.dtype.kind == "V" or a.dtype == D.bfloat16.np:
+            a = a.astype(np.float32)
+        return a
+
+    def item(self) -> Any:
+        if self.numel() != 1:
+            raise RuntimeError(f"a Tensor with {self.numel()} elements cannot be converted to "
+                               "Scalar")
+        return self._host().reshape(()).item()
+
+    def tolist(self) -> Any:
+        return self._host().tolist()
+
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """A host copy (JAX arrays are immutable, so unlike torch it does not share memory)."""
+        if self._requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
+                               "tensor.detach().numpy() instead.")
+        return np.array(self._st.array)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        out = self.numpy()
+        return out if dtype is None else out.astype(dtype)
+
+    def __jax_array__(self) -> jax.Array:
+        return self._st.array
+
+    def _scalar(self, kind: type) -> Any:
+        if self.numel() != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return kind(self.item())
+
+    def __float__(self) -> float:
+        return self._scalar(float)
+
+    def __int__(self) -> int:
+        return self._scalar(int)
+
+    def __complex__(self) -> complex:
+        return self._scalar(complex)
+
+    def __index__(self) -> int:
+        if self.dtype.category != D._INT and self.dtype is not D.bool_ or self.numel() != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an "
+                            "index")
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        if self.numel() != 1:
+            how = "no values" if self.numel() == 0 else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {how} is ambiguous")
+        return bool(self.item())
+
+    def __format__(self, spec: str) -> str:
+        if self.ndim == 0:
+            return self.item().__format__(spec)
+        if spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__")
+        return repr(self)
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._st.array.shape[0]
+
+    def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._st.array.shape[0]))
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __repr__(self, *, tensor_contents: Any = None) -> str:
+        d = self.dtype
+        default = d in (D.get_default_dtype(), D.int64, D.bool_) or (
+            d.is_complex and d is D.get_default_dtype().to_complex())
+        extras = []
+        if self.device.type != "cpu":
+            extras.append(f"device='{self.device}'")
+        if self._grad_fn is not None:
+            extras.append(f"grad_fn=<{self._grad_fn.name()}>")
+        elif self._requires_grad:
+            extras.append("requires_grad=True")
+        return format_tensor(self._host() if d is not D.bfloat16 else np.asarray(self._st.array),
+                             str(d), is_default_dtype=default, extras=extras)
+
+    __str__ = __repr__
+
+    # ---- layout (recovered from the view chain, see core/strides.py) ------------------
+    def is_contiguous(self, memory_format: Any = None) -> bool:
+        return layout(self)[1]
+
+    def stride(self, dim: int | None = None) -> tuple[int, ...] | int:
+        """The strides torch would report (recovered from the view chain, see ops/strides.py)."""
+        strides = layout(self)[0]
+        return strides if dim is None else strides[norm_dim(dim, self.ndim)]
+
+    def storage_offset(self) -> int:
+        return layout(self)[2]
+
+
+def _c_name(d: D.dtype) -> str:
+    return {"float32": "float", "float64": "double", "int64": "long int", "int32": "int",
+            "float16": "c10::Half", "bfloat16": "c10::BFloat16", "bool": "bool"}.get(d.name, d.name)
