@@ -17,17 +17,19 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any, NamedTuple, Protocol
 
 from .graph import AccumulateGrad, Node
 
 
-class StepKind(enum.Enum):
-    """What the interpreter does with the gradients that reach one step."""
+class StepKind(enum.IntEnum):
+    """What the interpreter does with the gradients that reach one step. (An ``IntEnum``: plans
+    are hashed as cache keys on every backward, and ``Enum.__hash__`` is Python code.)"""
 
-    RUN = "run"  # a node whose backward runs and sends gradients to its inputs
-    ACCUMULATE = "accumulate"  # a leaf's AccumulateGrad that takes its gradient into ``.grad``
-    HOLD = "hold"  # kept only so a gradient reaching it can be captured; runs nothing
+    RUN = 0  # a node whose backward runs and sends gradients to its inputs
+    ACCUMULATE = 1  # a leaf's AccumulateGrad that takes its gradient into ``.grad``
+    HOLD = 2  # kept only so a gradient reaching it can be captured; runs nothing
 
 
 class Wire(NamedTuple):
@@ -83,6 +85,7 @@ def build(nodes: Sequence[Node], *, sinks: Callable[[Node], bool], runs: set | N
     index = {n: i for i, n in enumerate(nodes)}
     exports: list = []
     steps = []
+    wire, plan_step = _NEW_WIRE, _NEW_STEP
     for n in nodes:
         if isinstance(n, AccumulateGrad):
             kind = StepKind.ACCUMULATE if sinks(n) else StepKind.HOLD
@@ -92,23 +95,30 @@ def build(nodes: Sequence[Node], *, sinks: Callable[[Node], bool], runs: set | N
             steps.append(PlanStep(StepKind.HOLD, None, (), len(n.out_avals), ()))
             continue
         wiring = []
+        mask = []
         for e in n.edges:
             if e is None:
+                mask.append(False)
                 continue
+            mask.append(True)
             j = index.get(e[0])
-            if j is None and not export:
-                wiring.append(_DROPPED)
-            elif j is None:
-                wiring.append(Wire(False, len(exports), 0))
+            if j is not None:
+                wiring.append(wire((True, j, e[1])))
+            elif export:
+                wiring.append(wire((False, len(exports), 0)))
                 exports.append(e)
             else:
-                wiring.append(Wire(True, j, e[1]))
-        mask = tuple(e is not None for e in n.edges)
-        steps.append(PlanStep(StepKind.RUN, n.fn, mask, len(n.out_avals), tuple(wiring)))
+                wiring.append(_DROPPED)
+        steps.append(plan_step((StepKind.RUN, n.fn, tuple(mask), len(n.out_avals),
+                                tuple(wiring))))
     plan = Plan(tuple(steps), _wires(index, roots), _wires(index, captures), len(exports))
     return plan, exports
 
 
+# Records built per node on every backward: made by C calls (a NamedTuple's own ``__new__`` is a
+# Python function, and a 1000-node graph builds two thousand of them per call).
+_NEW_WIRE = partial(tuple.__new__, Wire)
+_NEW_STEP = partial(tuple.__new__, PlanStep)
 _DROPPED = Wire(False, -1, 0)  # an edge to a node pruned away: leads to no wanted gradient
 
 

@@ -32,7 +32,7 @@ import jax.numpy as jnp
 
 from .. import _caches
 from . import anomaly_mode, grad_mode
-from .backward_plan import Plan, StepKind, Wire, add_gradient, build, interpret, seed
+from .backward_plan import Plan, StepKind, build, interpret, seed
 from .backward_policy import BackwardPolicy, Route
 from .graph import AccumulateGrad, Node, edge_of, node_class
 
@@ -242,9 +242,9 @@ def run(roots: list[tuple], root_grads: list, targets: _Targets, retain_graph: b
     targets.inputs = _materialize([n for n in order if runs is None or n in runs])
     needs_python = (create_graph or anomaly or _local.per_node
                     or any(n.has_python_hooks for n in order) or _tracing(order, root_grads))
-    route = policy.route(needs_python=needs_python,
-                         plain_backward=targets.capture is None and targets.only is None,
-                         n_nodes=sum(1 for n in order if not isinstance(n, AccumulateGrad)))
+    plain = targets.capture is None and targets.only is None
+    n_nodes = 0 if plain else sum(1 for n in order if not isinstance(n, AccumulateGrad))
+    route = policy.route(needs_python=needs_python, plain_backward=plain, n_nodes=n_nodes)
     with grad_mode.set_grad_enabled(create_graph):
         if route is Route.PER_NODE:
             out = _run_per_node(order, roots, root_grads, targets, create_graph)
@@ -645,32 +645,30 @@ def _aval(a):
     return t if t in _SCALAR_TYPES else (a.shape, a.dtype)
 
 
-def _step_inputs(plan: Plan, nodes: list, targets: _Targets) -> list:
-    """Per step, the arrays its vjp runs on (recomputed activations filled in); None where
-    the step runs no vjp."""
-    return [targets.inputs.get(n, n.inputs) if s.kind is StepKind.RUN else None
-            for n, s in zip(nodes, plan.steps, strict=True)]
-
-
-def _step_avals(plan: Plan, nodes: list, inputs: list) -> tuple:
-    """The shapes/dtypes a compiled plan specialises on: node inputs, and leaves' gradients."""
+def _step_inputs(plan: Plan, nodes: list, targets: _Targets) -> tuple[list, tuple]:
+    """Per step, the arrays its vjp runs on (recomputed activations filled in; None where the
+    step runs no vjp), and the shapes/dtypes a compiled plan specialises on (those inputs', and
+    each leaf's gradient's)."""
+    inputs = []
     avals = []
-    for n, s, ins in zip(nodes, plan.steps, inputs, strict=True):
+    recomputed = targets.inputs
+    for n, s in zip(nodes, plan.steps, strict=True):
         if s.kind is StepKind.RUN:
+            ins = recomputed.get(n, n.inputs)
+            inputs.append(ins)
             avals.append(tuple(_aval(a) for a in ins))
-        elif isinstance(n, AccumulateGrad):
-            avals.append(n.out_avals[0][:2])
         else:
-            avals.append(None)
-    return tuple(avals)
+            inputs.append(None)
+            avals.append(n.out_avals[0][:2] if isinstance(n, AccumulateGrad) else None)
+    return inputs, tuple(avals)
 
 
 def _run_whole_graph(order, roots, root_grads, targets: _Targets) -> list:
     """``grad`` / ``backward(inputs=)``: the pruned graph as one program once its structure
     has paid for one (per node until then)."""
     plan = _plan_of(order, roots, targets)
-    inputs = _step_inputs(plan, order, targets)
-    entry = policy.sighting(Route.WHOLE_GRAPH, (plan, _step_avals(plan, order, inputs)))
+    inputs, avals = _step_inputs(plan, order, targets)
+    entry = policy.sighting(Route.WHOLE_GRAPH, (plan, avals))
     policy.maybe_compile(entry, lambda: _whole_graph_program(plan),
                          (inputs, list(root_grads)), len(order))
     program = entry.ready()
@@ -706,34 +704,41 @@ def _run_segments(order, roots, root_grads, targets: _Targets) -> list:
     ``policy.segment_nodes`` nodes. Each segment is compiled or not on its own (ski rental over
     the time spent on its structure, wherever it occurs), so a graph made of one repeated layer
     compiles one small program, and a small graph is one segment: the whole graph. The leaves
-    accumulate last, by the same interpreter over what the segments left in their slots."""
-    plan = _plan_of(order, roots, targets)
-    slots = seed(plan, root_grads)
-    index = {n: i for i, n in enumerate(order)}
-    steps = [i for i, s in enumerate(plan.steps) if s.kind is StepKind.RUN]
+    accumulate last, by the same interpreter over a plan of the leaves alone."""
+    waiting: dict = {}  # node -> gradient slots, from the roots and from earlier segments
+    for (node, nr), g in zip(roots, root_grads, strict=True):
+        _pass_on(waiting, node, nr, g)
+    nodes = [n for n in order if not isinstance(n, AccumulateGrad)]
     size = policy.segment_nodes
     fused = False
-    for lo in range(0, len(steps), size):
-        fused |= _run_segment(plan, [order[i] for i in steps[lo:lo + size]], slots, index,
-                              targets)
+    for lo in range(0, len(nodes), size):
+        fused |= _run_segment(nodes[lo:lo + size], waiting, targets)
     policy.stats["fused_runs" if fused else "per_node_runs"] += 1
-    interpret(plan, slots, _EagerKernel(order, targets, False, False))
+    leaves = [n for n in order if isinstance(n, AccumulateGrad)]
+    plan, _ = build(leaves, sinks=partial(_accumulates, targets))
+    interpret(plan, [waiting.pop(n, None) for n in leaves],
+              _EagerKernel(leaves, targets, False, False))
     return []
 
 
-def _run_segment(whole: Plan, seg: list, slots: list, index: dict, targets: _Targets) -> bool:
-    """Run one segment, taking its incoming gradients from ``slots`` (the whole graph's) and
-    adding what it sends out of the segment back into them; True when it ran compiled."""
+def _pass_on(waiting: dict, node: Node, nr: int, g) -> None:
+    """Add gradient ``g`` into output ``nr`` of ``node``, which a later segment (or the leaves'
+    plan) takes as its incoming gradients."""
+    slot = waiting.get(node)
+    if slot is None:
+        slot = waiting[node] = [None] * len(node.out_avals)
+    slot[nr] = g if slot[nr] is None else slot[nr] + g
+
+
+def _run_segment(seg: list, waiting: dict, targets: _Targets) -> bool:
+    """Run one segment on the gradients ``waiting`` for its nodes, and leave there what it
+    sends out of the segment; True when it ran compiled."""
     plan, exports = build(seg, sinks=partial(_accumulates, targets))
-    incoming = []
-    for n in seg:  # gradients from earlier segments (and the roots)
-        i = index[n]
-        incoming.append(slots[i])
-        slots[i] = None
-    inputs = _step_inputs(plan, seg, targets)
+    incoming = [waiting.pop(n, None) for n in seg]
+    inputs, avals = _step_inputs(plan, seg, targets)
     pattern = tuple(None if inc is None else tuple(g is not None for g in inc)
                     for inc in incoming)
-    entry = policy.sighting(Route.SEGMENTS, (plan, _step_avals(plan, seg, inputs), pattern))
+    entry = policy.sighting(Route.SEGMENTS, (plan, avals, pattern))
     policy.maybe_compile(entry, lambda: _segment_program(plan), (inputs, incoming), len(seg))
     program = entry.ready()
     if program is not None:
@@ -746,7 +751,7 @@ def _run_segment(whole: Plan, seg: list, slots: list, index: dict, targets: _Tar
         fused = False
     for (m, nr), g in zip(exports, out, strict=True):
         if g is not None:
-            add_gradient(slots, whole, Wire(True, index[m], nr), g)
+            _pass_on(waiting, m, nr, g)
     return fused
 
 
