@@ -69,6 +69,7 @@ class BackwardPolicy:
     segment_nodes    graphs with more nodes than this compile in segments of this many nodes
     compile_floor_s  predicted fixed cost of one compile (learned)
     compile_per_node_s  predicted cost per node of one compile (learned)
+    stats            counters: backward runs per node / compiled, compiles started
     """
 
     mode: str = "adaptive"

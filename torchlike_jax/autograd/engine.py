@@ -189,20 +189,21 @@ def _make_vjp(fn, mask):
     def bwd(inputs, cots):
         keep = tuple(c is not None for c in cots)
 
-        def partial(*diff):
+        def restricted(*diff):
             full = list(inputs)
             for i, v in zip(idx, diff, strict=True):
                 full[i] = v
             out = fn(*full)
             return out if all(keep) else tuple(o for o, k in zip(out, keep, strict=True) if k)
 
-        _, pull = jax.vjp(partial, *(inputs[i] for i in idx))
+        _, pull = jax.vjp(restricted, *(inputs[i] for i in idx))
         return pull(tuple(c for c in cots if c is not None))
 
     return bwd
 
 
 def _mask(node: Node) -> tuple[bool, ...]:
+    """Which inputs of ``node`` are differentiable (have an edge)."""
     return tuple(e is not None for e in node.edges)
 
 
@@ -312,6 +313,7 @@ def _prune(order: list, targets: _Targets) -> list:
 
 
 def _accumulates(targets: _Targets, n: Node) -> bool:
+    """Whether ``n`` is a leaf's AccumulateGrad that takes its gradient in this call."""
     return isinstance(n, AccumulateGrad) and targets.accumulate and (
         targets.only is None or n in targets.only)
 
