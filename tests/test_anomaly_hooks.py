@@ -329,13 +329,13 @@ def test_hook_error_report_matches_torch():
 
 def test_anomaly_mode_runs_per_node():
     engine.clear_caches()
-    base = dict(engine.stats)
+    base = dict(engine.policy.stats)
     x = tj.tensor([1.0, 2.0], requires_grad=True)
     with tj.autograd.set_detect_anomaly(True):
         for _ in range(4):
             (x * 2).sum().backward()
-    assert engine.stats["fused_runs"] == base["fused_runs"]
-    assert engine.stats["per_node_runs"] - base["per_node_runs"] == 4
+    assert engine.policy.stats["fused_runs"] == base["fused_runs"]
+    assert engine.policy.stats["per_node_runs"] - base["per_node_runs"] == 4
     assert vals(x.grad) == [8.0, 8.0]
 
 

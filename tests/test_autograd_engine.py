@@ -43,8 +43,8 @@ def fresh(monkeypatch):
     sighting, synchronously); returns a function giving stats deltas since the fixture ran."""
     engine.clear_caches()
     monkeypatch.setattr(engine, "policy", BackwardPolicy(mode="eager"))
-    base = dict(engine.stats)
-    yield lambda: {k: engine.stats[k] - base[k] for k in base}
+    base = dict(engine.policy.stats)
+    yield lambda: {k: engine.policy.stats[k] - base[k] for k in base}
     engine.clear_caches()
 
 
@@ -155,7 +155,7 @@ def test_policy_per_node_then_compile_then_reuse(fresh):
     assert fresh() == {"per_node_runs": 1, "fused_runs": 1, "fused_compiles": 1}
     step()
     assert fresh() == {"per_node_runs": 1, "fused_runs": 2, "fused_compiles": 1}
-    assert len(engine._segments) == 1  # a small graph is one segment: the whole graph
+    assert engine.policy.segments_cached() == 1  # a small graph is one segment: the whole graph
 
 
 def test_different_shape_is_a_different_structure(fresh):
@@ -169,7 +169,7 @@ def test_different_shape_is_a_different_structure(fresh):
     assert fresh() == {"per_node_runs": 1, "fused_runs": 1, "fused_compiles": 1}
     step(4)  # new shape: a new structure, per node again
     assert fresh() == {"per_node_runs": 2, "fused_runs": 1, "fused_compiles": 1}
-    assert len(engine._segments) == 2
+    assert engine.policy.segments_cached() == 2
     step(3)
     assert fresh()["fused_runs"] == 2
 
@@ -261,7 +261,7 @@ def _chain(n):
 
 def test_chain_1000_first_backward_is_cheap():
     engine.clear_caches()
-    base = dict(engine.stats)
+    base = dict(engine.policy.stats)
     x, y = _chain(1000)
     close(y, 1000.0)
     start = time.perf_counter()
@@ -269,7 +269,7 @@ def test_chain_1000_first_backward_is_cheap():
     elapsed = time.perf_counter() - start
     close(x.grad, 1.0)
     assert elapsed < 5.0, f"first backward of a 1000-node chain took {elapsed:.2f} s"
-    runs = {k: engine.stats[k] - base[k] for k in ("per_node_runs", "fused_runs")}
+    runs = {k: engine.policy.stats[k] - base[k] for k in ("per_node_runs", "fused_runs")}
     assert sum(runs.values()) == 1, runs
     assert len(engine._vjp_cache) == 1  # one jitted vjp for `add`, shared by all 1000 nodes
     engine.clear_caches()
@@ -600,7 +600,7 @@ def test_repeated_create_graph_compiles_once_and_caches_stay_bounded(fresh):
         (g * g).sum().backward()  # gradient penalty style: d/dx sum((3x^2)^2) = 36 x^3
         close(x.grad, [36.0, 288.0])
     assert len(engine._vjp_cache) < 10
-    assert len(engine._structures) < 5
+    assert engine.policy.structures_cached() < 5
     assert fresh()["fused_compiles"] <= 2
 
 

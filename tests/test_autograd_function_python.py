@@ -395,7 +395,7 @@ def _cache_sizes():
     from torchlike_jax.autograd import engine, function
 
     return {"vjp": len(engine._vjp_cache), "bwd": len(engine._bwd_cache),
-            "fwd": len(engine._fwd_cache), "structures": len(engine._structures),
+            "fwd": len(engine._fwd_cache), "structures": engine.policy.structures_cached(),
             "function": len(function._fn_cache)}
 
 

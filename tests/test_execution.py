@@ -32,11 +32,11 @@ def policy(monkeypatch):
 
 
 def _stats():
-    return dict(engine.stats)
+    return dict(engine.policy.stats)
 
 
 def _delta(before):
-    return {k: engine.stats[k] - before[k] for k in before}
+    return {k: engine.policy.stats[k] - before[k] for k in before}
 
 
 # ---- caches --------------------------------------------------------------------------------------
@@ -171,7 +171,7 @@ def test_a_big_graph_compiles_in_a_few_segments_of_its_repeated_structure(policy
         np.testing.assert_allclose(x.grad.numpy(), [1.001**600] * 2, rtol=1e-4)
     d = _delta(before)
     assert d["fused_compiles"] <= 6, d  # not one program per segment, nor per graph
-    assert len(engine._segments) <= 6
+    assert engine.policy.segments_cached() <= 6
     assert p.segment_nodes == 50
 
 

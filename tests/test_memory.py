@@ -87,9 +87,9 @@ def test_training_loop_memory_stays_flat():
     assert growth < 2 * 2**20, f"traced memory grew by {growth} bytes over 8,000 steps"
     # the peak also sees one-off transients (a cache filling, a gc generation): a looser bound
     assert peak_growth < 8 * 2**20, f"traced peak grew by {peak_growth} bytes over 8,000 steps"
-    assert len(engine._structures) <= 2
+    assert engine.policy.structures_cached() <= 2
     assert len(engine._vjp_cache) <= 10
-    assert engine.stats["fused_compiles"] >= 1
+    assert engine.policy.stats["fused_compiles"] >= 1
     print(f"{STEPS} steps in {elapsed:.1f} s")  # ~15 s on 2 cores, 9,000 of them traced
 
 
@@ -141,7 +141,7 @@ def test_create_graph_loop_frees_graphs_and_caches_stay_bounded():
     assert sum(r() is not None for r in refs) == 0
     assert len(engine._vjp_cache) <= 10
     assert len(engine._bwd_cache) <= 10
-    assert len(engine._structures) <= 5
+    assert engine.policy.structures_cached() <= 5
 
 
 def test_dropped_graph_without_backward_dies():

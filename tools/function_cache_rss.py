@@ -50,7 +50,8 @@ class WithList(tj.autograd.Function):
 
 def caches() -> dict:
     sizes = {name: len(getattr(engine, name)) for name in
-             ("_vjp_cache", "_bwd_cache", "_fwd_cache", "_structures") if hasattr(engine, name)}
+             ("_vjp_cache", "_bwd_cache", "_fwd_cache") if hasattr(engine, name)}
+    sizes["structures"] = engine.policy.structures_cached()
     if hasattr(function, "_fn_cache"):
         sizes["function._fn_cache"] = len(function._fn_cache)
     return sizes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..core import anomaly_mode, grad_mode, graph
 from ..core.anomaly_mode import detect_anomaly, set_detect_anomaly
 from ..core.grad_mode import (
     enable_grad,
@@ -12,7 +13,7 @@ from ..core.grad_mode import (
     no_grad,
     set_grad_enabled,
 )
-from . import anomaly_mode, function, functional, grad_mode, graph
+from . import function, functional
 from .api import backward, grad
 from .function import Function
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # the function shadows the module

@@ -19,19 +19,43 @@ exponential moving average of seconds per node on top of a fixed floor.
 
 ``mode="eager"`` compiles synchronously at the ``compile_after``-th sighting (deterministic:
 what tests of the cached paths use); ``mode="never"`` always runs per node.
+
+The policy is also the one place to read what the engine did: its counters (``stats``) and the
+sizes of its structure caches (``structures_cached``, ``segments_cached``). The caches themselves
+are the library's named bounded caches (``_caches``), shared by every policy object, so a test
+that swaps in its own policy still sees (and clears) the same compiled programs.
 """
 
 from __future__ import annotations
 
+import enum
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import jax
 
+from .. import _caches
+
 MODES = ("adaptive", "eager", "never")
+
+_WHOLE_GRAPHS = "backward_structures"  # whole graphs (grad, backward(inputs=)): key -> entry
+_SEGMENTS = "backward_segments"  # segments of plain backward: key -> entry
+
+
+class Route(enum.Enum):
+    """How one backward call runs its graph."""
+
+    PER_NODE = "per node"  # Python must see the gradients: every node runs on its own
+    SEGMENTS = "segments"  # plain backward(): bounded segments, each compiled once it pays
+    WHOLE_GRAPH = "whole graph"  # grad / backward(inputs=): one program once it pays
+
+
+def _new_stats() -> dict[str, int]:
+    return {"per_node_runs": 0, "fused_runs": 0, "fused_compiles": 0}
 
 
 @dataclass
@@ -45,6 +69,7 @@ class BackwardPolicy:
     segment_nodes    graphs with more nodes than this compile in segments of this many nodes
     compile_floor_s  predicted fixed cost of one compile (learned)
     compile_per_node_s  predicted cost per node of one compile (learned)
+    stats            counters: backward runs per node / compiled, compiles started
     """
 
     mode: str = "adaptive"
@@ -54,6 +79,7 @@ class BackwardPolicy:
     compile_floor_s: float = 0.05
     compile_per_node_s: float = 0.0006
     learn_rate: float = 0.3
+    stats: dict[str, int] = field(default_factory=_new_stats)  # backward runs by path, compiles
     _executor: ThreadPoolExecutor | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _pending: set = field(default_factory=set, repr=False)
@@ -62,6 +88,59 @@ class BackwardPolicy:
         if self.mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {self.mode!r}")
 
+    # ---- which path a backward takes ------------------------------------------------------------
+    def route(self, *, needs_python: bool, plain_backward: bool, n_nodes: int) -> Route:
+        """The path of one backward call: per node when Python must run between nodes (hooks,
+        ``create_graph``, anomaly mode, an enclosing trace, ``per_node_only``); segments for a
+        plain ``backward()``; one whole-graph program for ``grad``/``inputs=`` unless the
+        graph is too big to compile as one (then per node)."""
+        if needs_python:
+            return Route.PER_NODE
+        if plain_backward:
+            return Route.SEGMENTS
+        if n_nodes > self.segment_nodes:
+            return Route.PER_NODE
+        return Route.WHOLE_GRAPH
+
+    def sighting(self, route: Route, key: Any) -> CompiledEntry:
+        """The entry of structure ``key`` (a whole graph or a segment), counted as seen once
+        more."""
+        cache = _caches.cache(_SEGMENTS if route is Route.SEGMENTS else _WHOLE_GRAPHS)
+        entry = cache.get(key)
+        if entry is None:
+            entry = CompiledEntry()
+            cache[key] = entry
+        entry.sightings += 1
+        return entry
+
+    def maybe_compile(self, entry: CompiledEntry, make_fn: Callable[[], Any],
+                      example_args: tuple, n_nodes: int) -> None:
+        """Start compiling ``entry``'s structure if it has paid for itself (ski rental)."""
+        if entry.program is not None or entry.failed:
+            return
+        if self.should_compile(entry.sightings, entry.spent, n_nodes):
+            try:
+                entry.program = self.compile(make_fn(), example_args, n_nodes)
+            except Exception:  # e.g. an op XLA cannot compile as one program: stay per node
+                entry.failed = True
+                return
+            self.stats["fused_compiles"] += 1
+
+    def structures_cached(self) -> int:
+        """How many whole-graph structures the engine remembers (compiled or not)."""
+        return len(_caches.cache(_WHOLE_GRAPHS))
+
+    def segments_cached(self) -> int:
+        """How many segment structures the engine remembers (compiled or not)."""
+        return len(_caches.cache(_SEGMENTS))
+
+    def clear_structures(self) -> None:
+        """Forget every structure and its program, after the pending compiles finish."""
+        self.wait()
+        _caches.cache(_WHOLE_GRAPHS).clear()
+        _caches.cache(_SEGMENTS).clear()
+
+    # ---- when to compile ------------------------------------------------------------------------
     def predicted_compile_s(self, n_nodes: int) -> float:
         return self.compile_floor_s + self.compile_per_node_s * n_nodes
 

@@ -1,23 +1,23 @@
 """The autograd engine: runs a recorded graph backwards with ``jax.vjp``.
 
-Two ways to run the same graph, chosen per call (the *backward-cache policy*):
+Every backward builds the graph's :class:`~.backward_plan.Plan` (its nodes in topological order,
+pruned to the wanted gradients) and runs it with the one interpreter of ``backward_plan``. The
+:class:`~.backward_policy.BackwardPolicy` picks the route per call:
 
-* **per node** — walk the graph in reverse topological order and call, for each node, a cached
-  ``jax.jit`` of ``vjp(node.fn)``. One jit per distinct op (and set of differentiable inputs),
-  shared by every graph, so a graph seen for the first time pays only small per-op compiles that
-  every later graph reuses (the 1000-step ``x = x + 1`` chain compiles one ``add`` vjp).
-* **whole graph** — the graph's *structure* (node functions, wiring, input shapes/dtypes, which
-  gradients are wanted) is hashed; the second time a structure is met, one ``jax.jit`` of the
-  entire backward is compiled and cached, and from then on the graph runs as ONE XLA call whose
-  arguments are the arrays the nodes saved (never baked-in constants). Training loops hit this
-  path from their second step on.
+* **per node** — the plan interpreted with the eager kernel: for each node a cached ``jax.jit``
+  of ``vjp(node.fn)``, shared by every graph, so a graph seen for the first time pays only small
+  per-op compiles that every later graph reuses (the 1000-step ``x = x + 1`` chain compiles one
+  ``add`` vjp). Graphs with Python hooks, ``retain_grad``, custom Functions, anomaly mode or
+  ``create_graph=True`` always take it: Python must see (and may replace) intermediate
+  gradients, or the gradient computation is itself recorded as new nodes (nested ``jax.vjp``).
+* **segments** (plain ``backward()``) — the plan cut into bounded segments, each keyed by its own
+  structure and, once it has paid for a compile, run as one XLA program: the same interpreter
+  traced under ``jax.jit`` with the traced kernel (each node's pure vjp).
+* **whole graph** (``grad``, ``backward(inputs=)``) — the whole plan as one such program.
 
-Graphs with Python hooks, ``retain_grad`` or ``create_graph=True`` always run per node, because
-Python must see (and may replace) intermediate gradients, or because the gradient computation is
-itself recorded as new graph nodes (higher-order derivatives through nested ``jax.vjp``).
-
-The caches hold only op functions and shape/dtype tuples — never arrays or tensors — so a graph
-dies as soon as the user drops it.
+A compiled program takes the arrays the nodes saved as arguments (never baked-in constants) and
+closes over node functions and wiring only; the caches hold only those and shape/dtype tuples —
+never arrays or tensors — so a graph dies as soon as the user drops it.
 """
 
 from __future__ import annotations
@@ -25,26 +25,25 @@ from __future__ import annotations
 import re
 import threading
 import time
+from functools import partial
 
 import jax
 import jax.numpy as jnp
 
 from .. import _caches
 from ..core import anomaly_mode, grad_mode
-from ..core.graph import AccumulateGrad, Node, node_class
+from ..core.graph import AccumulateGrad, Node, edge_of, node_class
 from ..core.tensor import Tensor
-from .backward_policy import BackwardPolicy, CompiledEntry
+from .backward_plan import Plan, StepKind, build, interpret, seed
+from .backward_policy import BackwardPolicy, Route
 
 #: when to compile a backward (ski rental, background, segments): see backward_policy.py
 policy = BackwardPolicy()
 
 _vjp_cache = _caches.cache("node_vjp")
 _bwd_cache = _caches.cache("node_backward")  # (fn, mask) -> (create_graph backward fn, its jit)
-_structures = _caches.cache("backward_structures")  # whole graphs: key -> CompiledEntry
-_segments = _caches.cache("backward_segments")  # segments of plain backward: key -> CompiledEntry
 _fwd_cache = _caches.cache("node_forward")
 _acc_lock = threading.Lock()  # accumulation into a shared leaf's .grad is read-modify-write
-stats = {"per_node_runs": 0, "fused_runs": 0, "fused_compiles": 0}
 
 _FREED = ("Trying to backward through the graph a second time (or directly access saved tensors "
           "after they have already been freed). Saved intermediate values of the graph are freed "
@@ -192,34 +191,28 @@ def _make_vjp(fn, mask):
     def bwd(inputs, cots):
         keep = tuple(c is not None for c in cots)
 
-        def partial(*diff):
+        def restricted(*diff):
             full = list(inputs)
             for i, v in zip(idx, diff, strict=True):
                 full[i] = v
             out = fn(*full)
             return out if all(keep) else tuple(o for o, k in zip(out, keep, strict=True) if k)
 
-        _, pull = jax.vjp(partial, *(inputs[i] for i in idx))
+        _, pull = jax.vjp(restricted, *(inputs[i] for i in idx))
         return pull(tuple(c for c in cots if c is not None))
 
     return bwd
 
 
-def _zeros(aval):
-    return jnp.zeros(aval[0], aval[1])
-
-
-def _cotangents(node: Node, grads: list | None) -> tuple:
-    return tuple(grads)  # None stays None: see _make_vjp
-
-
 def _mask(node: Node) -> tuple[bool, ...]:
+    """Which inputs of ``node`` are differentiable (have an edge)."""
     return tuple(e is not None for e in node.edges)
 
 
 # ---- the run ----------------------------------------------------------------------------------
 class _Targets:
-    """Where gradients end up: leaves to accumulate into, and/or edges to capture and return."""
+    """Where gradients end up: leaves to accumulate into, and/or edges to capture and return
+    (built by ``autograd.api``; the engine fills in ``runs`` and ``inputs``)."""
 
     __slots__ = ("accumulate", "capture", "only", "runs", "inputs")
 
@@ -250,13 +243,18 @@ def run(roots: list[tuple], root_grads: list, targets: _Targets, retain_graph: b
             else:
                 _check_saved(n)
     targets.inputs = _materialize([n for n in order if runs is None or n in runs])
-    per_node = (create_graph or anomaly or _local.per_node
-                or any(n.has_python_hooks for n in order) or _tracing(order, root_grads))
+    needs_python = (create_graph or anomaly or _local.per_node
+                    or any(n.has_python_hooks for n in order) or _tracing(order, root_grads))
+    plain = targets.capture is None and targets.only is None
+    n_nodes = 0 if plain else sum(1 for n in order if not isinstance(n, AccumulateGrad))
+    route = policy.route(needs_python=needs_python, plain_backward=plain, n_nodes=n_nodes)
     with grad_mode.set_grad_enabled(create_graph):
-        if per_node:
+        if route is Route.PER_NODE:
             out = _run_per_node(order, roots, root_grads, targets, create_graph)
+        elif route is Route.SEGMENTS:
+            out = _run_segments(order, roots, root_grads, targets)
         else:
-            out = _run_maybe_fused(order, roots, root_grads, targets)
+            out = _run_whole_graph(order, roots, root_grads, targets)
     if not retain_graph:
         for n in order:
             if runs is None or n in runs:
@@ -310,36 +308,42 @@ def _prune(order: list, targets: _Targets) -> list:
         if any(e is not None and e[0] in kept for e in n.edges):
             runs.add(n)
             kept.add(n)
-        elif n in wanted or _sink_id(targets, n):
+        elif n in wanted or _accumulates(targets, n):
             kept.add(n)
     targets.runs = runs
     return [n for n in order if n in kept]
 
 
-def _sink_id(targets: _Targets, n: Node) -> bool:
+def _accumulates(targets: _Targets, n: Node) -> bool:
+    """Whether ``n`` is a leaf's AccumulateGrad that takes its gradient in this call."""
     return isinstance(n, AccumulateGrad) and targets.accumulate and (
         targets.only is None or n in targets.only)
 
 
+# ---- the per-node path: the plan interpreted with Python at every step -------------------------
+def _plan_of(order: list, roots, targets: _Targets) -> Plan:
+    """The plan of a whole (pruned) graph: gradients for pruned edges go nowhere."""
+    plan, _ = build(order, sinks=partial(_accumulates, targets), runs=targets.runs, roots=roots,
+                    captures=targets.capture or (), export=False)
+    return plan
+
+
 def _run_per_node(order, roots, root_grads, targets: _Targets, create_graph: bool) -> list:
-    stats["per_node_runs"] += 1
-    buf: dict[Node, list] = {}
-    _seed(buf, roots, root_grads, create_graph)
-    capture = {}
-    if targets.capture:
-        for k, (n, nr) in enumerate(targets.capture):
-            capture.setdefault((n, nr), []).append(k)
-    captured: list = [None] * len(targets.capture or ())
+    return _interpret_per_node(_plan_of(order, roots, targets), order, root_grads, targets,
+                               create_graph)
+
+
+def _interpret_per_node(plan: Plan, order: list, root_grads, targets: _Targets,
+                        create_graph: bool) -> list:
+    """Run ``plan`` (of ``order``) node by node; return the captured gradients."""
+    policy.stats["per_node_runs"] += 1
     anomaly = anomaly_mode._state.enabled
-    for n in order:
-        grads = buf.pop(n, None)
-        if grads is None:
-            continue
-        args = (n, grads, buf, capture, captured, targets, create_graph, anomaly)
-        if anomaly:
-            _with_anomaly_report(n, _node_step, *args)
-        else:
-            _node_step(*args)
+    kernel = _EagerKernel(order, targets, create_graph, anomaly and anomaly_mode._state.check_nan)
+    around = None
+    if anomaly:
+        def around(i, visit, *args):
+            _with_anomaly_report(order[i], visit, *args)
+    _, captured = interpret(plan, seed(plan, root_grads), kernel, around)
     return captured
 
 
@@ -357,47 +361,92 @@ def _with_anomaly_report(n: Node, step, *args) -> None:
         backward.parent = prev
 
 
-def _node_step(n: Node, grads: list, buf: dict, capture: dict, captured: list,
-               targets: _Targets, create_graph: bool, anomaly: bool) -> None:
-    """One node of the per-node path, in torch's order: tensor hooks and ``retain_grad`` of its
-    outputs, captures, node pre-hooks, unpacking saved tensors, the vjp (or accumulation and the
-    post-accumulate hooks), node post-hooks, anomaly's NaN check, then sending gradients on."""
-    grads = _apply_prehooks(n, grads, create_graph)
-    for nr, g in enumerate(grads):
-        for k in capture.get((n, nr), ()):
-            captured[k] = g
-    if isinstance(n, AccumulateGrad):
-        if _sink_id(targets, n):
-            if n.node_pre_hooks:
-                grads = _run_node_prehooks(n, grads, create_graph)
-            if grads[0] is not None:  # a node pre-hook may drop it
-                _accumulate(n, grads[0], create_graph)
-            leaf = n.variable
-            if leaf._post_acc_hooks:
-                for hook in list(leaf._post_acc_hooks.values()):
-                    if hook(leaf) is not None:
-                        raise RuntimeError("Tensor post accumulate grad hooks should return None.")
-            if n.post_hooks:
-                _run_node_posthooks(n, [], grads, create_graph)
-        return
-    if targets.runs is not None and n not in targets.runs:
-        return
-    if n.node_pre_hooks:
-        grads = _run_node_prehooks(n, grads, create_graph)
-    inputs = targets.inputs.get(n, n.inputs)
-    if n.packed:
-        inputs = _unpack(n, inputs)
-    if n.python_backward:  # a custom autograd.Function: the user's backward, run as Python
-        in_grads = n.fn(n, grads, create_graph)
-    elif create_graph:
-        in_grads = _differentiable_vjp(n, grads, inputs)
-    else:
-        in_grads = _node_vjp(n.fn, _mask(n))(inputs, _cotangents(n, grads))
-    if n.post_hooks:
-        in_grads = _run_node_posthooks(n, in_grads, grads, create_graph)
-    if anomaly and anomaly_mode._state.check_nan:
-        _check_nan(n, in_grads, create_graph)
-    _send(buf, n, in_grads, create_graph)
+class _EagerKernel:
+    """The per-node step, in torch's order: tensor hooks and ``retain_grad`` of a node's
+    outputs (``receive``), then node pre-hooks, unpacking saved tensors, the vjp (or the
+    accumulation and post-accumulate hooks of a leaf), node post-hooks and anomaly's NaN check.
+    Gradients are concrete arrays, or Tensors under ``create_graph``."""
+
+    __slots__ = ("nodes", "targets", "create_graph", "check_nan")
+
+    def __init__(self, nodes: list, targets: _Targets, create_graph: bool,
+                 check_nan: bool) -> None:
+        self.nodes = nodes  # the plan's nodes, by step index
+        self.targets = targets
+        self.create_graph = create_graph
+        self.check_nan = check_nan
+
+    def receive(self, i: int, grads: list) -> list:
+        return _apply_prehooks(self.nodes[i], grads, self.create_graph)
+
+    def accumulate(self, i: int, grads: list) -> None:
+        n, create_graph = self.nodes[i], self.create_graph
+        if n.node_pre_hooks:
+            grads = _run_node_prehooks(n, grads, create_graph)
+        if grads[0] is not None:  # a node pre-hook may drop it
+            _accumulate(n, grads[0], create_graph)
+        leaf = n.variable
+        if leaf._post_acc_hooks:
+            for hook in list(leaf._post_acc_hooks.values()):
+                if hook(leaf) is not None:
+                    raise RuntimeError("Tensor post accumulate grad hooks should return None.")
+        if n.post_hooks:
+            _run_node_posthooks(n, [], grads, create_graph)
+
+    def backward(self, i: int, grads: list) -> list:
+        n, create_graph = self.nodes[i], self.create_graph
+        if n.node_pre_hooks:
+            grads = _run_node_prehooks(n, grads, create_graph)
+        inputs = self.targets.inputs.get(n, n.inputs)
+        if n.packed:
+            inputs = _unpack(n, inputs)
+        if n.python_backward:  # a custom autograd.Function: the user's backward, run as Python
+            in_grads = n.fn(n, grads, create_graph)
+        elif create_graph:
+            in_grads = _differentiable_vjp(n, grads, inputs)
+        else:
+            in_grads = _node_vjp(n.fn, _mask(n))(inputs, tuple(grads))  # None stays None
+        if n.post_hooks:
+            in_grads = _run_node_posthooks(n, in_grads, grads, create_graph)
+        if self.check_nan:
+            _check_nan(n, in_grads, create_graph)
+        return in_grads
+
+
+class _TracedKernel:
+    """The pure step, traced under ``jax.jit``: each node's vjp, nothing else (a plan that
+    needs Python never gets here). Leaf gradients are collected and returned, not accumulated:
+    accumulation into ``.grad`` happens after the program, in Python."""
+
+    __slots__ = ("plan", "inputs", "sinks")
+
+    def __init__(self, plan: Plan, inputs: list) -> None:
+        self.plan = plan
+        self.inputs = inputs  # per step: the node's input arrays (None for non-RUN steps)
+        self.sinks: dict[int, object] = {}
+
+    def receive(self, i: int, grads: list) -> list:
+        return grads
+
+    def accumulate(self, i: int, grads: list) -> None:
+        self.sinks[i] = grads[0]
+
+    def backward(self, i: int, grads: list) -> object:
+        if all(g is None for g in grads):
+            return None
+        step = self.plan.steps[i]
+        return _make_vjp(step.fn, step.mask)(self.inputs[i], tuple(grads))
+
+    def leaf_grads(self) -> list:
+        """Gradients of the accumulating leaves, in step order (None: none reached it)."""
+        return [self.sinks.get(i) for i, s in enumerate(self.plan.steps)
+                if s.kind is StepKind.ACCUMULATE]
+
+
+def _run_traced(plan: Plan, inputs: list, slots: list) -> tuple[_TracedKernel, list, list]:
+    kernel = _TracedKernel(plan, inputs)
+    exports, captured = interpret(plan, slots, kernel)
+    return kernel, exports, captured
 
 
 # ---- Python at a node: torch's Node hooks, saved-tensor unpacking, the anomaly NaN check --------
@@ -482,27 +531,6 @@ def _check_nan(n: Node, in_grads, create_graph: bool) -> None:
         if a.dtype.kind in "fc" and bool(jnp.isnan(a).any()):
             raise anomaly_mode.nan_error(n, i)
 
-
-def _add_to(buf: dict, m: Node, nr: int, g) -> None:
-    """Add gradient ``g`` (array, or tensor under create_graph) into output ``nr`` of ``m``."""
-    slot = buf.get(m)
-    if slot is None:
-        slot = buf[m] = [None] * len(m.out_avals)
-    slot[nr] = g if slot[nr] is None else slot[nr] + g
-
-
-def _seed(buf, roots, root_grads, create_graph):
-    for (node, nr), g in zip(roots, root_grads, strict=True):
-        _add_to(buf, node, nr, g)
-
-
-def _send(buf, n: Node, in_grads, create_graph: bool) -> None:
-    edges = [e for e in n.edges if e is not None]
-    for (m, nr), g in zip(edges, in_grads, strict=True):
-        if g is not None:  # None: a node post-hook dropped this gradient
-            _add_to(buf, m, nr, g)
-
-
 def _wrap(array):
 
     return Tensor._wrap(jnp.asarray(array))
@@ -570,7 +598,7 @@ def _differentiable_vjp(n: Node, grads: list, inputs: tuple) -> list:
     backward_fn, jitted = _backward_fn(n.fn, mask)
     arrays = tuple(inputs) + tuple(None if c is None else c._st.array for c in cots)
     outs = jitted(*arrays)
-    edges = tuple(n.edges) + tuple(None if c is None else _edge(c) for c in cots)
+    edges = tuple(n.edges) + tuple(None if c is None else edge_of(c) for c in cots)
     results = [Tensor._wrap(o) for o in outs]
     if any(e is not None for e in edges):
         avals = tuple((o.shape, o.dtype) for o in outs)
@@ -603,36 +631,7 @@ def _backward_fn(fn, mask: tuple[bool, ...]):
     return hit
 
 
-def _edge(t):
-    from ..core.graph import edge_of
-
-    return edge_of(t)
-
-
 # ---- the compiled paths: whole graphs and segments, under the ski-rental policy ---------------
-def _structure(order, roots, targets: _Targets):
-    """Hashable description of the graph, and the flat list of arrays it runs on."""
-    index = {n: i for i, n in enumerate(order)}
-    parts = []
-    arrays = []
-    for n in order:
-        if isinstance(n, AccumulateGrad):
-            parts.append(("acc", n.out_avals[0][0], n.out_avals[0][1], _sink_id(targets, n)))
-            continue
-        if targets.runs is not None and n not in targets.runs:
-            parts.append(("capture only", len(n.out_avals)))
-            continue
-        ins = targets.inputs.get(n, n.inputs)
-        arrays.append(ins)
-        parts.append((n.fn, tuple(_aval(a) for a in ins),
-                      tuple(None if e is None else (index.get(e[0], -1), e[1])
-                            for e in n.edges)))
-    root_part = tuple((index.get(node, -1), nr) for node, nr in roots)  # -1: pruned root
-    # an input the graph never reaches (allow_unused) is captured as None: index -1
-    capture = tuple((index.get(n, -1), nr) for n, nr in targets.capture or ())
-    return (tuple(parts), root_part, capture), arrays
-
-
 _SCALAR_TYPES = (float, int, complex)
 
 
@@ -644,196 +643,124 @@ def _aval(a):
     return t if t in _SCALAR_TYPES else (a.shape, a.dtype)
 
 
-def _entry(cache, key) -> CompiledEntry:
-    entry = cache.get(key)
-    if entry is None:
-        entry = CompiledEntry()
-        cache[key] = entry
-    entry.sightings += 1
-    return entry
+def _step_inputs(plan: Plan, nodes: list, targets: _Targets) -> tuple[list, tuple]:
+    """Per step, the arrays its vjp runs on (recomputed activations filled in; None where the
+    step runs no vjp), and the shapes/dtypes a compiled plan specialises on (those inputs', and
+    each leaf's gradient's)."""
+    inputs = []
+    avals = []
+    recomputed = targets.inputs
+    for n, s in zip(nodes, plan.steps, strict=True):
+        if s.kind is StepKind.RUN:
+            ins = recomputed.get(n, n.inputs)
+            inputs.append(ins)
+            avals.append(tuple(_aval(a) for a in ins))
+        else:
+            inputs.append(None)
+            avals.append(n.out_avals[0][:2] if isinstance(n, AccumulateGrad) else None)
+    return inputs, tuple(avals)
 
 
-def _maybe_compile(entry: CompiledEntry, make_fn, example_args: tuple, n_nodes: int) -> None:
-    """Start compiling ``entry``'s structure if the policy says it has paid for itself."""
-    if entry.program is not None or entry.failed:
-        return
-    if policy.should_compile(entry.sightings, entry.spent, n_nodes):
-        try:
-            entry.program = policy.compile(make_fn(), example_args, n_nodes)
-        except Exception:  # e.g. an op XLA cannot compile as one program: stay per node
-            entry.failed = True
-            return
-        stats["fused_compiles"] += 1
-
-
-def _run_maybe_fused(order, roots, root_grads, targets: _Targets) -> list:
-    """Plain ``backward()`` runs in segments; ``grad``/``inputs=`` graphs as one program (or per
-    node when too big to compile as one)."""
-    if targets.capture is None and targets.only is None:
-        return _run_segments(order, roots, root_grads, targets)
-    if sum(1 for n in order if not isinstance(n, AccumulateGrad)) > policy.segment_nodes:
-        return _run_per_node(order, roots, root_grads, targets, False)
-    key, arrays = _structure(order, roots, targets)
-    entry = _entry(_structures, key)
-    _maybe_compile(entry, lambda: _fused_backward(order, roots, targets),
-                   (arrays, list(root_grads)), len(order))
+def _run_whole_graph(order, roots, root_grads, targets: _Targets) -> list:
+    """``grad`` / ``backward(inputs=)``: the pruned graph as one program once its structure
+    has paid for one (per node until then)."""
+    plan = _plan_of(order, roots, targets)
+    inputs, avals = _step_inputs(plan, order, targets)
+    entry = policy.sighting(Route.WHOLE_GRAPH, (plan, avals))
+    policy.maybe_compile(entry, lambda: _whole_graph_program(plan),
+                         (inputs, list(root_grads)), len(order))
     program = entry.ready()
     if program is None:
         start = time.perf_counter()
-        out = _run_per_node(order, roots, root_grads, targets, False)
+        out = _interpret_per_node(plan, order, root_grads, targets, False)
         entry.spent += time.perf_counter() - start
         return out
-    stats["fused_runs"] += 1
-    sinks, captured = program(arrays, list(root_grads))
-    accs = [n for n in order if _sink_id(targets, n)]
-    for acc, g in zip(accs, sinks, strict=True):
+    policy.stats["fused_runs"] += 1
+    leaf_grads, captured = program(inputs, list(root_grads))
+    leaves = [n for n, s in zip(order, plan.steps, strict=True)
+              if s.kind is StepKind.ACCUMULATE]
+    for leaf, g in zip(leaves, leaf_grads, strict=True):
         if g is not None:
-            _accumulate(acc, g, False)
+            _accumulate(leaf, g, False)
     return list(captured)
 
 
-def _fused_backward(order, roots, targets: _Targets):
-    """A pure function (node inputs, root grads) -> (leaf grads, captured grads) for the graph.
+def _whole_graph_program(plan: Plan):
+    """A pure function (step inputs, root grads) -> (leaf grads, captured grads): the plan,
+    interpreted with the traced kernel. It closes over the plan only (node functions and
+    wiring, both in the cache key); every array arrives as an argument."""
 
-    It closes over node *functions* and wiring only (both part of the cache key); every array
-    arrives as an argument.
-    """
-    index = {n: i for i, n in enumerate(order)}
-    plan = []
-    for n in order:
-        if isinstance(n, AccumulateGrad):
-            plan.append(("acc", len(n.out_avals), _sink_id(targets, n)))
-        elif targets.runs is not None and n not in targets.runs:
-            plan.append(("capture only",))
-        else:
-            edges = [(index.get(e[0], -1), e[1]) for e in n.edges if e is not None]
-            plan.append((_make_vjp(n.fn, _mask(n)), n.out_avals, edges))
-    root_idx = [(index.get(node, -1), nr) for node, nr in roots]
-    capture = [(index.get(n, -1), nr) for n, nr in targets.capture or ()]
-    n_out = [len(n.out_avals) for n in order]
-
-    def run_graph(arrays, root_grads):
-        buf: list = [[None] * k for k in n_out]
-        for (i, nr), g in zip(root_idx, root_grads, strict=True):
-            if i >= 0:
-                buf[i][nr] = g if buf[i][nr] is None else buf[i][nr] + g
-        snap: dict = {}
-        sinks = []
-        it = iter(arrays)
-        for i, step in enumerate(plan):
-            grads = buf[i]
-            for c, (ci, nr) in enumerate(capture):
-                if ci == i:
-                    snap[c] = grads[nr]
-            if step[0] == "acc":
-                if step[2]:
-                    sinks.append(grads[0])
-                continue
-            if step[0] == "capture only":
-                continue
-            bwd, avals, edges = step
-            inputs = next(it)
-            if all(g is None for g in grads):
-                continue
-            for (j, nr), g in zip(edges, bwd(inputs, tuple(grads)), strict=True):
-                if j >= 0:  # -1: an edge pruned away (leads to no wanted gradient)
-                    buf[j][nr] = g if buf[j][nr] is None else buf[j][nr] + g
-        return sinks, [snap.get(c) for c in range(len(capture))]
+    def run_graph(inputs, root_grads):
+        kernel, _, captured = _run_traced(plan, inputs, seed(plan, root_grads))
+        return kernel.leaf_grads(), captured
 
     return run_graph
 
 
-# ---- segments: big graphs compile in bounded pieces keyed by their own structure ---------------
 def _run_segments(order, roots, root_grads, targets: _Targets) -> list:
     """Plain ``backward()``: the graph's nodes, in order, cut into segments of at most
     ``policy.segment_nodes`` nodes. Each segment is compiled or not on its own (ski rental over
     the time spent on its structure, wherever it occurs), so a graph made of one repeated layer
-    compiles one small program, and a small graph is one segment: the whole graph."""
-    buf: dict = {}
-    _seed(buf, roots, root_grads, False)
+    compiles one small program, and a small graph is one segment: the whole graph. The leaves
+    accumulate last, by the same interpreter over a plan of the leaves alone."""
+    waiting: dict = {}  # node -> gradient slots, from the roots and from earlier segments
+    for (node, nr), g in zip(roots, root_grads, strict=True):
+        _pass_on(waiting, node, nr, g)
     nodes = [n for n in order if not isinstance(n, AccumulateGrad)]
     size = policy.segment_nodes
     fused = False
     for lo in range(0, len(nodes), size):
-        fused |= _run_segment(nodes[lo:lo + size], buf, targets)
-    stats["fused_runs" if fused else "per_node_runs"] += 1
-    for n in order:
-        if isinstance(n, AccumulateGrad):
-            grads = buf.pop(n, None)
-            if grads is not None and grads[0] is not None and _sink_id(targets, n):
-                _accumulate(n, grads[0], False)
+        fused |= _run_segment(nodes[lo:lo + size], waiting, targets)
+    policy.stats["fused_runs" if fused else "per_node_runs"] += 1
+    leaves = [n for n in order if isinstance(n, AccumulateGrad)]
+    plan, _ = build(leaves, sinks=partial(_accumulates, targets))
+    interpret(plan, [waiting.pop(n, None) for n in leaves],
+              _EagerKernel(leaves, targets, False, False))
     return []
 
 
-def _run_segment(seg: list, buf: dict, targets: _Targets) -> bool:
-    """Run one segment on ``buf`` (node -> gradient slots); True when it ran compiled."""
-    index = {n: i for i, n in enumerate(seg)}
-    incoming = [buf.get(n) for n in seg]  # gradients from earlier segments (and the roots)
-    inputs = [targets.inputs.get(n, n.inputs) for n in seg]
-    exports: list = []  # (node, output_nr) outside the segment, per exported gradient
-    parts = []
-    for n, ins, inc in zip(seg, inputs, incoming, strict=True):
-        wiring = []
-        for e in n.edges:
-            if e is None:
-                wiring.append(None)
-            elif e[0] in index:
-                wiring.append((index[e[0]], e[1]))
-            else:
-                wiring.append(-1 - len(exports))
-                exports.append(e)
-        parts.append((n.fn, tuple(_aval(a) for a in ins), tuple(wiring),
-                      None if inc is None else tuple(g is not None for g in inc)))
-    key = tuple(parts)
-    entry = _entry(_segments, key)
-    _maybe_compile(entry, lambda: _segment_backward(seg, key, len(exports)), (inputs, incoming),
-                   len(seg))
+def _pass_on(waiting: dict, node: Node, nr: int, g) -> None:
+    """Add gradient ``g`` into output ``nr`` of ``node``, which a later segment (or the leaves'
+    plan) takes as its incoming gradients."""
+    slot = waiting.get(node)
+    if slot is None:
+        slot = waiting[node] = [None] * len(node.out_avals)
+    slot[nr] = g if slot[nr] is None else slot[nr] + g
+
+
+def _run_segment(seg: list, waiting: dict, targets: _Targets) -> bool:
+    """Run one segment on the gradients ``waiting`` for its nodes, and leave there what it
+    sends out of the segment; True when it ran compiled."""
+    plan, exports = build(seg, sinks=partial(_accumulates, targets))
+    incoming = [waiting.pop(n, None) for n in seg]
+    inputs, avals = _step_inputs(plan, seg, targets)
+    pattern = tuple(None if inc is None else tuple(g is not None for g in inc)
+                    for inc in incoming)
+    entry = policy.sighting(Route.SEGMENTS, (plan, avals, pattern))
+    policy.maybe_compile(entry, lambda: _segment_program(plan), (inputs, incoming), len(seg))
     program = entry.ready()
     if program is not None:
         out = program(inputs, incoming)
-        for n in seg:
-            buf.pop(n, None)
-        for (m, nr), g in zip(exports, out, strict=True):
-            if g is not None:
-                _add_to(buf, m, nr, g)
-        return True
-    start = time.perf_counter()
-    for n, ins in zip(seg, inputs, strict=True):
-        grads = buf.pop(n, None)
-        if grads is None:
-            continue
-        _send(buf, n, _node_vjp(n.fn, _mask(n))(ins, tuple(grads)), False)
-    entry.spent += time.perf_counter() - start
-    return False
+        fused = True
+    else:
+        start = time.perf_counter()
+        out, _ = interpret(plan, incoming, _EagerKernel(seg, targets, False, False))
+        entry.spent += time.perf_counter() - start
+        fused = False
+    for (m, nr), g in zip(exports, out, strict=True):
+        if g is not None:
+            _pass_on(waiting, m, nr, g)
+    return fused
 
 
-def _segment_backward(seg: list, key: tuple, n_exports: int):
-    """A pure function (node inputs, incoming gradient slots) -> exported gradients for one
-    segment. Closes over node functions and wiring only (the key)."""
-    plan = [(_make_vjp(n.fn, _mask(n)), [w for w in wiring if w is not None])
-            for n, (_, _, wiring, _) in zip(seg, key, strict=True)]
-    n_outs = [len(n.out_avals) for n in seg]  # the program must not keep the nodes alive
+def _segment_program(plan: Plan):
+    """A pure function (step inputs, incoming gradient slots) -> exported gradients for one
+    segment: the plan, interpreted with the traced kernel. Closes over the plan only."""
 
     def run_segment(inputs, incoming):
-        buf: list = [None if inc is None else list(inc) for inc in incoming]
-        out: list = [None] * n_exports
-        for i, (bwd, wiring) in enumerate(plan):
-            grads = buf[i]
-            if grads is None or all(g is None for g in grads):
-                continue
-            for w, g in zip(wiring, bwd(inputs[i], tuple(grads)), strict=True):
-                if g is None:
-                    continue
-                if isinstance(w, tuple):
-                    j, nr = w
-                    slot = buf[j]
-                    if slot is None:
-                        slot = buf[j] = [None] * n_outs[j]
-                    slot[nr] = g if slot[nr] is None else slot[nr] + g
-                else:
-                    k = -1 - w
-                    out[k] = g if out[k] is None else out[k] + g
-        return out
+        slots = [None if inc is None else list(inc) for inc in incoming]
+        _, exports, _ = _run_traced(plan, inputs, slots)
+        return exports
 
     return run_segment
 
@@ -845,9 +772,7 @@ def wait_for_compiles(timeout: float | None = None) -> None:
 
 def clear_caches() -> None:
     """Drop every compiled backward (tests use it to measure first-seen costs)."""
-    policy.wait()
+    policy.clear_structures()
     _vjp_cache.clear()
     _bwd_cache.clear()
     _fwd_cache.clear()
-    _structures.clear()
-    _segments.clear()
