@@ -169,8 +169,8 @@ class CompiledFunction(CompiledCallable):
             link_autograd(self._fn, entry, edges, arrays_in, keys_in, grads_in, results)
         for i, h in enumerate(handles):
             # as after an eager in-place write: live views get a graph from the new value
-            if h._views and h._requires_grad and program.arrays[inputs.base_of_handle(i)] \
-                    is not None:
+            written = program.arrays[inputs.base_of_handle(i)] is not None
+            if h._views and h._requires_grad and written:
                 _views.refresh(h)
         flat = []
         for slot in trace.layout:
