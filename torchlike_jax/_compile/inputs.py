@@ -37,13 +37,13 @@ def with_view_bases(handles: list) -> list:
     seen = {id(h) for h in handles}
     while True:
         groups: dict = {}
-        for h in handles:
-            groups.setdefault(id(root_storage(storage_of(h))), set()).add(id(storage_of(h)))
+        roots = [id(root_storage(storage_of(h))) for h in handles]
+        for h, root in zip(handles, roots, strict=True):
+            groups.setdefault(root, set()).add(id(storage_of(h)))
         added = False
-        for h in list(handles):
+        for h, root in zip(list(handles), roots, strict=True):
             b = h._base
-            if (b is not None and id(b) not in seen
-                    and len(groups[id(root_storage(storage_of(h)))]) > 1):
+            if b is not None and id(b) not in seen and len(groups[root]) > 1:
                 seen.add(id(b))
                 handles.append(b)
                 added = True
@@ -89,22 +89,27 @@ class CallInputs:
                         for h in handles]
         st_pos: dict = {}
         self.storages: list = []
+        self.handle_storage: list[int] = []
         for h in handles:
-            if id(storage_of(h)) not in st_pos:
-                st_pos[id(storage_of(h))] = len(self.storages)
-                self.storages.append(storage_of(h))
-        self.handle_storage = [st_pos[id(storage_of(h))] for h in handles]
+            storage = storage_of(h)
+            position = st_pos.get(id(storage))
+            if position is None:
+                position = st_pos[id(storage)] = len(self.storages)
+                self.storages.append(storage)
+            self.handle_storage.append(position)
         groups: dict = {}
+        roots = {id(st): root_storage(st) for st in self.storages}
         for st in list(self.storages):
-            groups.setdefault(id(root_storage(st)), []).append(st)
+            groups.setdefault(id(roots[id(st)]), []).append(st)
         base_of: dict = {}  # id(root) -> base position
         self.bases: list = []
         self.mode: list[str] = []
         for members in groups.values():
             root = root_storage(members[0])
+            holder = array_holder(members[0])
             resolved = {id(array_holder(st)) for st in members}
-            if len(resolved) == 1 and not isinstance(array_holder(members[0]), ViewStorage):
-                self.bases.append(array_holder(members[0]))
+            if len(resolved) == 1 and not isinstance(holder, ViewStorage):
+                self.bases.append(holder)
                 self.mode.append("plain")
             elif len(members) == 1:
                 self.bases.append(members[0])
@@ -116,7 +121,8 @@ class CallInputs:
                     st_pos[id(root)] = len(self.storages)
                     self.storages.append(root)
             base_of[id(root)] = len(self.bases) - 1
-        self.storage_base = [base_of[id(root_storage(st))] for st in self.storages]
+        # (a shared group's root, appended above, is its own root)
+        self.storage_base = [base_of[id(roots.get(id(st), st))] for st in self.storages]
         # a view in a shared group counts its root's version: the root's storage moves it
         self.owns_version = [not (isinstance(st, ViewStorage) and self.mode[b] == "shared")
                              for st, b in zip(self.storages, self.storage_base, strict=True)]
