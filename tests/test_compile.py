@@ -1155,16 +1155,16 @@ def test_traceable_function_stays_one_program():
 
 # ---- caches are bounded -----------------------------------------------------------------------
 def test_program_cache_is_an_lru_with_a_limit():
-    from torchlike_jax import _compile
+    from torchlike_jax._compile.function import CACHE_LIMIT
 
     cf = torch.compile(lambda x: x + 1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for n in range(1, _compile._CACHE_LIMIT + 6):
+        for n in range(1, CACHE_LIMIT + 6):
             cf(torch.ones(n))
-        assert len(cf._cache) == _compile._CACHE_LIMIT
+        assert len(cf._cache) == CACHE_LIMIT
         before = cf._traces
-        cf(torch.ones(_compile._CACHE_LIMIT + 5))  # the most recent stays cached
+        cf(torch.ones(CACHE_LIMIT + 5))  # the most recent stays cached
         assert cf._traces == before
         cf(torch.ones(1))  # the oldest was evicted: traced again
         assert cf._traces == before + 1
