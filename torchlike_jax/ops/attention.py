@@ -25,7 +25,9 @@ from .dispatch import _legacy_name, dispatch
 from .joining import cat
 from .linalg import baddbmm, bmm
 from .nn_activations import softmax, up
-from .nn_layers import dropout, linear, pad
+from .nn_dropout import dropout
+from .nn_linear import linear
+from .nn_padding import pad
 from .registry import KEEP, register
 from .surface import expose
 

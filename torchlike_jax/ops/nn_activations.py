@@ -25,7 +25,7 @@ from .surface import expose
 _HALF = (jnp.float16, jnp.bfloat16)
 
 
-# ---- shared helpers (also used by nn_layers / nn_losses) ---------------------------------------
+# ---- shared helpers (also used by the layer and loss modules) --------------------------------
 def up(x: jax.Array) -> jax.Array:
     """float16/bfloat16 -> float32 for the computation (torch's CPU kernels accumulate there)."""
     return x.astype(jnp.float32) if x is not None and x.dtype in _HALF else x

@@ -11,6 +11,7 @@ import jax.numpy as jnp
 
 from .dispatch import dispatch
 from .nn_activations import need_tensor, up
+from .nn_distance import pairwise_distance
 from .nn_losses import _check_reduction, _legacy, _reduce
 from .registry import FLOAT, register
 from .surface import expose
@@ -100,8 +101,6 @@ def triplet_margin_with_distance_loss(anchor: Any, positive: Any, negative: Any,
                                       swap: bool = False, reduction: str = "mean") -> Any:
     """F.triplet_margin_with_distance_loss: max(0, margin + d(a, p) - d(a, n)), any ``d``
     (pairwise_distance by default), composed from the ops it calls."""
-    from .nn_layers import pairwise_distance
-
     need_tensor(anchor, "triplet_margin_with_distance_loss", "anchor")
     _check_reduction(reduction)
     if margin <= 0:

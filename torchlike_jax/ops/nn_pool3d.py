@@ -1,4 +1,4 @@
-"""F.max_pool3d and F.avg_pool3d: the 1-D/2-D pooling of nn_layers extended to three spatial
+"""F.max_pool3d and F.avg_pool3d: the 1-D/2-D pooling of nn_pool extended to three spatial
 dims. Window positions come from the same host-side rules (torch's output-size formula, its
 padding and ceil_mode), gathered through index arrays so the max's gradient goes to the first
 maximum and the mean's to every window element, as torch routes them.
@@ -14,7 +14,7 @@ import numpy as np
 
 from .dispatch import dispatch
 from .nn_activations import need_float, up
-from .nn_layers import _avg_divisor, _check_out, _pool_args, _pool_len, _window_positions
+from .nn_pool import _avg_divisor, _check_out, _pool_args, _pool_len, _window_positions
 from .registry import KEEP, register
 from .surface import expose
 

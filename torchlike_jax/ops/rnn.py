@@ -29,7 +29,7 @@ import numpy as np
 from .dispatch import dispatch
 from .joining import cat, stack
 from .nn_activations import up
-from .nn_layers import dropout
+from .nn_dropout import dropout
 from .registry import KEEP, register
 from .shape import transpose
 from .surface import expose
