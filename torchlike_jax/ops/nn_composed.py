@@ -12,7 +12,8 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from .nn_activations import need_float, need_tensor, up
+from .._dtypes import upcast_half
+from .nn_activations import need_float, need_tensor
 from .nn_dropout import _dropout_impl
 from .nn_padding import pad
 from .nn_resample import interpolate
@@ -67,7 +68,7 @@ def _mask(input: Any, p: float, shape: tuple) -> Any:
     from .._tensor import Tensor
 
     keep = jax.random.bernoulli(_random.default_generator.next_key(), 1.0 - p, shape)
-    return Tensor._wrap(keep.astype(up(input._st.array).dtype))
+    return Tensor._wrap(keep.astype(upcast_half(input._st.array).dtype))
 
 
 def alpha_dropout(input: Any, p: float = 0.5, training: bool = False,

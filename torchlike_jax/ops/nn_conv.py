@@ -14,8 +14,9 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
+from .._dtypes import upcast_half
 from .dispatch import _legacy_name, dispatch
-from .nn_activations import need_float, need_tensor, up
+from .nn_activations import need_float, need_tensor
 from .nn_common import HIGHEST, NN, cast_like, ntuple
 from .registry import KEEP, register
 from .surface import expose
@@ -24,8 +25,8 @@ _DN = {1: ("NCH", "OIH", "NCH"), 2: ("NCHW", "OIHW", "NCHW"), 3: ("NCDHW", "OIDH
 
 
 def _conv(x, w, b, nd, stride, padding, dilation, groups, transposed, out_pad, unbatched):
-    xx = up(x)[None] if unbatched else up(x)
-    ww = up(w)
+    xx = upcast_half(x)[None] if unbatched else upcast_half(x)
+    ww = upcast_half(w)
     lhs_dil = (1,) * nd
     if transposed:
         k = ww.shape[2:]
@@ -42,7 +43,7 @@ def _conv(x, w, b, nd, stride, padding, dilation, groups, transposed, out_pad, u
                                      rhs_dilation=dilation, dimension_numbers=_DN[nd],
                                      feature_group_count=groups, precision=HIGHEST)
     if b is not None:
-        y = y + up(b).reshape((-1,) + (1,) * nd)
+        y = y + upcast_half(b).reshape((-1,) + (1,) * nd)
     y = y[0] if unbatched else y
     return cast_like(y, x)
 

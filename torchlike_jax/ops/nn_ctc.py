@@ -17,8 +17,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .._dtypes import upcast_half
 from .dispatch import dispatch
-from .nn_activations import need_tensor, up
+from .nn_activations import need_tensor
 from .registry import KEEP, register
 from .surface import expose
 
@@ -38,7 +39,7 @@ def _shift(a, k):
 
 
 def _ctc(log_probs, targets, in_len, tgt_len, blank, zero_infinity):
-    lp = up(log_probs)  # (T, N, C)
+    lp = upcast_half(log_probs)  # (T, N, C)
     T, N, _ = lp.shape
     S = targets.shape[1]
     L = 2 * S + 1

@@ -11,16 +11,17 @@ from typing import Any
 
 import jax.numpy as jnp
 
+from .._dtypes import upcast_half
 from .dims import norm_dim
 from .dispatch import dispatch
-from .nn_activations import need_tensor, up
+from .nn_activations import need_tensor
 from .nn_common import NN
 from .registry import FLOAT, register
 from .surface import expose
 
 
 def _cosine_similarity(a, b, dim, eps):
-    a, b = up(a), up(b)
+    a, b = upcast_half(a), upcast_half(b)
     a, b = jnp.broadcast_arrays(a, b)
     na = jnp.sqrt(jnp.sum(a * a, axis=dim, keepdims=True))
     nb = jnp.sqrt(jnp.sum(b * b, axis=dim, keepdims=True))
@@ -42,7 +43,7 @@ def _pnorm(v, p, axis, keepdim):
 
 
 def _pairwise_distance(a, b, p, eps, keepdim):
-    d = up(a) - up(b) + eps
+    d = upcast_half(a) - upcast_half(b) + eps
     if d.ndim == 0:
         return jnp.abs(d)
     return _pnorm(d, p, -1, keepdim)

@@ -11,14 +11,15 @@ from typing import Any
 
 import jax
 
+from .._dtypes import upcast_half
 from .dispatch import dispatch
-from .nn_activations import need_float, need_tensor, up
+from .nn_activations import need_float, need_tensor
 from .nn_common import NN, cast_like
 from .registry import KEEP, register
 from .surface import expose
 
-DROPOUT = register("dropout", lambda x, m, scale: cast_like(up(x) * m * scale, x), "MulBackward0",
-                   dtype_rule=KEEP, saves_inputs=(1,))
+DROPOUT = register("dropout", lambda x, m, scale: cast_like(upcast_half(x) * m * scale, x),
+                   "MulBackward0", dtype_rule=KEEP, saves_inputs=(1,))
 
 
 def _dropout_mask(input: Any, p: float, shape: tuple) -> Any:
@@ -27,7 +28,7 @@ def _dropout_mask(input: Any, p: float, shape: tuple) -> Any:
 
     key = _random.default_generator.next_key()
     keep = jax.random.bernoulli(key, 1.0 - p, shape)
-    return Tensor._wrap(keep.astype(up(input._st.array).dtype))
+    return Tensor._wrap(keep.astype(upcast_half(input._st.array).dtype))
 
 
 def _dropout_impl(name: str, input: Any, p: float, training: bool, inplace: bool,

@@ -12,8 +12,9 @@ from typing import Any
 
 import jax.numpy as jnp
 
+from .._dtypes import cpp_type_name, upcast_half
 from .dispatch import dispatch
-from .nn_activations import need_tensor, up
+from .nn_activations import need_tensor
 from .nn_common import HIGHEST, NN, cast_like
 from .registry import KEEP, register
 from .surface import expose
@@ -29,9 +30,9 @@ def _linear_name(params: tuple) -> str:
 
 
 def _linear(x, w, b, ndim, bias):
-    y = jnp.matmul(up(x), up(w).T, precision=HIGHEST)
+    y = jnp.matmul(upcast_half(x), upcast_half(w).T, precision=HIGHEST)
     if b is not None:
-        y = y + up(b)
+        y = y + upcast_half(b)
     return cast_like(y, x)
 
 
@@ -39,9 +40,10 @@ LINEAR = register("linear", _linear, _linear_name, dtype_rule=KEEP, saves_inputs
 
 
 def _bilinear(x1, x2, w, b, has_bias):
-    y = jnp.einsum("...i,oij,...j->...o", up(x1), up(w), up(x2), precision=HIGHEST)
+    y = jnp.einsum("...i,oij,...j->...o", upcast_half(x1), upcast_half(w), upcast_half(x2),
+                   precision=HIGHEST)
     if b is not None:
-        y = y + up(b)
+        y = y + upcast_half(b)
     return cast_like(y, x1)
 
 
@@ -50,16 +52,12 @@ BILINEAR = register("bilinear", _bilinear,
                     saves_inputs=(0, 1, 2))
 
 
-_C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
-            "bfloat16": "c10::BFloat16"}
-
-
 def _check_same_dtype(*ts: Any) -> None:
     """torch's matmul dtype check for linear's input / weight / bias."""
     ts = [t for t in ts if t is not None]
     for t in ts[1:]:
         if t.dtype != ts[0].dtype:
-            a, b = (_C_NAMES.get(x.dtype.name, x.dtype.name) for x in (ts[0], t))
+            a, b = (cpp_type_name(x.dtype) for x in (ts[0], t))
             raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {a} != {b}")
 
 

@@ -17,8 +17,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .._dtypes import upcast_half
 from .dispatch import _legacy_name, dispatch, value_is_abstract
-from .nn_activations import need_tensor, up
+from .nn_activations import need_tensor
 from .registry import FLOAT, register
 from .surface import expose
 
@@ -63,7 +64,7 @@ def _op(name: str, impl, grad_fn, n_params: int, participants: tuple | None = No
 
     def f(*args):
         n = len(args) - n_params
-        arrays = [None if a is None else up(a) for a in args[:n]]
+        arrays = [None if a is None else upcast_half(a) for a in args[:n]]
         return impl(*arrays, *args[n:]).astype(args[0].dtype)
 
     return register(name, f, grad_fn, dtype_rule=FLOAT, participants=participants,

@@ -14,8 +14,9 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
+from .._dtypes import upcast_half
 from .dispatch import dispatch
-from .nn_activations import need_float, need_tensor, up
+from .nn_activations import need_float, need_tensor
 from .nn_common import NN, cast_like
 from .registry import KEEP, register
 from .surface import expose
@@ -29,14 +30,14 @@ def _write(t: Any, arr: jax.Array) -> None:
 
 def _affine(y, w, b, shape):
     if w is not None:
-        y = y * up(w).reshape(shape)
+        y = y * upcast_half(w).reshape(shape)
     if b is not None:
-        y = y + up(b).reshape(shape)
+        y = y + upcast_half(b).reshape(shape)
     return y
 
 
 def _layer_norm(x, w, b, nd, eps):
-    xx = up(x)
+    xx = upcast_half(x)
     axes = tuple(range(x.ndim - nd, x.ndim))
     mean = xx.mean(axis=axes, keepdims=True)
     var = ((xx - mean) ** 2).mean(axis=axes, keepdims=True)
@@ -67,7 +68,7 @@ def layer_norm(input: Any, normalized_shape: Any, weight: Any = None, bias: Any 
 
 
 def _batch_norm(x, rm, rv, w, b, training, eps):
-    xx = up(x)
+    xx = upcast_half(x)
     axes = (0,) + tuple(range(2, x.ndim))
     shape = (-1,) + (1,) * (x.ndim - 2)
     if training:
@@ -76,7 +77,7 @@ def _batch_norm(x, rm, rv, w, b, training, eps):
         n = x.size // x.shape[1]
         unbiased = var * n / max(n - 1, 1)
     else:
-        mean, var = up(rm), up(rv)
+        mean, var = upcast_half(rm), upcast_half(rv)
         unbiased = var
     y = (xx - mean.reshape(shape)) * jax.lax.rsqrt(var.reshape(shape) + eps)
     return (cast_like(_affine(y, w, b, shape), x), jax.lax.stop_gradient(mean),
@@ -121,7 +122,7 @@ def batch_norm(input: Any, running_mean: Any, running_var: Any, weight: Any = No
 
 
 def _group_norm(x, w, b, groups, eps):
-    xx = up(x)
+    xx = upcast_half(x)
     n, c = x.shape[0], x.shape[1]
     g = xx.reshape(n, groups, -1)
     mean = g.mean(-1, keepdims=True)
@@ -147,15 +148,15 @@ def group_norm(input: Any, num_groups: int, weight: Any = None, bias: Any = None
 
 
 def _instance_norm(x, rm, rv, w, b, use_stats, eps):
-    xx = up(x)
+    xx = upcast_half(x)
     axes = tuple(range(2, x.ndim))
     shape = (-1,) + (1,) * (x.ndim - 2)
     if use_stats:
         mean = xx.mean(axis=axes, keepdims=True)
         var = ((xx - mean) ** 2).mean(axis=axes, keepdims=True)
     else:
-        mean = up(rm).reshape(shape)
-        var = up(rv).reshape(shape)
+        mean = upcast_half(rm).reshape(shape)
+        var = upcast_half(rv).reshape(shape)
     y = (xx - mean) * jax.lax.rsqrt(var + eps)
     n = math.prod(x.shape[2:])
     stat_shape = x.shape[:2] + (1,) * (x.ndim - 2)  # running stats are (C, 1...): broadcast

@@ -14,8 +14,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .._dtypes import upcast_half
 from .dispatch import dispatch
-from .nn_activations import need_float, need_tensor, up
+from .nn_activations import need_float, need_tensor
 from .nn_common import HIGHEST, NN, cast_like, ntuple
 from .registry import KEEP, register
 from .surface import expose
@@ -90,7 +91,7 @@ def _avg_divisor(n, k, s, p, out, include_pad) -> np.ndarray:
 
 
 def _avg_pool(x, nd, kernel, stride, padding, ceil, include_pad, divisor):
-    xx = up(x)
+    xx = upcast_half(x)
     sizes = x.shape[-nd:]
     outs = [_pool_len(sizes[i], kernel[i], stride[i], padding[i], 1, ceil) for i in range(nd)]
     poss = [_window_positions(sizes[i], kernel[i], stride[i], padding[i], 1, outs[i])
@@ -198,7 +199,7 @@ def _adaptive_matrix(n: int, out: int) -> np.ndarray:
 
 
 def _adaptive_avg(x, out_size):
-    xx = up(x)
+    xx = upcast_half(x)
     nd = len(out_size)
     ms = [jnp.asarray(_adaptive_matrix(x.shape[-nd + i], out_size[i]), xx.dtype)
           for i in range(nd)]

@@ -12,8 +12,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .._dtypes import upcast_half
 from .dispatch import dispatch
-from .nn_activations import need_float, up
+from .nn_activations import need_float
 from .nn_pool import _avg_divisor, _check_out, _pool_args, _pool_len, _window_positions
 from .registry import KEEP, register
 from .surface import expose
@@ -59,7 +60,7 @@ def _max_pool3d(x, kernel, stride, padding, dilation, ceil):
 
 
 def _avg_pool3d(x, kernel, stride, padding, ceil, include_pad, divisor):
-    xx = up(x)
+    xx = upcast_half(x)
     sizes, outs, poss = _boxes(x, kernel, stride, padding, (1, 1, 1), ceil)
     total = _gather3(xx, poss, 0).sum(-1)
     if divisor is not None:

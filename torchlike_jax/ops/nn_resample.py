@@ -13,8 +13,9 @@ from typing import Any
 import jax.numpy as jnp
 import numpy as np
 
+from .._dtypes import upcast_half
 from .dispatch import dispatch
-from .nn_activations import need_tensor, up
+from .nn_activations import need_tensor
 from .nn_common import HIGHEST, NN, cast_like, ntuple
 from .registry import KEEP, register
 from .surface import expose
@@ -49,7 +50,7 @@ def _interp(x, sizes, mode, align, scales):
         if nd == 1:
             return x[..., idx[0]]
         return x[..., idx[0][:, None], idx[1][None, :]]
-    xx = up(x)
+    xx = upcast_half(x)
     ms = [jnp.asarray(_linear_matrix(ins[i], sizes[i], align, scales[i]), xx.dtype)
           for i in range(nd)]
     if nd == 1:

@@ -26,9 +26,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .._dtypes import upcast_half
 from .dispatch import dispatch
 from .joining import cat, stack
-from .nn_activations import up
 from .nn_dropout import dropout
 from .registry import KEEP, register
 from .shape import transpose
@@ -74,7 +74,7 @@ def _scan_layer(x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, order, lengths, mode):
     reverse directions, padded and packed input, share one compiled program (and its vjp)."""
     dt = x.dtype
     x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr = (
-        up(a) for a in (x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr))
+        upcast_half(a) for a in (x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr))
     gi = jnp.einsum("tbi,gi->tbg", x, w_ih, precision=_HI)  # hoisted out of the loop
     if b_ih is not None:
         gi = gi + b_ih

@@ -10,9 +10,10 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
+from .._dtypes import numpy_dtype_or_none
 from .dims import norm_dim
 from .dispatch import _legacy_name, dispatch
-from .reductions import _np_name, return_type
+from .reductions import return_type
 from .registry import FLOAT, KEEP, SUM, register
 from .surface import expose
 
@@ -36,13 +37,13 @@ CUMPROD = register("cumprod", _cum(jnp.cumprod), "CumprodBackward0", dtype_rule=
 def cumsum(input, dim: int, *, dtype=None):
     """torch.cumsum; bools and integers accumulate in int64, ``dtype`` casts first."""
     d = norm_dim(dim, input.ndim)
-    return dispatch(CUMSUM, (input,), (d, _np_name(dtype)), out_dtype=dtype)
+    return dispatch(CUMSUM, (input,), (d, numpy_dtype_or_none(dtype)), out_dtype=dtype)
 
 
 def cumprod(input, dim: int, *, dtype=None):
     """torch.cumprod (exact gradient with zeros: JAX differentiates the scan, no division)."""
     d = norm_dim(dim, input.ndim)
-    return dispatch(CUMPROD, (input,), (d, _np_name(dtype)), out_dtype=dtype)
+    return dispatch(CUMPROD, (input,), (d, numpy_dtype_or_none(dtype)), out_dtype=dtype)
 
 
 def _cum_extreme(running):
