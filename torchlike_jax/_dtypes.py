@@ -115,22 +115,6 @@ def fill_type_name(d: dtype) -> str | None:
     return _FILL_TYPE_NAMES.get(d.name)
 
 
-def kind_of_torch_name(name: str) -> str | None:
-    """``"complex"``, ``"float"`` or ``"other"`` (integers, bool) for a torch dtype spelling
-    (``"torch.cfloat"``, ``"torch.half"``, ``"torch.long"``...), including dtypes this package
-    does not implement (``torch.complex32``, ``torch.uint16``); None for an unknown name."""
-    if name in ("torch.chalf", "torch.cfloat", "torch.cdouble") or name.startswith(
-            "torch.complex"):
-        return "complex"
-    if name in ("torch.half", "torch.float", "torch.double", "torch.bfloat16") or name.startswith(
-            "torch.float"):
-        return "float"
-    if name.startswith(("torch.int", "torch.uint", "torch.bool", "torch.long", "torch.short",
-                        "torch.char", "torch.byte")):
-        return "other"
-    return None
-
-
 # ---- half precision: computed in float32, rounded once (torch's CPU "opmath") -------------------
 HALF_DTYPES = (np.dtype(np.float16), np.dtype(ml_dtypes.bfloat16))
 """float16 and bfloat16 as numpy dtypes: torch's CPU kernels compute these in float32."""

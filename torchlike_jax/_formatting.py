@@ -29,8 +29,6 @@ from typing import Any
 
 import numpy as np
 
-from ._dtypes import kind_of_torch_name
-
 __all__ = ["format_tensor", "set_printoptions", "get_printoptions", "printoptions"]
 
 
@@ -97,12 +95,35 @@ def printoptions(**kwargs: Any) -> Iterator[None]:
 # ----------------------------------------------------------------------------------------------
 # dtype classification
 
+_COMPLEX_NAMES = {
+    "torch.complex32",
+    "torch.chalf",
+    "torch.complex64",
+    "torch.cfloat",
+    "torch.complex128",
+    "torch.cdouble",
+}
+_FLOAT_NAMES = {"torch.half", "torch.float", "torch.double", "torch.bfloat16"}
+
 
 def _kind(values: np.ndarray, dtype_name: str) -> str:
     """``"complex"``, ``"float"`` or ``"other"`` (integers and bool), by torch dtype name first."""
-    kind = kind_of_torch_name(dtype_name)
-    if kind is not None:
-        return kind
+    if dtype_name in _COMPLEX_NAMES or dtype_name.startswith("torch.complex"):
+        return "complex"
+    if dtype_name in _FLOAT_NAMES or dtype_name.startswith("torch.float"):
+        return "float"
+    if dtype_name.startswith(
+        (
+            "torch.int",
+            "torch.uint",
+            "torch.bool",
+            "torch.long",
+            "torch.short",
+            "torch.char",
+            "torch.byte",
+        )
+    ):
+        return "other"
     # unknown name: fall back on the array itself
     if np.iscomplexobj(values):
         return "complex"
