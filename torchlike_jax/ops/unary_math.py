@@ -7,9 +7,9 @@ derivative is torch's: rounding ops have zero gradient, ``logit(eps)`` passes th
 the clamp bounds, ``xlogy`` gives ``log(y)`` to ``x`` even where ``x == 0``.
 
 Half-precision inputs compute in float32 and round once at the end
-(``_dtypes.compute_in_float32``): JAX's
-float16 polynomial approximations of erfinv/lgamma/digamma are far less accurate than torch's
-kernels, which also compute halves in float.
+(``_dtypes.compute_in_float32``): JAX's float16 polynomial approximations of
+erfinv/lgamma/digamma are far less accurate than torch's kernels, which also compute halves in
+float.
 """
 
 from __future__ import annotations
