@@ -12,6 +12,9 @@ flag never silently widens a user's float32 computation.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import ml_dtypes
 import numpy as np
 
@@ -89,6 +92,61 @@ ALIASES = {
 }
 _BY_NP = {d.np: d for d in ALL}
 
+
+# ---- torch's C/C++ spellings of a dtype, as its error messages print them ----------------------
+_CPP_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
+                   "bfloat16": "c10::BFloat16", "int64": "long int", "int32": "int",
+                   "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+                   "bool": "bool"}
+_FILL_TYPE_NAMES = {"int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t",
+                    "uint8": "uint8_t", "float32": "float", "complex64": "c10::complex<float>"}
+
+
+def cpp_type_name(d: dtype) -> str:
+    """The C++ type of ``d`` as the compiler names it (``float``, ``double``, ``c10::Half``,
+    ``long int``, ``signed char``), which torch prints in matmul's, SDPA's and masked_scatter's
+    dtype errors (``expected m1 and m2 to have the same dtype, but got: double != float``)."""
+    return _CPP_TYPE_NAMES.get(d.name, d.name)
+
+
+def fill_type_name(d: dtype) -> str | None:
+    """The C type torch names when a fill value overflows ``d`` (``value cannot be converted to
+    type int64_t without overflow``); None for a dtype whose fills never overflow."""
+    return _FILL_TYPE_NAMES.get(d.name)
+
+
+# ---- half precision: computed in float32, rounded once (torch's CPU "opmath") -------------------
+HALF_DTYPES = (np.dtype(np.float16), np.dtype(ml_dtypes.bfloat16))
+"""float16 and bfloat16 as numpy dtypes: torch's CPU kernels compute these in float32."""
+
+
+def compute_dtype(np_dtype: np.dtype) -> np.dtype:
+    """The numpy dtype a kernel computes ``np_dtype`` in: float32 for the half types."""
+    return np.dtype(np.float32) if np_dtype in HALF_DTYPES else np_dtype
+
+
+def upcast_half(array: Any) -> Any:
+    """A float16/bfloat16 array as float32 for the computation, any other array (or None) as it
+    is; the caller rounds the result back once."""
+    return array.astype(np.float32) if array is not None and array.dtype in HALF_DTYPES \
+        else array
+
+
+def compute_in_float32(fn: Callable, n_arrays: int = 1) -> Callable:
+    """``fn`` whose half-precision calls run in float32 and round once at the end: when the first
+    argument is float16/bfloat16, the first ``n_arrays`` arguments are cast to float32 and the
+    result back to the first argument's dtype (one rounding, like torch's CPU kernels, instead
+    of JAX's rounding after every step)."""
+
+    def in_float32(*args: Any, **kwargs: Any) -> Any:
+        first = args[0]
+        if first.dtype not in HALF_DTYPES:
+            return fn(*args, **kwargs)
+        wide = tuple(a.astype(np.float32) for a in args[:n_arrays])
+        return fn(*wide, *args[n_arrays:], **kwargs).astype(first.dtype)
+
+    return in_float32
+
 _default_float = float32
 
 
@@ -102,6 +160,12 @@ def set_default_dtype(d: dtype) -> None:
     if not isinstance(d, dtype) or d.category != _FLOAT:
         raise TypeError("only floating-point types are supported as the default type")
     _default_float = d
+
+
+def numpy_dtype_or_none(d: dtype | None) -> np.dtype | None:
+    """``d``'s numpy dtype, a hashable static param telling an impl what to cast to (an op's
+    ``dtype=`` argument: ``sum``, ``cumsum``...); None (keep the input's dtype) stays None."""
+    return None if d is None else d.np
 
 
 def from_numpy_dtype(np_dtype: np.dtype) -> dtype:

@@ -17,8 +17,6 @@ import numpy as np
 from . import _dtypes as D
 
 NUMBER = (bool, int, float, complex, np.number, np.bool_)
-_C_NAMES = {"int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t",
-            "uint8": "uint8_t", "float32": "float", "complex64": "c10::complex<float>"}
 _F32_MAX = float(np.finfo(np.float32).max)
 
 
@@ -74,7 +72,7 @@ def check_fill(value: Any, dtype: D.dtype) -> None:
     elif not isinstance(value, (float, complex)):
         return
     if not fits(value, dtype):
-        raise RuntimeError(f"value cannot be converted to type {_C_NAMES.get(dtype.name)} "
+        raise RuntimeError(f"value cannot be converted to type {D.fill_type_name(dtype)} "
                            f"without overflow")
 
 

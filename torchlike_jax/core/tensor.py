@@ -256,7 +256,7 @@ class Tensor:
                                    "that the gradient and the tensor are the same size")
             if value.dtype is not self.dtype:
                 raise RuntimeError(
-                    f"attempting to assign a gradient with dtype '{_c_name(value.dtype)}' to a "
+                    f"attempting to assign a gradient with dtype '{D.cpp_type_name(value.dtype)}' to a "
                     f"tensor with grad_dtype '{D.legacy_name(self.dtype)}'. The gradient must "
                     "match the tensor's grad_dtype (defaults to the tensor's dtype).")
         self._grad = value
@@ -440,8 +440,3 @@ class Tensor:
 
     def storage_offset(self) -> int:
         return layout(self)[2]
-
-
-def _c_name(d: D.dtype) -> str:
-    return {"float32": "float", "float64": "double", "int64": "long int", "int32": "int",
-            "float16": "c10::Half", "bfloat16": "c10::BFloat16", "bool": "bool"}.get(d.name, d.name)

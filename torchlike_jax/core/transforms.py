@@ -13,10 +13,12 @@ implements for dispatch and ``Tensor.detach``:
 How: with only reverse (and vmap) levels active, ``jax.lax.stop_gradient`` on the op's outputs
 is exactly right. With forward and reverse levels mixed (``jacfwd(jacrev(f))``,
 ``jvp(grad(f))``...), the outputs' tracers are rebuilt level by level, replacing each reverse
-level's tracer by its primal and keeping forward tangents (this reads JAX's tracer classes; a
-tracer of any other kind falls back to ``stop_gradient``, which also cuts the forward levels).
+level's tracer by its primal and keeping forward tangents (this reads JAX's private tracer
+classes through :mod:`torchlike_jax._jax_internals`; a tracer of any other kind falls back to
+``stop_gradient``, which also cuts the forward levels).
 
-This module sits beside ``grad_mode`` at the bottom of the stack: it imports only JAX.
+This module sits beside ``grad_mode`` at the bottom of the stack: it imports only JAX and
+``_jax_internals``.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ import threading
 from typing import Any
 
 import jax
+
+from .._jax_internals import TRACER_CLASSES, concrete_value
 
 __all__ = ["Level", "state", "push", "pop", "stop_no_grad", "stop_all"]
 
@@ -104,29 +108,12 @@ def _stop(a: Any) -> Any:
     return jax.lax.stop_gradient(a)
 
 
-def _tracer_classes():
-    global _CLASSES
-    if _CLASSES is None:
-        try:
-            from jax._src.ad_util import Zero
-            from jax._src.interpreters.ad import JVPTracer, LinearizeTracer
-            from jax._src.interpreters.batching import BatchTracer
-
-            _CLASSES = (JVPTracer, LinearizeTracer, BatchTracer, Zero)
-        except ImportError:  # another JAX layout: cut every level (forward ones too)
-            _CLASSES = ()
-    return _CLASSES
-
-
-_CLASSES: tuple | None = None
-
-
 def _stop_levels(x: Any, tags: list) -> Any:
     """``x`` with its dependence on the levels tagged ``tags`` removed, other levels kept."""
     if not isinstance(x, jax.core.Tracer):
         return x
-    classes = _tracer_classes()
-    if not classes:
+    classes = TRACER_CLASSES
+    if classes is None:  # another JAX layout: cut every level (forward ones too)
         return jax.lax.stop_gradient(x)
     jvp_cls, lin_cls, batch_cls, zero_cls = classes
     trace = x._trace
@@ -155,10 +142,5 @@ def concrete(array: Any) -> Any:
     as in torch.func; under ``vmap`` there is no single value). Otherwise the tracer itself."""
     if not isinstance(array, jax.core.Tracer):
         return array
-    try:
-        from jax._src.core import to_concrete_value
-
-        value = to_concrete_value(array)
-    except Exception:  # another JAX layout, or no concrete value
-        return array
+    value = concrete_value(array)
     return array if value is None else value

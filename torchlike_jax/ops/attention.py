@@ -21,28 +21,19 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import _dtypes as D
-from .._dtypes import legacy_name
+from .._dtypes import cpp_type_name, legacy_name, upcast_half
 from ..core.dispatch import dispatch
 from ..core.registry import KEEP, register
 from ..core.surface import expose
 from ..core.tensor import Tensor
 from .joining import cat
 from .linalg import baddbmm, bmm
-from .nn_activations import softmax, up
-from .nn_layers import dropout, linear, pad
+from .nn_activations import softmax
+from .nn_dropout import dropout
+from .nn_linear import linear
+from .nn_padding import pad
 
 _NN = "nn.functional"
-# the C++ type names torch prints in SDPA's dtype messages
-_CPP_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
-              "bfloat16": "c10::BFloat16", "int64": "long int", "int32": "int",
-              "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
-              "bool": "bool"}
-
-
-def _cpp(dtype: Any) -> str:
-    return _CPP_NAMES.get(dtype.name, dtype.name)
-
-
 def _const(host: np.ndarray, dtype: Any) -> Any:
     """A constant tensor (a mask) from a host array: no graph, no grad."""
     from .._creation import _leaf
@@ -67,16 +58,17 @@ def _sdpa_checks(query: Any, key: Any, value: Any, attn_mask: Any, is_causal: bo
         _need_tensor(attn_mask, "attn_mask", 4, fn)
     if not (query.dtype == key.dtype == value.dtype):
         raise RuntimeError("Expected query, key, and value to have the same dtype, but got "
-                           f"query.dtype: {_cpp(query.dtype)} key.dtype: {_cpp(key.dtype)} and "
-                           f"value.dtype: {_cpp(value.dtype)} instead.")
+                           f"query.dtype: {cpp_type_name(query.dtype)} key.dtype: "
+                           f"{cpp_type_name(key.dtype)} and "
+                           f"value.dtype: {cpp_type_name(value.dtype)} instead.")
     if min(query.ndim, key.ndim, value.ndim) < 2:
         raise RuntimeError("Expected query, key, and value to all be  at least 2 dimensional, "
                            f"but got query.dim: {query.ndim} key.dim: {key.ndim} and value.dim: "
                            f"{value.ndim} instead.")
     if attn_mask is not None and attn_mask.dtype not in (D.bool_, D.float32, query.dtype):
         raise RuntimeError("Expected attn_mask dtype to be bool or float or to match query "
-                           f"dtype, but got attn_mask.dtype: {_cpp(attn_mask.dtype)} and  "
-                           f"query.dtype: {_cpp(query.dtype)} instead.")
+                           f"dtype, but got attn_mask.dtype: {cpp_type_name(attn_mask.dtype)} and  "
+                           f"query.dtype: {cpp_type_name(query.dtype)} instead.")
     if is_causal and attn_mask is not None:
         raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set "
                            "when is_causal=True")
@@ -123,7 +115,7 @@ def _safe_softmax(scores: Any) -> Any:
 def _flash(q, k, v, mask, scale, causal):
     """softmax(q k^T * scale + mask) v in one program; GQA heads repeated inside, so their
     gradients sum back onto the shared key/value heads; dead rows give 0 (and no NaN)."""
-    qf, kf, vf = up(q), up(k), up(v)
+    qf, kf, vf = upcast_half(q), upcast_half(k), upcast_half(v)
     hq = qf.shape[-3]
     kf = kf if kf.shape[-3] == hq else jnp.repeat(kf, hq // kf.shape[-3], axis=-3)
     vf = vf if vf.shape[-3] == hq else jnp.repeat(vf, hq // vf.shape[-3], axis=-3)
@@ -131,7 +123,7 @@ def _flash(q, k, v, mask, scale, causal):
     if causal:
         s = jnp.where(jnp.tril(jnp.ones(s.shape[-2:], bool)), s, -jnp.inf)
     if mask is not None:
-        s = jnp.where(mask, s, -jnp.inf) if mask.dtype == jnp.bool_ else s + up(mask)
+        s = jnp.where(mask, s, -jnp.inf) if mask.dtype == jnp.bool_ else s + upcast_half(mask)
     if causal or mask is not None:
         dead = jnp.all(s == -jnp.inf, axis=-1, keepdims=True)
         w = jnp.where(dead, 0.0, jax.nn.softmax(jnp.where(dead, 0.0, s), axis=-1))

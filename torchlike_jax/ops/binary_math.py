@@ -18,7 +18,7 @@ import jax.numpy as jnp
 import jax.scipy.special as jsp
 
 from .. import _dtypes as D
-from .._dtypes import legacy_name
+from .._dtypes import compute_in_float32, legacy_name
 from ..core.dispatch import dispatch
 from ..core.registry import COMPARE, FLOAT, KEEP, PROMOTE, register
 from ..core.surface import expose
@@ -260,11 +260,12 @@ DIST = register("dist", _dist, "DistBackward0", dtype_rule=FLOAT, saves_inputs=(
 
 
 def _igamma(kernel: str, fn):
+    # jax's series want float32 at least
+    compute = compute_in_float32(lambda a, x: fn(_sg(a), x), n_arrays=2)
+
     def impl(a, x):
         only(kernel, a, "float")
-        half = a.dtype in (jnp.float16, jnp.bfloat16)  # jax's series want float32 at least
-        a32, x32 = (a.astype(jnp.float32), x.astype(jnp.float32)) if half else (a, x)
-        return fn(_sg(a32), x32).astype(a.dtype)
+        return compute(a, x)
 
     return impl
 

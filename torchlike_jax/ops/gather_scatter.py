@@ -18,7 +18,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .._dtypes import legacy_name
+from .._dtypes import cpp_type_name, legacy_name
 from ..core.dims import broadcast_shapes, norm_dim
 from ..core.dispatch import dispatch
 from ..core.registry import KEEP, register
@@ -368,7 +368,7 @@ def masked_fill(input, mask, value):
 
     if mask.dtype.name != "bool":
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
-                           f"{_np_name(mask)}")
+                           f"{cpp_type_name(mask.dtype)}")
     broadcast_shapes(input.shape, mask.shape)
     if isinstance(value, Tensor):
         if value.ndim:
@@ -378,18 +378,11 @@ def masked_fill(input, mask, value):
     return dispatch(MASKED_FILL, (input, mask, value))
 
 
-def _np_name(t) -> str:
-    """torch's short dtype name in messages ("float", "long", "double"...)."""
-    return {"float32": "float", "float64": "double", "int64": "long int", "int32": "int",
-            "float16": "c10::Half", "bfloat16": "c10::BFloat16", "uint8": "unsigned char",
-            "int8": "signed char", "int16": "short int"}.get(t.dtype.name, t.dtype.name)
-
-
 def masked_scatter(input, mask, source):
     """torch.masked_scatter: the True positions (row-major) take ``source``'s elements in order."""
     if mask.dtype.name != "bool":
         raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with dtype "
-                           f"{_np_name(mask)}")
+                           f"{cpp_type_name(mask.dtype)}")
     if source.dtype is not input.dtype:
         raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but got"
                            f"{legacy_name(input.dtype)} and {legacy_name(source.dtype)}")

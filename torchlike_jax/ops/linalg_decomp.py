@@ -14,7 +14,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .._dtypes import legacy_name
+from .._dtypes import legacy_name, upcast_half
 from ..core.dims import broadcast_shapes, norm_dim
 from ..core.dispatch import dispatch
 from ..core.registry import KEEP, register
@@ -561,18 +561,13 @@ def matrix_rank(A, tol=None, hermitian=False, *, atol=None, rtol=None):
 
 
 # ---- norms -------------------------------------------------------------------------------------
-def _opmath(a):
-    """Half types accumulate in float32, as torch's CPU reductions do."""
-    return a.astype(jnp.float32) if a.dtype in (jnp.float16, jnp.bfloat16) else a
-
-
 def _abs(a):
     """|a| with torch's derivative sign(a) (0 at 0)."""
     return a * jnp.sign(a)
 
 
 def _vector_norm(a, ord, dims, keepdim):
-    x = _opmath(a)
+    x = upcast_half(a)
     if ord == 2:
         s = jnp.sum(x * x, axis=dims, keepdims=keepdim)
         zero = s == 0
@@ -616,7 +611,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
 
 
 def _matrix_norm(a, ord, d0, d1, keepdim):
-    x = _opmath(a)
+    x = upcast_half(a)
     if ord in ("nuc", 2.0, -2.0):
         moved = jnp.moveaxis(x, (d0, d1), (-2, -1))
         s = jnp.linalg.svd(moved, compute_uv=False)

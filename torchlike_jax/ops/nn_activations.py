@@ -16,7 +16,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from .._dtypes import legacy_name
+from .._dtypes import legacy_name, upcast_half
 from ..core.dims import norm_dim
 from ..core.dispatch import dispatch
 from ..core.registry import FLOAT, PROMOTE, register
@@ -24,15 +24,8 @@ from ..core.surface import expose
 from ..core.tensor import Tensor
 from . import elementwise as E
 
-_HALF = (jnp.float16, jnp.bfloat16)
 
-
-# ---- shared helpers (also used by nn_layers / nn_losses) ---------------------------------------
-def up(x: jax.Array) -> jax.Array:
-    """float16/bfloat16 -> float32 for the computation (torch's CPU kernels accumulate there)."""
-    return x.astype(jnp.float32) if x is not None and x.dtype in _HALF else x
-
-
+# ---- shared helpers (also used by the layer and loss modules) --------------------------------
 def need_float(x: Any, kernel: str) -> None:
     """torch's ``"kernel" not implemented for 'Long'`` for integer/bool input to a float kernel."""
     d = x.dtype
@@ -91,7 +84,7 @@ def _act(name: str, impl, grad_fn: str, rule: str = FLOAT, saves=(0,), saves_out
         impl, grad_fn_rule = _backward1_when_in_place(impl, grad_fn)
 
     def f(x, *params):
-        return impl(up(x), *params)
+        return impl(upcast_half(x), *params)
 
     return register(name, f, grad_fn_rule, dtype_rule=rule, saves_inputs=saves,
                     saves_output=saves_output)
@@ -151,7 +144,7 @@ def _on_dim(fn):
     """softmax-like along ``dim``; a 0-dim input is treated as one element (torch does)."""
 
     def impl(x, dim):
-        x = up(x)
+        x = upcast_half(x)
         if x.ndim == 0:
             return fn(x[None], 0)[0]
         return fn(x, dim)
@@ -160,12 +153,12 @@ def _on_dim(fn):
 
 
 def _glu(x, dim):
-    a, b = jnp.split(up(x), 2, axis=dim)
+    a, b = jnp.split(upcast_half(x), 2, axis=dim)
     return a * jax.nn.sigmoid(b)
 
 
 def _prelu(x, w):
-    x, w = up(x), up(w)
+    x, w = upcast_half(x), upcast_half(w)
     if x.ndim >= 2 and w.size > 1:
         w = w.reshape((w.size,) + (1,) * (x.ndim - 2))
     elif w.ndim:
@@ -174,7 +167,7 @@ def _prelu(x, w):
 
 
 def _normalize(x, p, dim, eps):
-    x = up(x)
+    x = upcast_half(x)
     if p == math.inf:
         n = jnp.max(jnp.abs(x), axis=dim, keepdims=True)
     elif p == 2:
@@ -392,7 +385,8 @@ def rrelu(input: Any, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: 
     from .. import _random
 
     key = _random.default_generator.next_key()
-    noise = jax.random.uniform(key, tuple(input.shape), up(input._st.array).dtype, lower, upper)
+    noise = jax.random.uniform(key, tuple(input.shape), upcast_half(input._st.array).dtype,
+                               lower, upper)
     out = dispatch(RRELU_NOISE, (input, Tensor._wrap(noise)), _in_place_params((), inplace))
     return maybe_inplace(input, out, inplace)
 

@@ -12,10 +12,13 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
+from .._dtypes import upcast_half
 from ..core.surface import expose
 from ..core.tensor import Tensor
-from .nn_activations import need_float, need_tensor, up
-from .nn_layers import _dropout_impl
+from .nn_activations import need_float, need_tensor
+from .nn_dropout import _dropout_impl
+from .nn_padding import pad
+from .nn_resample import interpolate
 
 _NN = "nn.functional"
 _SELU_ALPHA = 1.7580993408473766  # -scale * alpha of SELU: the value alpha_dropout drops to
@@ -45,8 +48,6 @@ def local_response_norm(input: Any, size: int, alpha: float = 1e-4, beta: float 
     """F.local_response_norm: x / (k + alpha * mean of x^2 over ``size`` neighbouring
     channels)^beta, the window zero-padded like torch's (size // 2 before, (size - 1) // 2
     after)."""
-    from .nn_layers import pad
-
     need_tensor(input, "local_response_norm")
     if input.ndim < 3:
         # torch's message carries the indentation of its source line break, verbatim
@@ -67,7 +68,7 @@ def _mask(input: Any, p: float, shape: tuple) -> Any:
     from .. import _random
 
     keep = jax.random.bernoulli(_random.default_generator.next_key(), 1.0 - p, shape)
-    return Tensor._wrap(keep.astype(up(input._st.array).dtype))
+    return Tensor._wrap(keep.astype(upcast_half(input._st.array).dtype))
 
 
 def alpha_dropout(input: Any, p: float = 0.5, training: bool = False,
@@ -129,24 +130,18 @@ def _deprecated_upsample(name: str) -> None:
 def upsample(input: Any, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
              align_corners: bool | None = None) -> Any:
     """F.upsample: the old name of F.interpolate."""
-    from .nn_layers import interpolate
-
     _deprecated_upsample("upsample")
     return interpolate(input, size, scale_factor, mode, align_corners)
 
 
 def upsample_nearest(input: Any, size: Any = None, scale_factor: Any = None) -> Any:
     """F.upsample_nearest: F.interpolate(mode='nearest')."""
-    from .nn_layers import interpolate
-
     _deprecated_upsample("upsample_nearest")
     return interpolate(input, size, scale_factor, mode="nearest")
 
 
 def upsample_bilinear(input: Any, size: Any = None, scale_factor: Any = None) -> Any:
     """F.upsample_bilinear: F.interpolate(mode='bilinear', align_corners=True)."""
-    from .nn_layers import interpolate
-
     _deprecated_upsample("upsample_bilinear")
     return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
 

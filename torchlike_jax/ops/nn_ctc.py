@@ -17,11 +17,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .._dtypes import upcast_half
 from ..core.dispatch import dispatch
 from ..core.registry import KEEP, register
 from ..core.surface import expose
 from ..core.tensor import Tensor
-from .nn_activations import need_tensor, up
+from .nn_activations import need_tensor
 
 _NEG = -1e30  # log-space zero that stays finite (no inf - inf in the recursion or its gradient)
 
@@ -39,7 +40,7 @@ def _shift(a, k):
 
 
 def _ctc(log_probs, targets, in_len, tgt_len, blank, zero_infinity):
-    lp = up(log_probs)  # (T, N, C)
+    lp = upcast_half(log_probs)  # (T, N, C)
     T, N, _ = lp.shape
     S = targets.shape[1]
     L = 2 * S + 1

@@ -14,14 +14,15 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
+from .._dtypes import upcast_half
 from ..core.dispatch import dispatch
 from ..core.registry import KEEP, register
 from ..core.surface import expose
-from .nn_activations import need_tensor, up
+from .nn_activations import need_tensor
 
 
 def _bag(w, idx, offsets, psw, mode, n_bags, padding_idx, two_d):
-    ww = up(w)
+    ww = upcast_half(w)
     if two_d:
         b, length = idx.shape
         seg = jnp.repeat(jnp.arange(b), length)
@@ -37,7 +38,7 @@ def _bag(w, idx, offsets, psw, mode, n_bags, padding_idx, two_d):
         out = jnp.where(jnp.isneginf(out), 0.0, out)
         return out.astype(w.dtype)
     if psw is not None:
-        rows = rows * up(psw)[:, None]
+        rows = rows * upcast_half(psw)[:, None]
     rows = jnp.where(keep[:, None], rows, 0.0)
     out = jax.ops.segment_sum(rows, seg, num_segments=n_bags)
     if mode == "mean":

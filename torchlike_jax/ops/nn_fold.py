@@ -16,7 +16,7 @@ from ..core.dispatch import dispatch
 from ..core.registry import KEEP, register
 from ..core.surface import expose
 from .nn_activations import need_tensor
-from .nn_layers import _tup
+from .nn_common import ntuple
 
 
 def _blocks(n: int, k: int, d: int, p: int, s: int) -> int:
@@ -59,7 +59,7 @@ FOLD = register("fold_col2im", _fold, "Col2ImBackward0", dtype_rule=KEEP)
 
 
 def _params(kernel_size: Any, dilation: Any, padding: Any, stride: Any) -> tuple:
-    return (_tup(kernel_size, 2), _tup(dilation, 2), _tup(padding, 2), _tup(stride, 2))
+    return (ntuple(kernel_size, 2), ntuple(dilation, 2), ntuple(padding, 2), ntuple(stride, 2))
 
 
 def unfold(input: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
@@ -88,7 +88,7 @@ def fold(input: Any, output_size: Any, kernel_size: Any, dilation: Any = 1, padd
         raise RuntimeError(f"Expected 2D or 3D (batch mode) tensor for input with possibly 0 "
                            f"batch size and non-zero dimensions for input, but got: "
                            f"{list(input.shape)}")
-    size = _tup(output_size, 2)
+    size = ntuple(output_size, 2)
     k, d, p, s = _params(kernel_size, dilation, padding, stride)
     cdim = input.ndim - 2
     if input.shape[cdim] % (k[0] * k[1]):

@@ -17,12 +17,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .._dtypes import legacy_name
+from .._dtypes import legacy_name, upcast_half
 from ..core.dispatch import dispatch, value_is_abstract
 from ..core.registry import FLOAT, register
 from ..core.surface import expose
 from ..core.tensor import Tensor
-from .nn_activations import need_tensor, up
+from .nn_activations import need_tensor
 
 _NN = "nn.functional"
 _REDUCTIONS = ("none", "mean", "sum")
@@ -65,7 +65,7 @@ def _op(name: str, impl, grad_fn, n_params: int, participants: tuple | None = No
 
     def f(*args):
         n = len(args) - n_params
-        arrays = [None if a is None else up(a) for a in args[:n]]
+        arrays = [None if a is None else upcast_half(a) for a in args[:n]]
         return impl(*arrays, *args[n:]).astype(args[0].dtype)
 
     return register(name, f, grad_fn, dtype_rule=FLOAT, participants=participants,

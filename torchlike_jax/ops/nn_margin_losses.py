@@ -9,17 +9,19 @@ from typing import Any
 
 import jax.numpy as jnp
 
+from .._dtypes import upcast_half
 from ..core.dispatch import dispatch
 from ..core.registry import FLOAT, register
 from ..core.surface import expose
-from .nn_activations import need_tensor, up
+from .nn_activations import need_tensor
+from .nn_distance import pairwise_distance
 from .nn_losses import _check_reduction, _legacy, _reduce
 
 _NN = "nn.functional"
 
 
 def _multi_margin(x, y, w, reduction, p, margin):
-    xx = up(x)
+    xx = upcast_half(x)
     one = xx.ndim == 1
     xx = xx[None] if one else xx
     yy = y.reshape(-1).astype(jnp.int32)
@@ -28,7 +30,7 @@ def _multi_margin(x, y, w, reduction, p, margin):
     z = jnp.maximum(margin - picked + xx, 0.0)
     z = z * z if p == 2 else z
     if w is not None:
-        z = z * up(w)[yy][:, None]
+        z = z * upcast_half(w)[yy][:, None]
     z = jnp.where(jnp.arange(c)[None] == yy[:, None], 0.0, z)
     loss = z.sum(1) / c
     loss = loss[0] if one and reduction == "none" else loss
@@ -63,7 +65,7 @@ def multi_margin_loss(input: Any, target: Any, p: int = 1, margin: float = 1.0,
 
 
 def _multilabel_margin(x, y, reduction):
-    xx = up(x)
+    xx = upcast_half(x)
     one = xx.ndim == 1
     xx, yy = (xx[None], y[None]) if one else (xx, y)
     c = xx.shape[1]
@@ -100,8 +102,6 @@ def triplet_margin_with_distance_loss(anchor: Any, positive: Any, negative: Any,
                                       swap: bool = False, reduction: str = "mean") -> Any:
     """F.triplet_margin_with_distance_loss: max(0, margin + d(a, p) - d(a, n)), any ``d``
     (pairwise_distance by default), composed from the ops it calls."""
-    from .nn_layers import pairwise_distance
-
     need_tensor(anchor, "triplet_margin_with_distance_loss", "anchor")
     _check_reduction(reduction)
     if margin <= 0:

@@ -1,4 +1,4 @@
-"""F.max_pool3d and F.avg_pool3d: the 1-D/2-D pooling of nn_layers extended to three spatial
+"""F.max_pool3d and F.avg_pool3d: the 1-D/2-D pooling of nn_pool extended to three spatial
 dims. Window positions come from the same host-side rules (torch's output-size formula, its
 padding and ceil_mode), gathered through index arrays so the max's gradient goes to the first
 maximum and the mean's to every window element, as torch routes them.
@@ -12,11 +12,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .._dtypes import upcast_half
 from ..core.dispatch import dispatch
 from ..core.registry import KEEP, register
 from ..core.surface import expose
-from .nn_activations import need_float, up
-from .nn_layers import _avg_divisor, _check_out, _pool_args, _pool_len, _window_positions
+from .nn_activations import need_float
+from .nn_pool import _avg_divisor, _check_out, _pool_args, _pool_len, _window_positions
 
 
 def _boxes(x, kernel, stride, padding, dilation, ceil):
@@ -59,7 +60,7 @@ def _max_pool3d(x, kernel, stride, padding, dilation, ceil):
 
 
 def _avg_pool3d(x, kernel, stride, padding, ceil, include_pad, divisor):
-    xx = up(x)
+    xx = upcast_half(x)
     sizes, outs, poss = _boxes(x, kernel, stride, padding, (1, 1, 1), ceil)
     total = _gather3(xx, poss, 0).sum(-1)
     if divisor is not None:

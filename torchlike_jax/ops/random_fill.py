@@ -26,7 +26,6 @@ from .sampling import (
     attach,
     bernoulli_array,
     check_p,
-    compute_dtype,
     key_for,
     need_float_dtype,
     num,
@@ -45,7 +44,7 @@ def _fill(self: Any, grad_name: str, sample: jax.Array) -> Any:
 def _uniform(self: Any, generator: Any) -> jax.Array:
     """U[0, 1) draws of self's shape, in self's (float32 for halves) compute dtype."""
     return jax.random.uniform(key_for(generator), tuple(self.shape),
-                              compute_dtype(self.dtype.np))
+                              D.compute_dtype(self.dtype.np))
 
 
 def _continuous_only(self: Any, c_name: bool) -> None:
@@ -63,7 +62,7 @@ def normal_(self: Any, mean: float = 0.0, std: float = 1.0, *, generator: Any = 
     need_float_dtype(self.dtype, "normal_kernel_cpu")
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {num(std)}")
-    cdt = compute_dtype(self.dtype.np)
+    cdt = D.compute_dtype(self.dtype.np)
     z = jax.random.normal(key_for(generator), tuple(self.shape), cdt)
     return _fill(self, "NormalBackward0", z * jnp.asarray(std, cdt) + jnp.asarray(mean, cdt))
 
@@ -107,7 +106,7 @@ def log_normal_(self: Any, mean: float = 1.0, std: float = 2.0, *, generator: An
     need_float_dtype(self.dtype, "log_normal_cpu")
     if std <= 0:
         raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={num(std)}")
-    cdt = compute_dtype(self.dtype.np)
+    cdt = D.compute_dtype(self.dtype.np)
     z = jax.random.normal(key_for(generator), tuple(self.shape), cdt)
     return _fill(self, "LogNormalBackward0", jnp.exp(z * std + mean))
 

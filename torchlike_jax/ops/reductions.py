@@ -16,15 +16,13 @@ import warnings
 import jax
 import jax.numpy as jnp
 
+from .._dtypes import numpy_dtype_or_none, upcast_half
 from ..core.dims import norm_dim, norm_dims
 from ..core.dispatch import dispatch
 from ..core.registry import FLOAT, KEEP, SUM, register
 from ..core.surface import expose
 from ..core.tensor import Tensor
 from .return_types import return_type
-
-_LOW_FLOATS = (jnp.float16, jnp.bfloat16)
-
 
 # ---- torch.return_types ------------------------------------------------------------------------
 max_result = return_type("max", ("values", "indices"))
@@ -33,16 +31,6 @@ aminmax_result = return_type("aminmax", ("min", "max"))
 
 
 # ---- helpers -----------------------------------------------------------------------------------
-def _np_name(dtype):
-    """A torch dtype as the (hashable) numpy dtype an impl casts to (None: keep)."""
-    return None if dtype is None else dtype.np
-
-
-def _upcast(a):
-    """Half/bfloat16 compute in float32, as torch's CPU kernels accumulate."""
-    return a.astype(jnp.float32) if a.dtype in _LOW_FLOATS else a
-
-
 def _dims(dim, ndim: int) -> tuple[int, ...] | None:
     """``dim`` for the reductions where torch treats an empty list like "every dim"."""
     if isinstance(dim, (list, tuple)) and len(dim) == 0:
@@ -145,13 +133,15 @@ NANMEAN_OP = register("nanmean", _nanmean_impl, "DivBackward0", dtype_rule=FLOAT
 def sum(input, dim=None, keepdim: bool = False, *, dtype=None):
     """torch.sum; bools and integers accumulate in int64; ``dtype`` casts before summing."""
     dims = _dims(dim, input.ndim)
-    return dispatch(SUM_OP, (input,), (dims, bool(keepdim), _np_name(dtype)), out_dtype=dtype)
+    return dispatch(SUM_OP, (input,), (dims, bool(keepdim), numpy_dtype_or_none(dtype)),
+                    out_dtype=dtype)
 
 
 def prod(input, dim: int | None = None, keepdim: bool = False, *, dtype=None):
     """torch.prod over everything or one ``dim`` (torch takes no tuple here)."""
     d = None if dim is None else norm_dim(dim, input.ndim)
-    return dispatch(PROD_OP, (input,), (d, bool(keepdim), _np_name(dtype)), out_dtype=dtype)
+    return dispatch(PROD_OP, (input,), (d, bool(keepdim), numpy_dtype_or_none(dtype)),
+                    out_dtype=dtype)
 
 
 def mean(input, dim=None, keepdim: bool = False, *, dtype=None):
@@ -164,7 +154,8 @@ def mean(input, dim=None, keepdim: bool = False, *, dtype=None):
 def nansum(input, dim=None, keepdim: bool = False, *, dtype=None):
     """torch.nansum: sum treating NaN as 0 (NaN positions get zero gradient)."""
     dims = _dims(dim, input.ndim)
-    return dispatch(NANSUM_OP, (input,), (dims, bool(keepdim), _np_name(dtype)), out_dtype=dtype)
+    return dispatch(NANSUM_OP, (input,), (dims, bool(keepdim), numpy_dtype_or_none(dtype)),
+                    out_dtype=dtype)
 
 
 def nanmean(input, dim=None, keepdim: bool = False, *, dtype=None):
@@ -176,7 +167,7 @@ def nanmean(input, dim=None, keepdim: bool = False, *, dtype=None):
 
 # ---- var / std ---------------------------------------------------------------------------------
 def _var_impl(a, dims, correction, keepdim):
-    x = _upcast(a)
+    x = upcast_half(a)
     n = _reduced_count(a.shape, dims)
     mu = jnp.mean(x, axis=dims, keepdims=True)
     d = x - mu
@@ -396,7 +387,7 @@ def logsumexp(input, dim, keepdim: bool = False):
 # ---- norm / dist -------------------------------------------------------------------------------
 def _vector_norm(a, p: float, dims, keepdim):
     """torch.linalg.vector_norm's values and (through the safe powers) its gradient."""
-    x = _upcast(a)
+    x = upcast_half(a)
     if jnp.iscomplexobj(x):
         x = jnp.abs(x)
     mag = _abs0(x)
@@ -419,7 +410,7 @@ def _vector_norm(a, p: float, dims, keepdim):
 
 def _nuc_norm(a, dims, keepdim):
     d0, d1 = dims
-    x = jnp.moveaxis(_upcast(a), (d0, d1), (-2, -1))
+    x = jnp.moveaxis(upcast_half(a), (d0, d1), (-2, -1))
     out = jnp.sum(jnp.linalg.svd(x, compute_uv=False), axis=-1)
     if keepdim:
         out = jnp.expand_dims(out, tuple(sorted((d0, d1))))

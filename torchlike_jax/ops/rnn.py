@@ -26,12 +26,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .._dtypes import upcast_half
 from ..core.dispatch import dispatch
 from ..core.registry import KEEP, register
 from ..core.surface import expose
 from .joining import cat, stack
-from .nn_activations import up
-from .nn_layers import dropout
+from .nn_dropout import dropout
 from .shape import transpose
 
 _HI = jax.lax.Precision.HIGHEST
@@ -74,7 +74,7 @@ def _scan_layer(x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, order, lengths, mode):
     reverse directions, padded and packed input, share one compiled program (and its vjp)."""
     dt = x.dtype
     x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr = (
-        up(a) for a in (x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr))
+        upcast_half(a) for a in (x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr))
     gi = jnp.einsum("tbi,gi->tbg", x, w_ih, precision=_HI)  # hoisted out of the loop
     if b_ih is not None:
         gi = gi + b_ih

@@ -37,7 +37,6 @@ SAMPLE = register("random_sample", lambda sample, *rest: sample,
 BERNOULLI_P = register("bernoulli_p", underivable(lambda sample, input: sample, "bernoulli"),
                        "NotImplemented", dtype_rule=KEEP)
 
-_HALF = (np.dtype(jnp.float16), np.dtype(jnp.bfloat16))
 _P_IN = ("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error message "
          "be improved?  If so, please report an enhancement request to PyTorch.)")
 
@@ -52,11 +51,6 @@ def key_for(generator: Any) -> jax.Array:
     from .. import _random
 
     return (generator or _random.default_generator).next_key()
-
-
-def compute_dtype(dt: np.dtype) -> np.dtype:
-    """float16/bfloat16 draws are made in float32 and rounded (as torch's CPU kernels)."""
-    return np.dtype(np.float32) if dt in _HALF else dt
 
 
 def any_true(mask: jax.Array) -> bool:
@@ -114,7 +108,7 @@ def _normal_type_error(args: tuple, kwargs: dict) -> TypeError:
 
 
 def _draw_normal(key: jax.Array, shape: tuple, dtype: D.dtype, mean: Any, std: Any) -> jax.Array:
-    cdt = compute_dtype(dtype.np)
+    cdt = D.compute_dtype(dtype.np)
     z = jax.random.normal(key, shape, cdt)
     return (jnp.asarray(mean, cdt) + jnp.asarray(std, cdt) * z).astype(dtype.np)
 
@@ -262,7 +256,7 @@ def multinomial(input: Any, num_samples: int, replacement: bool = False, *,
         raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
                            "replacement")
     w = input._st.array
-    w = w.astype(compute_dtype(w.dtype))
+    w = w.astype(D.compute_dtype(w.dtype))
     rows = w.reshape(-1, n_cat)
     if rows.shape[0] == 0:
         from .._creation import _leaf

@@ -10,12 +10,12 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from .._dtypes import legacy_name
+from .._dtypes import legacy_name, numpy_dtype_or_none
 from ..core.dims import norm_dim
 from ..core.dispatch import dispatch
 from ..core.registry import FLOAT, KEEP, SUM, register
 from ..core.surface import expose
-from .reductions import _np_name, return_type
+from .reductions import return_type
 
 cummax_result = return_type("cummax", ("values", "indices"))
 cummin_result = return_type("cummin", ("values", "indices"))
@@ -37,13 +37,13 @@ CUMPROD = register("cumprod", _cum(jnp.cumprod), "CumprodBackward0", dtype_rule=
 def cumsum(input, dim: int, *, dtype=None):
     """torch.cumsum; bools and integers accumulate in int64, ``dtype`` casts first."""
     d = norm_dim(dim, input.ndim)
-    return dispatch(CUMSUM, (input,), (d, _np_name(dtype)), out_dtype=dtype)
+    return dispatch(CUMSUM, (input,), (d, numpy_dtype_or_none(dtype)), out_dtype=dtype)
 
 
 def cumprod(input, dim: int, *, dtype=None):
     """torch.cumprod (exact gradient with zeros: JAX differentiates the scan, no division)."""
     d = norm_dim(dim, input.ndim)
-    return dispatch(CUMPROD, (input,), (d, _np_name(dtype)), out_dtype=dtype)
+    return dispatch(CUMPROD, (input,), (d, numpy_dtype_or_none(dtype)), out_dtype=dtype)
 
 
 def _cum_extreme(running):

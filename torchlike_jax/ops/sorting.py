@@ -18,7 +18,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .._dtypes import legacy_name
+from .._dtypes import legacy_name, upcast_half
 from ..core.dims import norm_dim
 from ..core.dispatch import dispatch
 from ..core.registry import KEEP, register
@@ -471,8 +471,7 @@ def _data_range(x, lo, hi):
 
 
 def _histc_impl(a, bins, lo, hi):
-    x = a.reshape(-1).astype(jnp.float32) if a.dtype in (jnp.float16, jnp.bfloat16) \
-        else a.reshape(-1)
+    x = upcast_half(a.reshape(-1))
     mn, mx = _data_range(x, lo, hi)
     edges = jnp.linspace(mn, mx, bins + 1).astype(x.dtype)
     return _bin_counts(x, None, edges, bins).astype(a.dtype)

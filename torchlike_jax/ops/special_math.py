@@ -15,6 +15,7 @@ import jax.numpy as jnp
 import jax.scipy.special as jss
 
 from .. import _dtypes as D
+from .._dtypes import compute_in_float32
 from ..core.dims import norm_dim, norm_dims
 from ..core.dispatch import dispatch
 from ..core.registry import FLOAT, OpDef, register
@@ -62,15 +63,6 @@ def _spherical_j0(a):
 SPHERICAL_BESSEL_J0 = _F(_name("spherical_bessel_j0"), _spherical_j0, None, saves=())
 
 
-def _binary_float(fn: Callable) -> Callable:
-    def impl(x, y):
-        if x.dtype in U._HALVES:
-            return fn(x.astype(jnp.float32), y.astype(jnp.float32)).astype(x.dtype)
-        return fn(x, y)
-
-    return impl
-
-
 def _zeta(x, q):
     """Hurwitz zeta with Cephes' (torch's) special values: inf at x == 1 and at the poles
     q = 0, -1, -2...; nan for x < 1."""
@@ -79,20 +71,21 @@ def _zeta(x, q):
     return jnp.where(x == 1, jnp.inf, jnp.where(x < 1, jnp.nan, r))
 
 
-ZETA = U.binary_variants(_name("zeta"), _binary_float(_zeta), "SpecialZetaBackward")
-XLOG1PY = U.binary_variants(_name("xlog1py"), _binary_float(
-    lambda x, y: U._xlogy(x, y, log=jnp.log1p, bound=-1.0)), "SpecialXlog1PyBackward")
+ZETA = U.binary_variants(_name("zeta"), compute_in_float32(_zeta, n_arrays=2),
+                         "SpecialZetaBackward")
+XLOG1PY = U.binary_variants(_name("xlog1py"), compute_in_float32(
+    lambda x, y: U._xlogy(x, y, log=jnp.log1p, bound=-1.0), n_arrays=2),
+    "SpecialXlog1PyBackward")
 
 
 def _softmax_impl(fn: Callable) -> Callable:
     """``fn`` along ``dim``, halves in float32; a 0-dim input is one element (as torch)."""
+    in_float32 = compute_in_float32(fn)
 
     def impl(a, dim):
         if a.ndim == 0:
             return impl(a[None], 0)[0]
-        if a.dtype in U._HALVES:
-            return fn(a.astype(jnp.float32), axis=dim).astype(a.dtype)
-        return fn(a, axis=dim)
+        return in_float32(a, axis=dim)
 
     return impl
 
@@ -103,9 +96,8 @@ LOG_SOFTMAX = register(_name("log_softmax"), _softmax_impl(jax.nn.log_softmax),
                        "LogSoftmaxBackward0", dtype_rule=FLOAT, saves_output=True)
 
 
+@compute_in_float32
 def _logsumexp(a, dims, keepdim):
-    if a.dtype in U._HALVES:
-        return _logsumexp(a.astype(jnp.float32), dims, keepdim).astype(a.dtype)
     return jax.nn.logsumexp(a, axis=dims, keepdims=keepdim)
 
 

@@ -6,9 +6,10 @@ there). Gradients are ``jax.vjp`` of the impls, so the impls are written so that
 derivative is torch's: rounding ops have zero gradient, ``logit(eps)`` passes the gradient at
 the clamp bounds, ``xlogy`` gives ``log(y)`` to ``x`` even where ``x == 0``.
 
-Half-precision inputs compute in float32 and round once at the end (``_upcast``): JAX's
-float16 polynomial approximations of erfinv/lgamma/digamma are far less accurate than torch's
-kernels, which also compute halves in float.
+Half-precision inputs compute in float32 and round once at the end
+(``_dtypes.compute_in_float32``): JAX's float16 polynomial approximations of
+erfinv/lgamma/digamma are far less accurate than torch's kernels, which also compute halves in
+float.
 """
 
 from __future__ import annotations
@@ -22,26 +23,13 @@ import jax.numpy as jnp
 import jax.scipy.special as jss
 import numpy as np
 
-from .._dtypes import legacy_name
+from .._dtypes import compute_in_float32, legacy_name
 from ..core import dispatch as _dispatch_mod
 from ..core.dispatch import dispatch
 from ..core.registry import FLOAT, KEEP, PROMOTE, OpDef, register
 from ..core.surface import INPLACE, METHODS, NAMESPACES, expose
 from ..core.tensor import Tensor
 from . import elementwise as E
-
-_HALVES = (jnp.float16, jnp.bfloat16)
-
-
-def _upcast(fn: Callable) -> Callable:
-    """``fn`` computed in float32 for float16/bfloat16 inputs (torch's opmath), cast back."""
-
-    def impl(a, *params):
-        if a.dtype in _HALVES:
-            return fn(a.astype(jnp.float32), *params).astype(a.dtype)
-        return fn(a, *params)
-
-    return impl
 
 
 def _is_int(a) -> bool:
@@ -50,7 +38,7 @@ def _is_int(a) -> bool:
 
 def _float_op(name: str, fn: Callable, grad_fn: str | None, saves=(0,), out=False) -> OpDef:
     """An op whose integer/bool inputs compute in the default float dtype (torch's FLOAT)."""
-    return register(name, _upcast(fn), grad_fn, dtype_rule=FLOAT, saves_inputs=saves,
+    return register(name, compute_in_float32(fn), grad_fn, dtype_rule=FLOAT, saves_inputs=saves,
                     saves_output=out)
 
 
@@ -164,10 +152,7 @@ def _xlogy_jvp(log, bound, primals, tangents):
     return x * factor, dx * factor + dy * (x / (y - bound))
 
 
-def _xlogy_impl(x, y):
-    if x.dtype in _HALVES:
-        return _xlogy(x.astype(jnp.float32), y.astype(jnp.float32)).astype(x.dtype)
-    return _xlogy(x, y)
+_xlogy_impl = compute_in_float32(_xlogy, n_arrays=2)
 
 
 def binary_variants(name: str, impl: Callable, grad_fn: str) -> tuple[OpDef, ...]:
@@ -198,10 +183,10 @@ XLOGY = binary_variants("xlogy", _xlogy_impl, "XlogyBackward")
 # ---- ops that keep integer dtypes ----------------------------------------------------------
 def _int_identity(fn: Callable, upcast: bool = True) -> Callable:
     """``fn`` on floats; integers (already integral) pass through unchanged."""
-    up = _upcast(fn) if upcast else fn
+    compute = compute_in_float32(fn) if upcast else fn
 
     def impl(a, *params):
-        return a if _is_int(a) else up(a, *params)
+        return a if _is_int(a) else compute(a, *params)
 
     return impl
 

@@ -17,6 +17,7 @@ import warnings
 from typing import Any
 
 from ... import _creation
+from ..._dtypes import legacy_name
 from ...core.tensor import Tensor
 from ...ops import rnn as _rnn
 from .. import functional as F
@@ -338,9 +339,6 @@ class LSTM(RNNBase):
 
 
 # ---- cells ---------------------------------------------------------------------------------
-_C_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16"}
-
-
 def _check_step_dim(cell: str, what: str, value: Tensor) -> None:
     """A cell takes one time step: unbatched (1-D) or batched (2-D) tensors only."""
     if value.dim() not in (1, 2):
@@ -395,7 +393,7 @@ class RNNCellBase(Module):
                 raise RuntimeError(f"hidden{k} has inconsistent hidden_size: got {h.shape[1]}, "
                                    f"expected {self.hidden_size}")
         if input.dtype != self.weight_ih.dtype:
-            a, b = (_C_NAMES.get(d.name, d.name) for d in (input.dtype, self.weight_ih.dtype))
+            a, b = (legacy_name(d) for d in (input.dtype, self.weight_ih.dtype))
             raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {a} and {b}")
 
     def _gates(self, input: Tensor, hx: Tensor) -> tuple[Tensor, Tensor]:
