@@ -256,7 +256,8 @@ class Tensor:
                                    "that the gradient and the tensor are the same size")
             if value.dtype is not self.dtype:
                 raise RuntimeError(
-                    f"attempting to assign a gradient with dtype '{D.cpp_type_name(value.dtype)}' to a "
+                    "attempting to assign a gradient with dtype "
+                    f"'{D.cpp_type_name(value.dtype)}' to a "
                     f"tensor with grad_dtype '{D.legacy_name(self.dtype)}'. The gradient must "
                     "match the tensor's grad_dtype (defaults to the tensor's dtype).")
         self._grad = value
