@@ -62,6 +62,10 @@ def expose(*names: str, method: bool | str | tuple = True, inplace: bool = False
     return deco
 
 
-def expose_value(name: str, fn: Callable, **kw: object) -> Callable:
-    """:func:`expose` for an already-built function (aliases, generated unary ops)."""
-    return expose(name, **kw)(fn)
+def expose_inplace(names: tuple[str, ...], fn: Callable) -> None:
+    """``Tensor.<name>_`` for each name, running ``fn`` (not the out-of-place function: torch
+    records another node for the in-place form, or checks other arguments)."""
+    for n in names:
+        if n + "_" in INPLACE:
+            raise ValueError(f"Tensor.{n}_ is already exposed")
+        INPLACE[n + "_"] = fn

@@ -21,7 +21,7 @@ from .. import _dtypes as D
 from .._dtypes import compute_in_float32, legacy_name
 from ..core.dispatch import dispatch
 from ..core.registry import COMPARE, FLOAT, KEEP, PROMOTE, register
-from ..core.surface import expose
+from ..core.surface import expose, expose_inplace
 from ..core.tensor import Tensor
 from .elementwise import (
     BITWISE_AND,
@@ -32,7 +32,6 @@ from .elementwise import (
     _power,
     _power_scalar,
     check_int_divisor,
-    expose_inplace,
     inplace_mask_fn,
     kernel_error,
     need_input,

@@ -16,7 +16,7 @@ from ..core import dispatch as _dispatch_mod
 from ..core.dims import broadcast_shapes
 from ..core.dispatch import dispatch
 from ..core.registry import COMPARE, FLOAT, KEEP, PROMOTE, register
-from ..core.surface import INPLACE, expose
+from ..core.surface import expose, expose_inplace
 from ..core.tensor import Tensor
 
 
@@ -521,14 +521,6 @@ def inplace_mask_fn(fn, grad_name: str | None = None):
 
     method.__name__ = fn.__name__ + "_"
     return method
-
-
-def expose_inplace(names: tuple[str, ...], fn) -> None:
-    """``Tensor.<name>_`` for each name, running ``fn`` (not the out-of-place function)."""
-    for n in names:
-        if n + "_" in INPLACE:
-            raise ValueError(f"Tensor.{n}_ is already exposed")
-        INPLACE[n + "_"] = fn
 
 
 expose("add", inplace=True)(add)
