@@ -63,7 +63,8 @@ def need_tensor(fname: str, x: Any, argname: str = "input", position: int = 1) -
 
 def op(name: str, *, grad_fn: str | Callable | None, dtype: str = PROMOTE,
        saves: tuple[int, ...] = (), saves_output: bool = False, upcast: bool = False,
-       impl: Callable | None = None, aliases: Sequence[str] = (), method: bool = True,
+       impl: Callable | None = None, public: str | None = None, aliases: Sequence[str] = (),
+       method: bool = True,
        inplace: bool = False, namespace: str | tuple[str, ...] = "torch",
        rejects: dict[str, str] | None = None, inplace_grad_fn: str | None = None,
        inplace_impl: Callable | None = None, doc: str | None = None,
@@ -78,9 +79,10 @@ def op(name: str, *, grad_fn: str | Callable | None, dtype: str = PROMOTE,
     impl             the JAX implementation, when the decorated function is the hand-written
                      public function; without it the decorated function IS the implementation
                      and the public function takes one tensor per impl argument
-    aliases          more public names (``arcsin``); ``method``: also ``Tensor.<name>``;
-                     ``inplace``: also ``Tensor.<name>_``; ``namespace``: "torch", "special",
-                     "linalg", "nn.functional" or a tuple of them
+    public           the public name when it differs from the registry's (``special.erfcx`` is
+                     op ``special_erfcx``); ``aliases``: more public names (``arcsin``);
+                     ``method``: also ``Tensor.<name>``; ``inplace``: also ``Tensor.<name>_``;
+                     ``namespace``: "torch", "special", "linalg", "nn.functional" or a tuple
     rejects          dtype kind -> torch's CPU kernel name, for the NotImplementedError torch
                      raises on inputs of that kind (``{"bool": "floor_vml_cpu"}``)
     inplace_grad_fn  torch records another node for the in-place method (``AsinhBackward1``):
@@ -98,21 +100,22 @@ def op(name: str, *, grad_fn: str | Callable | None, dtype: str = PROMOTE,
             kernel = compute_in_float32(kernel)
         opdef_ = register(name, kernel, grad_fn, dtype_rule=dtype, saves_inputs=saves,
                           saves_output=saves_output, **opdef)
-        public = fn if impl is not None else _generated_public(name, opdef_, fn, rejects, doc)
-        public.op = opdef_
-        names = (name, *aliases)
+        names = (public or name, *aliases)
+        public_fn = (fn if impl is not None else
+                     _generated_public(names[0], opdef_, fn, rejects, doc))
+        public_fn.op = opdef_
         spaces = (namespace,) if isinstance(namespace, str) else namespace
         expose(*names, method=method, inplace=inplace and inplace_grad_fn is None,
-               namespace=spaces)(public)
+               namespace=spaces)(public_fn)
         if inplace and inplace_grad_fn is not None:
             in_kernel = inplace_impl if inplace_impl is not None else (impl or fn)
             if upcast:
                 in_kernel = compute_in_float32(in_kernel)
             in_op = register(name + "_", in_kernel, inplace_grad_fn, dtype_rule=dtype,
                              saves_inputs=saves, saves_output=saves_output, **opdef)
-            in_public = _generated_public(name, in_op, in_kernel, rejects, public.__doc__)
+            in_public = _generated_public(names[0], in_op, in_kernel, rejects, public_fn.__doc__)
             expose_inplace(names, in_public)
-        return public
+        return public_fn
 
     return declare
 
