@@ -1,7 +1,8 @@
 """Reductions: sum/prod/mean and their nan-variants, var/std, max/min/amax/amin/aminmax,
 argmax/argmin, logsumexp, norm, count_nonzero, all/any.
 
-Each op is one registered JAX function whose own derivative is torch's: ties in ``max()`` /
+Each op is one JAX function, declared with ``@op`` on its public function, whose own
+derivative is torch's: ties in ``max()`` /
 ``amax`` share the gradient evenly (``jnp.max``'s rule), ``max(dim)`` routes it to the returned
 index (a gather), and norms/std use "double where" so the gradient at 0 is 0 as in torch, not nan.
 """
@@ -17,11 +18,13 @@ import jax
 import jax.numpy as jnp
 
 from .._dtypes import numpy_dtype_or_none, upcast_half
+from ..core.declare import op
 from ..core.dims import norm_dim, norm_dims
 from ..core.dispatch import dispatch
 from ..core.registry import FLOAT, KEEP, SUM, register
 from ..core.surface import expose
 from ..core.tensor import Tensor
+from .elementwise import maximum, minimum
 from .return_types import return_type
 
 # ---- torch.return_types ------------------------------------------------------------------------
@@ -118,51 +121,48 @@ def _nanmean_impl(a, dims, keepdim):
     return _skip_nan_sum(a, dims, keepdim) / count
 
 
-SUM_OP = register("sum", _sum_impl, _by_dim("Sum"), dtype_rule=SUM)
-PROD_OP = register("prod", _prod_impl, _by_dim("Prod"), dtype_rule=SUM, saves_inputs=(0,),
-                   saves_output=True)
-MEAN_OP = register("mean", _mean_impl, _by_dim("Mean"), dtype_rule=FLOAT,
-                   float_only="mean(): could not infer output dtype. Input dtype must be either a "
-                              "floating point or complex dtype. Got: {dtype}")
-NANSUM_OP = register("nansum", _nansum_impl, "NansumBackward0", dtype_rule=SUM, saves_inputs=(0,))
-NANMEAN_OP = register("nanmean", _nanmean_impl, "DivBackward0", dtype_rule=FLOAT, saves_inputs=(0,),
-                      float_only="nanmean(): expected input to have floating point or complex "
-                                 "dtype but got {dtype}")
-
-
+@op("sum", impl=_sum_impl, grad_fn=_by_dim("Sum"), dtype=SUM)
 def sum(input, dim=None, keepdim: bool = False, *, dtype=None):
     """torch.sum; bools and integers accumulate in int64; ``dtype`` casts before summing."""
     dims = _dims(dim, input.ndim)
-    return dispatch(SUM_OP, (input,), (dims, bool(keepdim), numpy_dtype_or_none(dtype)),
+    return dispatch(sum.op, (input,), (dims, bool(keepdim), numpy_dtype_or_none(dtype)),
                     out_dtype=dtype)
 
 
+@op("prod", impl=_prod_impl, grad_fn=_by_dim("Prod"), dtype=SUM, saves=(0,), saves_output=True)
 def prod(input, dim: int | None = None, keepdim: bool = False, *, dtype=None):
     """torch.prod over everything or one ``dim`` (torch takes no tuple here)."""
     d = None if dim is None else norm_dim(dim, input.ndim)
-    return dispatch(PROD_OP, (input,), (d, bool(keepdim), numpy_dtype_or_none(dtype)),
+    return dispatch(prod.op, (input,), (d, bool(keepdim), numpy_dtype_or_none(dtype)),
                     out_dtype=dtype)
 
 
+@op("mean", impl=_mean_impl, grad_fn=_by_dim("Mean"), dtype=FLOAT,
+    float_only="mean(): could not infer output dtype. Input dtype must be either a floating "
+               "point or complex dtype. Got: {dtype}")
 def mean(input, dim=None, keepdim: bool = False, *, dtype=None):
     """torch.mean; raises torch's RuntimeError for integer input."""
     if dtype is not None:
         input = input.to(dtype)
-    return dispatch(MEAN_OP, (input,), (_dims(dim, input.ndim), bool(keepdim)))
+    return dispatch(mean.op, (input,), (_dims(dim, input.ndim), bool(keepdim)))
 
 
+@op("nansum", impl=_nansum_impl, grad_fn="NansumBackward0", dtype=SUM, saves=(0,))
 def nansum(input, dim=None, keepdim: bool = False, *, dtype=None):
     """torch.nansum: sum treating NaN as 0 (NaN positions get zero gradient)."""
     dims = _dims(dim, input.ndim)
-    return dispatch(NANSUM_OP, (input,), (dims, bool(keepdim), numpy_dtype_or_none(dtype)),
+    return dispatch(nansum.op, (input,), (dims, bool(keepdim), numpy_dtype_or_none(dtype)),
                     out_dtype=dtype)
 
 
+@op("nanmean", impl=_nanmean_impl, grad_fn="DivBackward0", dtype=FLOAT, saves=(0,),
+    float_only="nanmean(): expected input to have floating point or complex dtype but got "
+               "{dtype}")
 def nanmean(input, dim=None, keepdim: bool = False, *, dtype=None):
     """torch.nanmean: the mean of the non-NaN elements (torch composes it as a division)."""
     if dtype is not None:
         input = input.to(dtype)
-    return dispatch(NANMEAN_OP, (input,), (_dims(dim, input.ndim), bool(keepdim)))
+    return dispatch(nanmean.op, (input,), (_dims(dim, input.ndim), bool(keepdim)))
 
 
 # ---- var / std ---------------------------------------------------------------------------------
@@ -186,26 +186,9 @@ def _cast_like(a, *outs):
     return tuple(o.astype(a.dtype) for o in outs)
 
 
-VAR_OP = register("var", lambda a, *p: _cast_like(a, _var_impl(a, *p)[0])[0], "VarBackward0",
-                  dtype_rule=FLOAT, saves_inputs=(0,),
-                  float_only="std and var only support floating point and complex dtypes")
-STD_OP = register("std", lambda a, *p: _cast_like(a, _safe_sqrt(_var_impl(a, *p)[0]))[0],
-                  "StdBackward0", dtype_rule=FLOAT, saves_inputs=(0,), saves_output=True,
-                  float_only="std and var only support floating point and complex dtypes")
-VAR_MEAN_OP = register("var_mean", lambda a, *p: _cast_like(a, *_var_impl(a, *p)),
-                       "VarMeanBackward0", dtype_rule=FLOAT, n_out=2, diff_outputs=(0, 1),
-                       saves_inputs=(0,),
-                       float_only="var_mean only support floating point and complex dtypes")
-
-
 def _std_mean_impl(a, *p):
     v, m = _var_impl(a, *p)
     return _cast_like(a, _safe_sqrt(v), m)
-
-
-STD_MEAN_OP = register("std_mean", _std_mean_impl, "StdMeanBackward0", dtype_rule=FLOAT, n_out=2,
-                       diff_outputs=(0, 1), saves_inputs=(0,),
-                       float_only="std_mean only support floating point and complex dtypes")
 
 
 def _var_params(name: str, input, dim, unbiased, keepdim, correction) -> tuple:
@@ -225,21 +208,45 @@ def _var_params(name: str, input, dim, unbiased, keepdim, correction) -> tuple:
     return dims, correction, bool(keepdim)
 
 
-def _var_family(op, name: str):
-    def fn(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
-        return dispatch(op, (input,), _var_params(name, input, dim, unbiased, keepdim,
+_VAR_FLOAT_ONLY = "{} only support floating point and complex dtypes"
+
+
+@op("var", impl=lambda a, *p: _cast_like(a, _var_impl(a, *p)[0])[0], grad_fn="VarBackward0",
+    dtype=FLOAT, saves=(0,), float_only=_VAR_FLOAT_ONLY.format("std and var"))
+def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+    """torch.var: Bessel-corrected by ``correction`` (default 1; ``unbiased=False`` is 0);
+    degrees of freedom <= 0 warn and give nan/inf as in torch."""
+    return dispatch(var.op, (input,), _var_params("var", input, dim, unbiased, keepdim,
                                                   correction))
 
-    fn.__name__ = name
-    fn.__doc__ = (f"torch.{name}: Bessel-corrected by ``correction`` (default 1; ``unbiased=False``"
-                  " is 0); degrees of freedom <= 0 warn and give nan/inf as in torch.")
-    return fn
+
+@op("std", impl=lambda a, *p: _cast_like(a, _safe_sqrt(_var_impl(a, *p)[0]))[0],
+    grad_fn="StdBackward0", dtype=FLOAT, saves=(0,), saves_output=True,
+    float_only=_VAR_FLOAT_ONLY.format("std and var"))
+def std(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+    """torch.std: Bessel-corrected by ``correction`` (default 1; ``unbiased=False`` is 0);
+    degrees of freedom <= 0 warn and give nan/inf as in torch."""
+    return dispatch(std.op, (input,), _var_params("std", input, dim, unbiased, keepdim,
+                                                  correction))
 
 
-var = _var_family(VAR_OP, "var")
-std = _var_family(STD_OP, "std")
-var_mean = _var_family(VAR_MEAN_OP, "var_mean")
-std_mean = _var_family(STD_MEAN_OP, "std_mean")
+@op("var_mean", impl=lambda a, *p: _cast_like(a, *_var_impl(a, *p)), grad_fn="VarMeanBackward0",
+    dtype=FLOAT, n_out=2, diff_outputs=(0, 1), saves=(0,), method=False,
+    float_only=_VAR_FLOAT_ONLY.format("var_mean"))
+def var_mean(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+    """torch.var_mean: Bessel-corrected by ``correction`` (default 1; ``unbiased=False`` is 0);
+    degrees of freedom <= 0 warn and give nan/inf as in torch."""
+    return dispatch(var_mean.op, (input,), _var_params("var_mean", input, dim, unbiased, keepdim,
+                                                       correction))
+
+
+@op("std_mean", impl=_std_mean_impl, grad_fn="StdMeanBackward0", dtype=FLOAT, n_out=2,
+    diff_outputs=(0, 1), saves=(0,), method=False, float_only=_VAR_FLOAT_ONLY.format("std_mean"))
+def std_mean(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+    """torch.std_mean: Bessel-corrected by ``correction`` (default 1; ``unbiased=False`` is 0);
+    degrees of freedom <= 0 warn and give nan/inf as in torch."""
+    return dispatch(std_mean.op, (input,), _var_params("std_mean", input, dim, unbiased, keepdim,
+                                                       correction))
 
 
 # ---- max / min / amax / amin / aminmax / argmax / argmin ---------------------------------------
@@ -284,68 +291,49 @@ def _argext_impl(fn):
     return impl
 
 
-ARGMAX = register("argmax", _argext_impl(jnp.argmax), None, dtype_rule=KEEP)
-ARGMIN = register("argmin", _argext_impl(jnp.argmin), None, dtype_rule=KEEP)
-AMAX = register("amax", lambda a, d, k: jnp.max(a, axis=d, keepdims=k), "AmaxBackward0",
-                dtype_rule=KEEP, saves_inputs=(0,), saves_output=True)
-AMIN = register("amin", lambda a, d, k: jnp.min(a, axis=d, keepdims=k), "AminBackward0",
-                dtype_rule=KEEP, saves_inputs=(0,), saves_output=True)
-AMINMAX = register("aminmax", lambda a, d, k: (jnp.min(a, axis=d, keepdims=k),
-                                               jnp.max(a, axis=d, keepdims=k)),
-                   "AminmaxBackward0", dtype_rule=KEEP, n_out=2, diff_outputs=(0, 1),
-                   saves_inputs=(0,))
+def _arg_extreme(opdef, input, dim, keepdim):
+    d = None if dim is None else norm_dim(dim, input.ndim)
+    _check_nonempty_dims(opdef.name, input, None if d is None else (d,))
+    return dispatch(opdef, (input,), (d, bool(keepdim)))
 
 
-def _extreme(all_op, dim_op, name, result_cls, binary):
-    def fn(input, dim=None, keepdim=False):
-
-        if isinstance(dim, Tensor):
-            return binary(input, dim)
-        if dim is None:
-            _check_nonempty_dims(name, input, None)
-            return dispatch(all_op, (input,))
-        d = norm_dim(dim, input.ndim)
-        _check_nonempty_dims(name, input, (d,))
-        vals, idx = dispatch(dim_op, (input,), (d, bool(keepdim)))
-        return result_cls(vals, idx)
-
-    fn.__name__ = name
-    fn.__doc__ = (f"torch.{name}: the full reduction, or (values, indices) along ``dim``, or the "
-                  f"elementwise {name}imum of two tensors.")
-    return fn
+@op("argmax", impl=_argext_impl(jnp.argmax), grad_fn=None, dtype=KEEP)
+def argmax(input, dim=None, keepdim=False):
+    """torch.argmax: int64 index of the first extreme element (flat if no dim)."""
+    return _arg_extreme(argmax.op, input, dim, keepdim)
 
 
-def _argext(op):
-    def fn(input, dim=None, keepdim=False):
-        d = None if dim is None else norm_dim(dim, input.ndim)
-        _check_nonempty_dims(op.name, input, None if d is None else (d,))
-        return dispatch(op, (input,), (d, bool(keepdim)))
-
-    fn.__name__ = op.name
-    fn.__doc__ = f"torch.{op.name}: int64 index of the first extreme element (flat if no dim)."
-    return fn
+@op("argmin", impl=_argext_impl(jnp.argmin), grad_fn=None, dtype=KEEP)
+def argmin(input, dim=None, keepdim=False):
+    """torch.argmin: int64 index of the first extreme element (flat if no dim)."""
+    return _arg_extreme(argmin.op, input, dim, keepdim)
 
 
-argmax = _argext(ARGMAX)
-argmin = _argext(ARGMIN)
+def _values_extreme(opdef, input, dim, keepdim):
+    dims = None if dim == () or dim == [] or dim is None else norm_dims(dim, input.ndim)
+    _check_nonempty_dims(opdef.name, input, dims)
+    return dispatch(opdef, (input,), (dims, bool(keepdim)))
 
 
-def _amext(op):
-    def fn(input, dim=(), keepdim: bool = False):
-        dims = None if dim == () or dim == [] or dim is None else norm_dims(dim, input.ndim)
-        _check_nonempty_dims(op.name, input, dims)
-        return dispatch(op, (input,), (dims, bool(keepdim)))
-
-    fn.__name__ = op.name
-    fn.__doc__ = (f"torch.{op.name}: values only; ties share the gradient evenly (torch's rule, "
-                  "unlike max(dim) which routes it to one index).")
-    return fn
+@op("amax", impl=lambda a, d, k: jnp.max(a, axis=d, keepdims=k), grad_fn="AmaxBackward0",
+    dtype=KEEP, saves=(0,), saves_output=True)
+def amax(input, dim=(), keepdim: bool = False):
+    """torch.amax: values only; ties share the gradient evenly (torch's rule, unlike max(dim)
+    which routes it to one index)."""
+    return _values_extreme(amax.op, input, dim, keepdim)
 
 
-amax = _amext(AMAX)
-amin = _amext(AMIN)
+@op("amin", impl=lambda a, d, k: jnp.min(a, axis=d, keepdims=k), grad_fn="AminBackward0",
+    dtype=KEEP, saves=(0,), saves_output=True)
+def amin(input, dim=(), keepdim: bool = False):
+    """torch.amin: values only; ties share the gradient evenly (torch's rule, unlike max(dim)
+    which routes it to one index)."""
+    return _values_extreme(amin.op, input, dim, keepdim)
 
 
+@op("aminmax", impl=lambda a, d, k: (jnp.min(a, axis=d, keepdims=k),
+                                     jnp.max(a, axis=d, keepdims=k)),
+    grad_fn="AminmaxBackward0", dtype=KEEP, n_out=2, diff_outputs=(0, 1), saves=(0,))
 def aminmax(input, *, dim: int | None = None, keepdim: bool = False):
     """torch.aminmax: torch.return_types.aminmax(min, max) over everything or one dim."""
     if input.numel() == 0:
@@ -354,18 +342,36 @@ def aminmax(input, *, dim: int | None = None, keepdim: bool = False):
     d = None if dim is None else norm_dim(dim, input.ndim)
     if d is not None and input.ndim == 0:
         d = None
-    lo, hi = dispatch(AMINMAX, (input,), (d, bool(keepdim)))
+    lo, hi = dispatch(aminmax.op, (input,), (d, bool(keepdim)))
     return aminmax_result(lo, hi)
 
 
-def _bind_extremes():
-    from .elementwise import maximum, minimum
+def _extreme(name, all_op, dim_op, result_cls, binary, input, dim, keepdim):
+    """max/min's three overloads: the full reduction, (values, indices) along ``dim``, or
+    ``binary`` (the elementwise maximum/minimum) when ``dim`` is a tensor."""
+    if isinstance(dim, Tensor):
+        return binary(input, dim)
+    if dim is None:
+        _check_nonempty_dims(name, input, None)
+        return dispatch(all_op, (input,))
+    d = norm_dim(dim, input.ndim)
+    _check_nonempty_dims(name, input, (d,))
+    vals, idx = dispatch(dim_op, (input,), (d, bool(keepdim)))
+    return result_cls(vals, idx)
 
-    return (_extreme(MAX_ALL, MAX_DIM, "max", max_result, maximum),
-            _extreme(MIN_ALL, MIN_DIM, "min", min_result, minimum))
+
+@expose("max")
+def max(input, dim=None, keepdim=False):
+    """torch.max: the full reduction, or (values, indices) along ``dim``, or the elementwise
+    maximum of two tensors."""
+    return _extreme("max", MAX_ALL, MAX_DIM, max_result, maximum, input, dim, keepdim)
 
 
-max, min = _bind_extremes()
+@expose("min")
+def min(input, dim=None, keepdim=False):
+    """torch.min: the full reduction, or (values, indices) along ``dim``, or the elementwise
+    minimum of two tensors."""
+    return _extreme("min", MIN_ALL, MIN_DIM, min_result, minimum, input, dim, keepdim)
 
 
 # ---- logsumexp ---------------------------------------------------------------------------------
@@ -375,13 +381,11 @@ def _logsumexp_impl(a, dims, keepdim):
     return jax.nn.logsumexp(a, axis=dims, keepdims=keepdim)
 
 
-LOGSUMEXP = register("logsumexp", _logsumexp_impl, "LogsumexpBackward0", dtype_rule=FLOAT,
-                     saves_inputs=(0,), saves_output=True)
-
-
+@op("logsumexp", impl=_logsumexp_impl, grad_fn="LogsumexpBackward0", dtype=FLOAT, saves=(0,),
+    saves_output=True)
 def logsumexp(input, dim, keepdim: bool = False):
     """torch.logsumexp (``dim`` is required, as in torch); integers compute in float."""
-    return dispatch(LOGSUMEXP, (input,), (norm_dims(dim, input.ndim), bool(keepdim)))
+    return dispatch(logsumexp.op, (input,), (norm_dims(dim, input.ndim), bool(keepdim)))
 
 
 # ---- norm / dist -------------------------------------------------------------------------------
@@ -425,6 +429,7 @@ NUC_NORM = register("torch_norm_nuc", _nuc_norm, "SumBackward1", dtype_rule=FLOA
                     float_only=_NORM_FLOAT.replace("vector_norm", "matrix_norm"))
 
 
+@expose("norm")
 def norm(input, p="fro", dim=None, keepdim: bool = False, out=None, dtype=None):
     """torch.norm: 'fro' and numbers are vector norms over ``dim`` (all dims by default), 'nuc'
     the nuclear norm of the matrices over a 2-tuple ``dim`` (default the last two)."""
@@ -454,11 +459,6 @@ def norm(input, p="fro", dim=None, keepdim: bool = False, out=None, dtype=None):
 
 
 # ---- count_nonzero / all / any -----------------------------------------------------------------
-COUNT_NONZERO = register("count_nonzero",
-                         lambda a, d: jnp.sum(a != 0, axis=d).astype(jnp.int64), None,
-                         dtype_rule=KEEP)
-
-
 def _logical_reduce(fn):
     def impl(a, dims, keepdim):
         r = fn(a != 0, axis=dims, keepdims=keepdim)
@@ -467,32 +467,22 @@ def _logical_reduce(fn):
     return impl
 
 
-ALL = register("all", _logical_reduce(jnp.all), None, dtype_rule=KEEP)
-ANY = register("any", _logical_reduce(jnp.any), None, dtype_rule=KEEP)
-
-
+@op("count_nonzero", impl=lambda a, d: jnp.sum(a != 0, axis=d).astype(jnp.int64), grad_fn=None,
+    dtype=KEEP)
 def count_nonzero(input, dim=None):
     """torch.count_nonzero over all dims, one dim or a tuple of dims (int64)."""
-    return dispatch(COUNT_NONZERO, (input,), (_dims(dim, input.ndim),))
+    return dispatch(count_nonzero.op, (input,), (_dims(dim, input.ndim),))
 
 
-def _logical(op):
-    def fn(input, dim=None, keepdim: bool = False):
-        return dispatch(op, (input,), (norm_dims(dim, input.ndim), bool(keepdim)))
-
-    fn.__name__ = op.name
-    fn.__doc__ = (f"torch.{op.name}: bool result (uint8 for uint8 input, as torch), over all "
-                  "dims, one dim or a tuple of dims.")
-    return fn
+@op("all", impl=_logical_reduce(jnp.all), grad_fn=None, dtype=KEEP)
+def all(input, dim=None, keepdim: bool = False):
+    """torch.all: bool result (uint8 for uint8 input, as torch), over all dims, one dim or a
+    tuple of dims."""
+    return dispatch(all.op, (input,), (norm_dims(dim, input.ndim), bool(keepdim)))
 
 
-all = _logical(ALL)
-any = _logical(ANY)
-
-
-for _f in (sum, prod, mean, nansum, nanmean, var, std, max, min, argmax, argmin, amax, amin,
-           logsumexp, norm, count_nonzero, all, any):
-    expose(_f.__name__)(_f)
-expose("var_mean", method=False)(var_mean)
-expose("std_mean", method=False)(std_mean)
-expose("aminmax")(aminmax)
+@op("any", impl=_logical_reduce(jnp.any), grad_fn=None, dtype=KEEP)
+def any(input, dim=None, keepdim: bool = False):
+    """torch.any: bool result (uint8 for uint8 input, as torch), over all dims, one dim or a
+    tuple of dims."""
+    return dispatch(any.op, (input,), (norm_dims(dim, input.ndim), bool(keepdim)))

@@ -11,6 +11,7 @@ import jax
 import jax.numpy as jnp
 
 from .._dtypes import legacy_name, numpy_dtype_or_none
+from ..core.declare import op
 from ..core.dims import norm_dim
 from ..core.dispatch import dispatch
 from ..core.registry import FLOAT, KEEP, SUM, register
@@ -29,21 +30,19 @@ def _cum(fn):
     return impl
 
 
-CUMSUM = register("cumsum", _cum(jnp.cumsum), "CumsumBackward0", dtype_rule=SUM)
-CUMPROD = register("cumprod", _cum(jnp.cumprod), "CumprodBackward0", dtype_rule=SUM,
-                   saves_inputs=(0,), saves_output=True)
-
-
+@op("cumsum", impl=_cum(jnp.cumsum), grad_fn="CumsumBackward0", dtype=SUM, inplace=True)
 def cumsum(input, dim: int, *, dtype=None):
     """torch.cumsum; bools and integers accumulate in int64, ``dtype`` casts first."""
     d = norm_dim(dim, input.ndim)
-    return dispatch(CUMSUM, (input,), (d, numpy_dtype_or_none(dtype)), out_dtype=dtype)
+    return dispatch(cumsum.op, (input,), (d, numpy_dtype_or_none(dtype)), out_dtype=dtype)
 
 
+@op("cumprod", impl=_cum(jnp.cumprod), grad_fn="CumprodBackward0", dtype=SUM, saves=(0,),
+    saves_output=True, inplace=True)
 def cumprod(input, dim: int, *, dtype=None):
     """torch.cumprod (exact gradient with zeros: JAX differentiates the scan, no division)."""
     d = norm_dim(dim, input.ndim)
-    return dispatch(CUMPROD, (input,), (d, numpy_dtype_or_none(dtype)), out_dtype=dtype)
+    return dispatch(cumprod.op, (input,), (d, numpy_dtype_or_none(dtype)), out_dtype=dtype)
 
 
 def _cum_extreme(running):
@@ -72,34 +71,28 @@ def _nan(x):
     return jnp.isnan(x) if jnp.issubdtype(x.dtype, jnp.inexact) else jnp.zeros(x.shape, bool)
 
 
-CUMMAX = register("cummax", _cum_extreme(jax.lax.cummax), "CummaxBackward0", dtype_rule=KEEP,
-                  n_out=2, saves_inputs=(0,))
-CUMMIN = register("cummin", _cum_extreme(jax.lax.cummin), "CumminBackward0", dtype_rule=KEEP,
-                  n_out=2, saves_inputs=(0,))
-
-
+@op("cummax", impl=_cum_extreme(jax.lax.cummax), grad_fn="CummaxBackward0", dtype=KEEP,
+    n_out=2, saves=(0,))
 def cummax(input, dim: int):
     """torch.cummax: torch.return_types.cummax(values, indices)."""
-    return cummax_result(*dispatch(CUMMAX, (input,), (norm_dim(dim, input.ndim),)))
+    return cummax_result(*dispatch(cummax.op, (input,), (norm_dim(dim, input.ndim),)))
 
 
+@op("cummin", impl=_cum_extreme(jax.lax.cummin), grad_fn="CumminBackward0", dtype=KEEP,
+    n_out=2, saves=(0,))
 def cummin(input, dim: int):
     """torch.cummin: torch.return_types.cummin(values, indices)."""
-    return cummin_result(*dispatch(CUMMIN, (input,), (norm_dim(dim, input.ndim),)))
+    return cummin_result(*dispatch(cummin.op, (input,), (norm_dim(dim, input.ndim),)))
 
 
-LOGCUMSUMEXP = register("logcumsumexp",
-                        lambda a, d: a if a.ndim == 0 else jax.lax.cumlogsumexp(a, axis=d),
-                        "LogcumsumexpBackward0", dtype_rule=KEEP, saves_inputs=(0,),
-                        saves_output=True)
-
-
+@op("logcumsumexp", impl=lambda a, d: a if a.ndim == 0 else jax.lax.cumlogsumexp(a, axis=d),
+    grad_fn="LogcumsumexpBackward0", dtype=KEEP, saves=(0,), saves_output=True)
 def logcumsumexp(input, dim: int):
     """torch.logcumsumexp (floating input only: torch has no integer kernel)."""
     if not (input.is_floating_point() or input.is_complex()):
         raise NotImplementedError(f'"logcumsumexp_out_cpu" not implemented for '
                                   f"'{legacy_name(input.dtype)}'")
-    return dispatch(LOGCUMSUMEXP, (input,), (norm_dim(dim, input.ndim),))
+    return dispatch(logcumsumexp.op, (input,), (norm_dim(dim, input.ndim),))
 
 
 def _diff_impl(a, pre, post, n, dim):
@@ -112,9 +105,7 @@ def _diff_impl(a, pre, post, n, dim):
     return x
 
 
-DIFF = register("diff", _diff_impl, "SubBackward0")
-
-
+@op("diff", impl=_diff_impl, grad_fn="SubBackward0")
 def diff(input, n: int = 1, dim: int = -1, prepend=None, append=None):
     """torch.diff: ``n``-th forward difference along ``dim`` (xor for bool), after joining
     ``prepend`` and ``append``."""
@@ -123,7 +114,7 @@ def diff(input, n: int = 1, dim: int = -1, prepend=None, append=None):
     if n < 0:
         raise RuntimeError(f"order must be non-negative but got {n}")
     d = norm_dim(dim, input.ndim)
-    return dispatch(DIFF, (input, prepend, append), (int(n), d))
+    return dispatch(diff.op, (input, prepend, append), (int(n), d))
 
 
 def _trapezoid_impl(y, x, dx, dim, cumulative):
@@ -157,28 +148,26 @@ def _trapezoid_grad_fn(params):
 TRAPEZOID = register("trapezoid", _trapezoid_impl, _trapezoid_grad_fn, dtype_rule=FLOAT)
 
 
-def _trapezoid(cumulative: bool):
-    def fn(y, x=None, *, dx=None, dim: int = -1):
-        d = norm_dim(dim, y.ndim)
-        if x is not None and not hasattr(x, "shape"):  # trapezoid(y, dx) as a number
-            x, dx = None, x
-        if x is not None and dx is not None:
-            raise RuntimeError("trapezoid: received both x and dx")
-        step = None if x is not None else float(1 if dx is None else dx)
-        return dispatch(TRAPEZOID, (y, x), (step, d, cumulative))
-
-    fn.__name__ = "cumulative_trapezoid" if cumulative else "trapezoid"
-    fn.__doc__ = (f"torch.{fn.__name__}: the trapezoid rule along ``dim`` with spacing ``dx`` "
-                  "or sample points ``x``.")
-    return fn
+def _trapezoid(y, x, dx, dim: int, cumulative: bool):
+    """trapezoid/cumulative_trapezoid's body: ``x`` may be the spacing, as a number."""
+    d = norm_dim(dim, y.ndim)
+    if x is not None and not hasattr(x, "shape"):  # trapezoid(y, dx) as a number
+        x, dx = None, x
+    if x is not None and dx is not None:
+        raise RuntimeError("trapezoid: received both x and dx")
+    step = None if x is not None else float(1 if dx is None else dx)
+    return dispatch(TRAPEZOID, (y, x), (step, d, cumulative))
 
 
-trapezoid = _trapezoid(False)
-cumulative_trapezoid = _trapezoid(True)
+@expose("trapezoid", "trapz", method=False)
+def trapezoid(y, x=None, *, dx=None, dim: int = -1):
+    """torch.trapezoid: the trapezoid rule along ``dim`` with spacing ``dx`` or sample points
+    ``x``."""
+    return _trapezoid(y, x, dx, dim, cumulative=False)
 
-expose("cumsum", inplace=True)(cumsum)
-expose("cumprod", inplace=True)(cumprod)
-for _f in (cummax, cummin, logcumsumexp, diff):
-    expose(_f.__name__)(_f)
-expose("trapezoid", "trapz", method=False)(trapezoid)
-expose("cumulative_trapezoid", method=False)(cumulative_trapezoid)
+
+@expose("cumulative_trapezoid", method=False)
+def cumulative_trapezoid(y, x=None, *, dx=None, dim: int = -1):
+    """torch.cumulative_trapezoid: the trapezoid rule along ``dim`` with spacing ``dx`` or sample
+    points ``x``."""
+    return _trapezoid(y, x, dx, dim, cumulative=True)

@@ -19,6 +19,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._dtypes import legacy_name, upcast_half
+from ..core.declare import op
 from ..core.dims import norm_dim
 from ..core.dispatch import dispatch
 from ..core.registry import KEEP, register
@@ -70,28 +71,29 @@ def _sort_impl(a, dim, descending, stable_overload):
     return _gather(a, _order(a, dim, descending), dim)
 
 
-# torch's ``sort(..., stable=...)`` overload records SortBackward1, the positional one Backward0
-SORT = register("sort", _sort_impl, lambda p: f"SortBackward{int(p[2])}", dtype_rule=KEEP, n_out=2)
 _UNSET = object()
-ARGSORT = register("argsort", lambda a, d, desc: jnp.zeros((), _I64) if a.ndim == 0 else
-                   _order(a, d, desc).astype(_I64), None, dtype_rule=KEEP)
 
 
+# torch's ``sort(..., stable=...)`` overload records SortBackward1, the positional one Backward0
+@op("sort", impl=_sort_impl, grad_fn=lambda p: f"SortBackward{int(p[2])}", dtype=KEEP, n_out=2)
 def sort(input, dim: int = -1, descending: bool = False, *, stable=_UNSET):
     """torch.sort: torch.return_types.sort(values, indices); always stable (torch's CPU sort is
     stable too, so equal values keep their order, also when descending)."""
     params = (norm_dim(dim, input.ndim), bool(descending), stable is not _UNSET)
-    return sort_result(*dispatch(SORT, (input,), params))
+    return sort_result(*dispatch(sort.op, (input,), params))
 
 
+@op("argsort", impl=lambda a, d, desc: jnp.zeros((), _I64) if a.ndim == 0 else
+    _order(a, d, desc).astype(_I64), grad_fn=None, dtype=KEEP)
 def argsort(input, dim: int = -1, descending: bool = False, *, stable: bool = False):
     """torch.argsort: the int64 indices of :func:`sort`."""
-    return dispatch(ARGSORT, (input,), (norm_dim(dim, input.ndim), bool(descending)))
+    return dispatch(argsort.op, (input,), (norm_dim(dim, input.ndim), bool(descending)))
 
 
+@expose("msort")
 def msort(input):
     """torch.msort: values sorted along dim 0."""
-    return dispatch(SORT, (input,), (0, False, False))[0]
+    return dispatch(sort.op, (input,), (0, False, False))[0]
 
 
 def _topk_impl(a, k, dim, largest):
@@ -101,16 +103,14 @@ def _topk_impl(a, k, dim, largest):
     return _gather(a, idx, dim)
 
 
-TOPK = register("topk", _topk_impl, "TopkBackward0", dtype_rule=KEEP, n_out=2)
-
-
+@op("topk", impl=_topk_impl, grad_fn="TopkBackward0", dtype=KEEP, n_out=2)
 def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):
     """torch.topk: the ``k`` largest (or smallest) along ``dim``, always in sorted order."""
     d = norm_dim(dim, input.ndim)
     size = input.shape[d] if input.ndim else 1
     if not 0 <= k <= size:
         raise RuntimeError("selected index k out of range")
-    return topk_result(*dispatch(TOPK, (input,), (int(k), d, bool(largest))))
+    return topk_result(*dispatch(topk.op, (input,), (int(k), d, bool(largest))))
 
 
 def _kth_impl(a, k, dim, keepdim):
@@ -120,16 +120,14 @@ def _kth_impl(a, k, dim, keepdim):
     return _gather(a, idx, dim, keepdim)
 
 
-KTHVALUE = register("kthvalue", _kth_impl, "KthvalueBackward0", dtype_rule=KEEP, n_out=2)
-
-
+@op("kthvalue", impl=_kth_impl, grad_fn="KthvalueBackward0", dtype=KEEP, n_out=2)
 def kthvalue(input, k: int, dim: int = -1, keepdim: bool = False):
     """torch.kthvalue: the ``k``-th smallest (1-based) along ``dim`` and its index."""
     d = norm_dim(dim, input.ndim)
     size = input.shape[d] if input.ndim else 1
     if not 1 <= k <= size:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
-    return kthvalue_result(*dispatch(KTHVALUE, (input,), (int(k), d, bool(keepdim))))
+    return kthvalue_result(*dispatch(kthvalue.op, (input,), (int(k), d, bool(keepdim))))
 
 
 # ---- median / nanmedian / mode -----------------------------------------------------------------
@@ -176,23 +174,28 @@ NANMEDIAN_DIM = register("nanmedian_dim", lambda a, d, k: _median_dim(a, d, k, T
                          "NanmedianBackward1", dtype_rule=KEEP, n_out=2)
 
 
-def _median_fn(all_op, dim_op, name: str, result_cls):
-    def fn(input, dim: int | None = None, keepdim: bool = False):
-        if dim is None:
-            return dispatch(all_op, (input,))
-        d = norm_dim(dim, input.ndim)
-        _check_dim_nonempty(name, input, d)
-        return result_cls(*dispatch(dim_op, (input,), (d, bool(keepdim))))
-
-    fn.__name__ = name
-    fn.__doc__ = (f"torch.{name}: the lower of the two middle values"
-                  + (" ignoring NaN" if name == "nanmedian" else " (NaN if any is NaN)")
-                  + "; with ``dim``, torch.return_types." + name + "(values, indices).")
-    return fn
+def _median(name: str, all_op, dim_op, result_cls, input, dim, keepdim):
+    """median/nanmedian: ``all_op`` over every element, or ``dim_op``'s (values, indices)."""
+    if dim is None:
+        return dispatch(all_op, (input,))
+    d = norm_dim(dim, input.ndim)
+    _check_dim_nonempty(name, input, d)
+    return result_cls(*dispatch(dim_op, (input,), (d, bool(keepdim))))
 
 
-median = _median_fn(MEDIAN_ALL, MEDIAN_DIM, "median", median_result)
-nanmedian = _median_fn(NANMEDIAN_ALL, NANMEDIAN_DIM, "nanmedian", nanmedian_result)
+@expose("median")
+def median(input, dim: int | None = None, keepdim: bool = False):
+    """torch.median: the lower of the two middle values (NaN if any is NaN); with ``dim``,
+    torch.return_types.median(values, indices)."""
+    return _median("median", MEDIAN_ALL, MEDIAN_DIM, median_result, input, dim, keepdim)
+
+
+@expose("nanmedian")
+def nanmedian(input, dim: int | None = None, keepdim: bool = False):
+    """torch.nanmedian: the lower of the two middle values ignoring NaN; with ``dim``,
+    torch.return_types.nanmedian(values, indices)."""
+    return _median("nanmedian", NANMEDIAN_ALL, NANMEDIAN_DIM, nanmedian_result, input, dim,
+                   keepdim)
 
 
 def _mode_impl(a, dim, keepdim):
@@ -214,14 +217,12 @@ def _mode_impl(a, dim, keepdim):
     return _gather(a, idx, dim, keepdim)
 
 
-MODE = register("mode", _mode_impl, "ModeBackward0", dtype_rule=KEEP, n_out=2)
-
-
+@op("mode", impl=_mode_impl, grad_fn="ModeBackward0", dtype=KEEP, n_out=2)
 def mode(input, dim: int = -1, keepdim: bool = False):
     """torch.mode: torch.return_types.mode(values, indices) along ``dim``."""
     d = norm_dim(dim, input.ndim)
     _check_dim_nonempty("mode", input, d)
-    return mode_result(*dispatch(MODE, (input,), (d, bool(keepdim))))
+    return mode_result(*dispatch(mode.op, (input,), (d, bool(keepdim))))
 
 
 # ---- quantile / nanquantile --------------------------------------------------------------------
@@ -268,43 +269,46 @@ QUANTILE = register("quantile", _quantile_impl, "SqueezeBackward4", dtype_rule=K
 _INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
 
 
-def _quantile_fn(name: str, ignore_nan: bool):
-    def fn(input, q, dim: int | None = None, keepdim: bool = False, *,
-           interpolation: str = "linear"):
-
-        if input.numel() == 0:
-            raise RuntimeError(f"{name}() input tensor must be non-empty")
-        if input.dtype.name not in ("float32", "float64"):
-            raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
-        if isinstance(q, Tensor):
-            if q.ndim > 1:
-                raise RuntimeError(f"{name}() q must be a scalar or 1D tensor")
-            if q.dtype != input.dtype:
-                raise RuntimeError(f"{name}() q tensor must be same dtype as the input tensor")
-            scalar, qs = q.ndim == 0, np.asarray(q._st.array).reshape(-1).tolist()
-        else:
-            scalar, qs = True, [float(q)]
-        for v in qs:  # a host read, as torch's own range check
-            if not 0 <= v <= 1:
-                raise RuntimeError(f"{name}() q must be in the range [0, 1] but got {v}")
-        if interpolation not in _INTERPOLATIONS:
-            raise RuntimeError(f"{name}() interpolation must be one of linear, lower, higher, "
-                               f"midpoint or nearest, but got {interpolation}")
-        d = None if dim is None else norm_dim(dim, input.ndim)
-        if d is not None and input.ndim == 0:
-            d = None
-        return dispatch(QUANTILE, (input, q), (scalar, d, bool(keepdim), interpolation,
-                                                ignore_nan))
-
-    fn.__name__ = name
-    fn.__doc__ = (f"torch.{name}: interpolated quantiles ``q`` (a number or 1-D tensor) over "
-                  "``dim`` or all elements" + (", ignoring NaN." if ignore_nan else
-                                               "; NaN if the slice has a NaN."))
-    return fn
+def _quantile(name: str, ignore_nan: bool, input, q, dim, keepdim, interpolation):
+    """quantile/nanquantile's checks (torch's messages, under ``name``) and dispatch."""
+    if input.numel() == 0:
+        raise RuntimeError(f"{name}() input tensor must be non-empty")
+    if input.dtype.name not in ("float32", "float64"):
+        raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
+    if isinstance(q, Tensor):
+        if q.ndim > 1:
+            raise RuntimeError(f"{name}() q must be a scalar or 1D tensor")
+        if q.dtype != input.dtype:
+            raise RuntimeError(f"{name}() q tensor must be same dtype as the input tensor")
+        scalar, qs = q.ndim == 0, np.asarray(q._st.array).reshape(-1).tolist()
+    else:
+        scalar, qs = True, [float(q)]
+    for v in qs:  # a host read, as torch's own range check
+        if not 0 <= v <= 1:
+            raise RuntimeError(f"{name}() q must be in the range [0, 1] but got {v}")
+    if interpolation not in _INTERPOLATIONS:
+        raise RuntimeError(f"{name}() interpolation must be one of linear, lower, higher, "
+                           f"midpoint or nearest, but got {interpolation}")
+    d = None if dim is None else norm_dim(dim, input.ndim)
+    if d is not None and input.ndim == 0:
+        d = None
+    return dispatch(QUANTILE, (input, q), (scalar, d, bool(keepdim), interpolation, ignore_nan))
 
 
-quantile = _quantile_fn("quantile", False)
-nanquantile = _quantile_fn("nanquantile", True)
+@expose("quantile")
+def quantile(input, q, dim: int | None = None, keepdim: bool = False, *,
+             interpolation: str = "linear"):
+    """torch.quantile: interpolated quantiles ``q`` (a number or 1-D tensor) over ``dim`` or all
+    elements; NaN if the slice has a NaN."""
+    return _quantile("quantile", False, input, q, dim, keepdim, interpolation)
+
+
+@expose("nanquantile")
+def nanquantile(input, q, dim: int | None = None, keepdim: bool = False, *,
+                interpolation: str = "linear"):
+    """torch.nanquantile: interpolated quantiles ``q`` (a number or 1-D tensor) over ``dim`` or
+    all elements, ignoring NaN."""
+    return _quantile("nanquantile", True, input, q, dim, keepdim, interpolation)
 
 
 # ---- unique / unique_consecutive (host: the output size depends on the values) ----------------
@@ -356,6 +360,7 @@ def _unique_outputs(input, kind, dim, first, inverse, counts, return_inverse, re
     return values if len(out) == 1 else tuple(out)
 
 
+@expose("unique")
 def unique(input, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,
            dim: int | None = None):
     """torch.unique: sorted unique values (or slices along ``dim``); reads the values on the
@@ -374,6 +379,7 @@ def unique(input, sorted: bool = True, return_inverse: bool = False, return_coun
                            return_counts)
 
 
+@expose("unique_consecutive")
 def unique_consecutive(input, return_inverse: bool = False, return_counts: bool = False,
                        dim: int | None = None):
     """torch.unique_consecutive: collapse runs of equal values (or slices along ``dim``)."""
@@ -415,9 +421,7 @@ def _searchsorted_impl(seq, v, sorter, right, out_int32):
     return r.astype(jnp.int32 if out_int32 else _I64)
 
 
-SEARCHSORTED = register("searchsorted", _searchsorted_impl, None, dtype_rule=KEEP)
-
-
+@op("searchsorted", impl=_searchsorted_impl, grad_fn=None, dtype=KEEP, method=False)
 def searchsorted(sorted_sequence, input, *, out_int32: bool = False, right: bool = False,
                  side: str | None = None, sorter=None):
     """torch.searchsorted over the last dim of ``sorted_sequence`` (1-D, or batched with the
@@ -437,14 +441,16 @@ def searchsorted(sorted_sequence, input, *, out_int32: bool = False, right: bool
                            "first N-1 dimensions of boundaries tensor and input value tensor must "
                            f"match, but we got boundaries tensor {list(sorted_sequence.shape)} "
                            f"and input value tensor {list(input.shape)}")
-    return dispatch(SEARCHSORTED, (sorted_sequence, input, sorter), (bool(right), bool(out_int32)))
+    return dispatch(searchsorted.op, (sorted_sequence, input, sorter),
+                    (bool(right), bool(out_int32)))
 
 
+@expose("bucketize", method=False)
 def bucketize(input, boundaries, *, out_int32: bool = False, right: bool = False):
     """torch.bucketize: the bucket of each value for 1-D ``boundaries``."""
     if boundaries.ndim != 1:
         raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({boundaries.ndim})")
-    return dispatch(SEARCHSORTED, (boundaries, input, None), (bool(right), bool(out_int32)))
+    return dispatch(searchsorted.op, (boundaries, input, None), (bool(right), bool(out_int32)))
 
 
 # ---- histc / histogram / bincount --------------------------------------------------------------
@@ -477,15 +483,13 @@ def _histc_impl(a, bins, lo, hi):
     return _bin_counts(x, None, edges, bins).astype(a.dtype)
 
 
-HISTC = register("histc", _histc_impl, None, dtype_rule=KEEP)
-
-
 def _check_hist_dtype(input, kernel: str) -> None:
     if not input.is_floating_point():
         raise NotImplementedError(f'"{kernel}" not implemented for '
                                   f"'{legacy_name(input.dtype)}'")
 
 
+@op("histc", impl=_histc_impl, grad_fn=None, dtype=KEEP)
 def histc(input, bins: int = 100, min: float = 0, max: float = 0):
     """torch.histc: ``bins`` equal-width bins over [min, max] (the data's range if equal)."""
     _check_hist_dtype(input, "histogram_cpu")
@@ -495,7 +499,7 @@ def histc(input, bins: int = 100, min: float = 0, max: float = 0):
         raise RuntimeError("torch.histc: max must be larger than min")
     if not (math.isfinite(min) and math.isfinite(max)):
         raise RuntimeError(f"torch.histc: range of [{min}, {max}] is not finite")
-    return dispatch(HISTC, (input,), (int(bins), float(min), float(max)))
+    return dispatch(histc.op, (input,), (int(bins), float(min), float(max)))
 
 
 def _histogram_impl(a, edges, weight, bins, rng, density):
@@ -509,23 +513,21 @@ def _histogram_impl(a, edges, weight, bins, rng, density):
     return hist, edges
 
 
-HISTOGRAM = register("histogram", _histogram_impl, None, dtype_rule=KEEP, n_out=2)
-
-
+@op("histogram", impl=_histogram_impl, grad_fn=None, dtype=KEEP, n_out=2)
 def histogram(input, bins=100, *, range=None, weight=None, density: bool = False):
     """torch.histogram: torch.return_types.histogram(hist, bin_edges) for ``bins`` equal-width
     bins (over ``range`` or the data's range) or the given 1-D bin edges."""
 
     _check_hist_dtype(input, "histogram_cpu")
     if isinstance(bins, Tensor):
-        hist, edges = dispatch(HISTOGRAM, (input, bins, weight),
+        hist, edges = dispatch(histogram.op, (input, bins, weight),
                                (bins.shape[0] - 1, None, bool(density)))
     else:
         if bins <= 0:
             raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for "
                                "dimension 0")
         rng = None if range is None else (float(range[0]), float(range[1]))
-        hist, edges = dispatch(HISTOGRAM, (input, None, weight), (int(bins), rng, bool(density)))
+        hist, edges = dispatch(histogram.op, (input, None, weight), (int(bins), rng, bool(density)))
     return histogram_result(hist, edges)
 
 
@@ -535,9 +537,7 @@ def _bincount_impl(x, w, length, wdt):
     return jnp.zeros(length, wdt).at[x].add(w.astype(wdt))
 
 
-BINCOUNT = register("bincount", _bincount_impl, None, dtype_rule=KEEP)
-
-
+@op("bincount", impl=_bincount_impl, grad_fn=None, dtype=KEEP)
 def bincount(input, weights=None, minlength: int = 0):
     """torch.bincount: counts (or summed ``weights``) of each non-negative integer; reads the
     maximum on the host, as torch does, because it sets the output size."""
@@ -555,11 +555,4 @@ def bincount(input, weights=None, minlength: int = 0):
     wdt = None
     if weights is not None:
         wdt = np.dtype(np.float32) if weights.dtype.name == "float32" else np.dtype(np.float64)
-    return dispatch(BINCOUNT, (input, weights), (length, wdt))
-
-
-for _f in (sort, argsort, msort, topk, kthvalue, median, nanmedian, mode, quantile, nanquantile,
-           unique, unique_consecutive, histc, histogram, bincount):
-    expose(_f.__name__)(_f)
-expose("searchsorted", method=False)(searchsorted)
-expose("bucketize", method=False)(bucketize)
+    return dispatch(bincount.op, (input, weights), (length, wdt))
