@@ -18,7 +18,7 @@ import numpy as np
 from .. import _dtypes as D
 from . import anomaly_mode, grad_mode, graph, kernels, transforms
 from .dims import broadcast_shapes
-from .graph import grad_accumulator
+from .graph import SavedRef, grad_accumulator
 from .registry import COMPARE, FLOAT, KEEP, PROMOTE, SUM, OpDef
 from .tensor import Tensor
 from .views import make_views
@@ -255,15 +255,15 @@ def record_node(op: OpDef, node_cls: type, fn: Any, args: tuple, arrays: list,
                         "it in autograd, or use `torch.no_grad()` instead of "
                         "`torch.inference_mode()`.")
                 if packing is None:
-                    saved.append((weakref.ref(a._st), a._st.version, weakref.ref(a), False))
+                    saved.append(SavedRef(weakref.ref(a._st), a._st.version, weakref.ref(a), False))
                 else:
                     saved_inputs.append(i)
         if op.saves_output and packing is None:
             r = results[0]
-            saved.append((weakref.ref(r._st), r._st.version, None, True))
+            saved.append(SavedRef(weakref.ref(r._st), r._st.version, None, True))
         for t, is_output in saved_tensors if packing is None else ():
-            saved.append((weakref.ref(t._st), t._st.version,
-                          None if is_output else weakref.ref(t), is_output))
+            saved.append(SavedRef(weakref.ref(t._st), t._st.version,
+                                  None if is_output else weakref.ref(t), is_output))
         saved = tuple(saved)
     avals = tuple((o._st.array.shape, o._st.array.dtype) for o in results)
     node = node_cls(fn, tuple(inputs), tuple(edges), avals, saves, saved)

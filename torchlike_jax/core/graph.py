@@ -20,9 +20,20 @@ import itertools
 import threading
 import weakref
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 _seq = itertools.count()
+
+
+class SavedRef(NamedTuple):
+    """One tensor a node saved, as torch's "modified by an inplace operation" check sees it:
+    the storage it lived in, that storage's version when saved, and the tensor (None for the
+    node's own output, which torch names differently in the error)."""
+
+    storage: weakref.ref
+    version: int
+    tensor: weakref.ref | None
+    is_output: bool
 
 #: Inputs at least this large that another node produced are not kept by the consuming node:
 #: backward recomputes them from the producer's inputs (inside the fused vjp, or by a cached
@@ -285,9 +296,8 @@ class saved_tensors_hooks:  # noqa: N801 - torch's name
       shape is a RuntimeError), so ``unpack`` returning other values changes the gradient as in
       torch; an unpacked *output* is called and checked but unused: the vjp recomputes the
       output from the inputs;
-    * every tensor in ``saves_inputs`` is packed, even where torch skips saving one because the
-      other operand does not require grad (e.g. ``a * b`` with only ``a`` requiring grad: torch
-      packs ``b`` only);
+    * what is packed is what torch saves: an op's ``saved_for`` rule skips an operand saved
+      only for a gradient nobody needs (``a * b`` with only ``a`` requiring grad packs ``b``);
     * packed tensors are exempt from the "modified by an inplace operation" check (as in torch);
     * graphs holding packed tensors run backward per node; unpack runs when its node runs.
 

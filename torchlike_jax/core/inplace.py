@@ -86,12 +86,12 @@ def _rebind(self, result: Tensor, reshaping: bool = False) -> Tensor:
             saved = list(node.saved)
             # The node holds self's pre-op (immutable) array, i.e. torch's ``original_self``:
             # neither this write nor later ones invalidate it, so self-as-input 0 is unchecked.
-            for k, s in enumerate(saved):
-                if not s[3] and s[2]() is self:
+            for k, ref in enumerate(saved):
+                if not ref.is_output and ref.tensor() is self:
                     del saved[k]
                     break
-            node.saved = tuple((weakref.ref(st), st.version, s[2], s[3])
-                               if s[0]() is old_st else s for s in saved)
+            node.saved = tuple(ref._replace(storage=weakref.ref(st), version=st.version)
+                               if ref.storage() is old_st else ref for ref in saved)
         if self._retains_grad and self._grad_fn is not None and self._grad_fn.retained:
             self._grad_fn.retained.pop(self._output_nr, None)
             node.retain(self, result._output_nr)

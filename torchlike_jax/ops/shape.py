@@ -369,11 +369,6 @@ def _narrow_args(input, dim, start, length):
     return d, start
 
 
-def slice_dim(input, dim: int, start: int, stop: int, step: int = 1):
-    """A basic slice along one dim (the pieces of tensor_split / hsplit)."""
-    return vdispatch(SLICE, (input,), (dim, start, stop, step))
-
-
 def select(input, dim: int, index):
     """torch.select: the sub-tensor at ``index`` along ``dim`` (a view, one dim fewer)."""
     nd = input.ndim
