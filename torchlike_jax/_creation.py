@@ -20,6 +20,7 @@ from . import _value_checks as V
 from ._device import factory_device
 from .core import grad_mode
 from .core.tensor import Tensor
+from .core.tensor_access import array_of
 
 _REQ_GRAD_DTYPE = "Only Tensors of floating point and complex dtype can require gradients"
 
@@ -51,7 +52,7 @@ def _flatten_tensors(data: Any) -> Any:
     if isinstance(data, Tensor):
         if data.numel() != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
-        return np.asarray(data._st.array).reshape(())
+        return np.asarray(array_of(data)).reshape(())
     if isinstance(data, (list, tuple)):
         return [_flatten_tensors(d) for d in data]
     return data
@@ -103,7 +104,7 @@ def tensor(data: Any, *, dtype: D.dtype | None = None, device: Any = None,
             "clone() or sourceTensor.detach().clone().requires_grad_(True), rather than "
             "torch.tensor(sourceTensor).", UserWarning, stacklevel=2)
         src = data.detach()
-        return _leaf(src._st.array, dtype or data.dtype, requires_grad, device)
+        return _leaf(array_of(src), dtype or data.dtype, requires_grad, device)
     V.check_dtype_arg(dtype, "tensor")
     _check_ragged(data)
     flat = _flatten_tensors(data)

@@ -16,6 +16,7 @@ import numpy as np
 from . import _dtypes as D
 from ._creation import _NO_SIZE, _leaf, _size, _size_arg
 from .core.tensor import Tensor
+from .core.tensor_access import array_of
 
 _SEED_BYTES = 8  # a state is the seed (uint64, little-endian), then the key's raw words
 
@@ -64,7 +65,7 @@ class Generator:
         if new_state.numel() != size:
             raise RuntimeError(f"Expected a CPUGeneratorImplState of size {size} but found the "
                                f"input RNG state size to be {new_state.numel()}")
-        raw = np.asarray(new_state._st.array).reshape(-1).tobytes()
+        raw = np.asarray(array_of(new_state)).reshape(-1).tobytes()
         words = np.frombuffer(raw[_SEED_BYTES:], "<u4").astype(np.uint32).reshape(shape)
         self._seed = int.from_bytes(raw[:_SEED_BYTES], "little")
         self._key = jax.random.wrap_key_data(words)

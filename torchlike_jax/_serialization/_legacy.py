@@ -16,6 +16,7 @@ from typing import IO, Any
 import jax
 
 from ..core.tensor import Tensor
+from ..core.tensor_access import array_of, set_array
 from . import _rebuild
 from ._format import LEGACY_MAGIC, LEGACY_PROTOCOL, PICKLE_PROTOCOL, StorageType
 
@@ -120,7 +121,7 @@ def read_storages(f: IO[bytes], storages: dict, little_endian: bool) -> None:
         for t, dev, offset, size, stride, requires_grad, dtype in st.waiting:
             real = _rebuild._tensor_from(_rebuild.LoadedStorage(st.array, dev), offset, size,
                                          stride, requires_grad, dtype)
-            t._st.array = real._st.array
+            set_array(t, array_of(real))
             t._requires_grad = real._requires_grad
 
 

@@ -26,6 +26,7 @@ from .. import _dtypes as D
 from .._device import device
 from .._size import Size
 from ..core.tensor import Tensor, _DataStorage
+from ..core.tensor_access import array_of, storage_of
 from ..core.views import ViewStorage
 from ._format import STORAGE_NAMES
 from ._rebuild import LoadedStorage, _window
@@ -98,13 +99,13 @@ class StorageTable:
             raise RuntimeError(f"torch.save: dtype {t.dtype} has no storage type")
         location = str(t.device)
         size = tuple(t.shape)
-        root = _root(t._st)
+        root = _root(storage_of(t))
         entry = self._by_root.get(id(root))
-        is_view = isinstance(t._st, ViewStorage)
+        is_view = isinstance(storage_of(t), ViewStorage)
         if entry is None:
             base = np.asarray(root.array)
             if base.dtype != t.dtype.np or (is_view and not _layout_ok(t, base)):
-                return self._new(np.asarray(t._st.array), t.dtype, location), 0, size, \
+                return self._new(np.asarray(array_of(t)), t.dtype, location), 0, size, \
                     _contig(size)
             entry = (root, self._new(base, t.dtype, location))
             self._by_root[id(root)] = entry  # the root is kept alive by the entry
@@ -112,7 +113,7 @@ class StorageTable:
         if not is_view:
             return rec, 0, size, _contig(size)
         if rec.dtype is not t.dtype or not _layout_ok(t, rec.host):
-            return self._new(np.asarray(t._st.array), t.dtype, location), 0, size, _contig(size)
+            return self._new(np.asarray(array_of(t)), t.dtype, location), 0, size, _contig(size)
         return rec, t.storage_offset(), size, tuple(t.stride())
 
 
@@ -131,7 +132,7 @@ def _layout_ok(t: Tensor, base: np.ndarray) -> bool:
                          tuple(t.stride()))
     except (RuntimeError, ValueError):
         return False
-    own = np.ascontiguousarray(np.asarray(t._st.array))
+    own = np.ascontiguousarray(np.asarray(array_of(t)))
     return np.ascontiguousarray(window).tobytes() == own.tobytes()
 
 

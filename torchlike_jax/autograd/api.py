@@ -14,6 +14,7 @@ import numpy as np
 
 from ..core.graph import AccumulateGrad, grad_accumulator
 from ..core.tensor import Tensor
+from ..core.tensor_access import array_of, set_array, storage_of
 from . import engine
 
 
@@ -46,18 +47,18 @@ def _roots_and_grads(outputs: tuple, grad_outputs: tuple, create_graph: bool):
             if not out.dtype.is_floating_point and not out.dtype.is_complex:
                 raise RuntimeError("grad can be implicitly created only for real scalar outputs "
                                    f"but got {out.dtype}")
-            g_arr = np.ones(out.shape, out._st.array.dtype)  # host constant: no device op
+            g_arr = np.ones(out.shape, array_of(out).dtype)  # host constant: no device op
             g = Tensor._wrap(jnp.asarray(g_arr)) if create_graph else g_arr
         else:
             if not isinstance(g, Tensor):
-                g = Tensor._wrap(jnp.asarray(g, out._st.array.dtype))
+                g = Tensor._wrap(jnp.asarray(g, array_of(out).dtype))
             if g.shape != out.shape:
                 raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of "
                                    f"{g.shape} and output[{i}] has a shape of {out.shape}.")
             if not create_graph:
-                g = g._st.array
-                if g.dtype != out._st.array.dtype:
-                    g = g.astype(out._st.array.dtype)
+                g = array_of(g)
+                if g.dtype != array_of(out).dtype:
+                    g = g.astype(array_of(out).dtype)
         roots.append(_root_edge(out))
         grads.append(g)
     return roots, grads
@@ -132,8 +133,8 @@ def _accumulate_into(t, g, create_graph: bool) -> None:
     elif create_graph:
         t._grad = t._grad + gt
     else:
-        t._grad._st.array = t._grad._st.array + gt._st.array
-        t._grad._st.version += 1
+        set_array(t._grad, array_of(t._grad) + array_of(gt))
+        storage_of(t._grad).version += 1
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
@@ -165,7 +166,7 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
                 raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have "
                                    "been used in the graph. Set allow_unused=True if this is the "
                                    "desired behavior.")
-            result.append(Tensor._wrap(jnp.zeros(t.shape, t._st.array.dtype))
+            result.append(Tensor._wrap(jnp.zeros(t.shape, array_of(t).dtype))
                           if materialize_grads else None)
         else:
             result.append(g if isinstance(g, Tensor) else Tensor._wrap(jnp.asarray(g)))

@@ -34,6 +34,7 @@ from .. import _caches
 from ..core import anomaly_mode, grad_mode
 from ..core.graph import AccumulateGrad, Node, edge_of, node_class
 from ..core.tensor import Tensor
+from ..core.tensor_access import array_of, set_array, storage_of
 from .backward_plan import Plan, StepKind, build, interpret, seed
 from .backward_policy import BackwardPolicy, Route
 
@@ -460,7 +461,7 @@ def _as_tensor(g, create_graph: bool):
 def _from_hook(g, create_graph: bool):
     if g is None or create_graph:
         return g
-    return g._st.array
+    return array_of(g)
 
 
 def _hook_result(hook, out, expected: int) -> tuple | None:
@@ -513,7 +514,7 @@ def _unpack(n: Node, inputs: tuple) -> tuple:
                             f"result of type {type(t).__name__}")
         if i < 0:  # a saved output: the vjp recomputes it from the inputs
             continue
-        ref, arr = inputs[i], t._st.array
+        ref, arr = inputs[i], array_of(t)
         if arr.shape != ref.shape:
             raise RuntimeError(f"unpack_hook returned a tensor of shape {list(arr.shape)} for a "
                                f"saved tensor of shape {list(ref.shape)} in {n.name()}")
@@ -527,7 +528,7 @@ def _check_nan(n: Node, in_grads, create_graph: bool) -> None:
     for i, g in zip(idx, in_grads, strict=True):
         if g is None:
             continue
-        a = g._st.array if create_graph else g
+        a = array_of(g) if create_graph else g
         if a.dtype.kind in "fc" and bool(jnp.isnan(a).any()):
             raise anomaly_mode.nan_error(n, i)
 
@@ -554,7 +555,7 @@ def _apply_prehooks(n: Node, grads: list, create_graph: bool) -> list:
             if t is not None and grads[nr] is not None:
                 g = grads[nr]
                 g = g if create_graph else _wrap(g)
-                t._grad = g if t._grad is None else _wrap(t._grad._st.array + g._st.array)
+                t._grad = g if t._grad is None else _wrap(array_of(t._grad) + array_of(g))
     return grads
 
 
@@ -565,7 +566,7 @@ def _run_hooks(hooks: dict, g, create_graph: bool):
         out = hook(t)
         if out is not None:
             t = out
-    return t if create_graph else t._st.array
+    return t if create_graph else array_of(t)
 
 
 def _accumulate(acc: AccumulateGrad, g, create_graph: bool) -> None:
@@ -577,7 +578,7 @@ def _accumulate(acc: AccumulateGrad, g, create_graph: bool) -> None:
         with _acc_lock:
             leaf._grad = gt if leaf._grad is None else leaf._grad + gt
         return
-    dtype = leaf._st.array.dtype
+    dtype = array_of(leaf).dtype
     # jnp.asarray costs ~80 µs even on an array that needs nothing: only convert when needed
     arr = g if isinstance(g, jax.Array) and g.dtype == dtype else jnp.asarray(g, dtype)
     with _acc_lock:  # concurrent backward calls into one leaf: no update may be lost
@@ -585,8 +586,8 @@ def _accumulate(acc: AccumulateGrad, g, create_graph: bool) -> None:
         if cur is None:
             leaf._grad = Tensor._wrap(arr)
         else:
-            cur._st.array = cur._st.array + arr
-            cur._st.version += 1
+            set_array(cur, array_of(cur) + arr)
+            storage_of(cur).version += 1
 
 
 # ---- create_graph: the backward of a node, recorded as a node ---------------------------------
@@ -596,7 +597,7 @@ def _differentiable_vjp(n: Node, grads: list, inputs: tuple) -> list:
     mask = _mask(n)
     cots = list(grads)  # None stays None (an argument of no gradient): see _make_vjp
     backward_fn, jitted = _backward_fn(n.fn, mask)
-    arrays = tuple(inputs) + tuple(None if c is None else c._st.array for c in cots)
+    arrays = tuple(inputs) + tuple(None if c is None else array_of(c) for c in cots)
     outs = jitted(*arrays)
     edges = tuple(n.edges) + tuple(None if c is None else edge_of(c) for c in cots)
     results = [Tensor._wrap(o) for o in outs]
@@ -606,7 +607,7 @@ def _differentiable_vjp(n: Node, grads: list, inputs: tuple) -> list:
         if anomaly_mode._state.enabled:
             anomaly_mode.store_stack(node)
         for i, r in enumerate(results):
-            if r._st.array.dtype.kind in "fcV":
+            if array_of(r).dtype.kind in "fcV":
                 r._grad_fn, r._output_nr, r._requires_grad = node, i, True
     return results
 

@@ -53,6 +53,7 @@ from ..core import grad_mode
 from ..core.dispatch import record_node
 from ..core.graph import current_saved_hooks, node_class, python_node_class
 from ..core.tensor import Tensor
+from ..core.tensor_access import array_of, set_storage, storage_of
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable"]
 
@@ -160,7 +161,7 @@ def _pack(ctx: FunctionCtx, out_layout: tuple, in_avals: tuple) -> _Residuals:
     s.needs = ctx.needs_input_grad
     s.out_layout = out_layout
     s.in_avals = in_avals
-    arrays = tuple(v._st.array if isinstance(v, Tensor) else v
+    arrays = tuple(array_of(v) if isinstance(v, Tensor) else v
                    for v, k in zip(leaves, s.kinds, strict=True) if k)
     return _Residuals(arrays, s)
 
@@ -227,12 +228,12 @@ def _delayed_error(outputs: tuple) -> tuple:
     for v in outputs:
         if isinstance(v, Tensor):
             v = Tensor._alias(v)
-            v._requires_grad = v._st.array.dtype.kind in "fcV"
+            v._requires_grad = array_of(v).dtype.kind in "fcV"
         fakes.append(v)
     tensors = tuple(f for f in fakes if isinstance(f, Tensor))
     results = tuple(Tensor._alias(f) for f in tensors)
     record_node(_Spec(tuple(range(len(results)))), python_node_class("DelayedError"),
-                _raise_once, tensors, [_aval(t._st.array) for t in tensors], results)
+                _raise_once, tensors, [_aval(array_of(t)) for t in tensors], results)
     it = iter(results)
     return tuple(next(it) if isinstance(f, Tensor) else f for f in fakes)
 
@@ -286,7 +287,7 @@ class Function:
         args, kwargs = _bind(cls, split, args, kwargs)
         inputs = args + tuple(kwargs.values())
         tensors = [a for a in inputs if isinstance(a, Tensor)]
-        before = [t._st.array for t in tensors]  # the node's inputs: values before any in-place
+        before = [array_of(t) for t in tensors]  # the node's inputs: values before any in-place
         ctx = FunctionCtx()
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in inputs)
         raw = _call_forward(cls, split, ctx, args, kwargs)
@@ -299,7 +300,7 @@ class Function:
                 raise RuntimeError("Some elements marked as dirty during the forward method were "
                                    "not returned as output. The inputs that are modified inplace "
                                    "must all be outputs of the Function.")
-            t._st.version += 1
+            storage_of(t).version += 1
             if record and t._requires_grad and t._grad_fn is None:
                 raise RuntimeError("a leaf Variable that requires grad has been used in an "
                                    "in-place operation.")
@@ -377,12 +378,12 @@ class _SavedOutput(_Saved):
     __slots__ = ("st", "nr", "node", "inference")
 
     def __init__(self, t: Tensor, node: Any) -> None:
-        self.st, self.nr, self.node, self.inference = t._st, t._output_nr, weakref.ref(node), \
-            t._inference
+        self.st, self.nr, self.inference = storage_of(t), t._output_nr, t._inference
+        self.node = weakref.ref(node)
 
     def unpack(self) -> Tensor:
         t = Tensor._wrap(None, self.inference)
-        t._st = self.st
+        set_storage(t, self.st)
         node = self.node()
         if node is not None:
             t._grad_fn, t._output_nr, t._requires_grad = node, self.nr, True
@@ -500,11 +501,11 @@ def _eager_grads(node: Any, got: Any, template: tuple, create_graph: bool) -> li
             continue
         shape, dtype = tuple(aval.shape), aval.dtype
         if create_graph:
-            if tuple(g._st.array.shape) != shape:
+            if tuple(array_of(g).shape) != shape:
                 g = _sum_to_tensor(g, shape, name, k - 1)
-            out.append(g if g._st.array.dtype == dtype else g.to(D._BY_NP[dtype]))
+            out.append(g if array_of(g).dtype == dtype else g.to(D._BY_NP[dtype]))
             continue
-        arr = g._st.array
+        arr = array_of(g)
         if arr.shape != shape:
             arr = _sum_to(arr, shape, name, k - 1)
         out.append(arr.astype(dtype) if arr.dtype != dtype else arr)
@@ -513,7 +514,7 @@ def _eager_grads(node: Any, got: Any, template: tuple, create_graph: bool) -> li
 
 def _sum_to_tensor(g: Tensor, shape: tuple, name: str, index: int) -> Tensor:
     """:func:`_sum_to` with recorded ops (``create_graph``)."""
-    _sum_check(tuple(g._st.array.shape), shape, name, index)
+    _sum_check(tuple(array_of(g).shape), shape, name, index)
     lead = g.dim() - len(shape)
     if lead:
         g = g.sum(tuple(range(lead)))
@@ -596,7 +597,7 @@ def _build_fn(cls, split, tmpl_args, tmpl_kw, mask):
                 "the values it depends on must stay tensors") from err
         outs = raw if isinstance(raw, tuple) else (raw,)
         pos = tuple(i for i, o in enumerate(outs) if isinstance(o, Tensor))
-        values = tuple(outs[i]._st.array for i in pos)
+        values = tuple(array_of(outs[i]) for i in pos)
         layout = (len(outs), pos, tuple((v.shape, v.dtype) for v in values))
         return ctx, values, layout
 
@@ -658,7 +659,7 @@ def _check_grads(name: str, got: Any, n_inputs: int, template: tuple, in_avals: 
         if not isinstance(g, Tensor):
             raise RuntimeError(f"expected Variable or None (got {type(g).__name__})")
         shape, dtype = in_avals[k]
-        arr = g._st.array
+        arr = array_of(g)
         if arr.shape != tuple(shape):
             arr = _sum_to(arr, tuple(shape), name, k)
         cots.append(arr.astype(dtype) if arr.dtype != dtype else arr)

@@ -37,6 +37,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..core.tensor import Tensor
+from ..core.tensor_access import array_of, storage_of
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
 
@@ -146,7 +147,7 @@ def _wrap(arr: np.ndarray):
 
 
 def _host(t) -> np.ndarray:
-    return np.array(t._st.array)  # a copy: the storage is rebound while perturbing
+    return np.array(array_of(t))  # a copy: the storage is rebound while perturbing
 
 
 def _allclose(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> bool:
@@ -231,12 +232,12 @@ def _numerical_jacobian(func: Callable, inputs: tuple, func_out: Any, eps: float
     for inp in inputs:
         if not (_is_tensor(inp) and inp.requires_grad):
             continue
-        st = inp._st
+        st = storage_of(inp)
         orig = st.array
         base = np.array(orig)
         flat = base.reshape(-1)
         eps_in = _scalar_like(eps, flat.dtype)
-        jac = [np.zeros((flat.size, o.numel()), o._st.array.dtype) for o in outs]
+        jac = [np.zeros((flat.size, o.numel()), array_of(o).dtype) for o in outs]
         try:
             for d, idx in enumerate(np.ndindex(base.shape)):
                 pert = flat.copy()
@@ -256,7 +257,7 @@ def _numerical_jacobian(func: Callable, inputs: tuple, func_out: Any, eps: float
 
 def _numerical_jvp(func: Callable, inputs: tuple, inp: Any, u: np.ndarray, eps: float) -> list:
     """Fast mode: ``J u`` by central differences along the whole direction ``eps * u``."""
-    st = inp._st
+    st = storage_of(inp)
     orig = st.array
     base = np.array(orig)
     delta = (u.reshape(base.shape) * _scalar_like(eps, u.dtype)).astype(base.dtype)
@@ -285,7 +286,7 @@ def _vjp_rows(output: Any, diff_inputs: list, grad_outputs: list) -> list:
 
 
 def _one_hots(output: Any) -> list:
-    dtype = output._st.array.dtype
+    dtype = array_of(output).dtype
     n = output.numel()
     outs = []
     for j in range(n):
@@ -302,7 +303,7 @@ def _stack_and_check(rows: list, diff_inputs: list, numel_output: int) -> tuple:
     sizes_ok = True
     types_ok = True
     for inp, cols in zip(diff_inputs, rows, strict=True):
-        arr = inp._st.array
+        arr = array_of(inp)
         jac = np.zeros((arr.size, numel_output), arr.dtype)
         for j, g in enumerate(cols):
             if g is None:
@@ -401,8 +402,8 @@ def _fast_gradcheck(func, func_out, inputs, outputs, eps, rtol, atol, check_grad
                     nondet_tol) -> bool:
     inp_idx = [i for i, t in enumerate(inputs) if _is_tensor(t) and t.requires_grad]
     rng = np.random.default_rng(_FAST_MODE_SEED)  # its own stream: the user's RNG is untouched
-    all_u = [_unit_vector(rng, inputs[i].numel(), inputs[i]._st.array.dtype) for i in inp_idx]
-    all_v = [_unit_vector(rng, o.numel(), o._st.array.dtype) for o in outputs]
+    all_u = [_unit_vector(rng, inputs[i].numel(), array_of(inputs[i]).dtype) for i in inp_idx]
+    all_v = [_unit_vector(rng, o.numel(), array_of(o).dtype) for o in outputs]
     float_pos = [k for k, o in enumerate(_as_tuple(func_out)) if _is_float_or_complex(o)]
     numerical = []  # [input][output] -> v . (J u)
     for i, u in zip(inp_idx, all_u, strict=True):
@@ -449,7 +450,7 @@ def _slow_mode_detail(func, inputs, outputs, input_idx, output_idx, rtol, atol, 
 
 # ---- checks after the Jacobians -----------------------------------------------------------------
 def _zeros_like(o) -> Any:
-    return _wrap(np.zeros(o.shape, o._st.array.dtype))
+    return _wrap(np.zeros(o.shape, array_of(o).dtype))
 
 
 def _test_batched_grad(inputs: tuple, output: Any, output_idx: int) -> bool:
@@ -457,12 +458,12 @@ def _test_batched_grad(inputs: tuple, output: Any, output_idx: int) -> bool:
     api = _api()
     diff = _diff_inputs(inputs)
     rng = np.random.default_rng(_FAST_MODE_SEED + 1)
-    dt = output._st.array.dtype
+    dt = array_of(output).dtype
     gos = [rng.standard_normal(output.shape).astype(dt) for _ in range(2)]
 
     def vjp(g):
         res = api.grad(output, diff, _wrap(g), retain_graph=True, allow_unused=True)
-        return [np.zeros(t.shape, t._st.array.dtype) if r is None else _host(r)
+        return [np.zeros(t.shape, array_of(t).dtype) if r is None else _host(r)
                 for r, t in zip(res, diff, strict=True)]
 
     expected = [np.stack(shards) for shards in zip(*[vjp(g) for g in gos], strict=True)]

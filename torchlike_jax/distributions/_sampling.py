@@ -14,6 +14,7 @@ from .. import _dtypes as D
 from .. import _random as R
 from .._creation import _leaf
 from ..core.tensor import Tensor
+from ..core.tensor_access import array_of
 
 
 def standard_normal(shape: Any, dtype: D.dtype) -> Tensor:
@@ -26,7 +27,7 @@ def uniform(shape: Any, dtype: D.dtype) -> Tensor:
 
 
 def _array(t: Tensor) -> Any:
-    return t.detach()._st.array
+    return array_of(t.detach())
 
 
 def poisson(rate: Tensor) -> Tensor:

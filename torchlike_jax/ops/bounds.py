@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..core.dispatch import value_is_abstract
+from ..core.tensor_access import array_of
 
 
 def first_out_of_range(index: Any, size: int, negative_ok: bool = False) -> int | None:
@@ -30,7 +31,7 @@ def first_out_of_range(index: Any, size: int, negative_ok: bool = False) -> int 
     else:
         if not index.numel() or value_is_abstract(index):
             return None
-        host = np.asarray(index._st.array)
+        host = np.asarray(array_of(index))
     if not host.size:
         return None
     lo = -size if negative_ok else 0

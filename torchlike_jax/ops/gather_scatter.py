@@ -24,6 +24,7 @@ from ..core.dispatch import dispatch
 from ..core.registry import KEEP, register
 from ..core.surface import expose
 from ..core.tensor import Tensor
+from ..core.tensor_access import array_of
 from .bounds import check_dim_range, check_flat_range, check_in_self, first_out_of_range
 from .scatter_set import scatter_set
 
@@ -395,7 +396,7 @@ def masked_select(input, mask):
     if mask.dtype.name != "bool":
         raise RuntimeError("masked_select: expected BoolTensor for mask")
     shape = tuple(broadcast_shapes(input.shape, mask.shape))
-    host = np.broadcast_to(np.asarray(mask._st.array), shape)
+    host = np.broadcast_to(np.asarray(array_of(mask)), shape)
     idx = np.flatnonzero(host).astype(np.int64)
     return dispatch(MASKED_SELECT, (input, idx), (shape,))
 
@@ -528,7 +529,7 @@ def _host_tensor(arr: np.ndarray):
 
 def nonzero(input, *, as_tuple: bool = False):
     """torch.nonzero: the indices of the non-zero elements, (n, ndim) int64 (syncs)."""
-    host = np.asarray(input._st.array)
+    host = np.asarray(array_of(input))
     if as_tuple:
         if host.ndim == 0:
             return (_host_tensor(np.zeros(int(bool(host)), np.int64)),)
@@ -553,7 +554,7 @@ def repeat_interleave(input, repeats=None, dim: int | None = None, *, output_siz
     from .shape import RESHAPE
 
     if repeats is None:  # torch.repeat_interleave(repeats): indices repeated by their counts
-        reps = np.asarray(input._st.array).astype(np.int64)
+        reps = np.asarray(array_of(input)).astype(np.int64)
         return _host_tensor(np.repeat(np.arange(reps.size, dtype=np.int64), reps))
     x = input
     if dim is None:
@@ -564,7 +565,7 @@ def repeat_interleave(input, repeats=None, dim: int | None = None, *, output_siz
         if input.ndim == 0:
             x = dispatch(RESHAPE, (input,), ((1,),))
     if isinstance(repeats, Tensor) and repeats.ndim > 0 and repeats.numel() != 1:
-        reps = np.asarray(repeats._st.array).astype(np.int64)
+        reps = np.asarray(array_of(repeats)).astype(np.int64)
         n = x.shape[d]
         if reps.size != n:
             raise RuntimeError(f"repeats must have the same size as input along dim, but got "

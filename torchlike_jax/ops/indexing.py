@@ -29,6 +29,7 @@ from ..core.params import RuntimeInt
 from ..core.registry import KEEP, register
 from ..core.surface import expose
 from ..core.tensor import Tensor
+from ..core.tensor_access import array_of
 from .scatter_set import scatter_set
 
 _FULL = ("slice", None, None, None)
@@ -168,7 +169,7 @@ def _kind(i, T) -> str:
 
 
 def _host(i, T) -> np.ndarray:
-    return np.asarray(i._st.array) if isinstance(i, T) else np.asarray(i)
+    return np.asarray(array_of(i)) if isinstance(i, T) else np.asarray(i)
 
 
 def _int(v) -> int | None:

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..core.dispatch import dispatch, value_is_abstract
 from ..core.registry import KEEP, register
+from ..core.tensor_access import array_of
 
 
 class LinAlgError(RuntimeError):
@@ -85,7 +86,7 @@ def cholesky_info(A: Any, upper: bool) -> Any:
 
 
 def _all_finite(t: Any) -> bool:
-    return bool(np.isfinite(np.asarray(t._st.array)).all())
+    return bool(np.isfinite(np.asarray(array_of(t))).all())
 
 
 def raise_for_info(info: Any, A: Any, name: str, message: Any) -> None:
@@ -93,7 +94,7 @@ def raise_for_info(info: Any, A: Any, name: str, message: Any) -> None:
     maps that info to the text after ``name: `` (and the batch element, when batched)."""
     if value_is_abstract(info):
         return
-    flat = np.asarray(info._st.array).reshape(-1)
+    flat = np.asarray(array_of(info)).reshape(-1)
     bad = np.flatnonzero(flat)
     if not bad.size:
         return

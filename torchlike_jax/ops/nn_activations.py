@@ -26,6 +26,7 @@ from ..core.dispatch import dispatch
 from ..core.registry import FLOAT, PROMOTE, register
 from ..core.surface import expose
 from ..core.tensor import Tensor
+from ..core.tensor_access import array_of
 from . import elementwise
 
 _NN = "nn.functional"
@@ -212,7 +213,7 @@ def rrelu(input: Any, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: 
     from .. import _random
 
     key = _random.default_generator.next_key()
-    noise = jax.random.uniform(key, tuple(input.shape), upcast_half(input._st.array).dtype,
+    noise = jax.random.uniform(key, tuple(input.shape), upcast_half(array_of(input)).dtype,
                                lower, upper)
     out = dispatch(RRELU_NOISE, (input, Tensor._wrap(noise)), _in_place_params((), inplace))
     return maybe_inplace(input, out, inplace)

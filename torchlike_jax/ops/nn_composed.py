@@ -15,6 +15,7 @@ import jax.numpy as jnp
 from .._dtypes import upcast_half
 from ..core.surface import expose
 from ..core.tensor import Tensor
+from ..core.tensor_access import array_of
 from .nn_activations import need_float, need_tensor
 from .nn_dropout import _dropout_impl
 from .nn_padding import pad
@@ -37,7 +38,7 @@ def rms_norm(input: Any, normalized_shape: Any, weight: Any = None,
                            f"{list(input.shape)}")
     need_float(input, "rms_norm")
     if eps is None:
-        eps = float(jnp.finfo(input._st.array.dtype).eps)
+        eps = float(jnp.finfo(array_of(input).dtype).eps)
     dims = tuple(range(input.ndim - len(ns), input.ndim))
     out = input * (input * input).mean(dims, keepdim=True).add(eps).rsqrt()
     return out * weight if weight is not None else out
@@ -68,7 +69,7 @@ def _mask(input: Any, p: float, shape: tuple) -> Any:
     from .. import _random
 
     keep = jax.random.bernoulli(_random.default_generator.next_key(), 1.0 - p, shape)
-    return Tensor._wrap(keep.astype(upcast_half(input._st.array).dtype))
+    return Tensor._wrap(keep.astype(upcast_half(array_of(input)).dtype))
 
 
 def alpha_dropout(input: Any, p: float = 0.5, training: bool = False,

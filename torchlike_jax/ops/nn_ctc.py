@@ -22,6 +22,7 @@ from ..core.dispatch import dispatch
 from ..core.registry import KEEP, register
 from ..core.surface import expose
 from ..core.tensor import Tensor
+from ..core.tensor_access import array_of
 from .nn_activations import need_tensor
 
 _NEG = -1e30  # log-space zero that stays finite (no inf - inf in the recursion or its gradient)
@@ -87,7 +88,7 @@ def _lengths(v: Any) -> np.ndarray:
     """Lengths as host integers (torch reads them on the host too)."""
 
     if isinstance(v, Tensor):
-        return np.asarray(v._st.array).astype(np.int64).reshape(-1)
+        return np.asarray(array_of(v)).astype(np.int64).reshape(-1)
     return np.asarray(v, np.int64).reshape(-1)
 
 
@@ -115,7 +116,7 @@ def ctc_loss(log_probs: Any, targets: Any, input_lengths: Any, target_lengths: A
                                f"ctc_loss_allocate_outputs)")
     tgt = targets.unsqueeze(0) if unbatched and targets.ndim == 1 else targets
     if tgt.ndim == 1:  # concatenated: pad on the host into (N, max length)
-        flat = np.asarray(tgt._st.array).astype(np.int64)
+        flat = np.asarray(array_of(tgt)).astype(np.int64)
         width = max(int(tl.max()) if N else 0, 1)
         padded = np.zeros((N, width), np.int64)
         starts = np.concatenate([[0], np.cumsum(tl)[:-1]])

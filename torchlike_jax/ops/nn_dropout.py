@@ -16,6 +16,7 @@ from ..core.dispatch import dispatch
 from ..core.registry import KEEP, register
 from ..core.surface import expose
 from ..core.tensor import Tensor
+from ..core.tensor_access import array_of
 from .nn_activations import need_float, need_tensor
 from .nn_common import NN, cast_like
 
@@ -28,7 +29,7 @@ def _dropout_mask(input: Any, p: float, shape: tuple) -> Any:
 
     key = _random.default_generator.next_key()
     keep = jax.random.bernoulli(key, 1.0 - p, shape)
-    return Tensor._wrap(keep.astype(upcast_half(input._st.array).dtype))
+    return Tensor._wrap(keep.astype(upcast_half(array_of(input)).dtype))
 
 
 def _dropout_impl(name: str, input: Any, p: float, training: bool, inplace: bool,

@@ -16,6 +16,7 @@ from .._dtypes import legacy_name
 from ..core.dispatch import dispatch, value_is_abstract
 from ..core.registry import KEEP, register
 from ..core.surface import expose
+from ..core.tensor_access import array_of
 from .bounds import check_in_self
 from .nn_activations import need_tensor
 from .nn_common import NN
@@ -65,7 +66,7 @@ def one_hot(tensor: Any, num_classes: int = -1) -> Any:
     if tensor.dtype.name != "int64":
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     if tensor.numel() and (num_classes == -1 or not value_is_abstract(tensor)):
-        arr = np.asarray(tensor._st.array)
+        arr = np.asarray(array_of(tensor))
         if arr.min() < 0:
             raise RuntimeError("Class values must be non-negative.")
         if num_classes == -1:

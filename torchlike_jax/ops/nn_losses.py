@@ -22,6 +22,7 @@ from ..core.dispatch import dispatch, value_is_abstract
 from ..core.registry import FLOAT, register
 from ..core.surface import expose
 from ..core.tensor import Tensor
+from ..core.tensor_access import array_of
 from .nn_activations import need_tensor
 
 _NN = "nn.functional"
@@ -205,7 +206,7 @@ def _check_bounds(target: Any, n_classes: int, ignore_index: int) -> None:
     the targets are abstract, see ``value_is_abstract``)."""
     if not target.numel() or value_is_abstract(target):
         return
-    t = np.asarray(target._st.array).reshape(-1)
+    t = np.asarray(array_of(target)).reshape(-1)
     bad = t[(t != ignore_index) & ((t < 0) | (t >= n_classes))]
     if bad.size:
         raise IndexError(f"Target {int(bad[0])} is out of bounds.")
@@ -479,14 +480,14 @@ def gaussian_nll_loss(input: Any, target: Any, var: Any, full: bool = False, eps
     need_tensor(input, "gaussian_nll_loss")
 
     if isinstance(var, (int, float)):
-        var = Tensor._wrap(jnp.full(tuple(input.shape), float(var), input._st.array.dtype))
+        var = Tensor._wrap(jnp.full(tuple(input.shape), float(var), array_of(input).dtype))
     if tuple(var.shape) != tuple(input.shape):
         if tuple(input.shape[:-1]) == tuple(var.shape):
             var = var.unsqueeze(-1)
         elif not (tuple(input.shape[:-1]) == tuple(var.shape[:-1]) and var.shape[-1] == 1):
             raise ValueError("var is of incorrect size")
     _check_reduction(reduction)
-    if var.numel() and not value_is_abstract(var) and bool(np.any(np.asarray(var._st.array) < 0)):
+    if var.numel() and not value_is_abstract(var) and bool(np.any(np.asarray(array_of(var)) < 0)):
         raise ValueError("var has negative entry/entries")
     return dispatch(GAUSSIAN_NLL, (input, target, var), (reduction, bool(full), float(eps)))
 

@@ -18,14 +18,15 @@ from .._dtypes import upcast_half
 from ..core.dispatch import dispatch
 from ..core.registry import KEEP, register
 from ..core.surface import expose
+from ..core.tensor_access import array_of, set_array, storage_of
 from .nn_activations import need_float, need_tensor
 from .nn_common import NN, cast_like
 
 
 def _write(t: Any, arr: jax.Array) -> None:
     """Update a buffer (running stats) in place, outside autograd, bumping its version."""
-    t._st.array = arr.astype(t._st.array.dtype)
-    t._st.version += 1
+    set_array(t, arr.astype(array_of(t).dtype))
+    storage_of(t).version += 1
 
 
 def _affine(y, w, b, shape):
@@ -90,9 +91,9 @@ BATCH_NORM = register("batch_norm", _batch_norm, "NativeBatchNormBackward0", dty
 
 def _update_running(rm: Any, rv: Any, mean: Any, var: Any, momentum: float) -> None:
     if rm is not None:
-        _write(rm, (1 - momentum) * rm._st.array + momentum * mean._st.array)
+        _write(rm, (1 - momentum) * array_of(rm) + momentum * array_of(mean))
     if rv is not None:
-        _write(rv, (1 - momentum) * rv._st.array + momentum * var._st.array)
+        _write(rv, (1 - momentum) * array_of(rv) + momentum * array_of(var))
 
 
 def batch_norm(input: Any, running_mean: Any, running_var: Any, weight: Any = None,

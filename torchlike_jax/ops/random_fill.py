@@ -20,6 +20,7 @@ from .. import _dtypes as D
 from .._dtypes import legacy_name
 from ..core.surface import expose
 from ..core.tensor import Tensor
+from ..core.tensor_access import array_of
 from .sampling import (
     _P_IN,
     any_true,
@@ -163,7 +164,7 @@ def bernoulli_(self: Any, p: Any = 0.5, *, generator: Any = None) -> Any:
     """Fill with 0/1 draws of probability ``p`` (a number or a tensor broadcast to self)."""
 
     if isinstance(p, Tensor):
-        probs = jnp.broadcast_to(p._st.array, tuple(self.shape))
+        probs = jnp.broadcast_to(array_of(p), tuple(self.shape))
         if any_true((probs < 0) | (probs > 1) | jnp.isnan(probs)):
             raise RuntimeError(_P_IN)
         sample = bernoulli_array(key_for(generator), probs, tuple(self.shape), self.dtype)

@@ -27,6 +27,7 @@ from ..core.dispatch import dispatch
 from ..core.registry import KEEP, register
 from ..core.surface import expose
 from ..core.tensor import Tensor
+from ..core.tensor_access import array_of
 from .elementwise import underivable
 
 # inputs: (sample, *parameters); params: (grad_fn name,)
@@ -151,13 +152,13 @@ def normal(mean: Any, std: Any = _MISSING, size: Any = None, *, generator: Any =
     if mt and st:
         need_float_dtype(std.dtype, "normal_kernel_cpu")
     if st:
-        if any_true(std._st.array < 0):
+        if any_true(array_of(std) < 0):
             raise RuntimeError("normal expects all elements of std >= 0.0")
     elif std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {num(std)}")
     shape = broadcast_shapes(mean.shape if mt else (), std.shape if st else ())
-    m = mean._st.array if mt else mean
-    s = std._st.array if st else std
+    m = array_of(mean) if mt else mean
+    s = array_of(std) if st else std
     sample = _draw_normal(key_for(generator), tuple(shape), dt, m, s)
     name = "NormalBackward3" if mt and st else "NormalBackward1" if mt else "NormalBackward2"
     return write_out(out, attach(name, sample, (mean, std)))
@@ -193,7 +194,7 @@ def _bernoulli(input: Any, args: tuple, kwargs: dict, method: bool) -> Any:
         raise _bernoulli_type_error(shown, kwargs, method)
     if p is None:
         need_float_dtype(input.dtype, "bernoulli_tensor_cpu_p_")
-        probs = input._st.array
+        probs = array_of(input)
         if any_true((probs < 0) | (probs > 1) | jnp.isnan(probs)):
             raise RuntimeError(_P_IN)
         sample = bernoulli_array(key_for(generator), probs, tuple(input.shape), input.dtype)
@@ -230,7 +231,7 @@ def check_p(p: float) -> None:
 def poisson(input: Any, generator: Any = None) -> Any:
     """``torch.poisson``: one Poisson(rate) count per element, in ``input``'s float dtype."""
     need_float_dtype(input.dtype, "poisson_cpu")
-    rate = input._st.array
+    rate = array_of(input)
     if any_true(~(rate >= 0)):
         raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
     finite = jnp.where(jnp.isinf(rate), 0, rate)  # torch returns garbage for inf; never hang
@@ -255,7 +256,7 @@ def multinomial(input: Any, num_samples: int, replacement: bool = False, *,
     if not replacement and num_samples > n_cat:
         raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
                            "replacement")
-    w = input._st.array
+    w = array_of(input)
     w = w.astype(D.compute_dtype(w.dtype))
     rows = w.reshape(-1, n_cat)
     if rows.shape[0] == 0:

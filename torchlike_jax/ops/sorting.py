@@ -25,6 +25,7 @@ from ..core.dispatch import dispatch
 from ..core.registry import KEEP, register
 from ..core.surface import expose
 from ..core.tensor import Tensor
+from ..core.tensor_access import array_of
 from .reductions import return_type
 
 sort_result = return_type("sort", ("values", "indices"))
@@ -280,7 +281,7 @@ def _quantile(name: str, ignore_nan: bool, input, q, dim, keepdim, interpolation
             raise RuntimeError(f"{name}() q must be a scalar or 1D tensor")
         if q.dtype != input.dtype:
             raise RuntimeError(f"{name}() q tensor must be same dtype as the input tensor")
-        scalar, qs = q.ndim == 0, np.asarray(q._st.array).reshape(-1).tolist()
+        scalar, qs = q.ndim == 0, np.asarray(array_of(q)).reshape(-1).tolist()
     else:
         scalar, qs = True, [float(q)]
     for v in qs:  # a host read, as torch's own range check
@@ -339,7 +340,7 @@ UNIQUE = register("unique", lambda a, idx, kind, dim: _TAKES[kind](a, idx, dim),
 
 def _host_rows(input, dim: int | None) -> np.ndarray:
     """The values on the host, as rows to compare (one row per element, or per slice of dim)."""
-    h = np.asarray(input._st.array)
+    h = np.asarray(array_of(input))
     if h.dtype.kind == "f" and h.dtype.itemsize < 4 or h.dtype.name == "bfloat16":
         h = h.astype(np.float32)  # exact; numpy's sort may not know bfloat16
     if dim is None:
@@ -546,7 +547,7 @@ def bincount(input, weights=None, minlength: int = 0):
                                   f"'{legacy_name(input.dtype)}'")
     if minlength < 0:
         raise RuntimeError("minlength should be >= 0")
-    host = np.asarray(input._st.array)
+    host = np.asarray(array_of(input))
     if input.ndim != 1 or (host.size and host.min() < 0):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     if weights is not None and (weights.ndim != 1 or weights.shape[0] != input.shape[0]):

@@ -9,6 +9,7 @@ import jax.numpy as jnp
 
 from .. import _creation, _dtypes
 from ..core.tensor import Tensor
+from ..core.tensor_access import array_of
 from .optimizer import Optimizer, _cast, _check_group, _lerp, _write
 
 __all__ = ["ASGD", "SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "NAdam", "RAdam",
@@ -148,7 +149,7 @@ class SGD(_Defaults, Optimizer):
             bufs = [self.state[p].get("momentum_buffer") for p in params]
         else:
             bufs = [None] * len(params)
-        arrays = [None if b is None else b._st.array for b in bufs]
+        arrays = [None if b is None else array_of(b) for b in bufs]
         new_p, (new_b,) = self._run(group, params, [arrays])
         for p, a in zip(params, new_p, strict=True):
             _write(p, a)

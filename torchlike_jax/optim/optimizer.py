@@ -35,6 +35,7 @@ from .._compile import check_not_deferred
 from ..core import grad_mode
 from ..core.graph import _add_hook
 from ..core.tensor import Tensor
+from ..core.tensor_access import array_of, storage_of
 
 __all__ = ["Optimizer", "register_optimizer_step_post_hook", "register_optimizer_step_pre_hook",
            "required"]
@@ -405,7 +406,7 @@ class Optimizer:
         state = self.state
         if state_tensors is None:
             state_tensors = [[state[p][n] for p in params] for n in names]
-        s_arrays = [[t._st.array for t in col] for col in state_tensors]
+        s_arrays = [[array_of(t) for t in col] for col in state_tensors]
         new_p, new_s = self._run(group, params, s_arrays, extra_static)
         for p, a in zip(params, new_p, strict=True):
             _write(p, a)
@@ -421,8 +422,8 @@ class Optimizer:
         in sync by :class:`_Group` whenever a value is set, outside any trace), so under
         ``torchlike_jax.compile`` they are program inputs, not constants baked in at trace
         time; 0-dim tensor hyper-parameters (``lr=torch.tensor(0.01)``) pass their arrays."""
-        p_arrays = [p._st.array for p in params]
-        g_arrays = [p.grad._st.array for p in params]
+        p_arrays = [array_of(p) for p in params]
+        g_arrays = [array_of(p.grad) for p in params]
         static = self._static(group) + extra_static
         hp = self._hp.get(id(group)) if isinstance(group, _Group) else None
         if hp is None:
@@ -431,14 +432,14 @@ class Optimizer:
         k = 0
         for x in self._scalars(group):
             if isinstance(x, Tensor):
-                a = x._st.array
+                a = array_of(x)
                 layout.append(("t", len(tensors)))
                 tensors.append(a)
                 sig.append((a.shape, a.dtype))
             else:
                 layout.append(("f", k))
                 k += 1
-        hp_array = hp._st.array
+        hp_array = array_of(hp)
         key = (type(self)._kind, static, tuple(_sig(a) for a in p_arrays),
                tuple(_sig(a) for a in g_arrays),
                tuple(tuple(_sig(a) for a in col) for col in s_arrays), tuple(layout),
@@ -466,7 +467,7 @@ class Optimizer:
         if hp is not None and self._hp_values.get(id(group)) == floats:
             return hp  # unchanged (setdefault of a present key, a non-hyper-parameter key...)
         arr = jnp.asarray(np.array(floats, dtype=np.float64))
-        if hp is None or hp._st.array.shape != arr.shape:
+        if hp is None or array_of(hp).shape != arr.shape:
             hp = self._hp[id(group)] = Tensor._wrap(arr)
         else:
             _write(hp, arr)
@@ -580,7 +581,7 @@ def _check_group(group: dict[str, Any]) -> None:
 def _write(t: Tensor, array: Any) -> None:
     """An in-place write of ``array`` into ``t`` (version bump, views see it), as ``copy_``."""
     if t._base is None and not t._views:  # the common case: what _rebind does, minus a handle
-        st = t._st
+        st = storage_of(t)
         st.array = array
         st.version += 1
         return

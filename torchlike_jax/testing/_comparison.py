@@ -24,6 +24,7 @@ import numpy as np
 from .. import _dtypes as D
 from .._creation import as_tensor
 from ..core.tensor import Tensor
+from ..core.tensor_access import array_of
 
 __all__ = ["assert_close", "default_tolerances", "get_tolerances"]
 
@@ -363,8 +364,8 @@ class TensorLikePair(Pair):
     @staticmethod
     def _equalize_attributes(actual: Tensor, expected: Tensor) -> tuple[np.ndarray, np.ndarray]:
         """Host arrays of both, promoted to a common dtype when the dtypes differ."""
-        a = np.asarray(actual._st.array)
-        e = np.asarray(expected._st.array)
+        a = np.asarray(array_of(actual))
+        e = np.asarray(array_of(expected))
         if actual.dtype is not expected.dtype:
             common = D.promote_types(actual.dtype, expected.dtype).np
             a, e = a.astype(common), e.astype(common)
