@@ -1,11 +1,12 @@
 """Tensor methods that call ops, attached to the core :class:`Tensor` from above the op layer.
 
 The Tensor's state lives in :mod:`torchlike_jax.core.tensor`, below every op; the methods here
-need ops (``x + y``, ``x.to(dtype)``, ``x[i]``, ``x.new_zeros(...)``) or autograd
-(``backward``), so they are written in :class:`_OpMethods` and copied onto Tensor when this
-module is imported. Every other method comes from the surface tables the op modules fill
-(``core/surface.py``): each becomes ``Tensor.<name>`` and, for in-place names,
-``Tensor.<name>_``.
+need ops (``x.to(dtype)``, ``x[i]``, ``x.new_zeros(...)``) or autograd (``backward``), so
+they are written in :class:`_OpMethods` and copied onto Tensor when this module is imported.
+Every other method comes from the surface tables the op modules fill (``core/surface.py``):
+each becomes ``Tensor.<name>`` and, for in-place names, ``Tensor.<name>_``. The operator
+dunders (``x + y``, ``2 ** x``, ``x += y``, ``x == y``, ``~x``) are generated from the operator
+tables at the bottom, which name the public functions they call.
 """
 
 from __future__ import annotations
