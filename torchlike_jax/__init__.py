@@ -129,9 +129,9 @@ def detach(input: Tensor) -> Tensor:
 def result_type(tensor1, tensor2) -> dtype:
     """torch.result_type of two tensors/scalars, by the same rule dispatch uses."""
     from .core.dispatch import _decide_dtypes
-    from .ops.elementwise import ADD
+    from .ops.elementwise import add
 
-    return _decide_dtypes(ADD, (tensor1, tensor2), None)[1]
+    return _decide_dtypes(add.op, (tensor1, tensor2), None)[1]
 
 
 from . import distributions, version  # noqa: E402  (distributions needs nn.functional above)

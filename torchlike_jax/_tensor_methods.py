@@ -1,16 +1,18 @@
 """Tensor methods that call ops, attached to the core :class:`Tensor` from above the op layer.
 
 The Tensor's state lives in :mod:`torchlike_jax.core.tensor`, below every op; the methods here
-need ops (``x + y``, ``x.to(dtype)``, ``x[i]``, ``x.new_zeros(...)``) or autograd
-(``backward``), so they are written in :class:`_OpMethods` and copied onto Tensor when this
-module is imported. Every other method comes from the surface tables the op modules fill
-(``core/surface.py``): each becomes ``Tensor.<name>`` and, for in-place names,
-``Tensor.<name>_``.
+need ops (``x.to(dtype)``, ``x[i]``, ``x.new_zeros(...)``) or autograd (``backward``), so
+they are written in :class:`_OpMethods` and copied onto Tensor when this module is imported.
+Every other method comes from the surface tables the op modules fill (``core/surface.py``):
+each becomes ``Tensor.<name>`` and, for in-place names, ``Tensor.<name>_``. The operator
+dunders (``x + y``, ``2 ** x``, ``x += y``, ``x == y``, ``~x``) are generated from the operator
+tables at the bottom, which name the public functions they call.
 """
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import jax
@@ -27,7 +29,7 @@ from .core.dispatch import dispatch
 from .core.inplace import VIEW_LEAF_INPLACE, same_shape, with_out_dtype
 from .core.strides import layout
 from .core.tensor import Tensor
-from .ops import elementwise, indexing, linalg
+from .ops import binary_math, elementwise, indexing, linalg
 from .ops import shape as shape_ops
 
 
@@ -173,169 +175,6 @@ class _OpMethods:
     def __getitem__(self, index: Any) -> Tensor:
         return indexing.getitem(self, index)
 
-    def __add__(self, other: Any) -> Tensor:
-        return elementwise.add(self, other)
-
-    def __radd__(self, other: Any) -> Tensor:
-        return elementwise.add(self, other)
-
-    def __sub__(self, other: Any) -> Tensor:
-        return elementwise.sub(self, other)
-
-    def __rsub__(self, other: Any) -> Tensor:
-        return elementwise.rsub(self, other)
-
-    def __mul__(self, other: Any) -> Tensor:
-        return elementwise.mul(self, other)
-
-    def __rmul__(self, other: Any) -> Tensor:
-        return elementwise.mul(self, other)
-
-    def __truediv__(self, other: Any) -> Tensor:
-        return elementwise.div(self, other)
-
-    def __rtruediv__(self, other: Any) -> Tensor:
-        return dispatch(elementwise.RDIV, (self, other))
-
-    def __floordiv__(self, other: Any) -> Tensor:
-        return elementwise.floor_divide(self, other)
-
-    def __rfloordiv__(self, other: Any) -> Tensor:
-        out = dispatch(elementwise.RFLOOR_DIVIDE, (self, other))
-        elementwise.check_int_divisor(self, out)
-        return out
-
-    def __mod__(self, other: Any) -> Tensor:
-        return elementwise.remainder(self, other)
-
-    def __rmod__(self, other: Any) -> Tensor:
-        out = dispatch(elementwise.RREMAINDER, (self, other))
-        elementwise.check_int_divisor(self, out)
-        return out
-
-    def __pow__(self, other: Any) -> Tensor:
-        return elementwise.pow(self, other)
-
-    def __rpow__(self, other: Any) -> Tensor:
-        return elementwise.pow(other, self)
-
-    def __matmul__(self, other: Tensor) -> Tensor:
-        return linalg.matmul(self, other)
-
-    def __rmatmul__(self, other: Tensor) -> Tensor:
-        if not isinstance(other, Tensor):
-            return NotImplemented
-        return linalg.matmul(other, self)
-
-    def __neg__(self) -> Tensor:
-        return elementwise.neg(self)
-
-    def __pos__(self) -> Tensor:
-        return self
-
-    def __abs__(self) -> Tensor:
-        return elementwise.abs(self)
-
-    def __invert__(self) -> Tensor:
-        if self.dtype is D.bool_:
-            return dispatch(elementwise.LOGICAL_NOT, (self,))
-        return dispatch(elementwise.BITWISE_NOT, (self,))
-
-    def __and__(self, other: Any) -> Tensor:
-        return dispatch(elementwise.BITWISE_AND, (self, other))
-
-    __rand__ = __and__
-
-    def __or__(self, other: Any) -> Tensor:
-        return dispatch(elementwise.BITWISE_OR, (self, other))
-
-    __ror__ = __or__
-
-    def __xor__(self, other: Any) -> Tensor:
-        return dispatch(elementwise.BITWISE_XOR, (self, other))
-
-    __rxor__ = __xor__
-
-    def __lshift__(self, other: Any) -> Tensor:
-        return _public("bitwise_left_shift")(self, other)
-
-    def __rlshift__(self, other: Any) -> Tensor:
-        return _public("bitwise_left_shift")(_like(self, other), self)
-
-    def __rshift__(self, other: Any) -> Tensor:
-        return _public("bitwise_right_shift")(self, other)
-
-    def __rrshift__(self, other: Any) -> Tensor:
-        return _public("bitwise_right_shift")(_like(self, other), self)
-
-    def __iand__(self, other: Any) -> Tensor:
-        return self.bitwise_and_(other)
-
-    def __ior__(self, other: Any) -> Tensor:
-        return self.bitwise_or_(other)
-
-    def __ixor__(self, other: Any) -> Tensor:
-        return self.bitwise_xor_(other)
-
-    def __ilshift__(self, other: Any) -> Tensor:
-        return self.bitwise_left_shift_(other)
-
-    def __irshift__(self, other: Any) -> Tensor:
-        return self.bitwise_right_shift_(other)
-
-    def __ifloordiv__(self, other: Any) -> Tensor:
-        return self.floor_divide_(other)
-
-    def __imod__(self, other: Any) -> Tensor:
-        return self.remainder_(other)
-
-    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return False if other is None else elementwise.eq(self, other)
-
-    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return True if other is None else elementwise.ne(self, other)
-
-    def __lt__(self, other: Any) -> Tensor:
-        return elementwise.lt(self, other)
-
-    def __le__(self, other: Any) -> Tensor:
-        return elementwise.le(self, other)
-
-    def __gt__(self, other: Any) -> Tensor:
-        return elementwise.gt(self, other)
-
-    def __ge__(self, other: Any) -> Tensor:
-        return elementwise.ge(self, other)
-
-    def __iadd__(self, other: Any) -> Tensor:
-        return self._inplace(elementwise.add, other)
-
-    def __isub__(self, other: Any) -> Tensor:
-        return self._inplace(elementwise.sub, other)
-
-    def __imul__(self, other: Any) -> Tensor:
-        return self._inplace(elementwise.mul, other)
-
-    def __itruediv__(self, other: Any) -> Tensor:
-        return self._inplace(elementwise.div, other)
-
-    def __ipow__(self, other: Any) -> Tensor:
-        return self._inplace(elementwise.pow, other)
-
-    def __imatmul__(self, other: Any) -> Tensor:
-        return self._inplace(linalg.matmul, other)
-
-
-def _public(name: str):
-    """A ``torch.*`` function another op module exposed (ops/surface.py)."""
-    return surface.NAMESPACES["torch"][name]
-
-
-def _like(self: Tensor, scalar: Any) -> Tensor:
-    """A Python scalar as a 0-dim tensor of ``self``'s dtype (for reflected shifts)."""
-
-    return tensor(scalar, dtype=self.dtype)
-
 
 _T_warned = False
 
@@ -390,30 +229,104 @@ def _where_method(self: Tensor, condition: Tensor, y: Any) -> Tensor:
     return elementwise.where(condition, self, y)
 
 
-# Binary operators return NotImplemented for operands torch does not take (str, list, None...),
-# so Python raises its own "unsupported operand type(s)" TypeError (and ``==`` falls back to
-# identity), exactly as with torch. ``@`` takes tensors only.
+# ---- operators -------------------------------------------------------------------------------
+# Python's operators, generated from two tables of public functions instead of ~50 hand-written
+# dunders. Binary operators return NotImplemented for operands torch does not take (str, list,
+# None...), so Python raises its own "unsupported operand type(s)" TypeError and ``t == None``
+# falls back to identity (False), exactly as with torch. ``@`` takes tensors only.
 _OPERANDS = (Tensor, bool, int, float, complex, np.generic, np.ndarray)
 
 
-def _defer_unsupported(method, accepted: tuple):
-    def m(self, other):
+def _swapped(fn: Callable) -> Callable:
+    """``other <op> self`` where ``fn`` takes a scalar first operand (``2 ** t``, ``a @ t``)."""
+    return lambda self, other: fn(other, self)
+
+
+def _swapped_as_tensor(fn: Callable) -> Callable:
+    """``other <op> self`` with the Python scalar as a 0-dim tensor of self's dtype (shifts)."""
+    return lambda self, other: fn(tensor(other, dtype=self.dtype), self)
+
+
+def _invert(self: Tensor) -> Tensor:
+    """``~self``: logical not for bool, bitwise not otherwise."""
+    if self.dtype is D.bool_:
+        return elementwise.logical_not(self)
+    return dispatch(elementwise.BITWISE_NOT, (self,))
+
+
+# name -> (``self <op> other``, ``other <op> self``, the operands accepted); ``x <op>= y`` writes
+# ``self <op> other`` back into self (torch's in-place rules: dtype kept, no broadcasting self)
+BINARY_OPERATORS: dict[str, tuple[Callable, Callable, tuple[type, ...]]] = {
+    "add": (elementwise.add, elementwise.add, _OPERANDS),
+    "sub": (elementwise.sub, elementwise.rsub, _OPERANDS),
+    "mul": (elementwise.mul, elementwise.mul, _OPERANDS),
+    "truediv": (elementwise.div, elementwise.rdiv, _OPERANDS),
+    "floordiv": (elementwise.floor_divide, elementwise.rfloor_divide, _OPERANDS),
+    "mod": (elementwise.remainder, elementwise.rremainder, _OPERANDS),
+    "pow": (elementwise.pow, _swapped(elementwise.pow), _OPERANDS),
+    "matmul": (linalg.matmul, _swapped(linalg.matmul), (Tensor,)),
+    "and": (binary_math.bitwise_and, binary_math.bitwise_and, _OPERANDS),
+    "or": (binary_math.bitwise_or, binary_math.bitwise_or, _OPERANDS),
+    "xor": (binary_math.bitwise_xor, binary_math.bitwise_xor, _OPERANDS),
+    "lshift": (binary_math.bitwise_left_shift,
+               _swapped_as_tensor(binary_math.bitwise_left_shift), _OPERANDS),
+    "rshift": (binary_math.bitwise_right_shift,
+               _swapped_as_tensor(binary_math.bitwise_right_shift), _OPERANDS),
+}
+# comparisons: no reflected or in-place dunders (Python reflects ``<`` to ``>`` itself)
+COMPARISONS: dict[str, Callable] = {
+    "eq": elementwise.eq, "ne": elementwise.ne, "lt": elementwise.lt, "le": elementwise.le,
+    "gt": elementwise.gt, "ge": elementwise.ge,
+}
+UNARY_OPERATORS: dict[str, Callable] = {
+    "neg": elementwise.neg, "abs": elementwise.abs, "invert": _invert,
+    "pos": lambda self: self,
+}
+
+
+def _operator(dunder: str, apply: Callable, accepted: tuple[type, ...]) -> Callable:
+    """``Tensor.<dunder>(self, other)``: ``apply(self, other)``, or NotImplemented."""
+
+    def method(self: Tensor, other: Any) -> Any:
         if not isinstance(other, accepted):
             return NotImplemented
-        return method(self, other)
+        return apply(self, other)
 
-    m.__name__ = method.__name__
-    m.__qualname__ = method.__qualname__
-    m.__doc__ = method.__doc__
-    return m
+    method.__name__ = dunder
+    method.__qualname__ = f"Tensor.{dunder}"
+    return method
+
+
+def _inplace_operator(fn: Callable) -> Callable:
+    return lambda self, other: self._inplace(fn, other)
+
+
+def _unary_operator(dunder: str, fn: Callable) -> Callable:
+    def method(self: Tensor) -> Tensor:
+        return fn(self)
+
+    method.__name__ = dunder
+    method.__qualname__ = f"Tensor.{dunder}"
+    return method
+
+
+def _attach_operators() -> None:
+    """Every operator dunder of Tensor, from the three tables above."""
+    for name, (forward, reflected, accepted) in BINARY_OPERATORS.items():
+        for dunder, apply in ((f"__{name}__", forward), (f"__r{name}__", reflected),
+                              (f"__i{name}__", _inplace_operator(forward))):
+            setattr(Tensor, dunder, _operator(dunder, apply, accepted))
+    for name, fn in COMPARISONS.items():
+        setattr(Tensor, f"__{name}__", _operator(f"__{name}__", fn, _OPERANDS))
+    for name, fn in UNARY_OPERATORS.items():
+        setattr(Tensor, f"__{name}__", _unary_operator(f"__{name}__", fn))
 
 
 def _attach() -> None:
     """Copy :class:`_OpMethods` onto Tensor, then bind every method the op modules exposed
-    (the class's own definitions win), then make binary operators defer on foreign operands."""
+    (the class's own definitions win), then the operators."""
     for name, value in vars(_OpMethods).items():
-        if name in ("__module__", "__qualname__", "__doc__", "__dict__", "__weakref__",
-                    "__hash__"):  # None here (the class defines __eq__); Tensor hashes by id
+        if name in ("__module__", "__qualname__", "__doc__", "__dict__", "__weakref__"):
             continue
         fn = value.fget if isinstance(value, property) else getattr(value, "__func__", value)
         if hasattr(fn, "__qualname__"):
@@ -421,14 +334,7 @@ def _attach() -> None:
         setattr(Tensor, name, value)
     Tensor.where = _where_method
     _bind_public_methods()
-    for name in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "and", "or",
-                 "xor", "lshift", "rshift"):
-        for dunder in (f"__{name}__", f"__r{name}__", f"__i{name}__"):
-            if dunder in Tensor.__dict__:
-                setattr(Tensor, dunder, _defer_unsupported(
-                    Tensor.__dict__[dunder], (Tensor,) if name == "matmul" else _OPERANDS))
-    for dunder in ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__"):
-        setattr(Tensor, dunder, _defer_unsupported(Tensor.__dict__[dunder], _OPERANDS))
+    _attach_operators()
 
 
 _attach()

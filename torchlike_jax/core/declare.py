@@ -132,10 +132,15 @@ def _generated_public(name: str, opdef: OpDef, impl: Callable, rejects: dict[str
             if kernel is not None:
                 raise kernel_error(kernel, x.dtype)
 
-    if opdef.n_out == 1 and _arity(impl) == 1:
+    arity = _arity(impl)
+    if opdef.n_out == 1 and arity == 1:
         def public(input: Tensor) -> Tensor:
             check((input,))
             return dispatch(opdef, (input,))
+    elif opdef.n_out == 1 and arity == 2:  # torch's binary signature: ``other=`` by keyword too
+        def public(input: Tensor, other: Tensor) -> Tensor:
+            check((input, other))
+            return dispatch(opdef, (input, other))
     else:
         def public(*args: Tensor) -> Any:
             check(args)

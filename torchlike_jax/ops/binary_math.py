@@ -2,10 +2,11 @@
 ldexp, float_power, fmax/fmin, heaviside, gcd/lcm, lerp, addcmul/addcdiv, clamp_min/max,
 logical and bitwise ops, shifts, isclose/allclose/equal, dist, igamma(c), isin.
 
-Each op is one registered OpDef whose ``impl`` is written so that ``jax.vjp`` gives torch's
-derivative (including at ties and kinks); dtype errors that torch raises from its CPU kernels
-("X_cpu" not implemented for 'Long') are raised from the impl at trace time, where dtypes are
-static, so every path to the op (function, method, in-place) reports them alike.
+Each op is declared once (``@op``, where its public function is) with an ``impl`` written so
+that ``jax.vjp`` gives torch's derivative (including at ties and kinks); dtype errors that torch
+raises from its CPU kernels ("X_cpu" not implemented for 'Long') are raised from the impl at
+trace time, where dtypes are static, so every path to the op (function, method, in-place)
+reports them alike.
 """
 
 from __future__ import annotations
@@ -19,37 +20,29 @@ import jax.scipy.special as jsp
 
 from .. import _dtypes as D
 from .._dtypes import compute_in_float32, legacy_name
+from ..core.declare import op
 from ..core.dispatch import dispatch
-from ..core.registry import COMPARE, FLOAT, KEEP, PROMOTE, register
+from ..core.registry import COMPARE, FLOAT, KEEP, register
 from ..core.surface import expose, expose_inplace
 from ..core.tensor import Tensor
 from .elementwise import (
-    BITWISE_AND,
-    BITWISE_OR,
-    BITWISE_XOR,
-    EQ,
     _check_bool_sub,
     _power,
     _power_scalar,
     check_int_divisor,
+    eq,
     inplace_mask_fn,
     kernel_error,
     need_input,
     need_tensor,
     only,
-    tensors_only,
     underivable,
 )
 
 _sg = jax.lax.stop_gradient
 
-
 def _is_tensor(x) -> bool:
     return isinstance(x, Tensor)
-
-
-def _op(name: str, impl, grad_fn, rule: str = PROMOTE, saves=(0, 1), **kw):
-    return register(name, impl, grad_fn, dtype_rule=rule, saves_inputs=saves, **kw)
 
 
 def _floats(kernel: str, fn):
@@ -62,12 +55,44 @@ def _fmod(a, b):
     return jnp.fmod(only("fmod_cpu", a, "float", "int"), b)
 
 
-FMOD = _op("fmod", _fmod, "FmodBackward0", saves=())  # other is a scalar
-FMOD_T = _op("fmod_tensor", _fmod, "FmodBackward1")
-ATAN2 = _op("atan2", jnp.arctan2, "Atan2Backward0", rule=FLOAT)
-HYPOT = _op("hypot", _floats("hypot_cpu", jnp.hypot), "HypotBackward0", saves_output=True)
-LOGADDEXP = _op("logaddexp", _floats("logaddexp_cpu", jnp.logaddexp), "LogaddexpBackward0")
-LOGADDEXP2 = _op("logaddexp2", _floats("logaddexp2_cpu", jnp.logaddexp2), "Logaddexp2Backward0")
+FMOD_T = register("fmod_tensor", _fmod, "FmodBackward1", saves_inputs=(0, 1))
+
+
+# the declared op takes a scalar ``other`` (FmodBackward0); a tensor one is FmodBackward1
+@op("fmod", impl=_fmod, grad_fn="FmodBackward0", inplace=True)
+def fmod(input, other):
+    """C's fmod: the result has the dividend's sign. Integer zero divisors raise."""
+    need_input("fmod", input, other, combination=True)
+    out = dispatch(FMOD_T if _is_tensor(other) else fmod.op, (input, other))
+    check_int_divisor(other, out)
+    return out
+
+
+@op("atan2", grad_fn="Atan2Backward0", dtype=FLOAT, saves=(0, 1), aliases=("arctan2",),
+    inplace=True)
+def atan2(a, b):
+    """Angle of (other, input) in radians; integers compute in the default float dtype."""
+    return jnp.arctan2(a, b)
+
+
+@op("hypot", grad_fn="HypotBackward0", saves=(0, 1), saves_output=True, inplace=True)
+def hypot(a, b):
+    """sqrt(input**2 + other**2), elementwise."""
+    return jnp.hypot(only("hypot_cpu", a, "float"), b)
+
+
+@op("logaddexp", impl=_floats("logaddexp_cpu", jnp.logaddexp), grad_fn="LogaddexpBackward0",
+    saves=(0, 1))
+def logaddexp(input, other):
+    need_tensor("logaddexp", other)
+    return dispatch(logaddexp.op, (input, other))
+
+
+@op("logaddexp2", impl=_floats("logaddexp2_cpu", jnp.logaddexp2), grad_fn="Logaddexp2Backward0",
+    saves=(0, 1))
+def logaddexp2(input, other):
+    need_tensor("logaddexp2", other)
+    return dispatch(logaddexp2.op, (input, other))
 
 
 def _copysign(a, b):
@@ -76,10 +101,16 @@ def _copysign(a, b):
     return jnp.where(jnp.signbit(_sg(b)), -mag, mag)
 
 
-COPYSIGN = _op("copysign", _copysign, "CopysignBackward1", rule=FLOAT, saves=(),
-               saves_output=True)  # other is a scalar
-COPYSIGN_T = _op("copysign_tensor", _copysign, "CopysignBackward0", rule=FLOAT, saves=(0,),
-                 saves_output=True)
+COPYSIGN_T = register("copysign_tensor", _copysign, "CopysignBackward0", dtype_rule=FLOAT,
+                      saves_inputs=(0,), saves_output=True)
+
+
+# the declared op takes a scalar ``other`` (CopysignBackward1)
+@op("copysign", impl=_copysign, grad_fn="CopysignBackward1", dtype=FLOAT, saves_output=True,
+    inplace=True)
+def copysign(input, other):
+    need_input("copysign", input, other, combination=True)
+    return dispatch(COPYSIGN_T if _is_tensor(other) else copysign.op, (input, other))
 
 
 @jax.custom_jvp
@@ -97,8 +128,19 @@ def _nextafter_f(a, b):
     return _nextafter_same_shape(*jnp.broadcast_arrays(a, b))
 
 
-NEXTAFTER = _op("nextafter", _floats("nextafter_cpu", _nextafter_f), "NextafterBackward0", saves=())
-LDEXP = _op("ldexp", lambda a, b: a * jnp.exp2(b), "LdexpBackward0", rule=FLOAT)
+@op("nextafter", impl=_floats("nextafter_cpu", _nextafter_f), grad_fn="NextafterBackward0",
+    inplace=True)
+def nextafter(input, other):
+    need_tensor("nextafter", other)
+    return dispatch(nextafter.op, (input, other))
+
+
+@op("ldexp", impl=lambda a, b: a * jnp.exp2(b), grad_fn="LdexpBackward0", dtype=FLOAT,
+    saves=(0, 1), inplace=True)
+def ldexp(input, other):
+    """input * 2**other."""
+    need_tensor("ldexp", other)
+    return dispatch(ldexp.op, (input, other))
 
 
 # ---- float_power: always float64 (complex128) -------------------------------------------------
@@ -113,24 +155,38 @@ def _float_power(a, b, kind):
     return _power(a, b)
 
 
-FLOAT_POWER = register("float_power", _float_power,
-                       lambda p: {"tt": "PowBackward1", "ts": "PowBackward0",
-                                  "st": "PowBackward2"}[p[0]],
-                       dtype_rule=KEEP, saves_inputs=(0, 1))
+@op("float_power", impl=_float_power,
+    grad_fn=lambda p: {"tt": "PowBackward1", "ts": "PowBackward0", "st": "PowBackward2"}[p[0]],
+    dtype=KEEP, saves=(0, 1))
+def float_power(input, exponent):
+    """pow computed in double precision: the result is float64 (complex128) whatever the input."""
+    kind = ("t" if _is_tensor(input) else "s") + ("t" if _is_tensor(exponent) else "s")
+    return dispatch(float_power.op, (input, exponent), (kind,))
+
+
+def _float_power_(self, exponent):
+    """torch refuses to write the float64 result into a tensor of another dtype."""
+    if self.dtype not in (D.float64, D.complex128):
+        raise RuntimeError(f"the base given to float_power_ has dtype {legacy_name(self.dtype)} "
+                           f"but the operation's result requires dtype Double")
+    return float_power(self, exponent)
+
+
+expose_inplace(("float_power",), _float_power_)
 
 
 # ---- selections -------------------------------------------------------------------------------
-def _fmax(a, b):
-    """nan-ignoring max; torch routes the gradient of ties to ``input``."""
+@op("fmax", grad_fn="FmaxBackward0", saves=(0, 1))
+def fmax(a, b):
+    """Elementwise max ignoring nan (nan only where both are nan)."""
+    # torch routes the gradient of ties to ``input``
     return jnp.where((a >= b) | jnp.isnan(b), a, b)
 
 
-def _fmin(a, b):
+@op("fmin", grad_fn="FminBackward0", saves=(0, 1))
+def fmin(a, b):
+    """Elementwise min ignoring nan (nan only where both are nan)."""
     return jnp.where((a <= b) | jnp.isnan(b), a, b)
-
-
-FMAX = _op("fmax", _fmax, "FmaxBackward0")
-FMIN = _op("fmin", _fmin, "FminBackward0")
 
 
 def _heaviside(a, v):
@@ -138,9 +194,26 @@ def _heaviside(a, v):
     return jnp.where(a == zero, v, (a > zero).astype(a.dtype))
 
 
-HEAVISIDE = _op("heaviside", underivable(_heaviside, "heaviside"), "NotImplemented", saves=())
-GCD = _op("gcd", lambda a, b: jnp.gcd(only("gcd_cpu", a, "int"), b), None, saves=())
-LCM = _op("lcm", lambda a, b: jnp.lcm(only("lcm_cpu", a, "int"), b), None, saves=())
+@op("heaviside", impl=underivable(_heaviside, "heaviside"), grad_fn="NotImplemented",
+    inplace=True)
+def heaviside(input, values):
+    """0 / values / 1 for input < 0 / == 0 / > 0; both tensors must share a dtype."""
+    need_tensor("heaviside", values, "values")
+    if input.dtype != values.dtype:
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
+    return dispatch(heaviside.op, (input, values))
+
+
+@op("gcd", impl=lambda a, b: jnp.gcd(only("gcd_cpu", a, "int"), b), grad_fn=None, inplace=True)
+def gcd(input, other):
+    need_tensor("gcd", other)
+    return dispatch(gcd.op, (input, other))
+
+
+@op("lcm", impl=lambda a, b: jnp.lcm(only("lcm_cpu", a, "int"), b), grad_fn=None, inplace=True)
+def lcm(input, other):
+    need_tensor("lcm", other)
+    return dispatch(lcm.op, (input, other))
 
 
 def _clamp_min(a, lo, _tensor):
@@ -153,12 +226,27 @@ def _clamp_max(a, hi, _tensor):
     return jnp.where(a <= hi, a, jnp.where(a > hi, hi, _sg(a)))
 
 
-CLAMP_MIN = register("clamp_min", _clamp_min,
-                     lambda p: "ClampMinBackward1" if p[0] else "ClampMinBackward0",
-                     saves_inputs=(0, 1))
-CLAMP_MAX = register("clamp_max", _clamp_max,
-                     lambda p: "ClampMaxBackward1" if p[0] else "ClampMaxBackward0",
-                     saves_inputs=(0, 1))
+def _clamp_bound(fname: str, opdef, input, bound):
+    if bound is None or not (_is_tensor(bound) or isinstance(bound, Number)):
+        raise TypeError(f"{fname}() received an invalid combination of arguments - got "
+                        f"(Tensor, {type(bound).__name__}), but expected one of: (Tensor input, "
+                        f"Tensor {fname[6:]}) or (Tensor input, Number {fname[6:]})")
+    return dispatch(opdef, (input, bound), (_is_tensor(bound),))
+
+
+@op("clamp_min", impl=_clamp_min,
+    grad_fn=lambda p: "ClampMinBackward1" if p[0] else "ClampMinBackward0", saves=(0, 1),
+    inplace=True)
+def clamp_min(input, min):
+    """max(input, min) (``Tensor.clamp(min=...)`` with torch's ClampMin grad_fn names)."""
+    return _clamp_bound("clamp_min", clamp_min.op, input, min)
+
+
+@op("clamp_max", impl=_clamp_max,
+    grad_fn=lambda p: "ClampMaxBackward1" if p[0] else "ClampMaxBackward0", saves=(0, 1),
+    inplace=True)
+def clamp_max(input, max):
+    return _clamp_bound("clamp_max", clamp_max.op, input, max)
 
 
 # ---- ternary ----------------------------------------------------------------------------------
@@ -169,9 +257,31 @@ def _lerp(a, b, w):
     return jnp.where(small, a + w * (b - a), b - (b - a) * (1 - w))
 
 
-LERP = register("lerp", lambda a, b, w: _lerp(a, b, w), "LerpBackward0", saves_inputs=(0, 1),
-                participants=(0, 1))
+def _c_dtype(d: D.dtype) -> str:
+    return {"float32": "float", "float64": "double", "float16": "c10::Half",
+            "bfloat16": "c10::BFloat16"}.get(d.name, d.name)
+
+
 LERP_T = register("lerp_tensor", _lerp, "LerpBackward1", saves_inputs=(0, 1, 2))
+
+
+# the declared op takes a scalar weight (LerpBackward0); a tensor one is LerpBackward1
+@op("lerp", impl=lambda a, b, w: _lerp(a, b, w), grad_fn="LerpBackward0", saves=(0, 1),
+    participants=(0, 1), inplace=True)
+def lerp(input, end, weight):
+    """input + weight * (end - input); input and end (and a non-0-dim weight) share a dtype."""
+    need_input("lerp", input, end, combination=True)
+    need_tensor("lerp", end, "end")
+    if input.dtype.category < D._FLOAT:
+        kernel = "lerp_kernel_tensor" if _is_tensor(weight) else "lerp_kernel_scalar"
+        raise kernel_error(kernel, input.dtype.np)
+    for name, x in (("end", end), ("weight", weight)):
+        if _is_tensor(x) and x.dtype != input.dtype and (name == "end" or x.ndim):
+            raise RuntimeError(f"expected dtype {_c_dtype(input.dtype)} for `{name}` but got "
+                               f"dtype {_c_dtype(x.dtype)}")
+    if _is_tensor(weight):
+        return dispatch(LERP_T, (input, end, weight))
+    return dispatch(lerp.op, (input, end, weight))
 
 
 def _addcmul(a, b, c, value):
@@ -183,14 +293,83 @@ def _addcdiv(a, b, c, value):
     return a + (jnp.asarray(value).astype(a.dtype) * b) / c
 
 
-ADDCMUL = register("addcmul", _addcmul, "AddcmulBackward0", saves_inputs=(1, 2))
-ADDCDIV = register("addcdiv", _addcdiv, "AddcdivBackward0", saves_inputs=(1, 2))
+@op("addcmul", impl=_addcmul, grad_fn="AddcmulBackward0", saves=(1, 2), inplace=True)
+def addcmul(input, tensor1, tensor2, *, value=1):
+    """input + value * tensor1 * tensor2 (value cast to the result dtype)."""
+    return dispatch(addcmul.op, (input, tensor1, tensor2), (value,))
+
+
+@op("addcdiv", impl=_addcdiv, grad_fn="AddcdivBackward0", saves=(1, 2), inplace=True)
+def addcdiv(input, tensor1, tensor2, *, value=1):
+    """input + value * tensor1 / tensor2; integer tensor1 / tensor2 are refused, as in torch."""
+    if all(_is_tensor(t) and t.dtype.category < D._FLOAT for t in (tensor1, tensor2)):
+        raise RuntimeError(
+            "Integer division with addcdiv is no longer supported, and in a future  release "
+            "addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv "
+            "behavior can be implemented as (input + value * torch.trunc(tensor1 / tensor2))."
+            "to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) for "
+            "float inputs. The future addcdiv behavior is just the latter implementation: "
+            "(input + value * tensor1 / tensor2), for all dtypes.")
+    return dispatch(addcdiv.op, (input, tensor1, tensor2), (value,))
 
 
 # ---- logical, bitwise, shifts -----------------------------------------------------------------
-LOGICAL_AND = _op("logical_and", jnp.logical_and, None, rule=COMPARE, saves=())
-LOGICAL_OR = _op("logical_or", jnp.logical_or, None, rule=COMPARE, saves=())
-LOGICAL_XOR = _op("logical_xor", jnp.logical_xor, None, rule=COMPARE, saves=())
+@op("logical_and", grad_fn=None, dtype=COMPARE)
+def logical_and(a, b):
+    """Elementwise and of truthiness (nonzero is True); the result is bool."""
+    return jnp.logical_and(a, b)
+
+
+expose_inplace(("logical_and",), inplace_mask_fn(logical_and))
+
+
+@op("logical_or", grad_fn=None, dtype=COMPARE)
+def logical_or(a, b):
+    """Elementwise or of truthiness (nonzero is True); the result is bool."""
+    return jnp.logical_or(a, b)
+
+
+expose_inplace(("logical_or",), inplace_mask_fn(logical_or))
+
+
+@op("logical_xor", grad_fn=None, dtype=COMPARE)
+def logical_xor(a, b):
+    """Elementwise xor of truthiness (nonzero is True); the result is bool."""
+    return jnp.logical_xor(a, b)
+
+
+expose_inplace(("logical_xor",), inplace_mask_fn(logical_xor))
+
+
+def _need_a_tensor(fname: str, input, other) -> None:
+    """torch's TypeError when neither operand of a bitwise function is a tensor."""
+    if not _is_tensor(input) and not _is_tensor(other):
+        raise TypeError(f"{fname}() received an invalid combination of arguments - got "
+                        f"({type(input).__name__}, {type(other).__name__})")
+
+
+@op("bitwise_and", impl=lambda a, b: jnp.bitwise_and(only("bitwise_and_cpu", a, "int", "bool"), b),
+    grad_fn=None, inplace=True)
+def bitwise_and(input, other):
+    """torch.bitwise_and on integer or bool tensors (and Python numbers)."""
+    _need_a_tensor("bitwise_and", input, other)
+    return dispatch(bitwise_and.op, (input, other))
+
+
+@op("bitwise_or", impl=lambda a, b: jnp.bitwise_or(only("bitwise_or_cpu", a, "int", "bool"), b),
+    grad_fn=None, inplace=True)
+def bitwise_or(input, other):
+    """torch.bitwise_or on integer or bool tensors (and Python numbers)."""
+    _need_a_tensor("bitwise_or", input, other)
+    return dispatch(bitwise_or.op, (input, other))
+
+
+@op("bitwise_xor", impl=lambda a, b: jnp.bitwise_xor(only("bitwise_xor_cpu", a, "int", "bool"), b),
+    grad_fn=None, inplace=True)
+def bitwise_xor(input, other):
+    """torch.bitwise_xor on integer or bool tensors (and Python numbers)."""
+    _need_a_tensor("bitwise_xor", input, other)
+    return dispatch(bitwise_xor.op, (input, other))
 
 
 def _lshift(a, b):
@@ -202,8 +381,18 @@ def _rshift(a, b):
     return jnp.right_shift(only("rshift_cpu", a, "int"), b)
 
 
-LSHIFT = _op("bitwise_left_shift", _lshift, None, saves=())
-RSHIFT = _op("bitwise_right_shift", _rshift, None, saves=())
+@op("bitwise_left_shift", impl=_lshift, grad_fn=None, inplace=True)
+def bitwise_left_shift(input, other):
+    """torch.bitwise_left_shift on integer or bool tensors (and Python numbers)."""
+    _need_a_tensor("bitwise_left_shift", input, other)
+    return dispatch(bitwise_left_shift.op, (input, other))
+
+
+@op("bitwise_right_shift", impl=_rshift, grad_fn=None, inplace=True)
+def bitwise_right_shift(input, other):
+    """torch.bitwise_right_shift on integer or bool tensors (and Python numbers)."""
+    _need_a_tensor("bitwise_right_shift", input, other)
+    return dispatch(bitwise_right_shift.op, (input, other))
 
 
 # ---- closeness, distances ---------------------------------------------------------------------
@@ -227,7 +416,38 @@ def _isclose(a, b, rtol, atol, equal_nan, default):
     return close | ok
 
 
-ISCLOSE = register("isclose", _isclose, None, dtype_rule=KEEP)
+def _same_dtype(fname: str, input, other) -> None:
+    need_tensor(fname, other)
+    if input.dtype != other.dtype:
+        raise RuntimeError(f"{legacy_name(input.dtype)} did not match "
+                           f"{legacy_name(other.dtype)}")
+
+
+@op("isclose", impl=_isclose, grad_fn=None, dtype=KEEP)
+def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False):
+    """|input - other| <= atol + rtol * |other| elementwise (bool); dtypes must match."""
+    _same_dtype("isclose", input, other)
+    for name, v in (("rtol", rtol), ("atol", atol)):
+        if v < 0:
+            raise RuntimeError(f"{name} must be greater than or equal to zero, but got {v}")
+    params = (float(rtol), float(atol), bool(equal_nan), D.get_default_dtype().np)
+    return dispatch(isclose.op, (input, other), params)
+
+
+@expose("allclose")
+def allclose(input, other, rtol: float = 1e-05, atol: float = 1e-08,
+             equal_nan: bool = False) -> bool:
+    """isclose(...).all() as a Python bool (a host sync, as in torch)."""
+    return bool(jnp.all(isclose(input, other, rtol, atol, equal_nan)._st.array))
+
+
+@expose("equal")
+def equal(input, other) -> bool:
+    """Same shape and same values (after promotion) as a Python bool; no broadcasting."""
+    need_tensor("equal", other)
+    if tuple(input.shape) != tuple(other.shape):
+        return False
+    return bool(jnp.all(dispatch(eq.op, (input, other))._st.array))
 
 
 def _dist(a, b, p):
@@ -252,10 +472,17 @@ def _dist(a, b, p):
     return jnp.where(zero, jnp.zeros_like(s), jnp.where(zero, jnp.ones_like(s), s) ** (1.0 / p))
 
 
-DIST = register("dist", _dist, "DistBackward0", dtype_rule=FLOAT, saves_inputs=(0, 1),
-                saves_output=True,
-                float_only="norm(): input dtype should be either floating point or complex. "
-                           "Got {dtype} instead.")
+@op("dist", impl=_dist, grad_fn="DistBackward0", dtype=FLOAT, saves=(0, 1), saves_output=True,
+    float_only="norm(): input dtype should be either floating point or complex. "
+               "Got {dtype} instead.")
+def dist(input, other, p: float = 2):
+    """The p-norm of input - other (broadcast), as a 0-dim tensor."""
+    need_tensor("dist", other)
+    if isinstance(p, bool) or not isinstance(p, Number):
+        raise TypeError(f"dist(): argument 'p' (position 3) must be Number, not "
+                        f"{type(p).__name__}")
+    _check_bool_sub(input, other)
+    return dispatch(dist.op, (input, other), (float(p),))
 
 
 def _igamma(kernel: str, fn):
@@ -269,8 +496,20 @@ def _igamma(kernel: str, fn):
     return impl
 
 
-IGAMMA = _op("igamma", _igamma("igamma_cpu", jsp.gammainc), "IgammaBackward0")
-IGAMMAC = _op("igammac", _igamma("igammac_cpu", jsp.gammaincc), "IgammacBackward0")
+@op("igamma", impl=_igamma("igamma_cpu", jsp.gammainc), grad_fn="IgammaBackward0", saves=(0, 1),
+    inplace=True)
+def igamma(input, other):
+    """Regularized lower incomplete gamma P(input, other). Differentiable in ``other`` only."""
+    need_tensor("igamma", other)
+    return dispatch(igamma.op, (input, other))
+
+
+@op("igammac", impl=_igamma("igammac_cpu", jsp.gammaincc), grad_fn="IgammacBackward0",
+    saves=(0, 1), inplace=True)
+def igammac(input, other):
+    """Regularized upper incomplete gamma Q(input, other) = 1 - P."""
+    need_tensor("igammac", other)
+    return dispatch(igammac.op, (input, other))
 
 
 def _isin(e, t, invert):
@@ -278,225 +517,7 @@ def _isin(e, t, invert):
     return ~hit if invert else hit
 
 
-ISIN = register("isin", _isin, None, dtype_rule=COMPARE)
-
-
-# ---- public functions -------------------------------------------------------------------------
-def fmod(input, other):
-    """C's fmod: the result has the dividend's sign. Integer zero divisors raise."""
-    need_input("fmod", input, other, combination=True)
-    out = dispatch(FMOD_T if _is_tensor(other) else FMOD, (input, other))
-    check_int_divisor(other, out)
-    return out
-
-
-atan2 = tensors_only(ATAN2, "atan2", "Angle of (other, input) in radians; integers compute in "
-                                     "the default float dtype.")
-
-
-hypot = tensors_only(HYPOT, "hypot", "sqrt(input**2 + other**2), elementwise.")
-
-
-def copysign(input, other):
-    need_input("copysign", input, other, combination=True)
-    return dispatch(COPYSIGN_T if _is_tensor(other) else COPYSIGN, (input, other))
-
-
-def nextafter(input, other):
-    need_tensor("nextafter", other)
-    return dispatch(NEXTAFTER, (input, other))
-
-
-def logaddexp(input, other):
-    need_tensor("logaddexp", other)
-    return dispatch(LOGADDEXP, (input, other))
-
-
-def logaddexp2(input, other):
-    need_tensor("logaddexp2", other)
-    return dispatch(LOGADDEXP2, (input, other))
-
-
-def ldexp(input, other):
-    """input * 2**other."""
-    need_tensor("ldexp", other)
-    return dispatch(LDEXP, (input, other))
-
-
-def float_power(input, exponent):
-    """pow computed in double precision: the result is float64 (complex128) whatever the input."""
-    kind = ("t" if _is_tensor(input) else "s") + ("t" if _is_tensor(exponent) else "s")
-    return dispatch(FLOAT_POWER, (input, exponent), (kind,))
-
-
-def _float_power_(self, exponent):
-    """torch refuses to write the float64 result into a tensor of another dtype."""
-    if self.dtype not in (D.float64, D.complex128):
-        raise RuntimeError(f"the base given to float_power_ has dtype {legacy_name(self.dtype)} "
-                           f"but the operation's result requires dtype Double")
-    return float_power(self, exponent)
-
-
-fmax = tensors_only(FMAX, "fmax", "Elementwise max ignoring nan (nan only where both are nan).")
-fmin = tensors_only(FMIN, "fmin", "Elementwise min ignoring nan (nan only where both are nan).")
-
-
-def heaviside(input, values):
-    """0 / values / 1 for input < 0 / == 0 / > 0; both tensors must share a dtype."""
-    need_tensor("heaviside", values, "values")
-    if input.dtype != values.dtype:
-        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
-    return dispatch(HEAVISIDE, (input, values))
-
-
-def gcd(input, other):
-    need_tensor("gcd", other)
-    return dispatch(GCD, (input, other))
-
-
-def lcm(input, other):
-    need_tensor("lcm", other)
-    return dispatch(LCM, (input, other))
-
-
-def _c_dtype(d: D.dtype) -> str:
-    return {"float32": "float", "float64": "double", "float16": "c10::Half",
-            "bfloat16": "c10::BFloat16"}.get(d.name, d.name)
-
-
-def lerp(input, end, weight):
-    """input + weight * (end - input); input and end (and a non-0-dim weight) share a dtype."""
-    need_input("lerp", input, end, combination=True)
-    need_tensor("lerp", end, "end")
-    if input.dtype.category < D._FLOAT:
-        kernel = "lerp_kernel_tensor" if _is_tensor(weight) else "lerp_kernel_scalar"
-        raise kernel_error(kernel, input.dtype.np)
-    for name, x in (("end", end), ("weight", weight)):
-        if _is_tensor(x) and x.dtype != input.dtype and (name == "end" or x.ndim):
-            raise RuntimeError(f"expected dtype {_c_dtype(input.dtype)} for `{name}` but got "
-                               f"dtype {_c_dtype(x.dtype)}")
-    if _is_tensor(weight):
-        return dispatch(LERP_T, (input, end, weight))
-    return dispatch(LERP, (input, end, weight))
-
-
-def addcmul(input, tensor1, tensor2, *, value=1):
-    """input + value * tensor1 * tensor2 (value cast to the result dtype)."""
-    return dispatch(ADDCMUL, (input, tensor1, tensor2), (value,))
-
-
-def addcdiv(input, tensor1, tensor2, *, value=1):
-    """input + value * tensor1 / tensor2; integer tensor1 / tensor2 are refused, as in torch."""
-    if all(_is_tensor(t) and t.dtype.category < D._FLOAT for t in (tensor1, tensor2)):
-        raise RuntimeError(
-            "Integer division with addcdiv is no longer supported, and in a future  release "
-            "addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv "
-            "behavior can be implemented as (input + value * torch.trunc(tensor1 / tensor2))."
-            "to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) for "
-            "float inputs. The future addcdiv behavior is just the latter implementation: "
-            "(input + value * tensor1 / tensor2), for all dtypes.")
-    return dispatch(ADDCDIV, (input, tensor1, tensor2), (value,))
-
-
-def _clamp_bound(fname: str, op, input, bound):
-    if bound is None or not (_is_tensor(bound) or isinstance(bound, Number)):
-        raise TypeError(f"{fname}() received an invalid combination of arguments - got "
-                        f"(Tensor, {type(bound).__name__}), but expected one of: (Tensor input, "
-                        f"Tensor {fname[6:]}) or (Tensor input, Number {fname[6:]})")
-    return dispatch(op, (input, bound), (_is_tensor(bound),))
-
-
-def clamp_min(input, min):
-    """max(input, min) (``Tensor.clamp(min=...)`` with torch's ClampMin grad_fn names)."""
-    return _clamp_bound("clamp_min", CLAMP_MIN, input, min)
-
-
-def clamp_max(input, max):
-    return _clamp_bound("clamp_max", CLAMP_MAX, input, max)
-
-
-def _logical(op, fname: str):
-    return tensors_only(op, fname, f"Elementwise {fname[8:]} of truthiness (nonzero is True); "
-                                   "the result is bool.")
-
-
-logical_and = _logical(LOGICAL_AND, "logical_and")
-logical_or = _logical(LOGICAL_OR, "logical_or")
-logical_xor = _logical(LOGICAL_XOR, "logical_xor")
-
-
-def _bitwise(op, fname: str):
-    def fn(input, other):
-        if not _is_tensor(input) and not _is_tensor(other):
-            raise TypeError(f"{fname}() received an invalid combination of arguments - got "
-                            f"({type(input).__name__}, {type(other).__name__})")
-        return dispatch(op, (input, other))
-
-    fn.__name__ = fname
-    fn.__doc__ = f"torch.{fname} on integer or bool tensors (and Python numbers)."
-    return fn
-
-
-bitwise_and = _bitwise(BITWISE_AND, "bitwise_and")
-bitwise_or = _bitwise(BITWISE_OR, "bitwise_or")
-bitwise_xor = _bitwise(BITWISE_XOR, "bitwise_xor")
-bitwise_left_shift = _bitwise(LSHIFT, "bitwise_left_shift")
-bitwise_right_shift = _bitwise(RSHIFT, "bitwise_right_shift")
-
-
-def _same_dtype(fname: str, input, other) -> None:
-    need_tensor(fname, other)
-    if input.dtype != other.dtype:
-        raise RuntimeError(f"{legacy_name(input.dtype)} did not match "
-                           f"{legacy_name(other.dtype)}")
-
-
-def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False):
-    """|input - other| <= atol + rtol * |other| elementwise (bool); dtypes must match."""
-    _same_dtype("isclose", input, other)
-    for name, v in (("rtol", rtol), ("atol", atol)):
-        if v < 0:
-            raise RuntimeError(f"{name} must be greater than or equal to zero, but got {v}")
-    params = (float(rtol), float(atol), bool(equal_nan), D.get_default_dtype().np)
-    return dispatch(ISCLOSE, (input, other), params)
-
-
-def allclose(input, other, rtol: float = 1e-05, atol: float = 1e-08,
-             equal_nan: bool = False) -> bool:
-    """isclose(...).all() as a Python bool (a host sync, as in torch)."""
-    return bool(jnp.all(isclose(input, other, rtol, atol, equal_nan)._st.array))
-
-
-def equal(input, other) -> bool:
-    """Same shape and same values (after promotion) as a Python bool; no broadcasting."""
-    need_tensor("equal", other)
-    if tuple(input.shape) != tuple(other.shape):
-        return False
-    return bool(jnp.all(dispatch(EQ, (input, other))._st.array))
-
-
-def dist(input, other, p: float = 2):
-    """The p-norm of input - other (broadcast), as a 0-dim tensor."""
-    need_tensor("dist", other)
-    if isinstance(p, bool) or not isinstance(p, Number):
-        raise TypeError(f"dist(): argument 'p' (position 3) must be Number, not "
-                        f"{type(p).__name__}")
-    _check_bool_sub(input, other)
-    return dispatch(DIST, (input, other), (float(p),))
-
-
-def igamma(input, other):
-    """Regularized lower incomplete gamma P(input, other). Differentiable in ``other`` only."""
-    need_tensor("igamma", other)
-    return dispatch(IGAMMA, (input, other))
-
-
-def igammac(input, other):
-    """Regularized upper incomplete gamma Q(input, other) = 1 - P."""
-    need_tensor("igammac", other)
-    return dispatch(IGAMMAC, (input, other))
-
-
+@op("isin", impl=_isin, grad_fn=None, dtype=COMPARE, method=False)
 def isin(elements, test_elements, *, assume_unique: bool = False, invert: bool = False):
     """Whether each element of ``elements`` is in ``test_elements`` (either may be a number)."""
     if not _is_tensor(elements) and not _is_tensor(test_elements):
@@ -505,21 +526,4 @@ def isin(elements, test_elements, *, assume_unique: bool = False, invert: bool =
     for x in (elements, test_elements):
         if _is_tensor(x) and x.dtype == D.bool_:
             raise RuntimeError("Unsupported input type encountered for isin(): Bool")
-    return dispatch(ISIN, (elements, test_elements), (bool(invert),))
-
-
-# ---- surface ----------------------------------------------------------------------------------
-expose("fmod", inplace=True)(fmod)
-expose("atan2", "arctan2", inplace=True)(atan2)
-for _f in (hypot, copysign, nextafter, ldexp, heaviside, gcd, lcm, lerp, addcmul,
-           addcdiv, clamp_min, clamp_max, bitwise_and, bitwise_or, bitwise_xor,
-           bitwise_left_shift, bitwise_right_shift, igamma, igammac):
-    expose(_f.__name__, inplace=True)(_f)
-for _f in (logaddexp, logaddexp2, fmax, fmin, isclose, allclose, equal, dist):
-    expose(_f.__name__)(_f)
-expose("float_power")(float_power)
-expose_inplace(("float_power",), _float_power_)
-for _f in (logical_and, logical_or, logical_xor):
-    expose(_f.__name__)(_f)
-    expose_inplace((_f.__name__,), inplace_mask_fn(_f))
-expose("isin", method=False)(isin)
+    return dispatch(isin.op, (elements, test_elements), (bool(invert),))

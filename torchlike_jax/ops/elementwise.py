@@ -1,7 +1,11 @@
 """Elementwise ops: arithmetic, unary math, comparisons, clamp and where.
 
-Each op is registered once; the public functions below are what ``torch.add``, ``Tensor.add``
-and ``x + y`` all call. ``grad_fn`` names and saved inputs follow torch 2.13.
+Each op is declared once with :func:`~torchlike_jax.core.declare.op`, next to its
+implementation; the public functions below are what ``torch.add``, ``Tensor.add`` and
+``x + y`` all call (the operator dunders are generated from them in ``_tensor_methods``).
+Ops whose public function picks one of several kernels (``add`` with ``alpha``, ``pow`` of a
+scalar) register the extra kernels right above it. ``grad_fn`` names and saved inputs follow
+torch 2.13.
 """
 
 from __future__ import annotations
@@ -13,10 +17,11 @@ import numpy as np
 from .. import _dtypes as D
 from .._dtypes import legacy_name
 from ..core import dispatch as _dispatch_mod
+from ..core.declare import op
 from ..core.dims import broadcast_shapes
 from ..core.dispatch import dispatch
-from ..core.registry import COMPARE, FLOAT, KEEP, PROMOTE, register
-from ..core.surface import expose, expose_inplace
+from ..core.registry import COMPARE, FLOAT, KEEP, register
+from ..core.surface import expose_inplace
 from ..core.tensor import Tensor
 
 
@@ -105,32 +110,116 @@ def need_input(fname: str, x, other=None, combination: bool = False) -> None:
                     f"{type(x).__name__}")
 
 
-def _binary(name: str, impl, grad_fn: str | None, rule: str = PROMOTE, saves=(1, 0)):
-    return register(name, impl, grad_fn, dtype_rule=rule, saves_inputs=saves)
+# ---- add, sub, rsub ---------------------------------------------------------------------------
+def _is_bool_tensor(x) -> bool:
+    return isinstance(x, Tensor) and x._st.array.dtype == jnp.bool_
 
 
-def _unary(name: str, impl, grad_fn: str, rule: str = FLOAT, saves=(0,), saves_output=False):
-    return register(name, impl, grad_fn, dtype_rule=rule, saves_inputs=saves,
-                    saves_output=saves_output)
+def _is_bool(x) -> bool:
+    return isinstance(x, bool) or _is_bool_tensor(x)
 
 
-ADD = _binary("add", lambda a, b: a + b, "AddBackward0", saves=())
+def _check_bool_sub(a, b) -> None:
+    """torch refuses ``-`` with a bool tensor (use ``^`` / ``~`` instead)."""
+    if _is_bool_tensor(a) or _is_bool_tensor(b) or (
+            isinstance(a, Tensor) and isinstance(b, bool)) or (
+            isinstance(b, Tensor) and isinstance(a, bool)):
+        if _is_bool(a) and _is_bool(b):
+            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                               "supported. Use the `^` or `logical_xor()` operator instead.")
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
+
+
 # alpha rides along as an argument but takes no part in promotion (bool + alpha*bool is bool)
 ADD_ALPHA = register("add_alpha", lambda a, b, alpha: a + alpha * b, "AddBackward0",
                      participants=(0, 1))
-SUB = _binary("sub", lambda a, b: a - b, "SubBackward0", saves=())
+
+
+@op("add", impl=lambda a, b: a + b, grad_fn="AddBackward0", inplace=True)
+def add(input, other, *, alpha=1):
+    """torch.add: ``input + alpha * other``."""
+    check_alpha(alpha, input, other)
+    if alpha == 1:
+        return dispatch(add.op, (input, other))
+    return dispatch(ADD_ALPHA, (input, other, alpha))
+
+
 SUB_ALPHA = register("sub_alpha", lambda a, b, alpha: a - alpha * b, "SubBackward0",
                      participants=(0, 1))
-RSUB = _binary("rsub", lambda a, b: b - a, "RsubBackward1", saves=())  # other is a scalar
-RSUB_T = _binary("rsub_tensor", lambda a, b: b - a, "RsubBackward0", saves=())
+
+
+@op("sub", impl=lambda a, b: a - b, grad_fn="SubBackward0", aliases=("subtract",), inplace=True)
+def sub(input, other, *, alpha=1):
+    """torch.sub: ``input - alpha * other``."""
+    _check_bool_sub(input, other)
+    check_alpha(alpha, input, other)
+    if alpha == 1:
+        return dispatch(sub.op, (input, other))
+    return dispatch(SUB_ALPHA, (input, other, alpha))
+
+
+RSUB_T = register("rsub_tensor", lambda a, b: b - a, "RsubBackward0")
 RSUB_ALPHA = register("rsub_alpha", lambda a, b, alpha, _t: b - alpha * a,
                       lambda p: "RsubBackward0" if p[0] else "RsubBackward1",
                       participants=(0, 1))
-MUL = register("mul", lambda a, b: a * b, "MulBackward0", saves_inputs=(1, 0),
-               saved_for={1: (0,), 0: (1,)})
-DIV = register("div", lambda a, b: a / b, "DivBackward0", dtype_rule=FLOAT, saves_inputs=(1, 0),
-               saved_for={0: (1,)})
-RDIV = _binary("rdiv", lambda a, b: b / a, "MulBackward0", rule=FLOAT)
+
+
+# the declared op takes a scalar ``other`` (RsubBackward1); a tensor one is RsubBackward0
+@op("rsub", impl=lambda a, b: b - a, grad_fn="RsubBackward1", method=False)
+def rsub(input, other, *, alpha=1):
+    """``other - alpha * input`` (torch.rsub, Tensor.__rsub__)."""
+    _check_bool_sub(other, input)
+    check_alpha(alpha, input, other)
+    tensor = isinstance(other, Tensor)
+    if alpha != 1:
+        return dispatch(RSUB_ALPHA, (input, other, alpha), (tensor,))
+    return dispatch(RSUB_T if tensor else rsub.op, (input, other))
+
+
+# ---- mul, div ---------------------------------------------------------------------------------
+@op("mul", impl=lambda a, b: a * b, grad_fn="MulBackward0", saves=(1, 0),
+    saved_for={1: (0,), 0: (1,)}, aliases=("multiply",), inplace=True)
+def mul(input, other):
+    return dispatch(mul.op, (input, other))
+
+
+def _div_mode(a, b, mode):
+    """torch.div with rounding_mode 'floor' / 'trunc' (integers stay integers; zero gradient)."""
+    if mode == "floor":
+        return _floor_div(a, b)
+    only("div_trunc_cpu", a, "float", "int")
+    if jnp.issubdtype(a.dtype, jnp.integer):
+        return jax.lax.div(a, b)  # C division truncates toward zero
+    return jnp.trunc(jax.lax.stop_gradient(a) / jax.lax.stop_gradient(b))
+
+
+DIV_MODE = register("div_mode", _div_mode, "DivBackward2", saves_inputs=(0, 1))
+
+
+@op("div", impl=lambda a, b: a / b, grad_fn="DivBackward0", dtype=FLOAT, saves=(1, 0),
+    saved_for={0: (1,)}, aliases=("divide", "true_divide"), inplace=True)
+def div(input, other, *, rounding_mode=None):
+    """torch.div: true division unless ``rounding_mode`` is 'floor' or 'trunc'."""
+    if rounding_mode is None:
+        return dispatch(div.op, (input, other))
+    if rounding_mode in ("floor", "trunc"):
+        out = dispatch(DIV_MODE, (input, other), (rounding_mode,))
+        check_int_divisor(other, out)
+        return out
+    raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
+                       f"found '{rounding_mode}'")
+
+
+@op("rdiv", impl=lambda a, b: b / a, grad_fn="MulBackward0", dtype=FLOAT, saves=(1, 0),
+    method=False, namespace=())
+def rdiv(input, other):
+    """``other / input`` (Tensor.__rtruediv__; torch has no public function for it)."""
+    return dispatch(rdiv.op, (input, other))
+
+
+# ---- pow --------------------------------------------------------------------------------------
 def _power(a, b):
     """jnp.power, except that integers to negative powers give torch's values (1, -1 or 0)."""
     if not (jnp.issubdtype(a.dtype, jnp.integer) and jnp.issubdtype(b.dtype, jnp.integer)):
@@ -142,7 +231,6 @@ def _power(a, b):
     return jnp.where(neg, small.astype(pos.dtype), pos)
 
 
-POW = register("pow", _power, "PowBackward1", saves_inputs=(1, 0), saves_output=True)
 def _power_scalar(a, b):
     """tensor ** scalar; where the exponent is 0 torch's derivative is 0 (JAX's is nan at 0)."""
     if not jnp.issubdtype(a.dtype, jnp.inexact):
@@ -151,26 +239,56 @@ def _power_scalar(a, b):
     return jnp.where(zero, jnp.ones_like(a), _power(a, jnp.where(zero, jnp.ones_like(b), b)))
 
 
-POW_SCALAR = _binary("pow_scalar", _power_scalar, "PowBackward0", saves=(0,))
-RPOW = _binary("rpow", lambda a, b: _power(b, a), "PowBackward2", saves=(0,))
-def _extremum(pick):
+POW_SCALAR = register("pow_scalar", _power_scalar, "PowBackward0", saves_inputs=(0,))
+RPOW = register("rpow", lambda a, b: _power(b, a), "PowBackward2", saves_inputs=(0,))
+
+
+@op("pow", impl=_power, grad_fn="PowBackward1", saves=(1, 0), saves_output=True, inplace=True)
+def pow(input, exponent):
+    """torch.pow with torch's three grad_fn flavours (tensor**scalar, tensor**tensor, scalar**t)."""
+
+    if not isinstance(input, Tensor):
+        if isinstance(input, bool) and exponent._st.array.dtype == np.bool_:
+            raise kernel_error("pow", np.bool_)
+        return dispatch(RPOW, (exponent, input))
+    if isinstance(exponent, Tensor):
+        if input._st.array.dtype == exponent._st.array.dtype == np.bool_:
+            if _dispatch_mod.inplace_state.out_dtype is not None:  # torch checks shapes first
+                shape = list(broadcast_shapes(input.shape, exponent.shape))
+                if shape != list(input.shape):
+                    raise RuntimeError(f"output with shape {list(input.shape)} doesn't match "
+                                       f"the broadcast shape {shape}")
+            raise kernel_error("pow", np.bool_)
+        return dispatch(pow.op, (input, exponent))
+    if isinstance(exponent, int) and exponent < 0 and input._st.array.dtype.kind in "biu":
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+    return dispatch(POW_SCALAR, (input, exponent))
+
+
+# ---- maximum, minimum -------------------------------------------------------------------------
+def _extremum(pick, a, b):
     """maximum/minimum with torch's gradient: ties split it evenly, and where either side is nan
     (the result is nan) both sides get all of it."""
-
-    def impl(a, b):
-        if not jnp.issubdtype(jnp.result_type(a, b), jnp.inexact):
-            return pick(a, b)
-        chosen = jnp.where(pick(a, b) == a, a, b)
-        out = jnp.where(a == b, a * 0.5 + b * 0.5, chosen)
-        return jnp.where(jnp.isnan(a) | jnp.isnan(b), a + b, out)
-
-    return impl
+    if not jnp.issubdtype(jnp.result_type(a, b), jnp.inexact):
+        return pick(a, b)
+    chosen = jnp.where(pick(a, b) == a, a, b)
+    out = jnp.where(a == b, a * 0.5 + b * 0.5, chosen)
+    return jnp.where(jnp.isnan(a) | jnp.isnan(b), a + b, out)
 
 
-MAXIMUM = _binary("maximum", _extremum(jnp.maximum), "MaximumBackward0")
-MINIMUM = _binary("minimum", _extremum(jnp.minimum), "MinimumBackward0")
+@op("maximum", grad_fn="MaximumBackward0", saves=(1, 0))
+def maximum(a, b):
+    """Elementwise max; nan propagates; ties split the gradient evenly (as torch)."""
+    return _extremum(jnp.maximum, a, b)
 
 
+@op("minimum", grad_fn="MinimumBackward0", saves=(1, 0))
+def minimum(a, b):
+    """Elementwise min; nan propagates; ties split evenly."""
+    return _extremum(jnp.minimum, a, b)
+
+
+# ---- remainder, floor_divide ------------------------------------------------------------------
 def _remainder(a, b):
     return jnp.remainder(only("remainder_cpu", a, "float", "int"), b)
 
@@ -192,47 +310,131 @@ def _floor_div(a, b, kernel="div_floor_cpu"):
 
 
 # tensor % tensor is RemainderBackward1 in torch, tensor % scalar RemainderBackward0
-REMAINDER = _binary("remainder", _remainder, "RemainderBackward0", saves=())
-REMAINDER_T = _binary("remainder_tensor", _remainder, "RemainderBackward1", saves=())
-FLOOR_DIVIDE = _binary("floor_divide", underivable(_floor_div, "floor_divide"),
-                       "NotImplemented", saves=())
+REMAINDER_T = register("remainder_tensor", _remainder, "RemainderBackward1")
+
+
+@op("remainder", impl=_remainder, grad_fn="RemainderBackward0", inplace=True)
+def remainder(input, other):
+    """Python's ``%``: the result has the divisor's sign. Integer zero divisors raise."""
+    tensor = isinstance(input, Tensor) and isinstance(other, Tensor)
+    out = dispatch(REMAINDER_T if tensor else remainder.op, (input, other))
+    check_int_divisor(other, out)
+    return out
+
+
 # number % tensor: torch has no derivative for it (grad_fn NotImplemented); ours keeps one
 # (-floor(number / tensor)), which tests/test_gradcheck.py relies on
-RREMAINDER = _binary("rremainder", lambda a, b: _remainder(b, a), "RemainderBackward1", saves=())
-RFLOOR_DIVIDE = _binary("rfloor_divide",
-                        underivable(lambda a, b: _floor_div(b, a), "floor_divide"),
-                        "NotImplemented", saves=())
+@op("rremainder", impl=lambda a, b: _remainder(b, a), grad_fn="RemainderBackward1",
+    method=False, namespace=())
+def rremainder(input, other):
+    """``other % input`` (Tensor.__rmod__). Integer zero divisors raise."""
+    out = dispatch(rremainder.op, (input, other))
+    check_int_divisor(input, out)
+    return out
 
 
-def _div_mode(a, b, mode):
-    """torch.div with rounding_mode 'floor' / 'trunc' (integers stay integers; zero gradient)."""
-    if mode == "floor":
-        return _floor_div(a, b)
-    only("div_trunc_cpu", a, "float", "int")
-    if jnp.issubdtype(a.dtype, jnp.integer):
-        return jax.lax.div(a, b)  # C division truncates toward zero
-    return jnp.trunc(jax.lax.stop_gradient(a) / jax.lax.stop_gradient(b))
+@op("floor_divide", impl=underivable(_floor_div, "floor_divide"), grad_fn="NotImplemented",
+    inplace=True)
+def floor_divide(input, other):
+    """Rounds the quotient toward -inf (torch >= 1.13); no derivative, as in torch."""
+    out = dispatch(floor_divide.op, (input, other))
+    check_int_divisor(other, out)
+    return out
 
 
-DIV_MODE = register("div_mode", _div_mode, "DivBackward2", saves_inputs=(0, 1))
-
-TRUNC = _unary("trunc", jnp.trunc, "TruncBackward0", rule=PROMOTE, saves=())
-NEG = _unary("neg", jnp.negative, "NegBackward0", rule=PROMOTE, saves=())
-# |a| as a * sign(a): torch's derivative sign(a) is 0 at 0 (jnp.abs's is 1)
-ABS = _unary("abs", lambda a: jnp.abs(a) if jnp.iscomplexobj(a) else a * jnp.sign(a),
-             "AbsBackward0", rule=PROMOTE)
-EXP = _unary("exp", jnp.exp, "ExpBackward0", saves=(), saves_output=True)
-LOG = _unary("log", jnp.log, "LogBackward0")
-SIN = _unary("sin", jnp.sin, "SinBackward0")
-COS = _unary("cos", jnp.cos, "CosBackward0")
-TANH = _unary("tanh", jnp.tanh, "TanhBackward0", saves=(), saves_output=True)
-SIGMOID = _unary("sigmoid", jax.nn.sigmoid, "SigmoidBackward0", saves=(), saves_output=True)
-SQRT = _unary("sqrt", jnp.sqrt, "SqrtBackward0", saves=(), saves_output=True)
-# where, not maximum: torch's derivative at 0 is 0 (jnp.maximum splits ties 0.5/0.5); nan stays
-RELU = _unary("relu", lambda a: jnp.where(a <= 0, jnp.zeros((), a.dtype), a), "ReluBackward0",
-              rule=PROMOTE, saves=(), saves_output=True)
+@op("rfloor_divide", impl=underivable(lambda a, b: _floor_div(b, a), "floor_divide"),
+    grad_fn="NotImplemented", method=False, namespace=())
+def rfloor_divide(input, other):
+    """``other // input`` (Tensor.__rfloordiv__). Integer zero divisors raise."""
+    out = dispatch(rfloor_divide.op, (input, other))
+    check_int_divisor(input, out)
+    return out
 
 
+# ---- unary ------------------------------------------------------------------------------------
+@op("neg", impl=jnp.negative, grad_fn="NegBackward0", aliases=("negative",), inplace=True)
+def neg(input):
+    if input._st.array.dtype == jnp.bool_:
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you "
+                           "are trying to invert a mask, use the `~` or `logical_not()` operator "
+                           "instead.")
+    return dispatch(neg.op, (input,))
+
+
+@op("abs", grad_fn="AbsBackward0", saves=(0,), aliases=("absolute",), inplace=True)
+def abs(a):
+    """Absolute value, elementwise."""
+    # |a| as a * sign(a): torch's derivative sign(a) is 0 at 0 (jnp.abs's is 1)
+    return jnp.abs(a) if jnp.iscomplexobj(a) else a * jnp.sign(a)
+
+
+@op("exp", grad_fn="ExpBackward0", dtype=FLOAT, saves_output=True, inplace=True)
+def exp(a):
+    """e**x, elementwise; integers compute in the default float dtype."""
+    return jnp.exp(a)
+
+
+@op("log", grad_fn="LogBackward0", dtype=FLOAT, saves=(0,), inplace=True)
+def log(a):
+    """Natural logarithm, elementwise."""
+    return jnp.log(a)
+
+
+@op("sin", grad_fn="SinBackward0", dtype=FLOAT, saves=(0,), inplace=True)
+def sin(a):
+    """Sine, elementwise."""
+    return jnp.sin(a)
+
+
+@op("cos", grad_fn="CosBackward0", dtype=FLOAT, saves=(0,), inplace=True)
+def cos(a):
+    """Cosine, elementwise."""
+    return jnp.cos(a)
+
+
+@op("tanh", grad_fn="TanhBackward0", dtype=FLOAT, saves_output=True, inplace=True)
+def tanh(a):
+    """Hyperbolic tangent, elementwise."""
+    return jnp.tanh(a)
+
+
+@op("sigmoid", grad_fn="SigmoidBackward0", dtype=FLOAT, saves_output=True, inplace=True)
+def sigmoid(a):
+    """Logistic sigmoid, elementwise."""
+    return jax.nn.sigmoid(a)
+
+
+@op("sqrt", grad_fn="SqrtBackward0", dtype=FLOAT, saves_output=True, inplace=True)
+def sqrt(a):
+    """Square root, elementwise."""
+    return jnp.sqrt(a)
+
+
+@op("relu", grad_fn="ReluBackward0", saves_output=True, inplace=True)
+def relu(a):
+    """max(x, 0), elementwise."""
+    # where, not maximum: torch's derivative at 0 is 0 (jnp.maximum splits ties 0.5/0.5); nan stays
+    return jnp.where(a <= 0, jnp.zeros((), a.dtype), a)
+
+
+@op("trunc", grad_fn="TruncBackward0", inplace=True)
+def trunc(a):
+    """Rounds toward zero, elementwise."""
+    return jnp.trunc(a)
+
+
+# Tensor.logical_not_ is published by ops/unary_math.py
+@op("logical_not", grad_fn=None, dtype=KEEP)
+def logical_not(a):
+    """Elementwise not, as bool."""
+    return jnp.logical_not(a)
+
+
+# the kernel of ``~`` on integers (torch.bitwise_not, in ops/unary_math.py, checks dtypes first)
+BITWISE_NOT = register("bitwise_not", jnp.invert, None, dtype_rule=KEEP)
+
+
+# ---- clamp, where -----------------------------------------------------------------------------
 def _clamp(a, lo, hi):
     """min(max(a, lo), hi) with torch's derivative: 1 where lo <= a <= hi (bounds included)."""
     out = a if lo is None else jnp.where(a < lo, lo, a)
@@ -258,181 +460,10 @@ def _clamp_tensor(a, lo, hi):
     return out
 
 
-CLAMP = register("clamp", _clamp, "ClampBackward1", saves_inputs=(0,))
 CLAMP_T = register("clamp_tensor", _clamp_tensor, "ClampBackward0", saves_inputs=(0, 1, 2))
-WHERE = register("where", lambda c, a, b: jnp.where(c, a, b), "WhereBackward0",
-                 participants=(1, 2), saves_inputs=(0,))
-
-EQ = _binary("eq", lambda a, b: a == b, None, rule=COMPARE, saves=())
-NE = _binary("ne", lambda a, b: a != b, None, rule=COMPARE, saves=())
-LT = _binary("lt", lambda a, b: a < b, None, rule=COMPARE, saves=())
-LE = _binary("le", lambda a, b: a <= b, None, rule=COMPARE, saves=())
-GT = _binary("gt", lambda a, b: a > b, None, rule=COMPARE, saves=())
-GE = _binary("ge", lambda a, b: a >= b, None, rule=COMPARE, saves=())
-LOGICAL_NOT = register("logical_not", jnp.logical_not, None, dtype_rule=KEEP)
-BITWISE_NOT = register("bitwise_not", jnp.invert, None, dtype_rule=KEEP)
-BITWISE_AND = _binary("bitwise_and", lambda a, b: jnp.bitwise_and(
-    only("bitwise_and_cpu", a, "int", "bool"), b), None, saves=())
-BITWISE_OR = _binary("bitwise_or", lambda a, b: jnp.bitwise_or(
-    only("bitwise_or_cpu", a, "int", "bool"), b), None, saves=())
-BITWISE_XOR = _binary("bitwise_xor", lambda a, b: jnp.bitwise_xor(
-    only("bitwise_xor_cpu", a, "int", "bool"), b), None, saves=())
 
 
-def add(input, other, *, alpha=1):
-    """torch.add: ``input + alpha * other``."""
-    check_alpha(alpha, input, other)
-    if alpha == 1:
-        return dispatch(ADD, (input, other))
-    return dispatch(ADD_ALPHA, (input, other, alpha))
-
-
-def _is_bool_tensor(x) -> bool:
-    return isinstance(x, Tensor) and x._st.array.dtype == jnp.bool_
-
-
-def _is_bool(x) -> bool:
-    return isinstance(x, bool) or _is_bool_tensor(x)
-
-
-def _check_bool_sub(a, b) -> None:
-    """torch refuses ``-`` with a bool tensor (use ``^`` / ``~`` instead)."""
-    if _is_bool_tensor(a) or _is_bool_tensor(b) or (
-            isinstance(a, Tensor) and isinstance(b, bool)) or (
-            isinstance(b, Tensor) and isinstance(a, bool)):
-        if _is_bool(a) and _is_bool(b):
-            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
-                               "supported. Use the `^` or `logical_xor()` operator instead.")
-        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
-                           "If you are trying to invert a mask, use the `~` or `logical_not()` "
-                           "operator instead.")
-
-
-def sub(input, other, *, alpha=1):
-    """torch.sub: ``input - alpha * other``."""
-    _check_bool_sub(input, other)
-    check_alpha(alpha, input, other)
-    if alpha == 1:
-        return dispatch(SUB, (input, other))
-    return dispatch(SUB_ALPHA, (input, other, alpha))
-
-
-def mul(input, other):
-    return dispatch(MUL, (input, other))
-
-
-def div(input, other, *, rounding_mode=None):
-    """torch.div: true division unless ``rounding_mode`` is 'floor' or 'trunc'."""
-    if rounding_mode is None:
-        return dispatch(DIV, (input, other))
-    if rounding_mode in ("floor", "trunc"):
-        out = dispatch(DIV_MODE, (input, other), (rounding_mode,))
-        check_int_divisor(other, out)
-        return out
-    raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
-                       f"found '{rounding_mode}'")
-
-
-def pow(input, exponent):
-    """torch.pow with torch's three grad_fn flavours (tensor**scalar, tensor**tensor, scalar**t)."""
-
-    if not isinstance(input, Tensor):
-        if isinstance(input, bool) and exponent._st.array.dtype == np.bool_:
-            raise kernel_error("pow", np.bool_)
-        return dispatch(RPOW, (exponent, input))
-    if isinstance(exponent, Tensor):
-        if input._st.array.dtype == exponent._st.array.dtype == np.bool_:
-            if _dispatch_mod.inplace_state.out_dtype is not None:  # torch checks shapes first
-                shape = list(broadcast_shapes(input.shape, exponent.shape))
-                if shape != list(input.shape):
-                    raise RuntimeError(f"output with shape {list(input.shape)} doesn't match "
-                                       f"the broadcast shape {shape}")
-            raise kernel_error("pow", np.bool_)
-        return dispatch(POW, (input, exponent))
-    if isinstance(exponent, int) and exponent < 0 and input._st.array.dtype.kind in "biu":
-        raise RuntimeError("Integers to negative integer powers are not allowed.")
-    return dispatch(POW_SCALAR, (input, exponent))
-
-
-def tensors_only(op, fname: str, doc: str):
-    """``torch.<fname>(input, other)`` for an op whose signature takes two tensors and no
-    Python scalar on either side (torch's TypeErrors otherwise)."""
-
-    def fn(input, other):
-        need_input(fname, input)
-        need_tensor(fname, other)
-        return dispatch(op, (input, other))
-
-    fn.__name__ = fname
-    fn.__doc__ = doc
-    return fn
-
-
-maximum = tensors_only(MAXIMUM, "maximum", "Elementwise max; nan propagates; ties split the "
-                                          "gradient evenly (as torch).")
-minimum = tensors_only(MINIMUM, "minimum", "Elementwise min; nan propagates; ties split evenly.")
-
-
-def remainder(input, other):
-    """Python's ``%``: the result has the divisor's sign. Integer zero divisors raise."""
-    tensor = isinstance(input, Tensor) and isinstance(other, Tensor)
-    out = dispatch(REMAINDER_T if tensor else REMAINDER, (input, other))
-    check_int_divisor(other, out)
-    return out
-
-
-def floor_divide(input, other):
-    """Rounds the quotient toward -inf (torch >= 1.13); no derivative, as in torch."""
-    out = dispatch(FLOOR_DIVIDE, (input, other))
-    check_int_divisor(other, out)
-    return out
-
-
-def rsub(input, other, *, alpha=1):
-    """``other - alpha * input`` (torch.rsub, Tensor.__rsub__)."""
-    _check_bool_sub(other, input)
-    check_alpha(alpha, input, other)
-    tensor = isinstance(other, Tensor)
-    if alpha != 1:
-        return dispatch(RSUB_ALPHA, (input, other, alpha), (tensor,))
-    return dispatch(RSUB_T if tensor else RSUB, (input, other))
-
-
-def neg(input):
-    if input._st.array.dtype == jnp.bool_:
-        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you "
-                           "are trying to invert a mask, use the `~` or `logical_not()` operator "
-                           "instead.")
-    return dispatch(NEG, (input,))
-
-
-def _unary_fn(op, doc: str):
-    name = op.name
-
-    def fn(input):
-        if not isinstance(input, Tensor):
-            raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
-                            f"{type(input).__name__}")
-        return dispatch(op, (input,))
-
-    fn.__name__ = op.name
-    fn.__doc__ = doc
-    return fn
-
-
-abs = _unary_fn(ABS, "Absolute value, elementwise.")
-exp = _unary_fn(EXP, "e**x, elementwise; integers compute in the default float dtype.")
-log = _unary_fn(LOG, "Natural logarithm, elementwise.")
-sin = _unary_fn(SIN, "Sine, elementwise.")
-cos = _unary_fn(COS, "Cosine, elementwise.")
-tanh = _unary_fn(TANH, "Hyperbolic tangent, elementwise.")
-sigmoid = _unary_fn(SIGMOID, "Logistic sigmoid, elementwise.")
-sqrt = _unary_fn(SQRT, "Square root, elementwise.")
-relu = _unary_fn(RELU, "max(x, 0), elementwise.")
-trunc = _unary_fn(TRUNC, "Rounds toward zero, elementwise.")
-logical_not = _unary_fn(LOGICAL_NOT, "Elementwise not, as bool.")
-
-
+@op("clamp", impl=_clamp, grad_fn="ClampBackward1", saves=(0,), aliases=("clip",), inplace=True)
 def clamp(input, min=None, max=None):
     """torch.clamp; at least one bound is required, as in torch. Bounds are both numbers or both
     tensors (torch has no mixed overload); tensor bounds broadcast and get gradients."""
@@ -451,12 +482,11 @@ def clamp(input, min=None, max=None):
                                                  for b in (min, max)):
         kernel = "clamp_min" if max is None else "clamp_max" if min is None else "clamp"
         raise NotImplementedError(f'"{kernel}_scalar_cpu" not implemented for \'Bool\'')
-    return dispatch(CLAMP, (input, min, max))
+    return dispatch(clamp.op, (input, min, max))
 
 
-clip = clamp
-
-
+@op("where", impl=lambda c, a, b: jnp.where(c, a, b), grad_fn="WhereBackward0",
+    participants=(1, 2), saves=(0,), method=False)
 def where(condition, input=None, other=None):
     """torch.where(condition, input, other): elementwise select, promoting input and other.
 
@@ -469,39 +499,10 @@ def where(condition, input=None, other=None):
     if isinstance(condition, Tensor) and condition.dtype.name != "bool":
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
                            f"with dtype {legacy_name(condition.dtype)}")
-    return dispatch(WHERE, (condition, input, other))
+    return dispatch(where.op, (condition, input, other))
 
 
-def eq(input, other):
-    need_input("eq", input, other, combination=True)
-    return dispatch(EQ, (input, other))
-
-
-def ne(input, other):
-    need_input("ne", input, other, combination=True)
-    return dispatch(NE, (input, other))
-
-
-def lt(input, other):
-    need_input("lt", input, other, combination=True)
-    return dispatch(LT, (input, other))
-
-
-def le(input, other):
-    need_input("le", input, other, combination=True)
-    return dispatch(LE, (input, other))
-
-
-def gt(input, other):
-    need_input("gt", input, other, combination=True)
-    return dispatch(GT, (input, other))
-
-
-def ge(input, other):
-    need_input("ge", input, other, combination=True)
-    return dispatch(GE, (input, other))
-
-
+# ---- comparisons ------------------------------------------------------------------------------
 # In-place comparisons / logical ops write 0/1 in self's dtype. torch records a zero-gradient
 # ``EqBackward*`` node for comparisons and none for logical ops, so each gets its own cast op.
 _CMP_CAST = register("compare_cast_", lambda a, mask, _other, name: mask.astype(a.dtype),
@@ -523,22 +524,55 @@ def inplace_mask_fn(fn, grad_name: str | None = None):
     return method
 
 
-expose("add", inplace=True)(add)
-expose("sub", "subtract", inplace=True)(sub)
-expose("mul", "multiply", inplace=True)(mul)
-expose("div", "divide", "true_divide", inplace=True)(div)
-expose("pow", inplace=True)(pow)
-expose("neg", "negative", inplace=True)(neg)
-expose("abs", "absolute", inplace=True)(abs)
-for _f in (exp, log, sin, cos, tanh, sigmoid, sqrt, relu, trunc, remainder, floor_divide):
-    expose(_f.__name__, inplace=True)(_f)
-expose("clamp", "clip", inplace=True)(clamp)
-for _f in (maximum, minimum, logical_not):
-    expose(_f.__name__)(_f)
-for _f, _aliases, _gname in ((eq, (), "Eq"), (ne, ("not_equal",), "Ne"), (lt, ("less",), "Lt"),
-                             (le, ("less_equal",), "Le"), (gt, ("greater",), "Gt"),
-                             (ge, ("greater_equal",), "Ge")):
-    expose(_f.__name__, *_aliases)(_f)
-    expose_inplace((_f.__name__, *_aliases), inplace_mask_fn(_f, _gname))
-expose("where", method=False)(where)
-expose("rsub", method=False)(rsub)
+@op("eq", impl=lambda a, b: a == b, grad_fn=None, dtype=COMPARE)
+def eq(input, other):
+    need_input("eq", input, other, combination=True)
+    return dispatch(eq.op, (input, other))
+
+
+expose_inplace(("eq",), inplace_mask_fn(eq, "Eq"))
+
+
+@op("ne", impl=lambda a, b: a != b, grad_fn=None, dtype=COMPARE, aliases=("not_equal",))
+def ne(input, other):
+    need_input("ne", input, other, combination=True)
+    return dispatch(ne.op, (input, other))
+
+
+expose_inplace(("ne", "not_equal"), inplace_mask_fn(ne, "Ne"))
+
+
+@op("lt", impl=lambda a, b: a < b, grad_fn=None, dtype=COMPARE, aliases=("less",))
+def lt(input, other):
+    need_input("lt", input, other, combination=True)
+    return dispatch(lt.op, (input, other))
+
+
+expose_inplace(("lt", "less"), inplace_mask_fn(lt, "Lt"))
+
+
+@op("le", impl=lambda a, b: a <= b, grad_fn=None, dtype=COMPARE, aliases=("less_equal",))
+def le(input, other):
+    need_input("le", input, other, combination=True)
+    return dispatch(le.op, (input, other))
+
+
+expose_inplace(("le", "less_equal"), inplace_mask_fn(le, "Le"))
+
+
+@op("gt", impl=lambda a, b: a > b, grad_fn=None, dtype=COMPARE, aliases=("greater",))
+def gt(input, other):
+    need_input("gt", input, other, combination=True)
+    return dispatch(gt.op, (input, other))
+
+
+expose_inplace(("gt", "greater"), inplace_mask_fn(gt, "Gt"))
+
+
+@op("ge", impl=lambda a, b: a >= b, grad_fn=None, dtype=COMPARE, aliases=("greater_equal",))
+def ge(input, other):
+    need_input("ge", input, other, combination=True)
+    return dispatch(ge.op, (input, other))
+
+
+expose_inplace(("ge", "greater_equal"), inplace_mask_fn(ge, "Ge"))

@@ -548,7 +548,7 @@ def bitwise_not(input):
     if input.dtype.is_floating_point or input.is_complex():
         raise kernel_error("bitwise_not_cpu", input.dtype)
     if input.dtype.name == "bool":
-        return dispatch(E.LOGICAL_NOT, (input,))
+        return dispatch(E.logical_not.op, (input,))
     return dispatch(E.BITWISE_NOT, (input,))
 
 
