@@ -107,11 +107,11 @@ for label, mode in (("grad on ", True), ("grad off", False)):
             x0, x, fwd = chain(N)
             fwd_us.append(fwd / N * 1e6)
             if mode:
-                fused = engine.stats["fused_runs"]
+                fused = engine.policy.stats["fused_runs"]
                 t0 = time.perf_counter()
                 x.backward()
                 bwd_ms.append((time.perf_counter() - t0) * 1e3)
-                paths.append("compiled" if engine.stats["fused_runs"] > fused else "per node")
+                paths.append("compiled" if engine.policy.stats["fused_runs"] > fused else "per node")
                 assert x0.grad.item() == 1.0
             del x0, x
         gc.collect()  # one more run, measuring memory only
@@ -153,4 +153,4 @@ with torch.no_grad():
         later.append(time.perf_counter() - t0)
 print(f"compiled: first call {first * 1e3:.1f} ms (trace + XLA compile), then "
       f"{min(later) * 1e6:.0f} µs per call for all {N} adds (one XLA program); result {value}")
-print(f"engine counters: {engine.stats}")
+print(f"engine counters: {engine.policy.stats}")

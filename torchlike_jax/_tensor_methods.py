@@ -29,6 +29,7 @@ from .core.dispatch import dispatch
 from .core.inplace import VIEW_LEAF_INPLACE, same_shape, with_out_dtype
 from .core.strides import layout
 from .core.tensor import Tensor
+from .core.tensor_access import array_of, set_array
 from .ops import binary_math, elementwise, indexing, linalg
 from .ops import shape as shape_ops
 
@@ -69,10 +70,10 @@ class _OpMethods:
         out = self
         if dtype is not None:
             out = shape_ops.to_dtype(out, dtype)
-        if dev is not None and device_of(out._st.array) != dev:
+        if dev is not None and device_of(array_of(out)) != dev:
             target = jax_device(dev)
             moved = shape_ops.clone(out) if out is self else out
-            moved._st.array = jax.device_put(moved._st.array, target)
+            set_array(moved, jax.device_put(array_of(moved), target))
             out = moved
         if copy and out is self:
             out = shape_ops.clone(self)

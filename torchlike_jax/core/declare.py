@@ -30,6 +30,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+
+from .. import _dtypes as dtypes
 from .._dtypes import compute_in_float32, legacy_name
 from .dispatch import dispatch
 from .registry import PROMOTE, OpDef, register
@@ -50,7 +53,10 @@ def dtype_kind(dtype: Any) -> str:
 
 
 def kernel_error(kernel: str, dtype: Any) -> NotImplementedError:
-    """torch's error for a dtype its CPU kernel is not compiled for."""
+    """torch's error for a dtype its CPU kernel is not compiled for (``dtype``: a torch dtype,
+    or a numpy one, as an impl sees it while tracing)."""
+    if not isinstance(dtype, dtypes.dtype):
+        dtype = dtypes._BY_NP[np.dtype(dtype)]
     return NotImplementedError(f'"{kernel}" not implemented for \'{legacy_name(dtype)}\'')
 
 

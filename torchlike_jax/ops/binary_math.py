@@ -20,11 +20,12 @@ import jax.scipy.special as jsp
 
 from .. import _dtypes as D
 from .._dtypes import compute_in_float32, legacy_name
-from ..core.declare import op
+from ..core.declare import kernel_error, need_tensor, op
 from ..core.dispatch import dispatch
 from ..core.registry import COMPARE, FLOAT, KEEP, register
 from ..core.surface import expose, expose_inplace
 from ..core.tensor import Tensor
+from ..core.tensor_access import array_of
 from .elementwise import (
     _check_bool_sub,
     _power,
@@ -32,9 +33,7 @@ from .elementwise import (
     check_int_divisor,
     eq,
     inplace_mask_fn,
-    kernel_error,
     need_input,
-    need_tensor,
     only,
     underivable,
 )
@@ -84,14 +83,14 @@ def hypot(a, b):
 @op("logaddexp", impl=_floats("logaddexp_cpu", jnp.logaddexp), grad_fn="LogaddexpBackward0",
     saves=(0, 1))
 def logaddexp(input, other):
-    need_tensor("logaddexp", other)
+    need_tensor("logaddexp", other, "other", 2)
     return dispatch(logaddexp.op, (input, other))
 
 
 @op("logaddexp2", impl=_floats("logaddexp2_cpu", jnp.logaddexp2), grad_fn="Logaddexp2Backward0",
     saves=(0, 1))
 def logaddexp2(input, other):
-    need_tensor("logaddexp2", other)
+    need_tensor("logaddexp2", other, "other", 2)
     return dispatch(logaddexp2.op, (input, other))
 
 
@@ -131,7 +130,7 @@ def _nextafter_f(a, b):
 @op("nextafter", impl=_floats("nextafter_cpu", _nextafter_f), grad_fn="NextafterBackward0",
     inplace=True)
 def nextafter(input, other):
-    need_tensor("nextafter", other)
+    need_tensor("nextafter", other, "other", 2)
     return dispatch(nextafter.op, (input, other))
 
 
@@ -139,7 +138,7 @@ def nextafter(input, other):
     saves=(0, 1), inplace=True)
 def ldexp(input, other):
     """input * 2**other."""
-    need_tensor("ldexp", other)
+    need_tensor("ldexp", other, "other", 2)
     return dispatch(ldexp.op, (input, other))
 
 
@@ -198,7 +197,7 @@ def _heaviside(a, v):
     inplace=True)
 def heaviside(input, values):
     """0 / values / 1 for input < 0 / == 0 / > 0; both tensors must share a dtype."""
-    need_tensor("heaviside", values, "values")
+    need_tensor("heaviside", values, "values", 2)
     if input.dtype != values.dtype:
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
     return dispatch(heaviside.op, (input, values))
@@ -206,13 +205,13 @@ def heaviside(input, values):
 
 @op("gcd", impl=lambda a, b: jnp.gcd(only("gcd_cpu", a, "int"), b), grad_fn=None, inplace=True)
 def gcd(input, other):
-    need_tensor("gcd", other)
+    need_tensor("gcd", other, "other", 2)
     return dispatch(gcd.op, (input, other))
 
 
 @op("lcm", impl=lambda a, b: jnp.lcm(only("lcm_cpu", a, "int"), b), grad_fn=None, inplace=True)
 def lcm(input, other):
-    need_tensor("lcm", other)
+    need_tensor("lcm", other, "other", 2)
     return dispatch(lcm.op, (input, other))
 
 
@@ -271,7 +270,7 @@ LERP_T = register("lerp_tensor", _lerp, "LerpBackward1", saves_inputs=(0, 1, 2))
 def lerp(input, end, weight):
     """input + weight * (end - input); input and end (and a non-0-dim weight) share a dtype."""
     need_input("lerp", input, end, combination=True)
-    need_tensor("lerp", end, "end")
+    need_tensor("lerp", end, "end", 2)
     if input.dtype.category < D._FLOAT:
         kernel = "lerp_kernel_tensor" if _is_tensor(weight) else "lerp_kernel_scalar"
         raise kernel_error(kernel, input.dtype.np)
@@ -417,7 +416,7 @@ def _isclose(a, b, rtol, atol, equal_nan, default):
 
 
 def _same_dtype(fname: str, input, other) -> None:
-    need_tensor(fname, other)
+    need_tensor(fname, other, "other", 2)
     if input.dtype != other.dtype:
         raise RuntimeError(f"{legacy_name(input.dtype)} did not match "
                            f"{legacy_name(other.dtype)}")
@@ -438,16 +437,16 @@ def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: b
 def allclose(input, other, rtol: float = 1e-05, atol: float = 1e-08,
              equal_nan: bool = False) -> bool:
     """isclose(...).all() as a Python bool (a host sync, as in torch)."""
-    return bool(jnp.all(isclose(input, other, rtol, atol, equal_nan)._st.array))
+    return bool(jnp.all(array_of(isclose(input, other, rtol, atol, equal_nan))))
 
 
 @expose("equal")
 def equal(input, other) -> bool:
     """Same shape and same values (after promotion) as a Python bool; no broadcasting."""
-    need_tensor("equal", other)
+    need_tensor("equal", other, "other", 2)
     if tuple(input.shape) != tuple(other.shape):
         return False
-    return bool(jnp.all(dispatch(eq.op, (input, other))._st.array))
+    return bool(jnp.all(array_of(dispatch(eq.op, (input, other)))))
 
 
 def _dist(a, b, p):
@@ -477,7 +476,7 @@ def _dist(a, b, p):
                "Got {dtype} instead.")
 def dist(input, other, p: float = 2):
     """The p-norm of input - other (broadcast), as a 0-dim tensor."""
-    need_tensor("dist", other)
+    need_tensor("dist", other, "other", 2)
     if isinstance(p, bool) or not isinstance(p, Number):
         raise TypeError(f"dist(): argument 'p' (position 3) must be Number, not "
                         f"{type(p).__name__}")
@@ -500,7 +499,7 @@ def _igamma(kernel: str, fn):
     inplace=True)
 def igamma(input, other):
     """Regularized lower incomplete gamma P(input, other). Differentiable in ``other`` only."""
-    need_tensor("igamma", other)
+    need_tensor("igamma", other, "other", 2)
     return dispatch(igamma.op, (input, other))
 
 
@@ -508,7 +507,7 @@ def igamma(input, other):
     saves=(0, 1), inplace=True)
 def igammac(input, other):
     """Regularized upper incomplete gamma Q(input, other) = 1 - P."""
-    need_tensor("igammac", other)
+    need_tensor("igammac", other, "other", 2)
     return dispatch(igammac.op, (input, other))
 
 

@@ -17,18 +17,13 @@ import numpy as np
 from .. import _dtypes as D
 from .._dtypes import legacy_name
 from ..core import dispatch as _dispatch_mod
-from ..core.declare import op
+from ..core.declare import kernel_error, op
 from ..core.dims import broadcast_shapes
 from ..core.dispatch import dispatch
 from ..core.registry import COMPARE, FLOAT, KEEP, register
 from ..core.surface import expose_inplace
 from ..core.tensor import Tensor
-
-
-def kernel_error(kernel: str, np_dtype) -> NotImplementedError:
-    """torch's error for a dtype its CPU kernel is not compiled for."""
-    name = legacy_name(D._BY_NP[np.dtype(np_dtype)])
-    return NotImplementedError(f'"{kernel}" not implemented for \'{name}\'')
+from ..core.tensor_access import array_of
 
 
 def only(kernel: str, x, *kinds: str):
@@ -74,7 +69,7 @@ def check_int_divisor(other, result) -> None:
     if result.dtype.category >= D._FLOAT:
         return
     if isinstance(other, Tensor):
-        arr = other._st.array
+        arr = array_of(other)
         if isinstance(arr, jax.core.Tracer) or not bool(jnp.any(arr == 0)):
             return
     elif other != 0:
@@ -88,13 +83,6 @@ def check_alpha(alpha, *xs) -> None:
             not isinstance(x, Tensor) or x.dtype.category < D._FLOAT for x in xs):
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
                            "point number.")
-
-
-def need_tensor(fname: str, x, argname: str = "other", pos: int = 2) -> None:
-    """torch's TypeError for a Python scalar where its signature only takes a Tensor."""
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{fname}(): argument '{argname}' (position {pos}) must be Tensor, not "
-                        f"{type(x).__name__}")
 
 
 def need_input(fname: str, x, other=None, combination: bool = False) -> None:
@@ -112,7 +100,7 @@ def need_input(fname: str, x, other=None, combination: bool = False) -> None:
 
 # ---- add, sub, rsub ---------------------------------------------------------------------------
 def _is_bool_tensor(x) -> bool:
-    return isinstance(x, Tensor) and x._st.array.dtype == jnp.bool_
+    return isinstance(x, Tensor) and array_of(x).dtype == jnp.bool_
 
 
 def _is_bool(x) -> bool:
@@ -248,11 +236,11 @@ def pow(input, exponent):
     """torch.pow with torch's three grad_fn flavours (tensor**scalar, tensor**tensor, scalar**t)."""
 
     if not isinstance(input, Tensor):
-        if isinstance(input, bool) and exponent._st.array.dtype == np.bool_:
+        if isinstance(input, bool) and array_of(exponent).dtype == np.bool_:
             raise kernel_error("pow", np.bool_)
         return dispatch(RPOW, (exponent, input))
     if isinstance(exponent, Tensor):
-        if input._st.array.dtype == exponent._st.array.dtype == np.bool_:
+        if array_of(input).dtype == array_of(exponent).dtype == np.bool_:
             if _dispatch_mod.inplace_state.out_dtype is not None:  # torch checks shapes first
                 shape = list(broadcast_shapes(input.shape, exponent.shape))
                 if shape != list(input.shape):
@@ -260,7 +248,7 @@ def pow(input, exponent):
                                        f"the broadcast shape {shape}")
             raise kernel_error("pow", np.bool_)
         return dispatch(pow.op, (input, exponent))
-    if isinstance(exponent, int) and exponent < 0 and input._st.array.dtype.kind in "biu":
+    if isinstance(exponent, int) and exponent < 0 and array_of(input).dtype.kind in "biu":
         raise RuntimeError("Integers to negative integer powers are not allowed.")
     return dispatch(POW_SCALAR, (input, exponent))
 
@@ -354,7 +342,7 @@ def rfloor_divide(input, other):
 # ---- unary ------------------------------------------------------------------------------------
 @op("neg", impl=jnp.negative, grad_fn="NegBackward0", aliases=("negative",), inplace=True)
 def neg(input):
-    if input._st.array.dtype == jnp.bool_:
+    if array_of(input).dtype == jnp.bool_:
         raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you "
                            "are trying to invert a mask, use the `~` or `logical_not()` operator "
                            "instead.")
@@ -478,7 +466,7 @@ def clamp(input, min=None, max=None):
                             f"(Tensor, {got}), but expected one of: (Tensor input, Tensor min, "
                             f"Tensor max) or (Tensor input, Number min, Number max)")
         return dispatch(CLAMP_T, (input, min, max))
-    if input._st.array.dtype == np.bool_ and all(b is None or isinstance(b, bool)
+    if array_of(input).dtype == np.bool_ and all(b is None or isinstance(b, bool)
                                                  for b in (min, max)):
         kernel = "clamp_min" if max is None else "clamp_max" if min is None else "clamp"
         raise NotImplementedError(f'"{kernel}_scalar_cpu" not implemented for \'Bool\'')
@@ -494,7 +482,7 @@ def where(condition, input=None, other=None):
     """
 
     if input is None and other is None:
-        idx = np.nonzero(np.asarray(condition._st.array))
+        idx = np.nonzero(np.asarray(array_of(condition)))
         return tuple(Tensor._wrap(jnp.asarray(i, dtype=jnp.int64)) for i in idx)
     if isinstance(condition, Tensor) and condition.dtype.name != "bool":
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "

@@ -20,7 +20,7 @@ import jax
 import jax.numpy as jnp
 
 from .._dtypes import legacy_name, upcast_half
-from ..core.declare import op
+from ..core.declare import need_tensor, op
 from ..core.dims import norm_dim
 from ..core.dispatch import dispatch
 from ..core.registry import FLOAT, PROMOTE, register
@@ -38,14 +38,6 @@ def need_float(x: Any, kernel: str) -> None:
     d = x.dtype
     if not (d.is_floating_point or d.is_complex):
         raise NotImplementedError(f'"{kernel}" not implemented for \'{legacy_name(d)}\'')
-
-
-def need_tensor(x: Any, fn: str, arg: str = "input") -> None:
-    """torch's TypeError for a non-tensor argument."""
-
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{fn}(): argument '{arg}' (position 1) must be Tensor, not "
-                        f"{type(x).__name__}")
 
 
 def maybe_inplace(input: Any, out: Any, inplace: bool) -> Any:
@@ -130,7 +122,7 @@ def _on_dim(fn):
 @expose("relu", method=False, namespace=_NN)
 def relu(input: Any, inplace: bool = False) -> Any:
     """F.relu: torch.relu, or ``relu_`` when ``inplace``."""
-    need_tensor(input, "relu")
+    need_tensor("relu", input)
     if input.dtype.name == "bool":
         raise RuntimeError("Boolean inputs not supported for relu")
     return maybe_inplace(input, elementwise.relu(input), inplace)
@@ -154,7 +146,7 @@ def _hardtanh(x, lo, hi):
 def hardtanh(input: Any, min_val: float = -1.0, max_val: float = 1.0,
              inplace: bool = False) -> Any:
     """F.hardtanh: clamp to [min_val, max_val] with zero gradient at and beyond the bounds."""
-    need_tensor(input, "hardtanh")
+    need_tensor("hardtanh", input)
     if input.dtype.name == "bool":
         raise RuntimeError("Bool inputs not supported for hardtanh")
     if min_val > max_val:
@@ -180,7 +172,7 @@ def relu6(input: Any, inplace: bool = False) -> Any:
 def leaky_relu(input: Any, negative_slope: float = 0.01, inplace: bool = False) -> Any:
     """F.leaky_relu: slope ``negative_slope`` for x <= 0."""
     params = _in_place_params((float(negative_slope),), inplace)
-    need_tensor(input, "leaky_relu")
+    need_tensor("leaky_relu", input)
     need_float(input, "leaky_relu_cpu")
     return maybe_inplace(input, dispatch(leaky_relu.op, (input,), params), inplace)
 
@@ -205,7 +197,7 @@ def rrelu(input: Any, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: 
           inplace: bool = False) -> Any:
     """F.rrelu: in eval a leaky relu with slope (lower + upper) / 2; in training a random slope
     per negative element drawn uniformly from [lower, upper) (the default generator)."""
-    need_tensor(input, "rrelu")
+    need_tensor("rrelu", input)
     need_float(input, "rrelu_with_noise_out_cpu")
     if not training:
         out = dispatch(RRELU_EVAL, (input,), _in_place_params(((lower + upper) / 2,), inplace))
@@ -228,7 +220,7 @@ def rrelu_(input: Any, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
 
 def _threshold(input: Any, th: float, value: float, inplace: bool) -> Any:
     """F.threshold's body (its parameter ``threshold`` hides the function, and so ``.op``)."""
-    need_tensor(input, "threshold")
+    need_tensor("threshold", input)
     if input.dtype.name == "bool":
         raise NotImplementedError("\"threshold_cpu\" not implemented for 'Bool'")
     out = dispatch(threshold.op, (input,), _in_place_params((th, value), inplace))
@@ -261,7 +253,7 @@ def _elu(x, alpha, scale, input_scale):
 def _scaled_elu(input: Any, alpha: float, scale: float, input_scale: float,
                 inplace: bool) -> Any:
     """The ``elu`` op with torch's three constants (``elu`` and ``selu`` are both EluBackward0)."""
-    need_tensor(input, "elu")
+    need_tensor("elu", input)
     need_float(input, "elu_cpu")
     out = dispatch(elu.op, (input,), _in_place_params((alpha, scale, input_scale), inplace))
     return maybe_inplace(input, out, inplace)
@@ -301,7 +293,7 @@ def selu_(input: Any) -> Any:
     namespace=(_NN, "torch"))
 def celu(input: Any, alpha: float = 1.0, inplace: bool = False) -> Any:
     """F.celu: max(0, x) + min(0, alpha * (exp(x / alpha) - 1))."""
-    need_tensor(input, "celu")
+    need_tensor("celu", input)
     need_float(input, "elu_cpu")
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
@@ -327,7 +319,7 @@ def _gelu(x, approximate):
     method=False, namespace=_NN)
 def gelu(input: Any, approximate: str = "none") -> Any:
     """F.gelu: exact (erf) or tanh-approximated."""
-    need_tensor(input, "gelu")
+    need_tensor("gelu", input)
     if approximate not in ("none", "tanh"):
         raise RuntimeError("approximate argument must be either none or tanh.")
     need_float(input, "GeluKernelImpl")
@@ -336,7 +328,7 @@ def gelu(input: Any, approximate: str = "none") -> Any:
 
 def _float_only(input: Any, opdef: Any, kernel: str) -> Any:
     """``opdef`` on a float tensor (torch's ``kernel`` has no integer or bool version)."""
-    need_tensor(input, opdef.name)
+    need_tensor(opdef.name, input)
     need_float(input, kernel)
     return dispatch(opdef, (input,))
 
@@ -410,7 +402,7 @@ def _softplus(x, beta, threshold):
     saves=(0,), method=False, namespace=_NN)
 def softplus(input: Any, beta: float = 1.0, threshold: float = 20.0) -> Any:
     """F.softplus: log(1 + exp(beta x)) / beta, linear above ``threshold``."""
-    need_tensor(input, "softplus")
+    need_tensor("softplus", input)
     need_float(input, "softplus_cpu")
     return dispatch(softplus.op, (input,), (float(beta), float(threshold)))
 
@@ -436,7 +428,7 @@ def _softshrink(x, lambd):
     dtype=FLOAT, saves=(0,), method=False, namespace=_NN)
 def softshrink(input: Any, lambd: float = 0.5) -> Any:
     """F.softshrink: shrink toward 0 by ``lambd``."""
-    need_tensor(input, "softshrink")
+    need_tensor("softshrink", input)
     need_float(input, "softshrink_check")
     if lambd < 0:
         fmax = "65504" if input.dtype.name == "float16" else \
@@ -450,7 +442,7 @@ def softshrink(input: Any, lambd: float = 0.5) -> Any:
     grad_fn="HardshrinkBackward0", dtype=FLOAT, saves=(0,), namespace=(_NN, "torch"))
 def hardshrink(input: Any, lambd: float = 0.5) -> Any:
     """F.hardshrink: zero inside [-lambd, lambd]."""
-    need_tensor(input, "hardshrink")
+    need_tensor("hardshrink", input)
     need_float(input, "hardshrink_cpu")
     return dispatch(hardshrink.op, (input,), (float(lambd),))
 
@@ -466,7 +458,7 @@ def _softmax_dim(name: str, ndim: int, stacklevel: int = 5) -> int:
 def _along_dim(opdef: Any, input: Any, dim: int | None, dtype: Any) -> Any:
     """softmax/log_softmax/softmin's body: the op along ``dim`` (computed in ``dtype``)."""
     name = opdef.name
-    need_tensor(input, name)
+    need_tensor(name, input)
     if dim is None:
         dim = _softmax_dim(name, input.ndim)
     d = norm_dim(dim, input.ndim)
@@ -537,7 +529,7 @@ def _glu(x, dim):
     namespace=_NN)
 def glu(input: Any, dim: int = -1) -> Any:
     """F.glu: first half * sigmoid(second half) along ``dim``."""
-    need_tensor(input, "glu")
+    need_tensor("glu", input)
     if input.ndim == 0:
         raise RuntimeError("glu does not support scalars because halving size must be even")
     d = norm_dim(dim, input.ndim)
@@ -564,7 +556,7 @@ def _normalize(x, p, dim, eps):
 def normalize(input: Any, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
               out: Any = None) -> Any:
     """F.normalize: x / max(||x||_p along dim, eps)."""
-    need_tensor(input, "normalize")
+    need_tensor("normalize", input)
     d = norm_dim(dim, input.ndim)
     res = dispatch(normalize.op, (input,), (float(p), d if input.ndim else None, float(eps)))
     if out is not None:
@@ -586,7 +578,7 @@ def _prelu(x, w):
     namespace=(_NN, "torch"))
 def prelu(input: Any, weight: Any) -> Any:
     """F.prelu: x for x > 0 else weight * x, weight per channel (dim 1) or shared."""
-    need_tensor(input, "prelu")
+    need_tensor("prelu", input)
     n = weight.numel()
     if n != 1:
         channels = input.shape[1] if input.ndim >= 2 else 1

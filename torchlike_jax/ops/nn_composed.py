@@ -13,10 +13,11 @@ import jax
 import jax.numpy as jnp
 
 from .._dtypes import upcast_half
+from ..core.declare import need_tensor
 from ..core.surface import expose
 from ..core.tensor import Tensor
 from ..core.tensor_access import array_of
-from .nn_activations import need_float, need_tensor
+from .nn_activations import need_float
 from .nn_dropout import _dropout_impl
 from .nn_padding import pad
 from .nn_resample import interpolate
@@ -29,7 +30,7 @@ def rms_norm(input: Any, normalized_shape: Any, weight: Any = None,
              eps: float | None = None) -> Any:
     """F.rms_norm: x / sqrt(mean(x^2) + eps) over the trailing dims, times ``weight``;
     eps defaults to the dtype's machine epsilon, as torch."""
-    need_tensor(input, "rms_norm")
+    need_tensor("rms_norm", input)
     ns = (int(normalized_shape),) if isinstance(normalized_shape, int) else \
         tuple(int(s) for s in normalized_shape)
     if len(ns) > input.ndim or tuple(input.shape[input.ndim - len(ns):]) != ns:
@@ -49,7 +50,7 @@ def local_response_norm(input: Any, size: int, alpha: float = 1e-4, beta: float 
     """F.local_response_norm: x / (k + alpha * mean of x^2 over ``size`` neighbouring
     channels)^beta, the window zero-padded like torch's (size // 2 before, (size - 1) // 2
     after)."""
-    need_tensor(input, "local_response_norm")
+    need_tensor("local_response_norm", input)
     if input.ndim < 3:
         # torch's message carries the indentation of its source line break, verbatim
         raise ValueError(f"Expected 3D or higher dimensionality{' ' * 26}input (got "
@@ -76,7 +77,7 @@ def alpha_dropout(input: Any, p: float = 0.5, training: bool = False,
                   inplace: bool = False) -> Any:
     """F.alpha_dropout: dropped elements take SELU's negative saturation value, then an affine
     map keeps mean and variance (torch's ``a``/``b`` formulas)."""
-    need_tensor(input, "alpha_dropout")
+    need_tensor("alpha_dropout", input)
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if p == 0 or not training or input.numel() == 0:
@@ -96,7 +97,7 @@ def alpha_dropout(input: Any, p: float = 0.5, training: bool = False,
 
 def dropout1d(input: Any, p: float = 0.5, training: bool = True, inplace: bool = False) -> Any:
     """F.dropout1d: zero whole channels of (N, C, L) or unbatched (C, L) input."""
-    need_tensor(input, "dropout1d")
+    need_tensor("dropout1d", input)
     if input.ndim not in (2, 3):
         raise RuntimeError(f"dropout1d: Expected 2D or 3D input, but received a {input.ndim}D "
                            "input. Note that dropout1d exists to provide channel-wise dropout on "
@@ -108,7 +109,7 @@ def dropout1d(input: Any, p: float = 0.5, training: bool = True, inplace: bool =
 
 def dropout3d(input: Any, p: float = 0.5, training: bool = True, inplace: bool = False) -> Any:
     """F.dropout3d: zero whole channels of (N, C, D, H, W) or unbatched (C, D, H, W) input."""
-    need_tensor(input, "dropout3d")
+    need_tensor("dropout3d", input)
     if input.ndim not in (4, 5):
         warnings.warn(f"dropout3d: Received a {input.ndim}-D input to dropout3d, which is "
                       "deprecated and will result in an error in a future release. To retain the "

@@ -15,10 +15,11 @@ import jax
 import jax.numpy as jnp
 
 from .._dtypes import legacy_name, upcast_half
+from ..core.declare import need_tensor
 from ..core.dispatch import dispatch
 from ..core.registry import KEEP, register
 from ..core.surface import expose
-from .nn_activations import need_float, need_tensor
+from .nn_activations import need_float
 from .nn_common import HIGHEST, NN, cast_like, ntuple
 
 _DN = {1: ("NCH", "OIH", "NCH"), 2: ("NCHW", "OIHW", "NCHW"), 3: ("NCDHW", "OIDHW", "NCDHW")}
@@ -55,7 +56,7 @@ CONV = register("convolution", _conv,
 
 def _conv_checks(name: str, input: Any, weight: Any, bias: Any, nd: int, groups: int,
                  transposed: bool) -> None:
-    need_tensor(input, name)
+    need_tensor(name, input)
     if input.ndim not in (nd + 1, nd + 2):
         raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to "
                            f"{name}, but got input of size: {list(input.shape)}")

@@ -18,12 +18,12 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._dtypes import upcast_half
+from ..core.declare import need_tensor
 from ..core.dispatch import dispatch
 from ..core.registry import KEEP, register
 from ..core.surface import expose
 from ..core.tensor import Tensor
 from ..core.tensor_access import array_of
-from .nn_activations import need_tensor
 
 _NEG = -1e30  # log-space zero that stays finite (no inf - inf in the recursion or its gradient)
 
@@ -96,7 +96,7 @@ def ctc_loss(log_probs: Any, targets: Any, input_lengths: Any, target_lengths: A
              blank: int = 0, reduction: str = "mean", zero_infinity: bool = False) -> Any:
     """F.ctc_loss: log_probs (T, N, C) or (T, C); targets padded (N, S) or concatenated
     (sum(target_lengths),); 'mean' divides each loss by its target length, then averages."""
-    need_tensor(log_probs, "ctc_loss", "log_probs")
+    need_tensor("ctc_loss", log_probs, "log_probs")
     if reduction not in ("none", "mean", "sum"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
     unbatched = log_probs.ndim == 2

@@ -12,11 +12,11 @@ from typing import Any
 import jax.numpy as jnp
 
 from .._dtypes import upcast_half
+from ..core.declare import need_tensor
 from ..core.dims import norm_dim
 from ..core.dispatch import dispatch
 from ..core.registry import FLOAT, register
 from ..core.surface import expose
-from .nn_activations import need_tensor
 from .nn_common import NN
 
 
@@ -55,7 +55,7 @@ PAIRWISE_DISTANCE = register("pairwise_distance", _pairwise_distance, "NormBackw
 
 def cosine_similarity(x1: Any, x2: Any, dim: int = 1, eps: float = 1e-8) -> Any:
     """F.cosine_similarity along ``dim`` (inputs broadcast); norms are clamped to ``eps``."""
-    need_tensor(x1, "cosine_similarity", "x1")
+    need_tensor("cosine_similarity", x1, "x1")
     nd = max(x1.ndim, x2.ndim)
     d = norm_dim(dim, nd)
     return dispatch(COSINE_SIMILARITY, (x1, x2), (d, float(eps)))
@@ -64,7 +64,7 @@ def cosine_similarity(x1: Any, x2: Any, dim: int = 1, eps: float = 1e-8) -> Any:
 def pairwise_distance(x1: Any, x2: Any, p: float = 2.0, eps: float = 1e-6,
                       keepdim: bool = False) -> Any:
     """F.pairwise_distance: ||x1 - x2 + eps||_p over the last dim."""
-    need_tensor(x1, "pairwise_distance", "x1")
+    need_tensor("pairwise_distance", x1, "x1")
     return dispatch(PAIRWISE_DISTANCE, (x1, x2), (float(p), float(eps), bool(keepdim)))
 
 

@@ -12,12 +12,13 @@ from typing import Any
 import jax
 
 from .._dtypes import upcast_half
+from ..core.declare import need_tensor
 from ..core.dispatch import dispatch
 from ..core.registry import KEEP, register
 from ..core.surface import expose
 from ..core.tensor import Tensor
 from ..core.tensor_access import array_of
-from .nn_activations import need_float, need_tensor
+from .nn_activations import need_float
 from .nn_common import NN, cast_like
 
 DROPOUT = register("dropout", lambda x, m, scale: cast_like(upcast_half(x) * m * scale, x),
@@ -34,7 +35,7 @@ def _dropout_mask(input: Any, p: float, shape: tuple) -> Any:
 
 def _dropout_impl(name: str, input: Any, p: float, training: bool, inplace: bool,
                   mask_shape: tuple) -> Any:
-    need_tensor(input, name)
+    need_tensor(name, input)
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training:
@@ -56,7 +57,7 @@ def dropout(input: Any, p: float = 0.5, training: bool = True, inplace: bool = F
 def dropout2d(input: Any, p: float = 0.5, training: bool = True, inplace: bool = False) -> Any:
     """F.dropout2d: zero whole channels (one draw per (N, C)); like torch, a 3-D input is read
     as (N, C, L), with torch's warning."""
-    need_tensor(input, "dropout2d")
+    need_tensor("dropout2d", input)
     if input.ndim not in (3, 4):
         warnings.warn(f"dropout2d: Received a {input.ndim}-D input to dropout2d, which is "
                       "deprecated and will result in an error in a future release. To retain the "

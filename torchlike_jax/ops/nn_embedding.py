@@ -13,12 +13,12 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._dtypes import legacy_name
+from ..core.declare import need_tensor
 from ..core.dispatch import dispatch, value_is_abstract
 from ..core.registry import KEEP, register
 from ..core.surface import expose
 from ..core.tensor_access import array_of
 from .bounds import check_in_self
-from .nn_activations import need_tensor
 from .nn_common import NN
 
 
@@ -38,7 +38,7 @@ def embedding(input: Any, weight: Any, padding_idx: int | None = None, max_norm:
               norm_type: float = 2.0, scale_grad_by_freq: bool = False,
               sparse: bool = False) -> Any:
     """F.embedding: rows of ``weight`` picked by the integer ``input``."""
-    need_tensor(input, "embedding")
+    need_tensor("embedding", input)
     if max_norm is not None or scale_grad_by_freq or sparse:
         raise NotImplementedError("embedding: max_norm, scale_grad_by_freq and sparse are not "
                                   "supported by torchlike_jax")
@@ -62,7 +62,7 @@ ONE_HOT = register("one_hot", lambda idx, n: (idx[..., None] == jnp.arange(n)).a
 
 def one_hot(tensor: Any, num_classes: int = -1) -> Any:
     """F.one_hot: int64 one-hot vectors; num_classes=-1 reads max + 1 (a host sync, as torch)."""
-    need_tensor(tensor, "one_hot", "self")
+    need_tensor("one_hot", tensor, "self")
     if tensor.dtype.name != "int64":
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     if tensor.numel() and (num_classes == -1 or not value_is_abstract(tensor)):

@@ -15,10 +15,10 @@ import jax
 import jax.numpy as jnp
 
 from .._dtypes import upcast_half
+from ..core.declare import need_tensor
 from ..core.dispatch import dispatch
 from ..core.registry import KEEP, register
 from ..core.surface import expose
-from .nn_activations import need_tensor
 
 
 def _bag(w, idx, offsets, psw, mode, n_bags, padding_idx, two_d):
@@ -56,7 +56,7 @@ def embedding_bag(input: Any, weight: Any, offsets: Any = None, max_norm: float 
                   sparse: bool = False, per_sample_weights: Any = None,
                   include_last_offset: bool = False, padding_idx: int | None = None) -> Any:
     """F.embedding_bag: one reduced row per bag (mode 'sum', 'mean' or 'max')."""
-    need_tensor(input, "embedding_bag")
+    need_tensor("embedding_bag", input)
     if max_norm is not None or scale_grad_by_freq or sparse:
         raise NotImplementedError("embedding_bag: max_norm, scale_grad_by_freq and sparse are "
                                   "not supported by torchlike_jax")

@@ -12,10 +12,10 @@ from typing import Any
 import jax.numpy as jnp
 import numpy as np
 
+from ..core.declare import need_tensor
 from ..core.dispatch import dispatch
 from ..core.registry import KEEP, register
 from ..core.surface import expose
-from .nn_activations import need_tensor
 from .nn_common import ntuple
 
 
@@ -65,7 +65,7 @@ def _params(kernel_size: Any, dilation: Any, padding: Any, stride: Any) -> tuple
 def unfold(input: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
            stride: Any = 1) -> Any:
     """F.unfold: (N, C, H, W) -> (N, C * kh * kw, L), one column per sliding block."""
-    need_tensor(input, "unfold")
+    need_tensor("unfold", input)
     if input.ndim not in (3, 4):
         raise NotImplementedError(f"Input Error: Only 3D or 4D input Tensors are supported "
                                   f"(got {input.ndim}D)")
@@ -83,7 +83,7 @@ def unfold(input: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
 def fold(input: Any, output_size: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
          stride: Any = 1) -> Any:
     """F.fold: (N, C * kh * kw, L) -> (N, C, H, W), overlapping block elements summed."""
-    need_tensor(input, "fold")
+    need_tensor("fold", input)
     if input.ndim not in (2, 3):
         raise RuntimeError(f"Expected 2D or 3D (batch mode) tensor for input with possibly 0 "
                            f"batch size and non-zero dimensions for input, but got: "

@@ -13,10 +13,10 @@ from typing import Any
 import jax.numpy as jnp
 
 from .._dtypes import cpp_type_name, upcast_half
+from ..core.declare import need_tensor
 from ..core.dispatch import dispatch
 from ..core.registry import KEEP, register
 from ..core.surface import expose
-from .nn_activations import need_tensor
 from .nn_common import HIGHEST, NN, cast_like
 
 
@@ -63,7 +63,7 @@ def _check_same_dtype(*ts: Any) -> None:
 
 def linear(input: Any, weight: Any, bias: Any = None) -> Any:
     """F.linear: ``input @ weight.T + bias``."""
-    need_tensor(input, "linear")
+    need_tensor("linear", input)
     if input.shape[-1:] != weight.shape[-1:] if input.ndim else True:
         a = (math.prod(input.shape[:-1]), input.shape[-1]) if input.ndim else (1, 1)
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a[0]}x{a[1]} and "
@@ -74,7 +74,7 @@ def linear(input: Any, weight: Any, bias: Any = None) -> Any:
 
 def bilinear(input1: Any, input2: Any, weight: Any, bias: Any = None) -> Any:
     """F.bilinear: ``x1^T W_o x2 + b_o`` for every output feature o."""
-    need_tensor(input1, "bilinear")
+    need_tensor("bilinear", input1)
     if input1.shape[-1] != weight.shape[1]:
         raise RuntimeError(f"bilinear(): input1 size does not match weight size: got "
                            f"{input1.shape[-1]} but expected {weight.shape[1]}")

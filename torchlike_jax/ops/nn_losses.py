@@ -18,12 +18,12 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._dtypes import legacy_name, upcast_half
+from ..core.declare import need_tensor
 from ..core.dispatch import dispatch, value_is_abstract
 from ..core.registry import FLOAT, register
 from ..core.surface import expose
 from ..core.tensor import Tensor
 from ..core.tensor_access import array_of
-from .nn_activations import need_tensor
 
 _NN = "nn.functional"
 _REDUCTIONS = ("none", "mean", "sum")
@@ -222,7 +222,7 @@ def _check_weight(weight: Any, n_classes: int) -> None:
 def nll_loss(input: Any, target: Any, weight: Any = None, size_average: Any = None,
              ignore_index: int = -100, reduce: Any = None, reduction: str = "mean") -> Any:
     """F.nll_loss: -input[n, target[n]] * weight[target[n]]; 'mean' divides by the weights."""
-    need_tensor(input, "nll_loss")
+    need_tensor("nll_loss", input)
     reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction)
     if input.ndim < 1:
@@ -239,7 +239,7 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, size_average: Any
                   label_smoothing: float = 0.0) -> Any:
     """F.cross_entropy: log_softmax + nll_loss for class indices, or soft cross entropy for
     class probabilities (a float target shaped like the input); both with label_smoothing."""
-    need_tensor(input, "cross_entropy")
+    need_tensor("cross_entropy", input)
     reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:
@@ -290,7 +290,7 @@ HUBER = _op("huber_loss", _huber, lambda p: "HuberLossBackward0", 2)
 def _pointwise(op, name: str, *extra_names: str):
     def fn(input: Any, target: Any, size_average: Any = None, reduce: Any = None,
            reduction: str = "mean", **kw: Any) -> Any:
-        need_tensor(input, name)
+        need_tensor(name, input)
         reduction = _legacy(size_average, reduce, reduction)
         _check_reduction(reduction)
         _size_warning(input, target)
@@ -373,7 +373,7 @@ BCE_LOGITS = _op("binary_cross_entropy_with_logits", _bce_logits,
 def binary_cross_entropy(input: Any, target: Any, weight: Any = None, size_average: Any = None,
                          reduce: Any = None, reduction: str = "mean") -> Any:
     """F.binary_cross_entropy on probabilities; the logs are clamped at -100 as in torch."""
-    need_tensor(input, "binary_cross_entropy")
+    need_tensor("binary_cross_entropy", input)
     reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction)
     if tuple(target.shape) != tuple(input.shape):
@@ -387,7 +387,7 @@ def binary_cross_entropy_with_logits(input: Any, target: Any, weight: Any = None
                                      size_average: Any = None, reduce: Any = None,
                                      reduction: str = "mean", pos_weight: Any = None) -> Any:
     """F.binary_cross_entropy_with_logits: stable sigmoid + BCE, ``pos_weight`` on positives."""
-    need_tensor(input, "binary_cross_entropy_with_logits")
+    need_tensor("binary_cross_entropy_with_logits", input)
     reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction)
     if tuple(target.shape) != tuple(input.shape):
@@ -421,7 +421,7 @@ KL_DIV = _op("kl_div", _kl, _kl_name, 3)
 def kl_div(input: Any, target: Any, size_average: Any = None, reduce: Any = None,
            reduction: str = "mean", log_target: bool = False) -> Any:
     """F.kl_div: target * (log target - input) pointwise (input is log-probabilities)."""
-    need_tensor(input, "kl_div")
+    need_tensor("kl_div", input)
     reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction, _REDUCTIONS + ("batchmean",))
     if reduction == "mean":
@@ -453,7 +453,7 @@ def poisson_nll_loss(input: Any, target: Any, log_input: bool = True, full: bool
                      size_average: Any = None, eps: float = 1e-8, reduce: Any = None,
                      reduction: str = "mean") -> Any:
     """F.poisson_nll_loss: exp(input) - target * input (log_input), + Stirling term if full."""
-    need_tensor(input, "poisson_nll_loss")
+    need_tensor("poisson_nll_loss", input)
     reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction)
     return dispatch(POISSON, (input, target), (reduction, bool(log_input), bool(full),
@@ -477,7 +477,7 @@ GAUSSIAN_NLL = _op("gaussian_nll_loss", _gaussian_nll,
 def gaussian_nll_loss(input: Any, target: Any, var: Any, full: bool = False, eps: float = 1e-6,
                       reduction: str = "mean") -> Any:
     """F.gaussian_nll_loss: 0.5 (log var + (input - target)^2 / var), var clamped to eps."""
-    need_tensor(input, "gaussian_nll_loss")
+    need_tensor("gaussian_nll_loss", input)
 
     if isinstance(var, (int, float)):
         var = Tensor._wrap(jnp.full(tuple(input.shape), float(var), array_of(input).dtype))
@@ -518,7 +518,7 @@ def cosine_embedding_loss(input1: Any, input2: Any, target: Any, margin: float =
                           size_average: Any = None, reduce: Any = None,
                           reduction: str = "mean") -> Any:
     """F.cosine_embedding_loss: 1 - cos for target 1, max(0, cos - margin) for target -1."""
-    need_tensor(input1, "cosine_embedding_loss")
+    need_tensor("cosine_embedding_loss", input1)
     reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction)
     if input1.ndim != input2.ndim or tuple(input1.shape) != tuple(input2.shape):
@@ -540,7 +540,7 @@ def margin_ranking_loss(input1: Any, input2: Any, target: Any, margin: float = 0
                         size_average: Any = None, reduce: Any = None,
                         reduction: str = "mean") -> Any:
     """F.margin_ranking_loss: max(0, -target * (input1 - input2) + margin)."""
-    need_tensor(input1, "margin_ranking_loss")
+    need_tensor("margin_ranking_loss", input1)
     reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction)
     if not (input1.ndim == input2.ndim == target.ndim):
@@ -562,7 +562,7 @@ HINGE = _op("hinge_embedding_loss", _hinge, _named("AddBackward0"), 2, participa
 def hinge_embedding_loss(input: Any, target: Any, margin: float = 1.0, size_average: Any = None,
                          reduce: Any = None, reduction: str = "mean") -> Any:
     """F.hinge_embedding_loss: x where target is 1, max(0, margin - x) where it is -1."""
-    need_tensor(input, "hinge_embedding_loss")
+    need_tensor("hinge_embedding_loss", input)
     reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction)
     return dispatch(HINGE, (input, target), (reduction, float(margin)))
@@ -576,7 +576,7 @@ SOFT_MARGIN = _op("soft_margin_loss",
 def soft_margin_loss(input: Any, target: Any, size_average: Any = None, reduce: Any = None,
                      reduction: str = "mean") -> Any:
     """F.soft_margin_loss: log(1 + exp(-target * input))."""
-    need_tensor(input, "soft_margin_loss")
+    need_tensor("soft_margin_loss", input)
     reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction)
     _size_warning(input, target)
@@ -600,7 +600,7 @@ def multilabel_soft_margin_loss(input: Any, target: Any, weight: Any = None,
                                 size_average: Any = None, reduce: Any = None,
                                 reduction: str = "mean") -> Any:
     """F.multilabel_soft_margin_loss: per-class logistic loss averaged over classes."""
-    need_tensor(input, "multilabel_soft_margin_loss")
+    need_tensor("multilabel_soft_margin_loss", input)
     reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction)
     return dispatch(MULTILABEL_SOFT_MARGIN, (input, target, weight), (reduction,))
@@ -634,7 +634,7 @@ def triplet_margin_loss(anchor: Any, positive: Any, negative: Any, margin: float
                         size_average: Any = None, reduce: Any = None,
                         reduction: str = "mean") -> Any:
     """F.triplet_margin_loss: max(0, margin + d(a, p) - d(a, n)) with pairwise distances."""
-    need_tensor(anchor, "triplet_margin_loss")
+    need_tensor("triplet_margin_loss", anchor)
     reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction)
     if not (anchor.ndim == positive.ndim == negative.ndim):

@@ -10,10 +10,10 @@ from typing import Any
 import jax.numpy as jnp
 
 from .._dtypes import upcast_half
+from ..core.declare import need_tensor
 from ..core.dispatch import dispatch
 from ..core.registry import FLOAT, register
 from ..core.surface import expose
-from .nn_activations import need_tensor
 from .nn_distance import pairwise_distance
 from .nn_losses import _check_reduction, _legacy, _reduce
 
@@ -45,7 +45,7 @@ def multi_margin_loss(input: Any, target: Any, p: int = 1, margin: float = 1.0,
                       weight: Any = None, size_average: Any = None, reduce: Any = None,
                       reduction: str = "mean") -> Any:
     """F.multi_margin_loss: sum over wrong classes i of max(0, margin - x[y] + x[i])^p / C."""
-    need_tensor(input, "multi_margin_loss")
+    need_tensor("multi_margin_loss", input)
     reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction)
     if p not in (1, 2):
@@ -88,7 +88,7 @@ MULTILABEL_MARGIN = register("multilabel_margin_loss", _multilabel_margin,
 def multilabel_margin_loss(input: Any, target: Any, size_average: Any = None,
                            reduce: Any = None, reduction: str = "mean") -> Any:
     """F.multilabel_margin_loss: target lists each sample's classes, ended by the first -1."""
-    need_tensor(input, "multilabel_margin_loss")
+    need_tensor("multilabel_margin_loss", input)
     reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction)
     if input.ndim not in (1, 2) or tuple(target.shape) != tuple(input.shape):
@@ -102,7 +102,7 @@ def triplet_margin_with_distance_loss(anchor: Any, positive: Any, negative: Any,
                                       swap: bool = False, reduction: str = "mean") -> Any:
     """F.triplet_margin_with_distance_loss: max(0, margin + d(a, p) - d(a, n)), any ``d``
     (pairwise_distance by default), composed from the ops it calls."""
-    need_tensor(anchor, "triplet_margin_with_distance_loss", "anchor")
+    need_tensor("triplet_margin_with_distance_loss", anchor, "anchor")
     _check_reduction(reduction)
     if margin <= 0:
         raise ValueError(f"triplet_margin_with_distance_loss: expected margin to be greater "

@@ -15,11 +15,12 @@ import jax
 import jax.numpy as jnp
 
 from .._dtypes import upcast_half
+from ..core.declare import need_tensor
 from ..core.dispatch import dispatch
 from ..core.registry import KEEP, register
 from ..core.surface import expose
 from ..core.tensor_access import array_of, set_array, storage_of
-from .nn_activations import need_float, need_tensor
+from .nn_activations import need_float
 from .nn_common import NN, cast_like
 
 
@@ -53,7 +54,7 @@ LAYER_NORM = register("layer_norm", _layer_norm, "NativeLayerNormBackward0", dty
 def layer_norm(input: Any, normalized_shape: Any, weight: Any = None, bias: Any = None,
                eps: float = 1e-5) -> Any:
     """F.layer_norm over the trailing ``normalized_shape`` dims (biased variance)."""
-    need_tensor(input, "layer_norm")
+    need_tensor("layer_norm", input)
     ns = (int(normalized_shape),) if isinstance(normalized_shape, int) else \
         tuple(int(s) for s in normalized_shape)
     if tuple(input.shape[input.ndim - len(ns):]) != ns or len(ns) > input.ndim:
@@ -101,7 +102,7 @@ def batch_norm(input: Any, running_mean: Any, running_var: Any, weight: Any = No
                eps: float = 1e-5) -> Any:
     """F.batch_norm over (N, *spatial) per channel; in training the running stats are updated
     in place (unbiased variance) as torch does."""
-    need_tensor(input, "batch_norm")
+    need_tensor("batch_norm", input)
     if training:
         size = input.numel() // (input.shape[1] if input.ndim > 1 else 1)
         if size == 1:
@@ -139,7 +140,7 @@ GROUP_NORM = register("group_norm", _group_norm, "NativeGroupNormBackward0", dty
 def group_norm(input: Any, num_groups: int, weight: Any = None, bias: Any = None,
                eps: float = 1e-5) -> Any:
     """F.group_norm: normalize over each group of channels and the spatial dims."""
-    need_tensor(input, "group_norm")
+    need_tensor("group_norm", input)
     if input.ndim < 2 or input.shape[1] % num_groups:
         raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, "
                            f"but got input of shape {list(input.shape)} and num_groups="
@@ -177,7 +178,7 @@ def instance_norm(input: Any, running_mean: Any = None, running_var: Any = None,
                   momentum: float = 0.1, eps: float = 1e-5) -> Any:
     """F.instance_norm: per (sample, channel) normalization; running stats (when given) are
     updated in place with the batch mean of the per-instance statistics."""
-    need_tensor(input, "instance_norm")
+    need_tensor("instance_norm", input)
     if use_input_stats and math.prod(input.shape[2:]) == 1:
         raise ValueError(f"Expected more than 1 spatial element when training, got input size "
                          f"{input.shape}")

@@ -11,10 +11,10 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
+from ..core.declare import need_tensor
 from ..core.dispatch import dispatch
 from ..core.registry import KEEP, register
 from ..core.surface import expose
-from .nn_activations import need_tensor
 from .nn_common import NN
 
 
@@ -39,7 +39,7 @@ PAD = register("pad", _pad, _pad_name, dtype_rule=KEEP)
 
 def pad(input: Any, pad: Any, mode: str = "constant", value: float | None = None) -> Any:
     """F.pad: ``pad`` lists (left, right) pairs starting from the last dim."""
-    need_tensor(input, "pad")
+    need_tensor("pad", input)
     if len(pad) % 2:
         raise RuntimeError("Padding length must be divisible by 2")
     n = len(pad) // 2

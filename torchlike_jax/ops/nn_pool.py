@@ -15,10 +15,11 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._dtypes import upcast_half
+from ..core.declare import need_tensor
 from ..core.dispatch import dispatch
 from ..core.registry import KEEP, register
 from ..core.surface import expose
-from .nn_activations import need_float, need_tensor
+from .nn_activations import need_float
 from .nn_common import HIGHEST, NN, cast_like, ntuple
 
 
@@ -112,7 +113,7 @@ AVG_POOL = register("avg_pool", _avg_pool,
 
 
 def _pool_args(name, input, nd, kernel_size, stride, padding, dilation):
-    need_tensor(input, name)
+    need_tensor(name, input)
     if input.ndim not in (nd + 1, nd + 2):
         raise RuntimeError(f"{name}: Expected {nd + 1}D or {nd + 2}D (batch mode) tensor with "
                            f"optional 0 dim batch size for input, but got: "
@@ -242,7 +243,7 @@ ADAPTIVE_MAX = register("adaptive_max_pool", _adaptive_max,
 
 
 def _adaptive_size(name: str, input: Any, output_size: Any, nd: int) -> tuple:
-    need_tensor(input, name)
+    need_tensor(name, input)
     if input.ndim not in (nd + 1, nd + 2):
         raise RuntimeError(f"{name}(): Expected {nd + 1}D or {nd + 2}D tensor, but got "
                            f"{list(input.shape)}")

@@ -14,10 +14,10 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._dtypes import upcast_half
+from ..core.declare import need_tensor
 from ..core.dispatch import dispatch
 from ..core.registry import KEEP, register
 from ..core.surface import expose
-from .nn_activations import need_tensor
 from .nn_common import HIGHEST, NN, cast_like, ntuple
 
 
@@ -73,7 +73,7 @@ def interpolate(input: Any, size: Any = None, scale_factor: Any = None, mode: st
                 align_corners: bool | None = None, recompute_scale_factor: bool | None = None,
                 antialias: bool = False) -> Any:
     """F.interpolate for modes 'nearest', 'linear' (3-D input) and 'bilinear' (4-D input)."""
-    need_tensor(input, "interpolate")
+    need_tensor("interpolate", input)
     nd = input.ndim - 2
     if antialias:
         raise NotImplementedError("interpolate(antialias=True) is not supported by torchlike_jax")
@@ -123,7 +123,7 @@ PIXEL_UNSHUFFLE = register("pixel_unshuffle", _pixel_unshuffle, "PixelUnshuffleB
 
 def pixel_shuffle(input: Any, upscale_factor: int) -> Any:
     """F.pixel_shuffle: (*, C r^2, H, W) -> (*, C, H r, W r)."""
-    need_tensor(input, "pixel_shuffle")
+    need_tensor("pixel_shuffle", input)
     r = int(upscale_factor)
     if input.ndim < 3:
         raise RuntimeError(f"pixel_shuffle expects input to have at least 3 dimensions, but got "
@@ -138,7 +138,7 @@ def pixel_shuffle(input: Any, upscale_factor: int) -> Any:
 
 def pixel_unshuffle(input: Any, downscale_factor: int) -> Any:
     """F.pixel_unshuffle: (*, C, H r, W r) -> (*, C r^2, H, W)."""
-    need_tensor(input, "pixel_unshuffle")
+    need_tensor("pixel_unshuffle", input)
     r = int(downscale_factor)
     if input.ndim < 3:
         raise RuntimeError(f"pixel_unshuffle expects input to have at least 3 dimensions, but "

@@ -30,6 +30,7 @@ from .._dtypes import upcast_half
 from ..core.dispatch import dispatch
 from ..core.registry import KEEP, register
 from ..core.surface import expose
+from ..core.tensor import Tensor
 from ..core.tensor_access import array_of
 from .joining import cat, stack
 from .nn_dropout import dropout
@@ -140,7 +141,7 @@ UNPACK_ROWS = register("unpack_rows", _unpack_rows, lambda p: p[-1], dtype_rule=
 
 def _host_ints(t: Any) -> np.ndarray:
     """A small index tensor (``batch_sizes``, lengths) on the host, as torch keeps them on CPU."""
-    return np.asarray(array_of(t) if hasattr(t, "_st") else t, dtype=np.int64)
+    return np.asarray(array_of(t) if isinstance(t, Tensor) else t, dtype=np.int64)
 
 
 def packed_rows(batch_sizes: Any, batch: int | None = None) -> tuple[np.ndarray, np.ndarray]:
