@@ -36,7 +36,7 @@ def close(a, b, rtol=RTOL, atol=ATOL):
 
 
 def compare(real, make, inputs, *, train=True):
-    """tests/live_compare.py's comparison (values, gradients, grad_fn names, reprs)."""
+    """tests/support/live_compare.py's comparison (values, gradients, grad_fn names, reprs)."""
     return _compare(real, make, inputs, train=train)
 
 

@@ -1,8 +1,8 @@
-"""``torch.optim`` against torch 2.13's recorded answers (``tests/fixtures/optim.json``, written
-by ``tools/record_optim_fixtures.py``): runs without torch installed. Every optimizer
-configuration's 20-step trajectory, final state dict, param groups and repr, and every
-scheduler's learning rates over 30 epochs. ``tests/test_optim.py`` compares the same scenarios
-live; ``test_fixture_is_fresh`` re-records a few with real torch when it is present.
+"""``torch.optim`` against torch 2.13's recorded answers (``tests/fixtures/optim.json``, written by
+``tools/record_optim_fixtures.py``): runs without torch installed. Every optimizer configuration's
+20-step trajectory, final state dict, param groups and repr, and every scheduler's learning rates
+over 30 epochs. ``tests/differential/test_optim.py`` compares the same scenarios live;
+``test_fixture_is_fresh`` re-records a few with real torch when it is present.
 """
 
 from __future__ import annotations

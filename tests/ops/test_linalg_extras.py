@@ -126,7 +126,7 @@ def test_outer_promotes_like_torch():
 
 
 def test_singular_inverse_raises_and_does_not_corrupt():
-    """torch.linalg.LinAlgError, as torch raises (tests/test_bounds_and_errors.py compares the
+    """torch.linalg.LinAlgError, as torch raises (tests/ops/test_bounds_and_errors.py compares the
     messages live); the input is untouched."""
     z = torch.zeros(2, 2)
     with pytest.raises(torch.linalg.LinAlgError, match="input matrix is singular"):

@@ -1,4 +1,4 @@
-"""Shared harness of tests/test_func.py and tests/test_functional.py.
+"""Shared harness of tests/unit/test_func.py and tests/unit/test_functional.py.
 
 A case is a function of the library module (``torchlike_jax`` or real ``torch``) written once
 against the torch API; :func:`norm` turns its result (or the exception it raised) into a

@@ -1,6 +1,6 @@
-"""Module-against-torch comparison shared by tests/test_nn_layers.py and
-tests/test_nn_layers_extra.py (both live against real PyTorch): build a module under both
-libraries with torch's weights, then compare repr, outputs, input and parameter gradients."""
+"""Module-against-torch comparison shared by tests/differential/test_nn_layers.py and
+tests/differential/test_nn_layers_extra.py (both live against real PyTorch): build a module under
+both libraries with torch's weights, then compare repr, outputs, input and parameter gradients."""
 
 from __future__ import annotations
 

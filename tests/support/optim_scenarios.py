@@ -1,10 +1,10 @@
 """Optimizer and scheduler scenarios shared by the live torch tests and the recorded fixtures.
 
-Each scenario takes a library (``torchlike_jax`` or real ``torch``) and returns plain numpy /
-Python values, so the same code runs on both: ``tests/test_optim.py`` and
-``tests/test_lr_scheduler.py`` compare live, ``tools/record_optim_fixtures.py`` records torch's
-answers into ``tests/fixtures/optim.json`` and ``tests/test_optim_fixtures.py`` checks ours
-against that file without torch installed.
+Each scenario takes a library (``torchlike_jax`` or real ``torch``) and returns plain numpy / Python
+values, so the same code runs on both: ``tests/differential/test_optim.py`` and
+``tests/differential/test_lr_scheduler.py`` compare live, ``tools/record_optim_fixtures.py`` records
+torch's answers into ``tests/fixtures/optim.json`` and ``tests/differential/test_optim_fixtures.py``
+checks ours against that file without torch installed.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """A JSON description of a loaded checkpoint object, shared by the recorder
 (tools/record_serialization_fixtures.py, run against real torch) and the tests
-(tests/test_serialization.py, run against torchlike_jax and, live, torch), so both sides
+(tests/unit/test_serialization.py, run against torchlike_jax and, live, torch), so both sides
 describe objects with the very same code.
 
 ``lib`` is the library the object came from (``torchlike_jax`` or ``torch``): it names the

@@ -167,7 +167,7 @@ def call(name: str, fn, kwargs: dict, pair: str):
 
 # pairs whose values are checked for real (each compiles an XLA program, so only a few): mixed
 # dtypes and forms, where our casts decide the values (scalar casts, 0-dim and bool operands,
-# uint8 x int8, half x bfloat16); same-dtype values per op are tests/test_opinfo.py's job
+# uint8 x int8, half x bfloat16); same-dtype values per op are tests/ops/test_opinfo.py's job
 VALUE_PAIRS = ("t:uint8|s:int", "t:float16|s:float", "t:int32|z:float64", "s:int|t:bool",
                "z:float32|z:int64", "s:float|t:int64", "t:int8|t:uint8", "t:bfloat16|t:float16",
                "t:bool|z:int32")
