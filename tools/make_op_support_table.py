@@ -1,9 +1,9 @@
 """Generate docs/op_support.md from the op registry and the op-info checks (never by hand).
 
-For every OpInfo (tests/opinfo) this runs each recorded case exactly as tests/test_opinfo.py does
-(forward values/dtypes/shapes/grad_fn names and the vjp against torch's fixture) plus the float64
-gradcheck, and notes which registry ops (OpDefs, ops/registry.py) the call dispatched. One row per
-op: forward, backward, gradcheck, dtypes that pass, registry ops, notes.
+For every OpInfo (tests/opinfo) this runs each recorded case exactly as tests/ops/test_opinfo.py
+does (forward values/dtypes/shapes/grad_fn names and the vjp against torch's fixture) plus the
+float64 gradcheck, and notes which registry ops (OpDefs, ops/registry.py) the call dispatched. One
+row per op: forward, backward, gradcheck, dtypes that pass, registry ops, notes.
 
     .venv/bin/python tools/make_op_support_table.py [--jobs N]   # writes docs/op_support.md
 """
@@ -22,10 +22,9 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-import opinfo  # noqa: E402
+from tests import opinfo  # noqa: E402
 
 OUT = ROOT / "docs" / "op_support.md"
 FIXTURES = ROOT / "tests" / "fixtures" / "opinfo"

@@ -22,10 +22,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "opinfo"
-sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-import opinfo  # noqa: E402
+from tests import opinfo  # noqa: E402
 
 
 def record_area(torch, ops: list) -> dict:

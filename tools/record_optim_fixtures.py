@@ -1,7 +1,8 @@
 """Record real torch's optimizer trajectories and scheduler learning rates into
-``tests/fixtures/optim.json``, so ``tests/test_optim_fixtures.py`` checks ours without torch.
+``tests/fixtures/optim.json``, so ``tests/differential/test_optim_fixtures.py`` checks ours
+without torch.
 
-The scenarios are the live tests' own (``tests/optim_scenarios.py``): every optimizer
+The scenarios are the live tests' own (``tests/support/optim_scenarios.py``): every optimizer
 configuration of ``GRID`` runs 20 steps on the same problem (parameters after each step, the final
 state dict, the param groups and the repr), and every scheduler of ``SCHEDULERS`` runs 30 epochs
 (``get_last_lr()`` after each, warnings, ``last_epoch``, final parameters).
@@ -18,9 +19,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "tests" / "fixtures" / "optim.json"
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))  # run as a script: make `tests` importable
 
-from optim_scenarios import GRID, SCHEDULERS, _ids, _sequence, _trajectory  # noqa: E402
+from tests.support.optim_scenarios import GRID, SCHEDULERS, _ids, _sequence, _trajectory  # noqa: E402
 
 
 def _shortest(values: np.ndarray) -> list:

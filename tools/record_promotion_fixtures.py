@@ -4,7 +4,7 @@ Why a fixture instead of re-deriving the rules: torch's promotion has many speci
 (0-dim tensors and Python scalars only win with a higher category, uint8 + int8 -> int16,
 float16 + bfloat16 -> float32, integer true division -> default float, in-place "can't be cast"
 errors). Recording what torch 2.13 actually does for every ordered pair of operands lets
-``tests/test_promotion.py`` compare ours entry by entry without a torch import.
+``tests/unit/test_promotion.py`` compare ours entry by entry without a torch import.
 
 Operands are tokens: ``t:<dtype>`` a 2-element tensor, ``z:<dtype>`` a 0-dim tensor,
 ``s:bool`` / ``s:int`` / ``s:float`` a Python scalar. An entry's result is ``[dtype, values]`` or

@@ -1,4 +1,4 @@
-"""Record checkpoint files written by real PyTorch, for tests/test_serialization.py.
+"""Record checkpoint files written by real PyTorch, for tests/unit/test_serialization.py.
 
 Run with torch installed: ``python tools/record_serialization_fixtures.py``. It writes small
 ``.pt`` files into tests/fixtures/serialization/ (every common dtype, views sharing a storage,
@@ -19,13 +19,13 @@ import torch
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 OUT = ROOT / "tests" / "fixtures" / "serialization"
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))  # run as a script: make `tests` importable
 
-from serialization_describe import describe as _describe  # noqa: E402
+from tests.support.serialization_describe import describe as _describe  # noqa: E402
 
 
 def describe(obj):
-    """A JSON description of an object torch loaded (tests/serialization_describe.py)."""
+    """A JSON description of an object torch loaded (tests/support/serialization_describe.py)."""
     return _describe(obj, torch)
 
 

@@ -11,7 +11,7 @@ into ``torchlike_jax/ops/recorded_surface.py``.
 2. Which ``torch.<name>_`` in-place functions torch has at top level, among the in-place
 ``Tensor`` methods we have (``torch.sin_``, ``torch.relu_``, ``torch.clamp_``...).
 
-``tests/test_surface_extras.py`` re-derives both live and fails if they go stale.
+``tests/ops/test_surface_extras.py`` re-derives both live and fails if they go stale.
 Run: ``PYTHONPATH=. .venv/bin/python tools/record_surface_tables.py``.
 """
 

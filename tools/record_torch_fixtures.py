@@ -23,11 +23,10 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_PATH = ROOT / "tests" / "fixtures" / "differential.json"
-sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-from differential.cases import CASES  # noqa: E402
-from differential.harness import compare, observe  # noqa: E402
+from tests.differential.cases import CASES  # noqa: E402
+from tests.differential.harness import compare, observe  # noqa: E402
 
 
 def code_hash(code: str) -> str:

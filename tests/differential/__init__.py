@@ -1,1 +1,5 @@
-"""Differential tests: the same snippet against real torch and torchlike_jax."""
+"""Differential tests: the same code against real torch (live, or its recorded answers).
+
+``cases`` and ``harness`` are the snippet table and observer shared with
+``tools/record_torch_fixtures.py``.
+"""

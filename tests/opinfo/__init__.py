@@ -10,7 +10,7 @@ Each (op, sample, dtype) is a *case*. :func:`observe` runs a case and returns pl
 the forward outputs (shape, dtype, values), the ``grad_fn`` name of every differentiable output,
 and the vector-Jacobian product for seeded cotangents (``autograd.grad`` of all differentiable
 outputs w.r.t. all float inputs), or the exception raised. ``tools/record_opinfo_fixtures.py``
-stores torch's observations in ``tests/fixtures/opinfo/<area>.json``; ``tests/test_opinfo.py``
+stores torch's observations in ``tests/fixtures/opinfo/<area>.json``; ``tests/ops/test_opinfo.py``
 compares ours with :func:`compare`. Nothing here imports torch.
 
 Area modules (``tests/opinfo/<area>.py``) each define ``OPS: list[OpInfo]``.

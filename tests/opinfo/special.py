@@ -1,6 +1,7 @@
 """``torch.special`` ops. The ones that are torch.* ops under another name (special.erf,
 special.gammaln...) are the same functions and are checked for identity in
-tests/test_unary_extras.py; here are the special-only ones and those with their own behaviour."""
+tests/ops/test_unary_extras.py; here are the special-only ones and those with their own
+behaviour."""
 
 from __future__ import annotations
 

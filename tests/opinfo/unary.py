@@ -115,7 +115,7 @@ OPS += [
         Sample((T((3,), kind="values", values=[1 + 1j, 0j, -3 + 4j], dtype="complex64",
                   grad=False),), label="complex: x / |x|"),), grad=False,
         notes="gradient not compared here: torch's is an unallocated ZeroTensor the recorder "
-              "cannot read (zeros, SgnBackward0: tests/test_unary_extras.py)"),
+              "cannot read (zeros, SgnBackward0: tests/ops/test_unary_extras.py)"),
     _inplace("sgn", grad=False),
     _op("square", -2, 2, KEEPS), _inplace("square"),
     _op("abs", -2, 2, KEEPS), _inplace("abs"),

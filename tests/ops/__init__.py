@@ -1,0 +1,1 @@
+"""Per-op checks: the op-info table, what it cannot express (``*_extras``), errors, gradcheck."""

@@ -1,0 +1,1 @@
+"""Property tests: hypothesis-generated programs checked against invariants and JAX."""

@@ -1,0 +1,1 @@
+"""Core behaviour: tensor, autograd engine and modes, dtypes, formatting, compile, func, data."""
