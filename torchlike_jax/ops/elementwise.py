@@ -311,7 +311,7 @@ def remainder(input, other):
 
 
 # number % tensor: torch has no derivative for it (grad_fn NotImplemented); ours keeps one
-# (-floor(number / tensor)), which tests/test_gradcheck.py relies on
+# (-floor(number / tensor)), which tests/ops/test_gradcheck.py relies on
 @op("rremainder", impl=lambda a, b: _remainder(b, a), grad_fn="RemainderBackward1",
     method=False, namespace=())
 def rremainder(input, other):

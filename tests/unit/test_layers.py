@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parent.parent / "torchlike_jax"
+from tests.support.recorded import REPO_ROOT
+
+PACKAGE = REPO_ROOT / "torchlike_jax"
 
 #: bottom to top; a module may import from its own layer and the ones before it
 LAYERS: list[set[str]] = [
