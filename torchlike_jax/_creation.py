@@ -15,8 +15,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from . import _dtypes as D
-from . import _value_checks as V
+from . import _dtypes as dtypes
+from . import _value_checks as value_checks
 from ._device import factory_device
 from .core import grad_mode
 from .core.tensor import Tensor
@@ -25,9 +25,9 @@ from .core.tensor_access import array_of
 _REQ_GRAD_DTYPE = "Only Tensors of floating point and complex dtype can require gradients"
 
 
-def _leaf(array: Any, dtype: D.dtype, requires_grad: bool, device: Any = None) -> Tensor:
+def _leaf(array: Any, dtype: dtypes.dtype, requires_grad: bool, device: Any = None) -> Tensor:
     """Make a leaf from host/JAX data, placed on ``device`` and cast to ``dtype``."""
-    if requires_grad and dtype.category < D._FLOAT:
+    if requires_grad and dtype.category < dtypes._FLOAT:
         raise RuntimeError(_REQ_GRAD_DTYPE)
     dev = factory_device(device)
     if isinstance(array, np.ndarray):
@@ -75,12 +75,12 @@ def _check_ragged(data: Any, dim: int = 0) -> None:
             raise TypeError("a sequence where a number was expected")
 
 
-def _infer_dtype(data: Any) -> D.dtype | None:
+def _infer_dtype(data: Any) -> dtypes.dtype | None:
     """torch.tensor's dtype inference: numpy data (and tensors) keep their dtype, Python numbers
     use torch's (bool, int64, default float/complex), and a sequence promotes its elements'.
     None for an empty sequence (the default float dtype)."""
     if isinstance(data, (np.ndarray, np.generic)):
-        return D.from_numpy_dtype(data.dtype)
+        return dtypes.from_numpy_dtype(data.dtype)
     if isinstance(data, (list, tuple)):
         out = None
         for t in set(map(type, data)):  # one representative per element type: C-speed scan
@@ -90,12 +90,12 @@ def _infer_dtype(data: Any) -> D.dtype | None:
                 parts = [_infer_dtype(next(d for d in data if type(d) is t))]
             for dt in parts:
                 if dt is not None:
-                    out = dt if out is None else D.promote_types(out, dt)
+                    out = dt if out is None else dtypes.promote_types(out, dt)
         return out
-    return D.scalar_dtype(data)
+    return dtypes.scalar_dtype(data)
 
 
-def tensor(data: Any, *, dtype: D.dtype | None = None, device: Any = None,
+def tensor(data: Any, *, dtype: dtypes.dtype | None = None, device: Any = None,
            requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """Copy ``data`` (numbers, nested lists, numpy arrays, tensors) into a new leaf tensor."""
     if isinstance(data, Tensor):
@@ -105,13 +105,13 @@ def tensor(data: Any, *, dtype: D.dtype | None = None, device: Any = None,
             "torch.tensor(sourceTensor).", UserWarning, stacklevel=2)
         src = data.detach()
         return _leaf(array_of(src), dtype or data.dtype, requires_grad, device)
-    V.check_dtype_arg(dtype, "tensor")
+    value_checks.check_dtype_arg(dtype, "tensor")
     _check_ragged(data)
     flat = _flatten_tensors(data)
     host = np.asarray(flat)
     python = not isinstance(data, (np.ndarray, np.generic))
     inferred = None
-    if host.dtype == object or host.dtype.kind in "USV" and host.dtype != D.bfloat16.np:
+    if host.dtype == object or host.dtype.kind in "USV" and host.dtype != dtypes.bfloat16.np:
         found, bad = _first_non_number(flat)
         if found and isinstance(bad, str):
             raise TypeError("new(): invalid data type 'str'")
@@ -121,13 +121,13 @@ def tensor(data: Any, *, dtype: D.dtype | None = None, device: Any = None,
         host = _big_ints(flat, dtype or inferred)
     elif python and host.dtype in (np.uint64, np.float64):
         inferred = _infer_dtype(flat)
-        if inferred is not None and inferred.category < D._FLOAT:  # ints beyond int64 in it
+        if inferred is not None and inferred.category < dtypes._FLOAT:  # ints beyond int64 in it
             host = _big_ints(flat, dtype or inferred)
     if dtype is None:
         dtype = (inferred if inferred is not None else _infer_dtype(flat)) or \
-            D.get_default_dtype()
+            dtypes.get_default_dtype()
     if python:
-        V.check_data(host, dtype)
+        value_checks.check_data(host, dtype)
     return _leaf(host, dtype, requires_grad, device)
 
 
@@ -144,14 +144,14 @@ def _first_non_number(data: Any) -> tuple[bool, Any]:
     return True, data
 
 
-def _big_ints(flat: Any, dtype: D.dtype | None) -> np.ndarray:
+def _big_ints(flat: Any, dtype: dtypes.dtype | None) -> np.ndarray:
     """Data holding an int outside int64: torch reads it only into a floating dtype."""
-    if dtype is not None and dtype.category >= D._FLOAT:
+    if dtype is not None and dtype.category >= dtypes._FLOAT:
         return np.asarray(flat, dtype=np.complex128 if dtype.is_complex else np.float64)
     raise ValueError("Overflow when unpacking long long")
 
 
-def as_tensor(data: Any, dtype: D.dtype | None = None, device: Any = None) -> Tensor:
+def as_tensor(data: Any, dtype: dtypes.dtype | None = None, device: Any = None) -> Tensor:
     """Like ``tensor`` but returns ``data`` itself when it is already a matching tensor."""
     if isinstance(data, Tensor):
         return data if dtype is None or data.dtype is dtype else data.to(dtype)
@@ -163,7 +163,7 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
     immutable, so later writes to ``ndarray`` are not seen)."""
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
-    return _leaf(ndarray, D.from_numpy_dtype(ndarray.dtype), False)
+    return _leaf(ndarray, dtypes.from_numpy_dtype(ndarray.dtype), False)
 
 
 _NO_SIZE = object()  # ``size=`` not given
@@ -193,7 +193,7 @@ def _size(size: tuple, negative_msg: str | None = None, fn: str = "zeros",
         bad = next(s for s in size if not hasattr(s, "__index__"))
         raise TypeError(f"argument 'size' must be tuple of ints, but found element of type "
                         f"{type(bad).__name__}") from None
-    V.check_sizes(out, fn)
+    value_checks.check_sizes(out, fn)
     for s in out:
         if s < 0:
             raise RuntimeError(negative_msg or f"Trying to create tensor with negative dimension "
@@ -201,63 +201,63 @@ def _size(size: tuple, negative_msg: str | None = None, fn: str = "zeros",
     return out
 
 
-def zeros(*size: Any, dtype: D.dtype | None = None, device: Any = None,
+def zeros(*size: Any, dtype: dtypes.dtype | None = None, device: Any = None,
           requires_grad: bool = False, **kw: Any) -> Tensor:
     # torch 2.13's zeros has its own negative-size check (ones/full/empty keep the generic one)
-    V.check_dtype_arg(dtype, "zeros")
+    value_checks.check_dtype_arg(dtype, "zeros")
     shape = _size(size, "zeros: Dimension size must be non-negative.",
                   size_kw=kw.get("size", _NO_SIZE))
-    return _filled(shape, 0, dtype or D.get_default_dtype(), requires_grad, device)
+    return _filled(shape, 0, dtype or dtypes.get_default_dtype(), requires_grad, device)
 
 
-def _filled(shape: tuple, value: Any, dtype: D.dtype, requires_grad: bool,
+def _filled(shape: tuple, value: Any, dtype: dtypes.dtype, requires_grad: bool,
             device: Any) -> Tensor:
     """A leaf of ``shape`` filled with ``value``; a size beyond memory raises torch's
     allocator RuntimeError (numpy would raise MemoryError or ValueError)."""
     try:
         host = np.full(shape, value)
     except (MemoryError, ValueError):
-        raise V.alloc_error(shape, dtype) from None
+        raise value_checks.alloc_error(shape, dtype) from None
     return _leaf(host, dtype, requires_grad, device)
 
 
-def ones(*size: Any, dtype: D.dtype | None = None, device: Any = None,
+def ones(*size: Any, dtype: dtypes.dtype | None = None, device: Any = None,
          requires_grad: bool = False, **kw: Any) -> Tensor:
-    V.check_dtype_arg(dtype, "ones")
+    value_checks.check_dtype_arg(dtype, "ones")
     shape = _size(size, fn="ones", size_kw=kw.get("size", _NO_SIZE))
-    return _filled(shape, 1, dtype or D.get_default_dtype(), requires_grad, device)
+    return _filled(shape, 1, dtype or dtypes.get_default_dtype(), requires_grad, device)
 
 
-def empty(*size: Any, dtype: D.dtype | None = None, device: Any = None,
+def empty(*size: Any, dtype: dtypes.dtype | None = None, device: Any = None,
           requires_grad: bool = False, **kw: Any) -> Tensor:
     """Uninitialised in torch; zero-filled here (JAX has no uninitialised memory)."""
-    V.check_dtype_arg(dtype, "empty")
+    value_checks.check_dtype_arg(dtype, "empty")
     shape = _size(size, fn="empty", size_kw=kw.get("size", _NO_SIZE))
-    return _filled(shape, 0, dtype or D.get_default_dtype(), requires_grad, device)
+    return _filled(shape, 0, dtype or dtypes.get_default_dtype(), requires_grad, device)
 
 
-def full(size: Any, fill_value: Any, *, dtype: D.dtype | None = None, device: Any = None,
+def full(size: Any, fill_value: Any, *, dtype: dtypes.dtype | None = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
     """Filled tensor; the dtype follows the fill value (bool, int64, default float)."""
-    V.check_dtype_arg(dtype, "full")
+    value_checks.check_dtype_arg(dtype, "full")
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
-    V.check_number(fill_value, "full", "fill_value", 2)
+    value_checks.check_number(fill_value, "full", "fill_value", 2)
     if dtype is None:
-        dtype = D.scalar_dtype(fill_value)
-    V.check_fill(fill_value, dtype)
+        dtype = dtypes.scalar_dtype(fill_value)
+    value_checks.check_fill(fill_value, dtype)
     return _filled(_size((size,), fn="full"), fill_value, dtype, requires_grad, device)
 
 
-def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: D.dtype | None = None,
+def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: dtypes.dtype | None = None,
            device: Any = None, requires_grad: bool = False) -> Tensor:
     """torch.arange: int64 for all-integer arguments, the default float dtype otherwise."""
-    V.check_dtype_arg(dtype, "arange")
+    value_checks.check_dtype_arg(dtype, "arange")
     if end is None:
-        V.check_number(start, "arange", "end", 1)
+        value_checks.check_number(start, "arange", "end", 1)
         start, end = 0, start
     given = (start, end) if step == 1 else (start, end, step)
-    if not all(isinstance(v, V.NUMBER) or hasattr(v, "item") for v in given):
+    if not all(isinstance(v, value_checks.NUMBER) or hasattr(v, "item") for v in given):
         got = ", ".join(type(v).__name__ for v in given)
         raise TypeError(f"arange() received an invalid combination of arguments - got ({got}), "
                         f"but expected one of:\n * (Number end)\n * (Number start, Number end)"
@@ -267,13 +267,14 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: D.dtype | None 
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if dtype is None:
-        dtype = D.int64 if all(isinstance(v, int) for v in vals) else D.get_default_dtype()
+        integral = all(isinstance(v, int) for v in vals)
+        dtype = dtypes.int64 if integral else dtypes.get_default_dtype()
     if not dtype.is_floating_point:  # torch casts the bounds to an integer dtype first
         start, end, step = int(start), int(end), int(step)
         if step == 0:
             raise ValueError("step must be nonzero")
     for v in (start, end):
-        V.check_fill(v, dtype)
+        value_checks.check_fill(v, dtype)
     if (end - start) / step < 0:
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     n = math.ceil((end - start) / step)
@@ -282,42 +283,42 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: D.dtype | None 
     return _leaf(host, dtype, requires_grad, device)
 
 
-def linspace(start: Any, end: Any, steps: int, *, dtype: D.dtype | None = None,
+def linspace(start: Any, end: Any, steps: int, *, dtype: dtypes.dtype | None = None,
              device: Any = None, requires_grad: bool = False) -> Tensor:
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
-    return _leaf(np.linspace(float(start), float(end), steps), dtype or D.get_default_dtype(),
+    return _leaf(np.linspace(float(start), float(end), steps), dtype or dtypes.get_default_dtype(),
                  requires_grad, device)
 
 
-def eye(n: int, m: int | None = None, *, dtype: D.dtype | None = None, device: Any = None,
+def eye(n: int, m: int | None = None, *, dtype: dtypes.dtype | None = None, device: Any = None,
         requires_grad: bool = False) -> Tensor:
     for k, v in (("n", n), ("m", m)):
         if v is not None and v < 0:
             raise RuntimeError(f"{k} must be greater or equal to 0, got {v}")
-    return _leaf(np.eye(n, n if m is None else m), dtype or D.get_default_dtype(),
+    return _leaf(np.eye(n, n if m is None else m), dtype or dtypes.get_default_dtype(),
                  requires_grad, device)
 
 
 
-def zeros_like(input: Tensor, *, dtype: D.dtype | None = None, device: Any = None,
+def zeros_like(input: Tensor, *, dtype: dtypes.dtype | None = None, device: Any = None,
                requires_grad: bool = False, **_: Any) -> Tensor:
     return zeros(input.shape, dtype=dtype or input.dtype, device=device,
                  requires_grad=requires_grad)
 
 
-def ones_like(input: Tensor, *, dtype: D.dtype | None = None, device: Any = None,
+def ones_like(input: Tensor, *, dtype: dtypes.dtype | None = None, device: Any = None,
               requires_grad: bool = False, **_: Any) -> Tensor:
     return ones(input.shape, dtype=dtype or input.dtype, device=device,
                 requires_grad=requires_grad)
 
 
-def empty_like(input: Tensor, *, dtype: D.dtype | None = None, device: Any = None,
+def empty_like(input: Tensor, *, dtype: dtypes.dtype | None = None, device: Any = None,
                requires_grad: bool = False, **_: Any) -> Tensor:
     return zeros_like(input, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def full_like(input: Tensor, fill_value: Any, *, dtype: D.dtype | None = None,
+def full_like(input: Tensor, fill_value: Any, *, dtype: dtypes.dtype | None = None,
               device: Any = None, requires_grad: bool = False, **_: Any) -> Tensor:
     return full(input.shape, fill_value, dtype=dtype or input.dtype, device=device,
                 requires_grad=requires_grad)

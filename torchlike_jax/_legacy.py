@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from . import _dtypes as D
-from . import _value_checks as V
+from . import _dtypes as dtypes
+from . import _value_checks as value_checks
 from ._creation import _leaf, empty, tensor
 from ._size import Size
 from .core.tensor import Tensor
@@ -27,7 +27,7 @@ _RANGE_WARNING = ("torch.range is deprecated and will be removed in a future rel
                   "torch.arange, which produces values in [start, end).")
 
 
-def range(start: Any, end: Any = None, step: Any = 1, *, dtype: D.dtype | None = None,
+def range(start: Any, end: Any = None, step: Any = 1, *, dtype: dtypes.dtype | None = None,
           device: Any = None, requires_grad: bool = False) -> Tensor:
     """``[start, start + step, ..., end]`` *including* ``end``; the default float dtype even
     for integer bounds. Deprecated in torch (its UserWarning is kept)."""
@@ -36,13 +36,13 @@ def range(start: Any, end: Any = None, step: Any = 1, *, dtype: D.dtype | None =
     warnings.warn(_RANGE_WARNING, UserWarning, stacklevel=2)
     vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
     for v in vals:
-        V.check_number(v, "range", "end", 2)
+        value_checks.check_number(v, "range", "end", 2)
     start, end, step = vals
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0:
         raise RuntimeError("upper bound and larger bound inconsistent with step sign")
-    dtype = dtype or D.get_default_dtype()
+    dtype = dtype or dtypes.get_default_dtype()
     n = int(math.floor((end - start) / step)) + 1
     values = start + np.arange(n, dtype=np.float64) * step  # computed wide, then cast
     return _leaf(values.astype(dtype.np), dtype, requires_grad, device)
@@ -50,7 +50,7 @@ def range(start: Any, end: Any = None, step: Any = 1, *, dtype: D.dtype | None =
 
 def _type_name(value: Any) -> str:
     """How torch's argument parser names an argument's type in its errors."""
-    return "torch.dtype" if isinstance(value, D.dtype) else type(value).__name__
+    return "torch.dtype" if isinstance(value, dtypes.dtype) else type(value).__name__
 
 
 class _LegacyTypeMeta(type):
@@ -67,7 +67,7 @@ class _LegacyTypeMeta(type):
 class _LegacyType(metaclass=_LegacyTypeMeta):
     """Base of the legacy type classes; calling one builds a plain ``Tensor``."""
 
-    dtype: D.dtype = D.float32
+    dtype: dtypes.dtype = dtypes.float32
 
     def __new__(cls, *args: Any, device: Any = None, **kwargs: Any) -> Tensor:
         if kwargs:
@@ -93,22 +93,22 @@ class _LegacyType(metaclass=_LegacyTypeMeta):
         return empty(*shape, dtype=cls.dtype, device=device)
 
 
-def _legacy_type(name: str, dtype: D.dtype) -> type:
+def _legacy_type(name: str, dtype: dtypes.dtype) -> type:
     return _LegacyTypeMeta(name, (_LegacyType,), {
         "dtype": dtype, "__module__": "torch",
         "__doc__": f"Legacy constructor and ``isinstance`` check for CPU {dtype} tensors."})
 
 
-FloatTensor = _legacy_type("FloatTensor", D.float32)
-DoubleTensor = _legacy_type("DoubleTensor", D.float64)
-HalfTensor = _legacy_type("HalfTensor", D.float16)
-BFloat16Tensor = _legacy_type("BFloat16Tensor", D.bfloat16)
-ByteTensor = _legacy_type("ByteTensor", D.uint8)
-CharTensor = _legacy_type("CharTensor", D.int8)
-ShortTensor = _legacy_type("ShortTensor", D.int16)
-IntTensor = _legacy_type("IntTensor", D.int32)
-LongTensor = _legacy_type("LongTensor", D.int64)
-BoolTensor = _legacy_type("BoolTensor", D.bool_)
+FloatTensor = _legacy_type("FloatTensor", dtypes.float32)
+DoubleTensor = _legacy_type("DoubleTensor", dtypes.float64)
+HalfTensor = _legacy_type("HalfTensor", dtypes.float16)
+BFloat16Tensor = _legacy_type("BFloat16Tensor", dtypes.bfloat16)
+ByteTensor = _legacy_type("ByteTensor", dtypes.uint8)
+CharTensor = _legacy_type("CharTensor", dtypes.int8)
+ShortTensor = _legacy_type("ShortTensor", dtypes.int16)
+IntTensor = _legacy_type("IntTensor", dtypes.int32)
+LongTensor = _legacy_type("LongTensor", dtypes.int64)
+BoolTensor = _legacy_type("BoolTensor", dtypes.bool_)
 
 LEGACY_TYPES = {c.__name__: c for c in (
     FloatTensor, DoubleTensor, HalfTensor, BFloat16Tensor, ByteTensor, CharTensor, ShortTensor,

@@ -13,7 +13,7 @@ from typing import Any
 import jax
 import numpy as np
 
-from . import _dtypes as D
+from . import _dtypes
 from ._creation import _NO_SIZE, _leaf, _size, _size_arg
 from .core.tensor import Tensor
 from .core.tensor_access import array_of
@@ -54,11 +54,11 @@ class Generator:
         words = np.asarray(jax.random.key_data(self._key)).astype("<u4")
         raw = np.frombuffer(self._seed.to_bytes(_SEED_BYTES, "little") + words.tobytes(),
                             np.uint8)
-        return _leaf(raw.copy(), D.uint8, False)
+        return _leaf(raw.copy(), _dtypes.uint8, False)
 
     def set_state(self, new_state: Tensor) -> Generator:
         """Restore a state from :meth:`get_state`: the following draws repeat."""
-        if not isinstance(new_state, Tensor) or new_state.dtype != D.uint8:
+        if not isinstance(new_state, Tensor) or new_state.dtype != _dtypes.uint8:
             raise TypeError("RNG state must be a torch.ByteTensor")
         shape = jax.random.key_data(self._key).shape
         size = _SEED_BYTES + 4 * int(np.prod(shape))
@@ -114,8 +114,8 @@ def set_rng_state(new_state: Tensor) -> None:
     default_generator.set_state(new_state)
 
 
-def _float_dtype(dtype: D.dtype | None, fn: str) -> D.dtype:
-    dtype = dtype or D.get_default_dtype()
+def _float_dtype(dtype: _dtypes.dtype | None, fn: str) -> _dtypes.dtype:
+    dtype = dtype or _dtypes.get_default_dtype()
     if not dtype.is_floating_point:
         from ._dtypes import legacy_name
 
@@ -135,7 +135,7 @@ def _size_kw(args: tuple, kw: dict, fn: str) -> tuple:
     return _size_arg(args, kw.get("size", _NO_SIZE), fn)
 
 
-def rand(*size: Any, generator: Generator | None = None, dtype: D.dtype | None = None,
+def rand(*size: Any, generator: Generator | None = None, dtype: _dtypes.dtype | None = None,
          device: Any = None, requires_grad: bool = False, **kw: Any) -> Tensor:
     """Uniform on [0, 1)."""
     dtype = _float_dtype(dtype, "check_uniform_bounds")
@@ -144,7 +144,7 @@ def rand(*size: Any, generator: Generator | None = None, dtype: D.dtype | None =
     return _leaf(arr, dtype, requires_grad, device)
 
 
-def randn(*size: Any, generator: Generator | None = None, dtype: D.dtype | None = None,
+def randn(*size: Any, generator: Generator | None = None, dtype: _dtypes.dtype | None = None,
           device: Any = None, requires_grad: bool = False, **kw: Any) -> Tensor:
     """Standard normal."""
     dtype = _float_dtype(dtype, "normal_kernel_cpu")
@@ -154,7 +154,7 @@ def randn(*size: Any, generator: Generator | None = None, dtype: D.dtype | None 
 
 
 def randint(low: int, high: int | None = None, size: Any = None, *,
-            generator: Generator | None = None, dtype: D.dtype | None = None,
+            generator: Generator | None = None, dtype: _dtypes.dtype | None = None,
             device: Any = None, requires_grad: bool = False) -> Tensor:
     """Integers uniform on [low, high); ``randint(high, size)`` form too. int64 by default."""
     if size is None:
@@ -166,33 +166,33 @@ def randint(low: int, high: int | None = None, size: Any = None, *,
     if high <= low:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
                            f"to={high}")
-    dtype = dtype or D.int64
+    dtype = dtype or _dtypes.int64
     key = (generator or default_generator).next_key()
     arr = jax.random.randint(key, _size((size,)), low, high, dtype=np.int64)
     return _leaf(arr, dtype, requires_grad, device)
 
 
-def randperm(n: int, *, generator: Generator | None = None, dtype: D.dtype | None = None,
+def randperm(n: int, *, generator: Generator | None = None, dtype: _dtypes.dtype | None = None,
              device: Any = None, requires_grad: bool = False) -> Tensor:
     (n,) = _size((n,))
     key = (generator or default_generator).next_key()
-    return _leaf(jax.random.permutation(key, n), dtype or D.int64, requires_grad, device)
+    return _leaf(jax.random.permutation(key, n), dtype or _dtypes.int64, requires_grad, device)
 
 
 def _like(fn, input: Tensor, dtype, kw):
     return fn(input.shape, dtype=dtype or input.dtype, **kw)
 
 
-def rand_like(input: Tensor, *, dtype: D.dtype | None = None, **kw: Any) -> Tensor:
+def rand_like(input: Tensor, *, dtype: _dtypes.dtype | None = None, **kw: Any) -> Tensor:
     return _like(rand, input, dtype, kw)
 
 
-def randn_like(input: Tensor, *, dtype: D.dtype | None = None, **kw: Any) -> Tensor:
+def randn_like(input: Tensor, *, dtype: _dtypes.dtype | None = None, **kw: Any) -> Tensor:
     return _like(randn, input, dtype, kw)
 
 
 def randint_like(input: Tensor, low: int, high: int | None = None, *,
-                 dtype: D.dtype | None = None, **kw: Any) -> Tensor:
+                 dtype: _dtypes.dtype | None = None, **kw: Any) -> Tensor:
     """Integers uniform on [low, high) (or [0, low)) with ``input``'s shape and dtype."""
     if high is None:
         low, high = 0, low

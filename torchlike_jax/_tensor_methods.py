@@ -18,7 +18,7 @@ from typing import Any
 import jax
 import numpy as np
 
-from . import _dtypes as D
+from . import _dtypes as dtypes
 from . import _value_checks as value_checks
 from ._creation import full, ones, tensor, zeros
 from ._device import device_of, jax_device
@@ -45,7 +45,7 @@ class _OpMethods:
             data = args[0]
             if isinstance(data, Size):
                 return zeros(data, **kwargs)
-            return tensor(data, dtype=D.get_default_dtype(), **kwargs)
+            return tensor(data, dtype=dtypes.get_default_dtype(), **kwargs)
         return zeros(*(args or (0,)), **kwargs)
 
     def backward(self, gradient: Tensor | None = None, retain_graph: bool | None = None,
@@ -61,7 +61,7 @@ class _OpMethods:
         copy = kwargs.pop("copy", False)
         kwargs.pop("non_blocking", None)
         for a in args:
-            if isinstance(a, D.dtype):
+            if isinstance(a, dtypes.dtype):
                 dtype = a
             elif isinstance(a, Tensor):
                 dtype, dev = a.dtype, a.device
@@ -80,25 +80,25 @@ class _OpMethods:
         return out
 
     def float(self) -> Tensor:
-        return shape_ops.to_dtype(self, D.float32)
+        return shape_ops.to_dtype(self, dtypes.float32)
 
     def double(self) -> Tensor:
-        return shape_ops.to_dtype(self, D.float64)
+        return shape_ops.to_dtype(self, dtypes.float64)
 
     def half(self) -> Tensor:
-        return shape_ops.to_dtype(self, D.float16)
+        return shape_ops.to_dtype(self, dtypes.float16)
 
     def bfloat16(self) -> Tensor:
-        return shape_ops.to_dtype(self, D.bfloat16)
+        return shape_ops.to_dtype(self, dtypes.bfloat16)
 
     def long(self) -> Tensor:
-        return shape_ops.to_dtype(self, D.int64)
+        return shape_ops.to_dtype(self, dtypes.int64)
 
     def int(self) -> Tensor:
-        return shape_ops.to_dtype(self, D.int32)
+        return shape_ops.to_dtype(self, dtypes.int32)
 
     def bool(self) -> Tensor:
-        return shape_ops.to_dtype(self, D.bool_)
+        return shape_ops.to_dtype(self, dtypes.bool_)
 
     def cpu(self) -> Tensor:
         return self.to("cpu")
@@ -250,7 +250,7 @@ def _swapped_as_tensor(fn: Callable) -> Callable:
 
 def _invert(self: Tensor) -> Tensor:
     """``~self``: logical not for bool, bitwise not otherwise."""
-    if self.dtype is D.bool_:
+    if self.dtype is dtypes.bool_:
         return elementwise.logical_not(self)
     return dispatch(elementwise.BITWISE_NOT, (self,))
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _dtypes as D
+from . import _dtypes
 
 NUMBER = (bool, int, float, complex, np.number, np.bool_)
 _F32_MAX = float(np.finfo(np.float32).max)
@@ -22,7 +22,7 @@ _F32_MAX = float(np.finfo(np.float32).max)
 
 def check_dtype_arg(dtype: Any, fn: str) -> None:
     """``zeros(2, dtype="float32")``: torch's parser wants a torch.dtype."""
-    if dtype is not None and not isinstance(dtype, D.dtype):
+    if dtype is not None and not isinstance(dtype, _dtypes.dtype):
         raise TypeError(f"{fn}(): argument 'dtype' must be torch.dtype, not "
                         f"{type(dtype).__name__}")
 
@@ -44,14 +44,14 @@ def _int_fits(v: Any, dt: np.dtype) -> bool:
     return lo <= v <= int(info.max)
 
 
-def fits(value: Any, dtype: D.dtype, scalar_fill: bool = True) -> bool:
+def fits(value: Any, dtype: _dtypes.dtype, scalar_fill: bool = True) -> bool:
     """Whether the Python number ``value`` converts to ``dtype`` without torch's overflow error.
     Only float32/complex64 check floats, and only for scalar fills (``torch.tensor`` data
     becomes inf there, as in torch); half types and float64 never refuse."""
-    if isinstance(value, (bool, np.bool_)) or dtype is D.bool_:
+    if isinstance(value, (bool, np.bool_)) or dtype is _dtypes.bool_:
         return True
     name = dtype.name
-    if dtype.category < D._FLOAT:
+    if dtype.category < _dtypes._FLOAT:
         if isinstance(value, complex):
             value = value.real
         return _int_fits(value, dtype.np)
@@ -61,7 +61,7 @@ def fits(value: Any, dtype: D.dtype, scalar_fill: bool = True) -> bool:
     return True
 
 
-def check_fill(value: Any, dtype: D.dtype) -> None:
+def check_fill(value: Any, dtype: _dtypes.dtype) -> None:
     """``full`` / ``fill_`` / ``x[i] = v``: torch's overflow RuntimeError (C type names), and
     its OverflowError for Python ints outside [-2**63, 2**64)."""
     if isinstance(value, int) and not isinstance(value, bool):
@@ -72,14 +72,14 @@ def check_fill(value: Any, dtype: D.dtype) -> None:
     elif not isinstance(value, (float, complex)):
         return
     if not fits(value, dtype):
-        raise RuntimeError(f"value cannot be converted to type {D.fill_type_name(dtype)} "
+        raise RuntimeError(f"value cannot be converted to type {_dtypes.fill_type_name(dtype)} "
                            f"without overflow")
 
 
-def check_data(host: np.ndarray, dtype: D.dtype) -> None:
+def check_data(host: np.ndarray, dtype: _dtypes.dtype) -> None:
     """``torch.tensor(data, dtype=...)`` from Python numbers: each value must fit ``dtype``
     (torch dtype names in the message)."""
-    if dtype.category >= D._FLOAT or dtype is D.bool_ or not host.size \
+    if dtype.category >= _dtypes._FLOAT or dtype is _dtypes.bool_ or not host.size \
             or host.dtype.kind not in "iuf":
         return
     lo, hi = host.min(), host.max()
@@ -87,7 +87,7 @@ def check_data(host: np.ndarray, dtype: D.dtype) -> None:
         raise RuntimeError(f"value cannot be converted to type {dtype.name} without overflow")
 
 
-def alloc_error(shape: tuple, dtype: D.dtype) -> RuntimeError:
+def alloc_error(shape: tuple, dtype: _dtypes.dtype) -> RuntimeError:
     """torch's CPU allocator message for a tensor too big for memory."""
     n = math.prod(shape) * np.dtype(dtype.np).itemsize
     return RuntimeError(f"[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: "

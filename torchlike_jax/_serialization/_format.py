@@ -6,22 +6,22 @@ both the reader and the writer need that table, so it lives here once.
 
 from __future__ import annotations
 
-from .. import _dtypes as D
+from .. import _dtypes as dtypes
 
 # storage class name in the pickle <-> element dtype (torch's legacy typed storages)
-STORAGE_DTYPES: dict[str, D.dtype] = {
-    "DoubleStorage": D.float64,
-    "FloatStorage": D.float32,
-    "HalfStorage": D.float16,
-    "BFloat16Storage": D.bfloat16,
-    "LongStorage": D.int64,
-    "IntStorage": D.int32,
-    "ShortStorage": D.int16,
-    "CharStorage": D.int8,
-    "ByteStorage": D.uint8,
-    "BoolStorage": D.bool_,
-    "ComplexFloatStorage": D.complex64,
-    "ComplexDoubleStorage": D.complex128,
+STORAGE_DTYPES: dict[str, dtypes.dtype] = {
+    "DoubleStorage": dtypes.float64,
+    "FloatStorage": dtypes.float32,
+    "HalfStorage": dtypes.float16,
+    "BFloat16Storage": dtypes.bfloat16,
+    "LongStorage": dtypes.int64,
+    "IntStorage": dtypes.int32,
+    "ShortStorage": dtypes.int16,
+    "CharStorage": dtypes.int8,
+    "ByteStorage": dtypes.uint8,
+    "BoolStorage": dtypes.bool_,
+    "ComplexFloatStorage": dtypes.complex64,
+    "ComplexDoubleStorage": dtypes.complex128,
 }
 STORAGE_NAMES: dict[str, str] = {d.name: name for name, d in STORAGE_DTYPES.items()}
 

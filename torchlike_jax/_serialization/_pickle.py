@@ -22,7 +22,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from .. import _dtypes as D
+from .. import _dtypes as dtypes
 from .._device import device
 from .._size import Size
 from ..core.tensor import Tensor, _DataStorage
@@ -59,7 +59,7 @@ class StorageRecord:
 
     __slots__ = ("key", "host", "dtype", "location")
 
-    def __init__(self, key: str, host: np.ndarray, dtype: D.dtype, location: str) -> None:
+    def __init__(self, key: str, host: np.ndarray, dtype: dtypes.dtype, location: str) -> None:
         self.key, self.host, self.dtype, self.location = key, host, dtype, location
 
     def pid(self, legacy: bool) -> tuple:
@@ -87,7 +87,7 @@ class StorageTable:
         self._by_root: dict[int, tuple[Any, StorageRecord]] = {}
         self._legacy = legacy
 
-    def _new(self, host: np.ndarray, dtype: D.dtype, location: str) -> StorageRecord:
+    def _new(self, host: np.ndarray, dtype: dtypes.dtype, location: str) -> StorageRecord:
         key = str(len(self.records))
         rec = StorageRecord(key, np.ascontiguousarray(host).reshape(-1), dtype, location)
         self.records.append(rec)
@@ -174,11 +174,11 @@ class TorchPickler(pickle._Pickler):  # the pure-Python pickler: it can write an
         self.write(pickle.GLOBAL + f"{obj.module}\n{obj.name}\n".encode())
         self.memoize(obj)
 
-    def save_dtype(self, obj: D.dtype) -> None:
+    def save_dtype(self, obj: dtypes.dtype) -> None:
         self.save_torch_global(torch_global("torch", obj.name))
 
     dispatch[TorchGlobal] = save_torch_global
-    dispatch[D.dtype] = save_dtype
+    dispatch[dtypes.dtype] = save_dtype
 
 
 def storage_bytes(rec: StorageRecord) -> bytes:

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import _dtypes as D
+from .. import _dtypes
 from .._creation import _leaf
 from .._device import CPU, cuda_available, device
 from ..core.tensor import Tensor
@@ -39,8 +39,8 @@ class LoadedStorage:
         self.device = dev
 
     @property
-    def dtype(self) -> D.dtype:
-        return D.from_numpy_dtype(self.array.dtype)
+    def dtype(self) -> _dtypes.dtype:
+        return _dtypes.from_numpy_dtype(self.array.dtype)
 
     def size(self) -> int:
         return int(self.array.size)
@@ -106,14 +106,14 @@ def _window(storage: LoadedStorage, offset: int, size: tuple, stride: tuple) -> 
 
 
 def _tensor_from(storage: LoadedStorage, offset: int, size: tuple, stride: tuple,
-                 requires_grad: bool, dtype: D.dtype | None = None) -> Tensor:
+                 requires_grad: bool, dtype: _dtypes.dtype | None = None) -> Tensor:
     if storage.array is None:  # legacy format: the bytes come after the pickle (_legacy.py)
         return storage.defer(offset, size, stride, requires_grad, dtype)
     if dtype is not None and dtype.np != storage.array.dtype:
         # an untyped (byte) storage read as ``dtype`` (torch's _rebuild_tensor_v3)
         storage = LoadedStorage(storage.array.view(dtype.np), storage.device)
     host = _window(storage, offset, size, stride)
-    dt = D.from_numpy_dtype(host.dtype)
+    dt = _dtypes.from_numpy_dtype(host.dtype)
     t = _leaf(host, dt, False, storage.device if storage.device.type != "cpu" else None)
     if requires_grad:
         t.requires_grad_(True)
@@ -135,7 +135,7 @@ def rebuild_tensor_v2(storage: LoadedStorage, storage_offset: int, size: tuple, 
 
 
 def rebuild_tensor_v3(storage: LoadedStorage, storage_offset: int, size: tuple, stride: tuple,
-                      requires_grad: bool, backward_hooks: Any, dtype: D.dtype,
+                      requires_grad: bool, backward_hooks: Any, dtype: _dtypes.dtype,
                       metadata: Any = None) -> Tensor:
     """``torch._utils._rebuild_tensor_v3``: an untyped storage plus an explicit dtype."""
     return _tensor_from(storage, storage_offset, size, stride, requires_grad, dtype)
@@ -182,7 +182,7 @@ def _set_state(obj: Any, state: Any) -> None:
                               UserWarning, stacklevel=4)
 
 
-def storage_from_bytes(data: Any, dtype: D.dtype, numel: int, key: str,
+def storage_from_bytes(data: Any, dtype: _dtypes.dtype, numel: int, key: str,
                        big_endian: bool = False) -> np.ndarray:
     """A flat array of ``numel`` elements over a record's bytes, checking the record's size."""
     nbytes = numel * dtype.itemsize

@@ -19,7 +19,7 @@ import pickle
 from collections.abc import Callable
 from typing import Any
 
-from .. import _dtypes as D
+from .. import _dtypes
 from .._device import device
 from .._size import Size
 from ..core.tensor import Tensor
@@ -31,7 +31,7 @@ _safe_globals: list[Any] = []
 
 def _untyped_storage() -> StorageType:
     st = object.__new__(StorageType)
-    st.name, st.dtype = "UntypedStorage", D.uint8
+    st.name, st.dtype = "UntypedStorage", _dtypes.uint8
     return st
 
 
@@ -55,7 +55,7 @@ def _torch_table() -> dict[str, Any]:
     }
     for name, st in STORAGE_TYPES.items():
         table["torch." + name] = st
-    for d in D.ALL:
+    for d in _dtypes.ALL:
         table["torch." + d.name] = d
     return table
 

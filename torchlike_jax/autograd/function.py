@@ -48,7 +48,7 @@ import jax.numpy as jnp
 from jax.custom_derivatives import SymbolicZero
 
 from .. import _caches
-from .. import _dtypes as D
+from .. import _dtypes as dtypes
 from ..core import grad_mode
 from ..core.dispatch import record_node
 from ..core.graph import current_saved_hooks, node_class, python_node_class
@@ -503,7 +503,7 @@ def _eager_grads(node: Any, got: Any, template: tuple, create_graph: bool) -> li
         if create_graph:
             if tuple(array_of(g).shape) != shape:
                 g = _sum_to_tensor(g, shape, name, k - 1)
-            out.append(g if array_of(g).dtype == dtype else g.to(D._BY_NP[dtype]))
+            out.append(g if array_of(g).dtype == dtype else g.to(dtypes._BY_NP[dtype]))
             continue
         arr = array_of(g)
         if arr.shape != shape:

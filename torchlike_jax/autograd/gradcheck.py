@@ -152,9 +152,9 @@ def _host(t) -> np.ndarray:
 
 def _allclose(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> bool:
     """torch.allclose after torch.promote_types of the two dtypes."""
-    from .. import _dtypes as D
+    from .. import _dtypes
 
-    common = D.promote_types(D._BY_NP[a.dtype], D._BY_NP[b.dtype]).np
+    common = _dtypes.promote_types(_dtypes._BY_NP[a.dtype], _dtypes._BY_NP[b.dtype]).np
     a, b = a.astype(common), b.astype(common)
     with np.errstate(all="ignore"):
         diff = np.abs(a - b)
@@ -170,12 +170,12 @@ def _scalar_like(value: float, dtype: np.dtype) -> np.ndarray:
 
 # ---- checks on the arguments --------------------------------------------------------------------
 def _check_inputs(tupled_inputs: tuple) -> None:
-    from .. import _dtypes as D
+    from .. import _dtypes
 
     any_requires_grad = False
     for idx, inp in enumerate(tupled_inputs):
         if _is_tensor(inp) and inp.requires_grad:
-            if not (inp.dtype is D.float64 or inp.dtype is D.complex128):
+            if not (inp.dtype is _dtypes.float64 or inp.dtype is _dtypes.complex128):
                 warnings.warn(f"Input #{idx} requires gradient and is not a double precision "
                               "floating point or complex. This check will likely fail if all the "
                               "inputs are not of double precision floating point or complex. ",
@@ -208,11 +208,11 @@ def _check_same_dtype_and_shape(out1: np.ndarray, out2: np.ndarray, eps: float,
                              f"are perturbed {on_index}by {eps}, but got: shapes "
                              f"{Size(out1.shape)} and {Size(out2.shape)}.")
     if out1.dtype != out2.dtype:
-        from .. import _dtypes as D
+        from .. import _dtypes
 
         raise AssertionError(f"Expected `func` to return outputs with the same dtype when inputs "
                              f"are perturbed {on_index}by {eps}, but got: dtypes "
-                             f"{D._BY_NP[out1.dtype]} and {D._BY_NP[out2.dtype]}.")
+                             f"{_dtypes._BY_NP[out1.dtype]} and {_dtypes._BY_NP[out2.dtype]}.")
 
 
 # ---- numerical Jacobians ------------------------------------------------------------------------
@@ -622,9 +622,9 @@ def _host_rng() -> np.random.Generator:
 def _random_grad_output(x: Any) -> Any:
     """torch.testing.make_tensor(x.shape, low=-1, high=1, requires_grad=True) in x's float dtype
     (double for integer outputs), drawn from the default generator as torch draws them."""
-    from .. import _dtypes as D
+    from .. import _dtypes
 
-    dtype = x.dtype if (x.is_floating_point() or x.is_complex()) else D.float64
+    dtype = x.dtype if (x.is_floating_point() or x.is_complex()) else _dtypes.float64
     u = _host_rng().random(x.shape)
     t = _wrap((u * 2.0 - 1.0).astype(dtype.np))
     t._requires_grad = True

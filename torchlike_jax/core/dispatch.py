@@ -15,7 +15,7 @@ from typing import Any
 import jax
 import numpy as np
 
-from .. import _dtypes as D
+from .. import _dtypes
 from . import anomaly_mode, grad_mode, graph, kernels, transforms
 from .dims import broadcast_shapes
 from .graph import SavedRef, grad_accumulator
@@ -29,7 +29,7 @@ _func_state = transforms.state  # running torch.func transforms (see core/transf
 class _InplaceState(threading.local):
     """Per-thread dtype that an in-place method forces on the op it runs (None otherwise)."""
 
-    out_dtype: D.dtype | None = None
+    out_dtype: _dtypes.dtype | None = None
 
 
 inplace_state = _InplaceState()
@@ -42,11 +42,11 @@ def value_is_abstract(tensor: Any) -> bool:
     return isinstance(tensor._st.array, jax.core.Tracer)
 
 
-def _dtype_of(x: Any) -> D.dtype:
-    return D._BY_NP[x.dtype]
+def _dtype_of(x: Any) -> _dtypes.dtype:
+    return _dtypes._BY_NP[x.dtype]
 
 
-def _decide_dtypes(op: OpDef, args: tuple, out_dtype: D.dtype | None):
+def _decide_dtypes(op: OpDef, args: tuple, out_dtype: _dtypes.dtype | None):
     """Torch's result dtype for this call: returns (compute dtype, output dtype) as torch dtypes."""
     rule = op.dtype_rule
     if out_dtype is None:
@@ -59,10 +59,10 @@ def _decide_dtypes(op: OpDef, args: tuple, out_dtype: D.dtype | None):
         cdt = _promote_slow(op, args, part, rule)
     if rule == SUM:
         return cdt, out_dtype or cdt
-    if rule == FLOAT and cdt.category < D._FLOAT:
+    if rule == FLOAT and cdt.category < _dtypes._FLOAT:
         if op.float_only:
-            raise RuntimeError(op.float_only.format(dtype=D.legacy_name(cdt)))
-        cdt = D.get_default_dtype()
+            raise RuntimeError(op.float_only.format(dtype=_dtypes.legacy_name(cdt)))
+        cdt = _dtypes.get_default_dtype()
     if out_dtype is not None and out_dtype.category < cdt.category and rule != COMPARE:
         if out_dtype is inplace_state.out_dtype and isinstance(args[0], Tensor):
             # torch checks that the result fits ``self`` before the cast (error path only)
@@ -70,25 +70,26 @@ def _decide_dtypes(op: OpDef, args: tuple, out_dtype: D.dtype | None):
             if tuple(shape) != args[0]._st.array.shape:
                 raise RuntimeError(f"output with shape {list(args[0]._st.array.shape)} doesn't "
                                    f"match the broadcast shape {list(shape)}")
-        raise RuntimeError(f"result type {D.legacy_name(cdt)} can't be cast to the desired output "
-                           f"type {D.legacy_name(out_dtype)}")
+        raise RuntimeError(f"result type {_dtypes.legacy_name(cdt)} can't be cast to the "
+                           "desired output "
+                           f"type {_dtypes.legacy_name(out_dtype)}")
     if rule == FLOAT:
         return cdt, out_dtype or cdt
     if rule == COMPARE:
-        return cdt, D.bool_
+        return cdt, _dtypes.bool_
     return cdt, out_dtype or cdt
 
 
-_SCALAR_CATEGORY = {bool: D._BOOL, int: D._INT, float: D._FLOAT}
+_SCALAR_CATEGORY = {bool: _dtypes._BOOL, int: _dtypes._INT, float: _dtypes._FLOAT}
 
 
-def _fast_promote(args: tuple) -> D.dtype | None:
+def _fast_promote(args: tuple) -> _dtypes.dtype | None:
     """The common cases without the general algorithm: one tensor, two tensors of one dtype, or
     a tensor with a Python scalar of no higher category. None means "use the general rule"."""
     a = args[0]
     if not isinstance(a, Tensor):
         return None
-    d = D._BY_NP[a._st.array.dtype]
+    d = _dtypes._BY_NP[a._st.array.dtype]
     if len(args) == 1:
         return d
     if len(args) != 2:
@@ -101,25 +102,25 @@ def _fast_promote(args: tuple) -> D.dtype | None:
     return d if cat is not None and d.category >= cat else None
 
 
-def _promote_slow(op: OpDef, args: tuple, part, rule: str) -> D.dtype:
+def _promote_slow(op: OpDef, args: tuple, part, rule: str) -> _dtypes.dtype:
     """Torch's full promotion: dim tensors, then 0-dim tensors, then scalars, by category."""
     dims = zeros = scal = None
     for i, a in enumerate(args):
         if part is not None and i not in part:
             continue
         if isinstance(a, Tensor):
-            d = D._BY_NP[a._st.array.dtype]
+            d = _dtypes._BY_NP[a._st.array.dtype]
             if a._st.array.ndim:
-                dims = d if dims is None else D.promote_types(dims, d)
+                dims = d if dims is None else _dtypes.promote_types(dims, d)
             else:
-                zeros = d if zeros is None else D.promote_types(zeros, d)
+                zeros = d if zeros is None else _dtypes.promote_types(zeros, d)
         elif a is not None:
-            d = D.scalar_dtype(a)
-            scal = d if scal is None else D.promote_types(scal, d)
+            d = _dtypes.scalar_dtype(a)
+            scal = d if scal is None else _dtypes.promote_types(scal, d)
     if rule == SUM:
         src = dims or zeros
-        return D.int64 if src.category < D._FLOAT else src
-    return D.result_type(dims, zeros, scal)
+        return _dtypes.int64 if src.category < _dtypes._FLOAT else src
+    return _dtypes.result_type(dims, zeros, scal)
 
 
 _PY_SCALARS = frozenset((bool, int, float, complex))
@@ -139,7 +140,7 @@ def _scalar_host(value: Any, np_dtype: np.dtype | None) -> np.ndarray:
         return arr.astype(np_dtype)
 
 
-def dispatch(op: OpDef, args: tuple, params: tuple = (), out_dtype: D.dtype | None = None):
+def dispatch(op: OpDef, args: tuple, params: tuple = (), out_dtype: _dtypes.dtype | None = None):
     """Run ``op`` on tensors/scalars ``args`` with static ``params``; returns Tensor(s).
 
     ``out_dtype`` forces the result dtype (in-place ops write back into their own dtype).

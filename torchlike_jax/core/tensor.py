@@ -19,7 +19,7 @@ from typing import Any
 import jax
 import numpy as np
 
-from .. import _dtypes as D
+from .. import _dtypes as dtypes
 from .._device import device_of
 from .._formatting import format_tensor
 from .._size import Size
@@ -66,8 +66,8 @@ class _DataStorage(Storage):
         self._src.array = value
 
 
-def _tensor_type_name(d: D.dtype) -> str:
-    return f"torch.{D.legacy_name(d)}Tensor"
+def _tensor_type_name(d: dtypes.dtype) -> str:
+    return f"torch.{dtypes.legacy_name(d)}Tensor"
 
 
 def _type_target(target: Any) -> Any:
@@ -76,11 +76,11 @@ def _type_target(target: Any) -> Any:
     if isinstance(target, str):
         for name in ("float32", "float64", "float16", "bfloat16", "int64", "int32", "int16",
                      "int8", "uint8", "bool_", "complex64", "complex128"):
-            d = getattr(D, name)
+            d = getattr(dtypes, name)
             if _tensor_type_name(d) == target:
                 return d
         raise ValueError(f"invalid type: {target!r}")
-    if isinstance(target, type) and isinstance(getattr(target, "dtype", None), D.dtype):
+    if isinstance(target, type) and isinstance(getattr(target, "dtype", None), dtypes.dtype):
         return target.dtype
     return target
 
@@ -140,8 +140,8 @@ class Tensor:
 
     # ---- metadata -----------------------------------------------------------------------
     @property
-    def dtype(self) -> D.dtype:
-        return D._BY_NP[self._st.array.dtype]
+    def dtype(self) -> dtypes.dtype:
+        return dtypes._BY_NP[self._st.array.dtype]
 
     @property
     def shape(self) -> Size:
@@ -257,8 +257,8 @@ class Tensor:
             if value.dtype is not self.dtype:
                 raise RuntimeError(
                     "attempting to assign a gradient with dtype "
-                    f"'{D.cpp_type_name(value.dtype)}' to a "
-                    f"tensor with grad_dtype '{D.legacy_name(self.dtype)}'. The gradient must "
+                    f"'{dtypes.cpp_type_name(value.dtype)}' to a "
+                    f"tensor with grad_dtype '{dtypes.legacy_name(self.dtype)}'. The gradient must "
                     "match the tensor's grad_dtype (defaults to the tensor's dtype).")
         self._grad = value
 
@@ -341,7 +341,7 @@ class Tensor:
         if _func_state.diff:  # inside torch.func.grad/jvp: the tracer's concrete value
             a = transforms.concrete(a)
         a = np.asarray(a)
-        if a.dtype.kind == "V" or a.dtype == D.bfloat16.np:
+        if a.dtype.kind == "V" or a.dtype == dtypes.bfloat16.np:
             a = a.astype(np.float32)
         return a
 
@@ -383,7 +383,8 @@ class Tensor:
         return self._scalar(complex)
 
     def __index__(self) -> int:
-        if self.dtype.category != D._INT and self.dtype is not D.bool_ or self.numel() != 1:
+        integral = self.dtype.category == dtypes._INT or self.dtype is dtypes.bool_
+        if not integral or self.numel() != 1:
             raise TypeError("only integer tensors of a single element can be converted to an "
                             "index")
         return int(self.item())
@@ -416,8 +417,8 @@ class Tensor:
 
     def __repr__(self, *, tensor_contents: Any = None) -> str:
         d = self.dtype
-        default = d in (D.get_default_dtype(), D.int64, D.bool_) or (
-            d.is_complex and d is D.get_default_dtype().to_complex())
+        default = d in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool_) or (
+            d.is_complex and d is dtypes.get_default_dtype().to_complex())
         extras = []
         if self.device.type != "cpu":
             extras.append(f"device='{self.device}'")
@@ -425,7 +426,8 @@ class Tensor:
             extras.append(f"grad_fn=<{self._grad_fn.name()}>")
         elif self._requires_grad:
             extras.append("requires_grad=True")
-        return format_tensor(self._host() if d is not D.bfloat16 else np.asarray(self._st.array),
+        host = self._host() if d is not dtypes.bfloat16 else np.asarray(self._st.array)
+        return format_tensor(host,
                              str(d), is_default_dtype=default, extras=extras)
 
     __str__ = __repr__

@@ -10,20 +10,20 @@ from typing import Any
 
 import jax
 
-from .. import _dtypes as D
-from .. import _random as R
+from .. import _dtypes as dtypes
+from .. import _random
 from .._creation import _leaf
 from ..core.tensor import Tensor
 from ..core.tensor_access import array_of
 
 
-def standard_normal(shape: Any, dtype: D.dtype) -> Tensor:
-    return R.randn(tuple(shape), dtype=dtype)
+def standard_normal(shape: Any, dtype: dtypes.dtype) -> Tensor:
+    return _random.randn(tuple(shape), dtype=dtype)
 
 
-def uniform(shape: Any, dtype: D.dtype) -> Tensor:
+def uniform(shape: Any, dtype: dtypes.dtype) -> Tensor:
     """Uniform on [0, 1)."""
-    return R.rand(tuple(shape), dtype=dtype)
+    return _random.rand(tuple(shape), dtype=dtype)
 
 
 def _array(t: Tensor) -> Any:
@@ -32,14 +32,14 @@ def _array(t: Tensor) -> Any:
 
 def poisson(rate: Tensor) -> Tensor:
     """Poisson counts with the given rates (same shape and dtype)."""
-    key = R.default_generator.next_key()
+    key = _random.default_generator.next_key()
     arr = jax.random.poisson(key, _array(rate), shape=tuple(rate.shape))
     return _leaf(arr.astype(rate.dtype.np), rate.dtype, False)
 
 
 def binomial(total_count: Tensor, probs: Tensor) -> Tensor:
     """Binomial counts (same shape and dtype as ``probs``)."""
-    key = R.default_generator.next_key()
+    key = _random.default_generator.next_key()
     arr = jax.random.binomial(key, _array(total_count), _array(probs),
                               shape=tuple(probs.shape))
     return _leaf(arr.astype(probs.dtype.np), probs.dtype, False)
@@ -53,7 +53,7 @@ def standard_gamma(concentration: Tensor) -> Tensor:
     as a constant, and the result is ``x + (alpha - alpha.detach()) * dx/dalpha``: the value is
     ``x`` and the tape carries the first derivative through ordinary ops.
     """
-    key = R.default_generator.next_key()
+    key = _random.default_generator.next_key()
     alpha = _array(concentration)
     x = jax.random.gamma(key, alpha, shape=tuple(concentration.shape), dtype=alpha.dtype)
     x = jax.numpy.maximum(x, jax.numpy.finfo(alpha.dtype).tiny)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from numbers import Number, Real
 from typing import Any
 
-from .. import _creation as C
+from .. import _creation
 from .._size import Size
 from ..core.tensor import Tensor
 from ..ops.joining import stack
@@ -28,7 +28,7 @@ class Beta(ExponentialFamily):
     def __init__(self, concentration1: Any, concentration0: Any,
                  validate_args: bool | None = None) -> None:
         if isinstance(concentration1, Real) and isinstance(concentration0, Real):
-            c1c0 = C.tensor([float(concentration1), float(concentration0)])
+            c1c0 = _creation.tensor([float(concentration1), float(concentration0)])
         else:
             concentration1, concentration0 = broadcast_all(concentration1, concentration0)
             c1c0 = stack([concentration1, concentration0], -1)
@@ -71,9 +71,9 @@ class Beta(ExponentialFamily):
     @property
     def concentration1(self) -> Tensor:
         result = self._dirichlet.concentration[..., 0]
-        return C.tensor([result]) if isinstance(result, Number) else result
+        return _creation.tensor([result]) if isinstance(result, Number) else result
 
     @property
     def concentration0(self) -> Tensor:
         result = self._dirichlet.concentration[..., 1]
-        return C.tensor([result]) if isinstance(result, Number) else result
+        return _creation.tensor([result]) if isinstance(result, Number) else result

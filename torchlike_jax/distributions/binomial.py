@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import _creation as C
+from .. import _creation
 from .._size import Size
 from ..core.grad_mode import no_grad
 from ..core.tensor import Tensor
@@ -110,7 +110,7 @@ class Binomial(Distribution):
         if not bool((self.total_count == total_count).all()):
             raise NotImplementedError(
                 "Inhomogeneous total count not supported by `enumerate_support`.")
-        values = C.arange(1 + total_count, dtype=self._param.dtype)
+        values = _creation.arange(1 + total_count, dtype=self._param.dtype)
         values = values.view((-1,) + (1,) * len(self._batch_shape))
         if expand:
             values = values.expand((-1,) + tuple(self._batch_shape))

@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from .. import _creation as C
-from .. import _dtypes as D
+from .. import _creation
+from .. import _dtypes as dtypes
 from .._size import Size
 from ..core.tensor import Tensor
 from ..ops.joining import broadcast_tensors
@@ -74,7 +74,7 @@ class Categorical(Distribution):
 
     @property
     def mean(self) -> Tensor:
-        return C.full(self._extended_shape(), float("nan"), dtype=self.probs.dtype)
+        return _creation.full(self._extended_shape(), float("nan"), dtype=self.probs.dtype)
 
     @property
     def mode(self) -> Tensor:
@@ -82,7 +82,7 @@ class Categorical(Distribution):
 
     @property
     def variance(self) -> Tensor:
-        return C.full(self._extended_shape(), float("nan"), dtype=self.probs.dtype)
+        return _creation.full(self._extended_shape(), float("nan"), dtype=self.probs.dtype)
 
     def sample(self, sample_shape: Any = Size()) -> Tensor:
         """Inverse-CDF draws: count how many cumulative probabilities lie below a uniform."""
@@ -94,7 +94,7 @@ class Categorical(Distribution):
         shape = tuple(self._extended_shape(sample_shape))
         u = _sampling.uniform(shape + (1,), probs.dtype)
         idx = (cdf[..., :-1] <= u).sum(-1)
-        return idx.to(D.int64)
+        return idx.to(dtypes.int64)
 
     def log_prob(self, value: Tensor) -> Tensor:
         if self._validate_args:
@@ -112,7 +112,7 @@ class Categorical(Distribution):
 
     def enumerate_support(self, expand: bool = True) -> Tensor:
         num_events = self._num_events
-        values = C.arange(num_events, dtype=D.int64)
+        values = _creation.arange(num_events, dtype=dtypes.int64)
         values = values.view((-1,) + (1,) * len(self._batch_shape))
         if expand:
             values = values.expand((-1,) + tuple(self._batch_shape))

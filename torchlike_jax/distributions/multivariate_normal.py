@@ -11,8 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import _creation as C
-from .. import linalg
+from .. import _creation, linalg
 from .._size import Size
 from ..core.tensor import Tensor
 from . import _sampling, constraints
@@ -36,7 +35,7 @@ def _precision_to_scale_tril(P: Tensor) -> Tensor:
     """Cholesky factor of ``P^-1`` without forming the inverse (torch's flip trick)."""
     Lf = linalg.cholesky(P.flip((-2, -1)))
     L_inv = Lf.flip((-2, -1)).transpose(-2, -1)
-    Id = C.eye(P.shape[-1], dtype=P.dtype)
+    Id = _creation.eye(P.shape[-1], dtype=P.dtype)
     return linalg.solve_triangular(L_inv, Id.expand(L_inv.shape), upper=False)
 
 

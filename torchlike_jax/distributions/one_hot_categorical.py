@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import _creation as C
+from .. import _creation
 from .._size import Size
 from ..core.tensor import Tensor
 from ..nn import functional as F
@@ -84,7 +84,7 @@ class OneHotCategorical(Distribution):
 
     def enumerate_support(self, expand: bool = True) -> Tensor:
         n = self.event_shape[0]
-        values = C.eye(n, dtype=self._param.dtype)
+        values = _creation.eye(n, dtype=self._param.dtype)
         values = values.view((n,) + (1,) * len(self.batch_shape) + (n,))
         if expand:
             values = values.expand((n,) + tuple(self.batch_shape) + (n,))

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from .. import _creation as C
-from .. import _dtypes as D
+from .. import _creation
+from .. import _dtypes as dtypes
 from ..core.tensor import Tensor
 from ..ops.joining import broadcast_tensors
 
@@ -16,12 +16,12 @@ __all__ = ["broadcast_all", "clamp_probs", "lazy_property", "logits_to_probs",
            "probs_to_logits", "tiny", "eps"]
 
 
-def tiny(dtype: D.dtype) -> float:
+def tiny(dtype: dtypes.dtype) -> float:
     """Smallest positive normal number of a float dtype (``torch.finfo(dtype).tiny``)."""
     return float(np.finfo(dtype.np).tiny)
 
 
-def eps(dtype: D.dtype) -> float:
+def eps(dtype: dtypes.dtype) -> float:
     """Machine epsilon of a float dtype (``torch.finfo(dtype).eps``)."""
     return float(np.finfo(dtype.np).eps)
 
@@ -33,12 +33,12 @@ def broadcast_all(*values: Any) -> tuple[Tensor, ...]:
         raise ValueError("Input arguments must all be instances of numbers.Number, "
                          "torch.Tensor or objects implementing __torch_function__.")
     if not all(isinstance(v, Tensor) for v in values):
-        dtype = D.get_default_dtype()
+        dtype = dtypes.get_default_dtype()
         for v in values:
             if isinstance(v, Tensor):
                 dtype = v.dtype
                 break
-        values = tuple(v if isinstance(v, Tensor) else C.tensor(v, dtype=dtype)
+        values = tuple(v if isinstance(v, Tensor) else _creation.tensor(v, dtype=dtype)
                        for v in values)
     return tuple(broadcast_tensors(*values))
 

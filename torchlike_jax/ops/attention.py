@@ -20,7 +20,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .. import _dtypes as D
+from .. import _dtypes as dtypes
 from .._dtypes import cpp_type_name, legacy_name, upcast_half
 from ..core.dispatch import dispatch
 from ..core.registry import KEEP, register
@@ -65,7 +65,7 @@ def _sdpa_checks(query: Any, key: Any, value: Any, attn_mask: Any, is_causal: bo
         raise RuntimeError("Expected query, key, and value to all be  at least 2 dimensional, "
                            f"but got query.dim: {query.ndim} key.dim: {key.ndim} and value.dim: "
                            f"{value.ndim} instead.")
-    if attn_mask is not None and attn_mask.dtype not in (D.bool_, D.float32, query.dtype):
+    if attn_mask is not None and attn_mask.dtype not in (dtypes.bool_, dtypes.float32, query.dtype):
         raise RuntimeError("Expected attn_mask dtype to be bool or float or to match query "
                            f"dtype, but got attn_mask.dtype: {cpp_type_name(attn_mask.dtype)} and  "
                            f"query.dtype: {cpp_type_name(query.dtype)} instead.")
@@ -188,12 +188,12 @@ def scaled_dot_product_attention(query: Any, key: Any, value: Any, attn_mask: An
     masked = False
     if is_causal:
         n_q = query.shape[-2]
-        scores = scores.masked_fill(_const(~np.tril(np.ones((n_q, s), bool)), D.bool_),
+        scores = scores.masked_fill(_const(~np.tril(np.ones((n_q, s), bool)), dtypes.bool_),
                                     float("-inf"))
         masked = True
     elif attn_mask is not None:
         _check_mask_shape(tuple(scores.shape), attn_mask)
-        if attn_mask.dtype == D.bool_:
+        if attn_mask.dtype == dtypes.bool_:
             scores = scores.masked_fill(attn_mask.logical_not(), float("-inf"))
         else:  # a float32 mask next to half/double queries is cast to their dtype first
             scores = scores + (attn_mask if attn_mask.dtype == scores.dtype
@@ -215,12 +215,12 @@ def _canonical_mask(mask: Any, mask_name: str, other_type: Any, other_name: str,
     is returned as it is. Warns, like torch, when the two masks of a call differ in dtype."""
     if mask is None:
         return None
-    if mask.dtype != D.bool_ and not mask.dtype.is_floating_point:
+    if mask.dtype != dtypes.bool_ and not mask.dtype.is_floating_point:
         raise AssertionError(f"only bool and floating types of {mask_name} are supported")
     if check_other and other_type is not None and mask.dtype != other_type:
         warnings.warn(f"Support for mismatched {mask_name} and {other_name} is deprecated. "
                       "Use same type for both instead.", UserWarning, stacklevel=2)
-    if mask.dtype == D.bool_:
+    if mask.dtype == dtypes.bool_:
         from .._creation import zeros
 
         return zeros(tuple(mask.shape), dtype=target_type).masked_fill(mask, float("-inf"))

@@ -18,7 +18,7 @@ import jax
 import jax.numpy as jnp
 import jax.scipy.special as jsp
 
-from .. import _dtypes as D
+from .. import _dtypes
 from .._dtypes import compute_in_float32, legacy_name
 from ..core.declare import kernel_error, need_tensor, op
 from ..core.dispatch import dispatch
@@ -165,7 +165,7 @@ def float_power(input, exponent):
 
 def _float_power_(self, exponent):
     """torch refuses to write the float64 result into a tensor of another dtype."""
-    if self.dtype not in (D.float64, D.complex128):
+    if self.dtype not in (_dtypes.float64, _dtypes.complex128):
         raise RuntimeError(f"the base given to float_power_ has dtype {legacy_name(self.dtype)} "
                            f"but the operation's result requires dtype Double")
     return float_power(self, exponent)
@@ -256,7 +256,7 @@ def _lerp(a, b, w):
     return jnp.where(small, a + w * (b - a), b - (b - a) * (1 - w))
 
 
-def _c_dtype(d: D.dtype) -> str:
+def _c_dtype(d: _dtypes.dtype) -> str:
     return {"float32": "float", "float64": "double", "float16": "c10::Half",
             "bfloat16": "c10::BFloat16"}.get(d.name, d.name)
 
@@ -271,7 +271,7 @@ def lerp(input, end, weight):
     """input + weight * (end - input); input and end (and a non-0-dim weight) share a dtype."""
     need_input("lerp", input, end, combination=True)
     need_tensor("lerp", end, "end", 2)
-    if input.dtype.category < D._FLOAT:
+    if input.dtype.category < _dtypes._FLOAT:
         kernel = "lerp_kernel_tensor" if _is_tensor(weight) else "lerp_kernel_scalar"
         raise kernel_error(kernel, input.dtype.np)
     for name, x in (("end", end), ("weight", weight)):
@@ -301,7 +301,7 @@ def addcmul(input, tensor1, tensor2, *, value=1):
 @op("addcdiv", impl=_addcdiv, grad_fn="AddcdivBackward0", saves=(1, 2), inplace=True)
 def addcdiv(input, tensor1, tensor2, *, value=1):
     """input + value * tensor1 / tensor2; integer tensor1 / tensor2 are refused, as in torch."""
-    if all(_is_tensor(t) and t.dtype.category < D._FLOAT for t in (tensor1, tensor2)):
+    if all(_is_tensor(t) and t.dtype.category < _dtypes._FLOAT for t in (tensor1, tensor2)):
         raise RuntimeError(
             "Integer division with addcdiv is no longer supported, and in a future  release "
             "addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv "
@@ -429,7 +429,7 @@ def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: b
     for name, v in (("rtol", rtol), ("atol", atol)):
         if v < 0:
             raise RuntimeError(f"{name} must be greater than or equal to zero, but got {v}")
-    params = (float(rtol), float(atol), bool(equal_nan), D.get_default_dtype().np)
+    params = (float(rtol), float(atol), bool(equal_nan), _dtypes.get_default_dtype().np)
     return dispatch(isclose.op, (input, other), params)
 
 
@@ -523,6 +523,6 @@ def isin(elements, test_elements, *, assume_unique: bool = False, invert: bool =
         raise TypeError("isin() received an invalid combination of arguments - got "
                         f"({type(elements).__name__}, {type(test_elements).__name__})")
     for x in (elements, test_elements):
-        if _is_tensor(x) and x.dtype == D.bool_:
+        if _is_tensor(x) and x.dtype == _dtypes.bool_:
             raise RuntimeError("Unsupported input type encountered for isin(): Bool")
     return dispatch(isin.op, (elements, test_elements), (bool(invert),))

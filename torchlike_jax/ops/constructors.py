@@ -9,14 +9,14 @@ from typing import Any
 import jax.numpy as jnp
 import numpy as np
 
-from .. import _dtypes as D
+from .. import _dtypes
 from .._dtypes import legacy_name
 from ..core.dispatch import dispatch
 from ..core.registry import KEEP, register
 from ..core.surface import expose
 
 
-def _leaf(host: np.ndarray, dtype: D.dtype, requires_grad: bool = False, device: Any = None):
+def _leaf(host: np.ndarray, dtype: _dtypes.dtype, requires_grad: bool = False, device: Any = None):
     from .._creation import _leaf as make
 
     return make(host, dtype, requires_grad, device)
@@ -27,8 +27,8 @@ def _indices(kind: str, row: int, col: int, offset: int, dtype, device) -> Any:
         if v < 0:
             raise RuntimeError(f"row must be non-negative, got{row}" if v is row else
                                f"col must be non-negative, got{col}")
-    dtype = dtype or D.int64
-    if dtype not in (D.int32, D.int64):
+    dtype = dtype or _dtypes.int64
+    if dtype not in (_dtypes.int32, _dtypes.int64):
         raise NotImplementedError(f'"{kind}_indices" not implemented for '
                                   f"'{legacy_name(dtype)}'")
     fn = np.tril_indices if kind == "tril" else np.triu_indices
@@ -53,7 +53,7 @@ def logspace(start: Any, end: Any, steps: int, base: float = 10.0, *, dtype: Any
     """torch.logspace: ``base ** linspace(start, end, steps)`` (computed in float64)."""
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
-    dtype = dtype or D.get_default_dtype()
+    dtype = dtype or _dtypes.get_default_dtype()
     exps = np.linspace(float(start), float(end), steps)
     host = np.power(float(base), exps)
     if not dtype.is_floating_point:
@@ -84,7 +84,7 @@ def block_diag(*tensors: Any) -> Any:
             raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer dimensions. "
                                f"Input {i} has {t.ndim} dimensions")
     if not tensors:
-        return _leaf(np.zeros((1, 0)), D.get_default_dtype())
+        return _leaf(np.zeros((1, 0)), _dtypes.get_default_dtype())
     return dispatch(BLOCK_DIAG, tuple(tensors))
 
 

@@ -6,13 +6,13 @@ publishes it through :func:`expose` (op modules are the one place the public sur
 
 from __future__ import annotations
 
-from .. import _dtypes as D
+from .. import _dtypes as dtypes
 from ..core.surface import expose
 
 
-def can_cast(from_: D.dtype, to: D.dtype) -> bool:
+def can_cast(from_: dtypes.dtype, to: dtypes.dtype) -> bool:
     """torch.can_cast(from_, to): False only for a cast down a category (float -> int, ...)."""
-    return D.can_cast(from_, to)
+    return dtypes.can_cast(from_, to)
 
 
 expose("can_cast", method=False)(can_cast)

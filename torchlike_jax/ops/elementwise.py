@@ -14,7 +14,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .. import _dtypes as D
+from .. import _dtypes
 from .._dtypes import legacy_name
 from ..core import dispatch as _dispatch_mod
 from ..core.declare import kernel_error, op
@@ -66,7 +66,7 @@ def check_int_divisor(other, result) -> None:
     A host read of the divisor, only for integer results with a tensor divisor: torch's kernel
     checks every element too. Skipped under a jit trace, where values are unknown.
     """
-    if result.dtype.category >= D._FLOAT:
+    if result.dtype.category >= _dtypes._FLOAT:
         return
     if isinstance(other, Tensor):
         arr = array_of(other)
@@ -80,7 +80,7 @@ def check_int_divisor(other, result) -> None:
 def check_alpha(alpha, *xs) -> None:
     """torch refuses a float ``alpha`` when the operands are integral (or bool)."""
     if isinstance(alpha, float) and all(
-            not isinstance(x, Tensor) or x.dtype.category < D._FLOAT for x in xs):
+            not isinstance(x, Tensor) or x.dtype.category < _dtypes._FLOAT for x in xs):
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
                            "point number.")
 

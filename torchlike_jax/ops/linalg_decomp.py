@@ -19,7 +19,7 @@ from ..core.dims import broadcast_shapes, norm_dim
 from ..core.dispatch import dispatch
 from ..core.registry import KEEP, register
 from ..core.surface import expose
-from . import linalg_checks as C
+from . import linalg_checks
 from .return_types import return_type
 
 # ---- named tuples (torch.return_types.*) -------------------------------------------------------
@@ -183,7 +183,7 @@ def inv(A):
     (eagerly: see ``linalg_checks``)."""
     _float_square(A, "linalg.inv")
     out = dispatch(INV, (A,))
-    C.check_inverse(A, out)
+    linalg_checks.check_inverse(A, out)
     return out
 
 
@@ -191,7 +191,8 @@ def _info_of(A, out, traced_info):
     """``*_ex``'s info: zeros when the result is finite (no extra work), else the diagnosis."""
     from .gather_scatter import _host_tensor
 
-    if not C.value_is_abstract(out) and (not out.numel() or C._all_finite(out)):
+    if not linalg_checks.value_is_abstract(out) and (
+            not out.numel() or linalg_checks._all_finite(out)):
         return _host_tensor(np.zeros(tuple(A.shape[:-2]), np.int32))
     return traced_info()
 
@@ -200,9 +201,9 @@ def inv_ex(A, *, check_errors=False):
     """torch.linalg.inv_ex: (inverse, info), info as LAPACK's getrf gives it (int32)."""
     _float_square(A, "linalg.inv_ex")
     out = dispatch(INV, (A,))
-    info = _info_of(A, out, lambda: C.inv_info(A))
+    info = _info_of(A, out, lambda: linalg_checks.inv_info(A))
     if check_errors:
-        C.raise_for_info(info, A, "linalg.inv_ex", C.singular_message)
+        linalg_checks.raise_for_info(info, A, "linalg.inv_ex", linalg_checks.singular_message)
     return inv_ex_result(out, info)
 
 
@@ -222,7 +223,7 @@ def solve(A, B, *, left=True):
                            f"{'AX = B' if left else 'XA = B'} ({n}x{n} and "
                            f"{'x'.join(map(str, B.shape[-2:]))})")
     out = dispatch(SOLVE, (A, B), (bool(left), vector))
-    C.check_inverse(A, out, "torch.linalg.solve",
+    linalg_checks.check_inverse(A, out, "torch.linalg.solve",
                     lambda _: "The solver failed because the input matrix is singular.")
     return out
 
@@ -252,7 +253,7 @@ def linalg_cholesky(A, *, upper=False):
     gives nan here, where torch raises torch.linalg.LinAlgError after a device sync."""
     _float_square(A, "linalg.cholesky", "linalg_cholesky_cpu")
     out = dispatch(CHOLESKY, (A,), (bool(upper), False))
-    C.check_cholesky(A, out, bool(upper))
+    linalg_checks.check_cholesky(A, out, bool(upper))
     return out
 
 
@@ -262,9 +263,9 @@ def cholesky_ex(A, *, upper=False, check_errors=False):
     LAPACK's partial factorization)."""
     _float_square(A, "linalg.cholesky_ex", "linalg_cholesky_cpu")
     out = dispatch(CHOLESKY, (A,), (bool(upper), False))
-    info = _info_of(A, out, lambda: C.cholesky_info(A, bool(upper)))
+    info = _info_of(A, out, lambda: linalg_checks.cholesky_info(A, bool(upper)))
     if check_errors:
-        C.raise_for_info(info, A, "linalg.cholesky_ex", C.not_pd_message)
+        linalg_checks.raise_for_info(info, A, "linalg.cholesky_ex", linalg_checks.not_pd_message)
     return cholesky_ex_result(out, info)
 
 
@@ -276,7 +277,7 @@ def cholesky(input, upper=False):
                   "removed in a future PyTorch release.", UserWarning, stacklevel=2)
     _float_square(input, "cholesky", "cholesky_cpu")
     out = dispatch(CHOLESKY, (input,), (bool(upper), True))
-    C.check_cholesky(input, out, bool(upper), "cholesky")
+    linalg_checks.check_cholesky(input, out, bool(upper), "cholesky")
     return out
 
 
@@ -532,10 +533,10 @@ def lstsq(A, B, rcond=None, *, driver=None):
 
 
 def _empty(like, shape: tuple, dtype: str | None):
-    from .. import _dtypes as D
+    from .. import _dtypes as dtypes
     from .._creation import zeros
 
-    return zeros(shape, dtype=getattr(D, dtype) if dtype else like.dtype)
+    return zeros(shape, dtype=getattr(dtypes, dtype) if dtype else like.dtype)
 
 
 def _matrix_rank(a, atol, rtol, hermitian: bool):

@@ -16,7 +16,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .. import _dtypes as D
+from .. import _dtypes as dtypes
 from .._dtypes import legacy_name
 from ..core.surface import expose
 from ..core.tensor import Tensor
@@ -45,7 +45,7 @@ def _fill(self: Any, grad_name: str, sample: jax.Array) -> Any:
 def _uniform(self: Any, generator: Any) -> jax.Array:
     """U[0, 1) draws of self's shape, in self's (float32 for halves) compute dtype."""
     return jax.random.uniform(key_for(generator), tuple(self.shape),
-                              D.compute_dtype(self.dtype.np))
+                              dtypes.compute_dtype(self.dtype.np))
 
 
 def _continuous_only(self: Any, c_name: bool) -> None:
@@ -63,7 +63,7 @@ def normal_(self: Any, mean: float = 0.0, std: float = 1.0, *, generator: Any = 
     need_float_dtype(self.dtype, "normal_kernel_cpu")
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {num(std)}")
-    cdt = D.compute_dtype(self.dtype.np)
+    cdt = dtypes.compute_dtype(self.dtype.np)
     z = jax.random.normal(key_for(generator), tuple(self.shape), cdt)
     return _fill(self, "NormalBackward0", z * jnp.asarray(std, cdt) + jnp.asarray(mean, cdt))
 
@@ -107,7 +107,7 @@ def log_normal_(self: Any, mean: float = 1.0, std: float = 2.0, *, generator: An
     need_float_dtype(self.dtype, "log_normal_cpu")
     if std <= 0:
         raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={num(std)}")
-    cdt = D.compute_dtype(self.dtype.np)
+    cdt = dtypes.compute_dtype(self.dtype.np)
     z = jax.random.normal(key_for(generator), tuple(self.shape), cdt)
     return _fill(self, "LogNormalBackward0", jnp.exp(z * std + mean))
 
@@ -122,10 +122,10 @@ def cauchy_(self: Any, median: float = 0.0, sigma: float = 1.0, *, generator: An
     return _fill(self, "CauchyBackward0", median + sigma * jnp.tan(math.pi * (u - 0.5)))
 
 
-def _default_high(dtype: D.dtype) -> int:
+def _default_high(dtype: dtypes.dtype) -> int:
     """``random_()``'s exclusive bound: every integer the dtype holds exactly (2^mantissa + 1
     for floats), its max + 1 for integers."""
-    if dtype == D.bool_:
+    if dtype == dtypes.bool_:
         return 2
     if dtype.is_floating_point:
         return 2 ** (np.finfo(dtype.np).nmant + 1) + 1

@@ -20,7 +20,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .. import _dtypes as D
+from .. import _dtypes
 from .._dtypes import legacy_name
 from ..core.dims import broadcast_shapes
 from ..core.dispatch import dispatch
@@ -61,7 +61,7 @@ def any_true(mask: jax.Array) -> bool:
     return bool(jnp.any(mask))
 
 
-def need_float_dtype(dtype: D.dtype, kernel: str) -> None:
+def need_float_dtype(dtype: _dtypes.dtype, kernel: str) -> None:
     """torch's ``"kernel" not implemented for 'Long'``."""
     if not dtype.is_floating_point:
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{legacy_name(dtype)}'")
@@ -108,8 +108,9 @@ def _normal_type_error(args: tuple, kwargs: dict) -> TypeError:
         "device = None, bool pin_memory = False, bool requires_grad = False)\n")
 
 
-def _draw_normal(key: jax.Array, shape: tuple, dtype: D.dtype, mean: Any, std: Any) -> jax.Array:
-    cdt = D.compute_dtype(dtype.np)
+def _draw_normal(key: jax.Array, shape: tuple, dtype: _dtypes.dtype, mean: Any,
+                 std: Any) -> jax.Array:
+    cdt = _dtypes.compute_dtype(dtype.np)
     z = jax.random.normal(key, shape, cdt)
     return (jnp.asarray(mean, cdt) + jnp.asarray(std, cdt) * z).astype(dtype.np)
 
@@ -119,7 +120,8 @@ _MISSING = object()
 
 @expose("normal", method=False)
 def normal(mean: Any, std: Any = _MISSING, size: Any = None, *, generator: Any = None,
-           out: Any = None, dtype: D.dtype | None = None, layout: Any = None, device: Any = None,
+           out: Any = None, dtype: _dtypes.dtype | None = None, layout: Any = None,
+           device: Any = None,
            pin_memory: bool = False, requires_grad: bool = False) -> Any:
     """``torch.normal``: N(mean, std^2) draws; four overloads, chosen by which of mean and std
     are tensors. The result takes mean's dtype (std's when mean is a number)."""
@@ -132,7 +134,7 @@ def normal(mean: Any, std: Any = _MISSING, size: Any = None, *, generator: Any =
             raise _normal_type_error(args, {})
         if std < 0:
             raise RuntimeError(f"normal expects std >= 0.0, but found std {num(std)}")
-        dt = out.dtype if out is not None else (dtype or D.get_default_dtype())
+        dt = out.dtype if out is not None else (dtype or _dtypes.get_default_dtype())
         need_float_dtype(dt, "normal_kernel_cpu")
         from .._creation import _leaf, _size
 
@@ -165,9 +167,9 @@ def normal(mean: Any, std: Any = _MISSING, size: Any = None, *, generator: Any =
 
 
 # ---- bernoulli -----------------------------------------------------------------------------
-def bernoulli_array(key: jax.Array, probs: Any, shape: tuple, dtype: D.dtype) -> jax.Array:
+def bernoulli_array(key: jax.Array, probs: Any, shape: tuple, dtype: _dtypes.dtype) -> jax.Array:
     """0/1 draws of ``dtype`` with probability ``probs`` (an array or a number)."""
-    u = jax.random.uniform(key, shape, np.float64 if dtype == D.float64 else np.float32)
+    u = jax.random.uniform(key, shape, np.float64 if dtype == _dtypes.float64 else np.float32)
     return (u < jnp.asarray(probs, u.dtype)).astype(dtype.np)
 
 
@@ -257,12 +259,12 @@ def multinomial(input: Any, num_samples: int, replacement: bool = False, *,
         raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
                            "replacement")
     w = array_of(input)
-    w = w.astype(D.compute_dtype(w.dtype))
+    w = w.astype(_dtypes.compute_dtype(w.dtype))
     rows = w.reshape(-1, n_cat)
     if rows.shape[0] == 0:
         from .._creation import _leaf
 
-        res = _leaf(np.zeros((0, num_samples), np.int64), D.int64, False)
+        res = _leaf(np.zeros((0, num_samples), np.int64), _dtypes.int64, False)
         return write_out(out, res)
     if replacement and num_samples > 1:  # torch's two CPU kernels word this check differently
         if any_true(~(rows >= 0)):  # NaN and -inf fail this first, as in torch

@@ -14,15 +14,14 @@ import jax
 import jax.numpy as jnp
 import jax.scipy.special as jss
 
-from .. import _dtypes as D
+from .. import _dtypes as dtypes
 from .._dtypes import compute_in_float32
 from ..core.declare import kernel_error, op
 from ..core.dims import norm_dim, norm_dims
 from ..core.dispatch import dispatch
 from ..core.registry import FLOAT, OpDef, register
 from ..core.surface import expose
-from . import elementwise as E
-from . import unary_math as U
+from . import elementwise, unary_math
 from .binary_math import igamma, igammac
 
 
@@ -112,10 +111,10 @@ def _zeta(x, q):
     return jnp.where(x == 1, jnp.inf, jnp.where(x < 1, jnp.nan, r))
 
 
-_ZETA = U.binary_variants("special_zeta", compute_in_float32(_zeta, n_arrays=2),
+_ZETA = unary_math.binary_variants("special_zeta", compute_in_float32(_zeta, n_arrays=2),
                          "SpecialZetaBackward")
-_XLOG1PY = U.binary_variants("special_xlog1py", compute_in_float32(
-    lambda x, y: U._xlogy(x, y, log=jnp.log1p, bound=-1.0), n_arrays=2),
+_XLOG1PY = unary_math.binary_variants("special_xlog1py", compute_in_float32(
+    lambda x, y: unary_math._xlogy(x, y, log=jnp.log1p, bound=-1.0), n_arrays=2),
     "SpecialXlog1PyBackward")
 
 
@@ -149,37 +148,37 @@ LOGSUMEXP = register("special_logsumexp", _logsumexp, "LogsumexpBackward0", dtyp
 @expose("xlog1py", method=False, namespace="special")
 def xlog1py(input, other):
     """x * log1p(y), 0 where x == 0 (and y is not nan)."""
-    return U.dispatch_binary(_XLOG1PY, "special_xlog1py", input, other)
+    return unary_math.dispatch_binary(_XLOG1PY, "special_xlog1py", input, other)
 
 
 @expose("zeta", method=False, namespace="special")
 def zeta(input, other):
     """Hurwitz zeta(x, q); torch differentiates only with respect to ``q``."""
-    return U.dispatch_binary(_ZETA, "special_zeta", input, other)
+    return unary_math.dispatch_binary(_ZETA, "special_zeta", input, other)
 
 
 @expose("expit", method=False, namespace="special")
 def expit(input):
     """The logistic sigmoid (SigmoidBackward0, as torch.sigmoid)."""
-    return E.sigmoid(input)
+    return elementwise.sigmoid(input)
 
 
 @expose("round", method=False, namespace="special")
 def round(input, *, decimals: int = 0):
     """torch.special.round: torch.round with ``decimals`` always given (RoundBackward1)."""
-    U._check_input("special_round", input)
+    unary_math._check_input("special_round", input)
     if not input.dtype.is_floating_point:
         raise kernel_error("round_vml_cpu", input.dtype)
-    return U.round(input, decimals=decimals)
+    return unary_math.round(input, decimals=decimals)
 
 
 def _softmax_checked(op: OpDef, name: str, input, dim: int, dtype) -> object:
-    U._check_input(name, input)
+    unary_math._check_input(name, input)
     if dtype is not None:
         input = input.to(dtype)
     if not input.dtype.is_floating_point:
         raise NotImplementedError(f'"{name}_lastdim_kernel_impl" not implemented for '
-                                  f"'{D.legacy_name(input.dtype)}'")
+                                  f"'{dtypes.legacy_name(input.dtype)}'")
     return dispatch(op, (input,), (norm_dim(dim, input.ndim),))
 
 
@@ -198,7 +197,7 @@ def log_softmax(input, dim: int, *, dtype=None):
 @expose("logsumexp", method=False, namespace="special")
 def logsumexp(input, dim, keepdim: bool = False):
     """log(sum(exp(x))) over ``dim`` without overflow; integers give floats."""
-    U._check_input("logsumexp", input)
+    unary_math._check_input("logsumexp", input)
     dims = norm_dims(dim, input.ndim)
     return dispatch(LOGSUMEXP, (input,), (dims, bool(keepdim)))
 

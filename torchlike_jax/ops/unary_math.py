@@ -29,7 +29,7 @@ from ..core.dispatch import dispatch
 from ..core.registry import FLOAT, KEEP, PROMOTE, OpDef, register
 from ..core.surface import expose, expose_inplace
 from ..core.tensor import Tensor
-from . import elementwise as E
+from . import elementwise
 
 _BOTH = ("torch", "special")
 
@@ -343,7 +343,7 @@ def fix(input):
         raise kernel_error("trunc_vml_cpu", input.dtype)
     if not (input.dtype.is_floating_point or input.is_complex()):
         return dispatch(floor.op, (input,))  # integers pass through (no grad_fn either way)
-    return E.trunc(input)
+    return elementwise.trunc(input)
 
 
 def _angle_real(a):
@@ -548,8 +548,8 @@ def bitwise_not(input):
     if input.dtype.is_floating_point or input.is_complex():
         raise kernel_error("bitwise_not_cpu", input.dtype)
     if input.dtype.name == "bool":
-        return dispatch(E.logical_not.op, (input,))
-    return dispatch(E.BITWISE_NOT, (input,))
+        return dispatch(elementwise.logical_not.op, (input,))
+    return dispatch(elementwise.BITWISE_NOT, (input,))
 
 
 # ---- complex parts: a real tensor is returned as is (conj, real) or refused (imag) -----------
@@ -583,4 +583,4 @@ expose("psi", method=False, namespace="special")(digamma)
 expose("gammaln", method=False, namespace="special")(lgamma)
 expose("multigammaln", method=False, namespace="special")(mvlgamma)
 # torch has Tensor.logical_not_ (elementwise.py publishes logical_not without it)
-expose_inplace(("logical_not",), E.logical_not)
+expose_inplace(("logical_not",), elementwise.logical_not)

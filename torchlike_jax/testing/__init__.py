@@ -16,7 +16,7 @@ def assert_allclose(actual: Any, expected: Any, rtol: float | None = None,
                     atol: float | None = None, equal_nan: bool = True, msg: str = "") -> None:
     """Deprecated in torch since 1.12 (warns); converts and calls :func:`assert_close` with the
     old defaults (no dtype check, NaNs equal, looser float tolerances)."""
-    from .. import _dtypes as D
+    from .. import _dtypes as dtypes
     from .._creation import tensor
     from ._comparison import default_tolerances
 
@@ -30,6 +30,7 @@ def assert_allclose(actual: Any, expected: Any, rtol: float | None = None,
         expected = tensor(expected, dtype=actual.dtype)
     if rtol is None and atol is None:
         rtol, atol = default_tolerances(actual, expected, dtype_precisions={
-            D.float16: (1e-3, 1e-3), D.float32: (1e-4, 1e-5), D.float64: (1e-5, 1e-8)})
+            dtypes.float16: (1e-3, 1e-3), dtypes.float32: (1e-4, 1e-5),
+            dtypes.float64: (1e-5, 1e-8)})
     assert_close(actual, expected, rtol=rtol, atol=atol, equal_nan=equal_nan, check_device=True,
                  check_dtype=False, check_stride=False, msg=msg or None)

@@ -21,7 +21,7 @@ from typing import Any, NoReturn
 
 import numpy as np
 
-from .. import _dtypes as D
+from .. import _dtypes
 from .._creation import as_tensor
 from ..core.tensor import Tensor
 from ..core.tensor_access import array_of
@@ -51,23 +51,23 @@ class ErrorMeta(Exception):
 
 # torch's defaults, {dtype: (rtol, atol)}; every other dtype compares exactly
 _DTYPE_PRECISIONS = {
-    D.float16: (0.001, 1e-5),
-    D.bfloat16: (0.016, 1e-5),
-    D.float32: (1.3e-6, 1e-5),
-    D.float64: (1e-7, 1e-7),
-    D.complex64: (1.3e-6, 1e-5),
-    D.complex128: (1e-7, 1e-7),
+    _dtypes.float16: (0.001, 1e-5),
+    _dtypes.bfloat16: (0.016, 1e-5),
+    _dtypes.float32: (1.3e-6, 1e-5),
+    _dtypes.float64: (1e-7, 1e-7),
+    _dtypes.complex64: (1.3e-6, 1e-5),
+    _dtypes.complex128: (1e-7, 1e-7),
 }
 
 
-def default_tolerances(*inputs: Tensor | D.dtype,
+def default_tolerances(*inputs: Tensor | _dtypes.dtype,
                        dtype_precisions: dict | None = None) -> tuple[float, float]:
     """The loosest (rtol, atol) of the inputs' dtypes."""
     dtypes = []
     for input in inputs:
         if isinstance(input, Tensor):
             dtypes.append(input.dtype)
-        elif isinstance(input, D.dtype):
+        elif isinstance(input, _dtypes.dtype):
             dtypes.append(input)
         else:
             raise TypeError(f"Expected a torch.Tensor or a torch.dtype, but got {type(input)} "
@@ -77,7 +77,7 @@ def default_tolerances(*inputs: Tensor | D.dtype,
     return max(rtols), max(atols)
 
 
-def get_tolerances(*inputs: Tensor | D.dtype, rtol: float | None, atol: float | None,
+def get_tolerances(*inputs: Tensor | _dtypes.dtype, rtol: float | None, atol: float | None,
                    id: tuple[Any, ...] = ()) -> tuple[float, float]:
     """Both tolerances given: use them; neither: the dtype defaults; one: torch's ValueError."""
     if (rtol is None) ^ (atol is None):
@@ -127,12 +127,12 @@ def make_scalar_mismatch_msg(actual: Any, expected: Any, *, rtol: float, atol: f
 
 
 def _is_float(a: np.ndarray) -> bool:
-    return a.dtype.kind == "f" or a.dtype == D.bfloat16.np
+    return a.dtype.kind == "f" or a.dtype == _dtypes.bfloat16.np
 
 
 def _py_scalar(x: Any) -> Any:
     """A numpy scalar as the Python number torch's ``.item()`` gives (bfloat16 → float)."""
-    if isinstance(x, np.generic) and x.dtype == D.bfloat16.np:
+    if isinstance(x, np.generic) and x.dtype == _dtypes.bfloat16.np:
         return float(x)
     return x.item() if isinstance(x, np.generic) else x
 
@@ -171,7 +171,7 @@ def make_tensor_mismatch_msg(actual: np.ndarray, expected: np.ndarray, matches: 
         abs_diff[m] = 0
         abs_idx = _argmax_first(abs_diff)
         if integral:
-            f = D.get_default_dtype().np
+            f = _dtypes.get_default_dtype().np
             rel_diff = abs_diff.astype(f) / np.abs(e).astype(f)
         else:
             rel_diff = abs_diff / np.abs(e)
@@ -200,7 +200,7 @@ def isclose(actual: np.ndarray, expected: np.ndarray, rtol: float, atol: float,
             return close
         a, e = actual, expected
         if not inexact:  # ATen: bool → default float; integer * rtol → default float
-            f = D.get_default_dtype().np
+            f = _dtypes.get_default_dtype().np
             if a.dtype == np.bool_:
                 a, e = a.astype(f), e.astype(f)
             allowed = (atol + np.abs(rtol * e.astype(f))).astype(f)
@@ -279,7 +279,7 @@ class NumberPair(Pair):
     """Python ``int`` / ``float`` / ``complex`` and numpy numbers, with the tolerances of
     int64 / float64 / complex128."""
 
-    _TYPE_TO_DTYPE = {int: D.int64, float: D.float64, complex: D.complex128}
+    _TYPE_TO_DTYPE = {int: _dtypes.int64, float: _dtypes.float64, complex: _dtypes.complex128}
     _NUMBER_TYPES = tuple(_TYPE_TO_DTYPE.keys())
 
     def __init__(self, actual: Any, expected: Any, *, id: tuple[Any, ...] = (),
@@ -367,7 +367,7 @@ class TensorLikePair(Pair):
         a = np.asarray(array_of(actual))
         e = np.asarray(array_of(expected))
         if actual.dtype is not expected.dtype:
-            common = D.promote_types(actual.dtype, expected.dtype).np
+            common = _dtypes.promote_types(actual.dtype, expected.dtype).np
             a, e = a.astype(common), e.astype(common)
         return a, e
 

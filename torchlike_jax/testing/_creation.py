@@ -16,23 +16,23 @@ import jax
 import ml_dtypes
 import numpy as np
 
-from .. import _dtypes as D
+from .. import _dtypes
 from .._creation import _leaf
 from .._random import default_generator
 from ..core.tensor import Tensor
 
-_INTEGRAL = (D.uint8, D.int8, D.int16, D.int32, D.int64)
-_BOOL_OR_INTEGRAL = (D.bool_, *_INTEGRAL)
-_FLOATING = (D.float16, D.bfloat16, D.float32, D.float64)
-_COMPLEX = (D.complex64, D.complex128)
+_INTEGRAL = (_dtypes.uint8, _dtypes.int8, _dtypes.int16, _dtypes.int32, _dtypes.int64)
+_BOOL_OR_INTEGRAL = (_dtypes.bool_, *_INTEGRAL)
+_FLOATING = (_dtypes.float16, _dtypes.bfloat16, _dtypes.float32, _dtypes.float64)
+_COMPLEX = (_dtypes.complex64, _dtypes.complex128)
 
 
-def _finfo(dtype: D.dtype):
+def _finfo(dtype: _dtypes.dtype):
     real = dtype.to_real() if dtype.is_complex else dtype
-    return ml_dtypes.finfo(real.np) if real is D.bfloat16 else np.finfo(real.np)
+    return ml_dtypes.finfo(real.np) if real is _dtypes.bfloat16 else np.finfo(real.np)
 
 
-def make_tensor(*shape: Any, dtype: D.dtype, device: Any, low: float | None = None,
+def make_tensor(*shape: Any, dtype: _dtypes.dtype, device: Any, low: float | None = None,
                 high: float | None = None, requires_grad: bool = False,
                 noncontiguous: bool = False, exclude_zero: bool = False,
                 memory_format: Any = None) -> Tensor:
@@ -77,14 +77,14 @@ def make_tensor(*shape: Any, dtype: D.dtype, device: Any, low: float | None = No
     # host draws from a numpy generator seeded by the default generator's next key: seeded by
     # manual_seed, and no JAX sampler compiled per shape
     rng = np.random.default_rng(np.asarray(jax.random.key_data(default_generator.next_key())))
-    if dtype is D.bool_:
+    if dtype is _dtypes.bool_:
         lo, hi = modify_low_high(low, high, lowest_inclusive=0, highest_exclusive=2,
                                  default_low=0, default_high=2)
         values = rng.integers(lo, hi, shape, dtype=np.int64) != 0
     elif dtype in _INTEGRAL:
         info = np.iinfo(dtype.np)
         lo, hi = modify_low_high(low, high, lowest_inclusive=int(info.min),
-                                 highest_exclusive=int(info.max) + (dtype is not D.int64),
+                                 highest_exclusive=int(info.max) + (dtype is not _dtypes.int64),
                                  default_low=-9, default_high=10)
         values = rng.integers(lo, hi, shape, dtype=np.int64)
     elif dtype in (*_FLOATING, *_COMPLEX):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ... import _creation
-from ... import _dtypes as D
+from ... import _dtypes as dtypes
 from ...core.tensor import Tensor
 from .. import functional as F
 from .. import init
@@ -44,7 +44,7 @@ class _NormBase(Module):
             self.register_buffer("running_mean", _creation.zeros(num_features, **kw))
             self.register_buffer("running_var", _creation.ones(num_features, **kw))
             self.register_buffer("num_batches_tracked",
-                                 _creation.tensor(0, dtype=D.int64, device=device))
+                                 _creation.tensor(0, dtype=dtypes.int64, device=device))
         else:
             self.register_buffer("running_mean", None)
             self.register_buffer("running_var", None)
@@ -80,7 +80,7 @@ class _NormBase(Module):
             key = prefix + "num_batches_tracked"
             if key not in state_dict:
                 state_dict[key] = (self.num_batches_tracked if self.num_batches_tracked
-                                   is not None else _creation.tensor(0, dtype=D.int64))
+                                   is not None else _creation.tensor(0, dtype=dtypes.int64))
         super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys,
                                       unexpected_keys, error_msgs)
 

@@ -14,7 +14,7 @@ from itertools import chain
 from typing import Any
 
 from ... import _creation
-from ... import _dtypes as D
+from ... import _dtypes as dtypes
 from ...core.grad_mode import no_grad
 from ...core.tensor import Tensor
 from ..parameter import UninitializedBuffer, UninitializedParameter, is_lazy
@@ -178,7 +178,7 @@ class _LazyNormBase(LazyModuleMixin):
         if self.track_running_stats:
             self.running_mean = UninitializedBuffer(device=device, dtype=dtype)
             self.running_var = UninitializedBuffer(device=device, dtype=dtype)
-            self.num_batches_tracked = _creation.tensor(0, dtype=D.int64, device=device)
+            self.num_batches_tracked = _creation.tensor(0, dtype=dtypes.int64, device=device)
 
     def reset_parameters(self) -> None:
         if not self.has_uninitialized_params() and self.num_features != 0:

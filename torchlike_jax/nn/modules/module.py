@@ -12,8 +12,7 @@ from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from ... import _compile
-from ... import _dtypes as D
+from ... import _compile, _dtypes
 from ...core.grad_mode import no_grad
 from ...core.tensor import Tensor
 from ..parameter import Parameter
@@ -495,7 +494,7 @@ class Module:
             raise TypeError(f"to() received an invalid combination of arguments - got "
                             f"{tuple(kwargs)}")
         for a in args:
-            if isinstance(a, D.dtype):
+            if isinstance(a, _dtypes.dtype):
                 dtype = a
             elif isinstance(a, Tensor):
                 dtype, device = a.dtype, a.device
@@ -514,25 +513,25 @@ class Module:
 
         return self._apply(convert)
 
-    def _float_apply(self, dtype: D.dtype) -> Module:
+    def _float_apply(self, dtype: _dtypes.dtype) -> Module:
         return self._apply(lambda t: t.to(dtype) if t.is_floating_point() else t)
 
     def float(self) -> Module:
-        return self._float_apply(D.float32)
+        return self._float_apply(_dtypes.float32)
 
     def double(self) -> Module:
-        return self._float_apply(D.float64)
+        return self._float_apply(_dtypes.float64)
 
     def half(self) -> Module:
-        return self._float_apply(D.float16)
+        return self._float_apply(_dtypes.float16)
 
     def bfloat16(self) -> Module:
-        return self._float_apply(D.bfloat16)
+        return self._float_apply(_dtypes.bfloat16)
 
     def cpu(self) -> Module:
         return self._apply(lambda t: t.cpu())
 
-    def type(self, dst_type: D.dtype) -> Module:
+    def type(self, dst_type: _dtypes.dtype) -> Module:
         return self._apply(lambda t: t.to(dst_type))
 
     # ---- hooks and calling ------------------------------------------------------------

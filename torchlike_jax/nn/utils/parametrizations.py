@@ -16,8 +16,7 @@ from ...core.grad_mode import no_grad
 from ...core.surface import NAMESPACES
 from ...core.tensor import Tensor
 from ..modules.module import Module
-from . import _norms
-from . import parametrize as P
+from . import _norms, parametrize
 
 _TORCH = NAMESPACES["torch"]
 
@@ -55,7 +54,7 @@ def _weight_norm_compat_hook(name: str, dim: int) -> Any:
 def weight_norm(module: Module, name: str = "weight", dim: int | None = 0) -> Module:
     """Reparametrize ``module.<name>`` by its magnitude and direction."""
     wn = _WeightNorm(dim)
-    P.register_parametrization(module, name, wn, unsafe=True)
+    parametrize.register_parametrization(module, name, wn, unsafe=True)
     module._register_load_state_dict_pre_hook(_weight_norm_compat_hook(name, wn.dim))
     return module
 
@@ -115,7 +114,8 @@ def spectral_norm(module: Module, name: str = "weight", n_power_iterations: int 
         raise ValueError(f"Module '{module}' has no parameter or buffer with name '{name}'")
     if dim is None:
         dim = 1 if type(module).__name__.startswith("ConvTranspose") else 0
-    P.register_parametrization(module, name, _SpectralNorm(weight, n_power_iterations, dim, eps))
+    parametrize.register_parametrization(
+        module, name, _SpectralNorm(weight, n_power_iterations, dim, eps))
     return module
 
 
@@ -236,5 +236,5 @@ def orthogonal(module: Module, name: str = "weight", orthogonal_map: str | None 
         raise ValueError('orthogonal_map has to be one of "matrix_exp", "cayley", "householder". '
                          f"Got: {orthogonal_map}")
     orth = _Orthogonal(weight, orth_enum, use_trivialization=use_trivialization)
-    P.register_parametrization(module, name, orth, unsafe=True)
+    parametrize.register_parametrization(module, name, orth, unsafe=True)
     return module

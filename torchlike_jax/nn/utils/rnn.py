@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ... import _creation
-from ... import _dtypes as D
+from ... import _dtypes as dtypes
 from ...core.tensor import Tensor
 from ...ops import rnn as _rnn
 
@@ -25,7 +25,7 @@ __all__ = ["PackedSequence", "invert_permutation", "pack_padded_sequence",
 
 
 def _ints(a: np.ndarray) -> Tensor:
-    return _creation.tensor(np.asarray(a, dtype=np.int64), dtype=D.int64)
+    return _creation.tensor(np.asarray(a, dtype=np.int64), dtype=dtypes.int64)
 
 
 def invert_permutation(permutation: Tensor | None) -> Tensor | None:
@@ -64,13 +64,13 @@ class PackedSequence(_PackedFields):
         return self.to("cpu")
 
     def double(self) -> PackedSequence:
-        return self.to(dtype=D.float64)
+        return self.to(dtype=dtypes.float64)
 
     def float(self) -> PackedSequence:
-        return self.to(dtype=D.float32)
+        return self.to(dtype=dtypes.float32)
 
     def half(self) -> PackedSequence:
-        return self.to(dtype=D.float16)
+        return self.to(dtype=dtypes.float16)
 
     @property
     def is_cuda(self) -> bool:

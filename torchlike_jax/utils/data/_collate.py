@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ... import _dtypes as D
+from ... import _dtypes
 from ..._creation import as_tensor, tensor
 from ...core.tensor import Tensor
 from ...ops.joining import stack
@@ -119,7 +119,7 @@ def collate_numpy_scalar_fn(batch: list, *, collate_fn_map: _CollateMap | None =
 
 
 def collate_float_fn(batch: list, *, collate_fn_map: _CollateMap | None = None) -> Tensor:
-    return tensor(batch, dtype=D.float64)
+    return tensor(batch, dtype=_dtypes.float64)
 
 
 def collate_int_fn(batch: list, *, collate_fn_map: _CollateMap | None = None) -> Tensor:

@@ -121,10 +121,10 @@ def _rebuild_tensor(array: np.ndarray, dtype: str, requires_grad: bool, cls: typ
 
 
 def _dtype_named(name: str) -> Any:
-    from ... import _dtypes as D
+    from ... import _dtypes as dtypes
 
-    for value in vars(D).values():
-        if isinstance(value, D.dtype) and str(value) == name:
+    for value in vars(dtypes).values():
+        if isinstance(value, dtypes.dtype) and str(value) == name:
             return value
     raise TypeError(f"unknown dtype {name} received from a DataLoader worker")
 

@@ -12,7 +12,7 @@ import itertools
 from collections.abc import Iterable, Iterator, Sequence, Sized
 from typing import Any
 
-from ... import _dtypes as D
+from ... import _dtypes as dtypes
 from ..._creation import as_tensor
 from ..._random import Generator, default_generator, randint, randperm
 from ...ops.sampling import multinomial
@@ -119,7 +119,7 @@ class WeightedRandomSampler(Sampler):
         if not isinstance(replacement, bool):
             raise ValueError("replacement should be a boolean value, but got "
                              f"replacement={replacement}")
-        w = as_tensor(weights, dtype=D.float64)
+        w = as_tensor(weights, dtype=dtypes.float64)
         if len(w.shape) != 1:
             raise ValueError(f"weights should be a 1d sequence but given weights have shape "
                              f"{tuple(w.shape)}")
