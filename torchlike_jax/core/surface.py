@@ -62,10 +62,13 @@ def expose(*names: str, method: bool | str | tuple = True, inplace: bool = False
     return deco
 
 
-def expose_inplace(names: tuple[str, ...], fn: Callable) -> None:
+def expose_inplace(names: tuple[str, ...], fn: Callable, *, reshaping: bool = False) -> None:
     """``Tensor.<name>_`` for each name, running ``fn`` (not the out-of-place function: torch
-    records another node for the in-place form, or checks other arguments)."""
+    records another node for the in-place form, or checks other arguments). ``reshaping``: the
+    method may change ``self``'s shape (``t_``, ``squeeze_``), as in :func:`expose`."""
     for n in names:
         if n + "_" in INPLACE:
             raise ValueError(f"Tensor.{n}_ is already exposed")
         INPLACE[n + "_"] = fn
+        if reshaping:
+            RESHAPING_INPLACE.add(n + "_")

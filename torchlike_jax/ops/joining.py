@@ -25,7 +25,6 @@ from .shape import (
     atleast_1d,
     atleast_2d,
     atleast_3d,
-    copy_variant,
     expand,
     vdispatch,
 )
@@ -153,13 +152,13 @@ def _multi_op(kind: str, n: int) -> OpDef:
     return op
 
 
-def _run_pieces(kind: str, input, dim: int, bounds: tuple) -> tuple:
-    out = vdispatch(_multi_op(kind, len(bounds)), (input,), (dim, bounds))
+def _run_pieces(kind: str, input, dim: int, bounds: tuple, copy: bool = False) -> tuple:
+    out = vdispatch(_multi_op(kind, len(bounds)), (input,), (dim, bounds), copy=copy)
     return out if isinstance(out, tuple) else (out,)
 
 
-def split(tensor, split_size_or_sections, dim: int = 0) -> tuple:
-    """torch.split: pieces of ``split_size`` (the last may be smaller), or of the given sizes."""
+def _split(tensor, split_size_or_sections, dim: int, *, copy: bool) -> tuple:
+    """torch.split (``copy``: torch.split_copy, pieces that are not views)."""
     if tensor.ndim == 0:
         raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = norm_dim(dim, tensor.ndim)
@@ -175,14 +174,24 @@ def split(tensor, split_size_or_sections, dim: int = 0) -> tuple:
                                f"dimension size of {n}")
         count = max(math.ceil(n / size), 1) if size else 1
         bounds = tuple((i * size, min((i + 1) * size, n)) for i in range(count))
-        return _run_pieces("split", tensor, d, bounds)
+        return _run_pieces("split", tensor, d, bounds, copy)
     sizes = [int(s) for s in split_size_or_sections]
     if sum(sizes) != n or any(s < 0 for s in sizes):
         raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input "
                            f"tensor's size at dimension {d}), but got split_sizes={sizes}")
     starts = [sum(sizes[:i]) for i in range(len(sizes))]
     bounds = tuple((s, s + k) for s, k in zip(starts, sizes, strict=True))
-    return _run_pieces("split_with_sizes", tensor, d, bounds)
+    return _run_pieces("split_with_sizes", tensor, d, bounds, copy)
+
+
+def split(tensor, split_size_or_sections, dim: int = 0) -> tuple:
+    """torch.split: pieces of ``split_size`` (the last may be smaller), or of the given sizes."""
+    return _split(tensor, split_size_or_sections, dim, copy=False)
+
+
+def split_copy(tensor, split_size_or_sections, dim: int = 0) -> tuple:
+    """torch.split_copy: like split, but a copy rather than a view."""
+    return _split(tensor, split_size_or_sections, dim, copy=True)
 
 
 def chunk(input, chunks: int, dim: int = 0) -> tuple:
@@ -199,16 +208,25 @@ def chunk(input, chunks: int, dim: int = 0) -> tuple:
     return split(input, size, d)
 
 
-def unbind(input, dim: int = 0) -> tuple:
-    """torch.unbind: the slices along ``dim``, each without that dim."""
+def _unbind(input, dim: int, *, copy: bool) -> tuple:
     if input.ndim == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     d = norm_dim(dim, input.ndim)
     n = input.shape[d]
     if n == 0:
         return ()
-    out = vdispatch(_multi_op("unbind", n), (input,), (d,))
+    out = vdispatch(_multi_op("unbind", n), (input,), (d,), copy=copy)
     return out if isinstance(out, tuple) else (out,)
+
+
+def unbind(input, dim: int = 0) -> tuple:
+    """torch.unbind: the slices along ``dim``, each without that dim."""
+    return _unbind(input, dim, copy=False)
+
+
+def unbind_copy(input, dim: int = 0) -> tuple:
+    """torch.unbind_copy: like unbind, but a copy rather than a view."""
+    return _unbind(input, dim, copy=True)
 
 
 def tensor_split(input, indices_or_sections, dim: int = 0) -> tuple:
@@ -239,7 +257,7 @@ def tensor_split(input, indices_or_sections, dim: int = 0) -> tuple:
             lo = min(max(lo + n if lo < 0 else lo, 0), n)
             hi = min(max(hi + n if hi < 0 else hi, 0), n)
             cuts.append((lo, max(hi, lo)))
-    return tuple(vdispatch(SLICE, (input,), (d, lo, hi, 1)) for lo, hi in cuts)
+    return tuple(dispatch(SLICE, (input,), (d, lo, hi, 1)) for lo, hi in cuts)
 
 
 def _named_split(name: str, min_dims: int, dim: int):
@@ -330,8 +348,12 @@ def split_with_sizes(input, split_sizes, dim: int = 0) -> tuple:
     return split(input, list(split_sizes), dim)
 
 
+def split_with_sizes_copy(input, split_sizes, dim: int = 0) -> tuple:
+    """torch.split_with_sizes_copy: like split_with_sizes, but a copy rather than a view."""
+    return split_copy(input, list(split_sizes), dim)
+
+
 expose("split_with_sizes")(split_with_sizes)
-expose("split_copy", method=False)(copy_variant(split, "split_copy"))
-expose("split_with_sizes_copy", method=False)(copy_variant(split_with_sizes,
-                                                            "split_with_sizes_copy"))
-expose("unbind_copy", method=False)(copy_variant(unbind, "unbind_copy"))
+expose("split_copy", method=False)(split_copy)
+expose("split_with_sizes_copy", method=False)(split_with_sizes_copy)
+expose("unbind_copy", method=False)(unbind_copy)

@@ -4,21 +4,24 @@ diag/diag_embed), clone and casts.
 
 JAX arrays are immutable, so these return new arrays rather than views sharing storage; see
 docs/architecture.md ("Views") for what that changes for in-place writes through a view.
+
+Which op a view function records is decided by its arguments, never by per-thread state: the
+public function, its ``torch.*_copy`` twin and its in-place method (``Tensor.t_``...) each pass
+their own op (or ``copy=True``) to one private core that checks the arguments.
 """
 
 from __future__ import annotations
 
 import math
-import threading
 
 import jax.numpy as jnp
 
 from .._dtypes import legacy_name
 from ..core.dims import norm_dim
-from ..core.dispatch import dispatch, inplace_state
+from ..core.dispatch import dispatch
 from ..core.registry import KEEP, REGISTRY, OpDef, register
 from ..core.strides import layout, view_strides
-from ..core.surface import expose
+from ..core.surface import expose, expose_inplace
 
 RESHAPE = register("reshape", lambda a, shape: jnp.reshape(a, shape), "ViewBackward0",
                    dtype_rule=KEEP, view=True)
@@ -42,19 +45,6 @@ SQUEEZE_INPLACE = register("squeeze_", SQUEEZE.impl, lambda p: f"SqueezeBackward
                            dtype_rule=KEEP)
 
 
-def _in_place() -> bool:
-    """True while an in-place method (``x.t_()``) runs this function (see _tensor._inplace_method,
-    which sets the forced output dtype for exactly that call)."""
-    return inplace_state.out_dtype is not None
-
-
-class _CopyMode(threading.local):
-    on: bool = False
-
-
-_copy_mode = _CopyMode()
-
-
 def _copy_twin(op: OpDef) -> OpDef:
     """The non-view twin of a view op, for ``torch.*_copy`` (torch names it ``<node>_copy``)."""
     name = op.name + "_copy"
@@ -66,26 +56,10 @@ def _copy_twin(op: OpDef) -> OpDef:
     return twin
 
 
-def vdispatch(op: OpDef, args: tuple, params: tuple = ()):
-    """dispatch for a view op; inside a ``*_copy`` function, its non-view twin instead."""
-    return dispatch(_copy_twin(op) if _copy_mode.on else op, args, params)
-
-
-def copy_variant(fn, name: str):
-    """``torch.<name>``: ``fn`` computing a fresh tensor instead of a view (torch's *_copy ops,
-    used by functionalization)."""
-
-    def copy_fn(*args, **kwargs):
-        prev = _copy_mode.on
-        _copy_mode.on = True
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            _copy_mode.on = prev
-
-    copy_fn.__name__ = name
-    copy_fn.__doc__ = f"torch.{name}: like {fn.__name__}, but a copy rather than a view."
-    return copy_fn
+def vdispatch(op: OpDef, args: tuple, params: tuple = (), *, copy: bool = False):
+    """dispatch for a view op; for a ``torch.*_copy`` function (``copy``), its non-view twin
+    (torch's *_copy ops, used by functionalization, compute a fresh tensor)."""
+    return dispatch(_copy_twin(op) if copy else op, args, params)
 
 
 EXPAND = register("expand", lambda a, shape: jnp.broadcast_to(a, shape), "ExpandBackward0",
@@ -137,17 +111,18 @@ def reshape(input, *shape):
     """torch.reshape: a view when the layout allows it, else a copy (``UnsafeViewBackward0``),
     so writes to the result reach ``input`` exactly when they would in torch."""
     new = infer_shape(_shape_args(shape), input.numel())
-    if not _copy_mode.on and not _viewable(input, new):
+    if not _viewable(input, new):
         return dispatch(UNSAFE_VIEW, (clone(input),), (new,))
-    return vdispatch(RESHAPE, (input,), (new,))
+    return dispatch(RESHAPE, (input,), (new,))
 
 
-def view(input, *shape):
-    """Tensor.view: always a view; torch's error when the layout cannot be viewed so."""
+def _view(input, shape: tuple, *, copy: bool):
+    """Tensor.view: always a view; torch's error when the layout cannot be viewed so (a copy,
+    for ``torch.view_copy``, takes any layout)."""
     new = infer_shape(_shape_args(shape), input.numel())
-    if not _copy_mode.on and not _viewable(input, new):
+    if not copy and not _viewable(input, new):
         raise RuntimeError(_NOT_VIEWABLE)
-    return vdispatch(RESHAPE, (input,), (new,))
+    return vdispatch(RESHAPE, (input,), (new,), copy=copy)
 
 
 def flatten(input, start_dim=0, end_dim=-1):
@@ -164,24 +139,52 @@ def flatten(input, start_dim=0, end_dim=-1):
     return reshape(input, *shp[:s], math.prod(shp[s:e + 1]), *shp[e + 1:])
 
 
-def transpose(input, dim0, dim1):
+def _transpose(input, dim0, dim1, op: OpDef):
     nd = input.ndim
-    op = TRANSPOSE_INPLACE if _in_place() else TRANSPOSE
-    return vdispatch(op, (input,), (norm_dim(dim0, nd), norm_dim(dim1, nd)))
+    return dispatch(op, (input,), (norm_dim(dim0, nd), norm_dim(dim1, nd)))
+
+
+def transpose(input, dim0, dim1):
+    return _transpose(input, dim0, dim1, TRANSPOSE)
 
 
 swapaxes = transpose
 
 
-def t(input):
+def transpose_(input, dim0, dim1):
+    """Tensor.transpose_ (and swapaxes_, swapdims_): ``input`` itself transposed."""
+    return _transpose(input, dim0, dim1, TRANSPOSE_INPLACE)
+
+
+def transpose_copy(input, dim0, dim1):
+    """torch.transpose_copy: like transpose, but a copy rather than a view."""
+    return _transpose(input, dim0, dim1, _copy_twin(TRANSPOSE))
+
+
+def _t(input, op: OpDef):
     """torch.t: transpose of a tensor with at most 2 dims."""
     if input.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
                            f"{input.ndim}D")
-    return vdispatch(T_INPLACE if _in_place() else T_OP, (input,))
+    return dispatch(op, (input,))
 
 
-def permute(input, *dims):
+def t(input):
+    """torch.t: transpose of a tensor with at most 2 dims."""
+    return _t(input, T_OP)
+
+
+def t_(input):
+    """Tensor.t_: ``input`` itself transposed (at most 2 dims)."""
+    return _t(input, T_INPLACE)
+
+
+def t_copy(input):
+    """torch.t_copy: like t, but a copy rather than a view."""
+    return _t(input, _copy_twin(T_OP))
+
+
+def _permute(input, dims: tuple, op: OpDef):
     dims = tuple(norm_dim(d, input.ndim) for d in _shape_args(dims))
     if len(dims) != input.ndim:
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does "
@@ -189,28 +192,64 @@ def permute(input, *dims):
                            f"input.dim() = {input.ndim} is not equal to len(dims) = {len(dims)}")
     if len(set(dims)) != len(dims):
         raise RuntimeError("permute(): duplicate dims are not allowed.")
-    return vdispatch(PERMUTE, (input,), (dims,))
+    return dispatch(op, (input,), (dims,))
+
+
+def permute(input, *dims):
+    return _permute(input, dims, PERMUTE)
+
+
+def permute_copy(input, *dims):
+    """torch.permute_copy: like permute, but a copy rather than a view."""
+    return _permute(input, dims, _copy_twin(PERMUTE))
+
+
+def _unsqueeze(input, dim, op: OpDef):
+    return dispatch(op, (input,), (norm_dim(dim, input.ndim + 1),))
 
 
 def unsqueeze(input, dim):
-    op = UNSQUEEZE_INPLACE if _in_place() else UNSQUEEZE
-    return vdispatch(op, (input,), (norm_dim(dim, input.ndim + 1),))
+    return _unsqueeze(input, dim, UNSQUEEZE)
 
 
-def squeeze(input, dim=None):
+def unsqueeze_(input, dim):
+    """Tensor.unsqueeze_: ``input`` itself with a new size-1 dim."""
+    return _unsqueeze(input, dim, UNSQUEEZE_INPLACE)
+
+
+def unsqueeze_copy(input, dim):
+    """torch.unsqueeze_copy: like unsqueeze, but a copy rather than a view."""
+    return _unsqueeze(input, dim, _copy_twin(UNSQUEEZE))
+
+
+def _squeeze(input, dim, op: OpDef):
     """torch.squeeze: drops size-1 dims (all, or those listed that have size 1)."""
     nd = input.ndim
     if dim is None:
         dims = tuple(i for i, s in enumerate(input.shape) if s == 1)
-        return vdispatch(SQUEEZE_INPLACE if _in_place() else SQUEEZE, (input,), (dims, 0))
+        return dispatch(op, (input,), (dims, 0))
     dl = (dim,) if isinstance(dim, int) else tuple(dim)
     dims = tuple(sorted({norm_dim(d, nd) for d in dl}))
     dims = tuple(d for d in dims if nd and input.shape[d] == 1)
-    op = SQUEEZE_INPLACE if _in_place() else SQUEEZE
-    return vdispatch(op, (input,), (dims, 1 if isinstance(dim, int) else 2))
+    return dispatch(op, (input,), (dims, 1 if isinstance(dim, int) else 2))
 
 
-def expand(input, *sizes):
+def squeeze(input, dim=None):
+    """torch.squeeze: drops size-1 dims (all, or those listed that have size 1)."""
+    return _squeeze(input, dim, SQUEEZE)
+
+
+def squeeze_(input, dim=None):
+    """Tensor.squeeze_: ``input`` itself without its size-1 dims (all, or those listed)."""
+    return _squeeze(input, dim, SQUEEZE_INPLACE)
+
+
+def squeeze_copy(input, dim=None):
+    """torch.squeeze_copy: like squeeze, but a copy rather than a view."""
+    return _squeeze(input, dim, _copy_twin(SQUEEZE))
+
+
+def _expand(input, sizes: tuple, op: OpDef):
     sizes = _shape_args(sizes)
     shp = input.shape
     if len(sizes) < len(shp):
@@ -236,7 +275,16 @@ def expand(input, *sizes):
                                    f"Target sizes: {list(sizes)}.  Tensor sizes: {list(shp)}")
             else:
                 out.append(int(s))
-    return vdispatch(EXPAND, (input,), (tuple(out),))
+    return dispatch(op, (input,), (tuple(out),))
+
+
+def expand(input, *sizes):
+    return _expand(input, sizes, EXPAND)
+
+
+def expand_copy(input, *sizes):
+    """torch.expand_copy: like expand, but a copy rather than a view."""
+    return _expand(input, sizes, _copy_twin(EXPAND))
 
 
 def clone(input, *, memory_format=None):
@@ -279,12 +327,21 @@ def _unfold_impl(a, dim, size, step):
 UNFOLD = register("unfold", _unfold_impl, "UnfoldBackward0", dtype_rule=KEEP, view=True)
 
 
-def view_(input, *shape):
-    """Tensor.view: like reshape, also accepting a dtype (same itemsize only, not supported)."""
+def _view_or_dtype(input, shape: tuple, *, copy: bool):
     if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)) and hasattr(shape[0],
                                                                                     "np"):
         raise NotImplementedError("Tensor.view(dtype) is not supported")
-    return view(input, *shape)
+    return _view(input, shape, copy=copy)
+
+
+def view_(input, *shape):
+    """Tensor.view: like reshape, also accepting a dtype (same itemsize only, not supported)."""
+    return _view_or_dtype(input, shape, copy=False)
+
+
+def view_copy(input, *shape):
+    """torch.view_copy: like view_, but a copy rather than a view."""
+    return _view_or_dtype(input, shape, copy=True)
 
 
 def unflatten(input, dim: int, sizes) -> object:
@@ -305,12 +362,12 @@ def unflatten(input, dim: int, sizes) -> object:
         raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size "
                            f"of dim {dim} ({n}) in the input tensor")
     shp = input.shape
-    return vdispatch(RESHAPE, (input,), (tuple(shp[:d]) + sizes + tuple(shp[d + 1:]),))
+    return dispatch(RESHAPE, (input,), (tuple(shp[:d]) + sizes + tuple(shp[d + 1:]),))
 
 
 def ravel(input):
     """torch.ravel: the flattened tensor (a view when possible)."""
-    return vdispatch(RESHAPE, (input,), ((input.numel(),),))
+    return dispatch(RESHAPE, (input,), ((input.numel(),),))
 
 
 def broadcast_to(input, size):
@@ -337,13 +394,13 @@ def movedim(input, source, destination):
         perm[d_] = s_
     rest = iter(d for d in range(nd) if d not in src)
     perm = tuple(p if p != -1 else next(rest) for p in perm)
-    return vdispatch(PERMUTE, (input,), (perm if nd else (),))
+    return dispatch(PERMUTE, (input,), (perm if nd else (),))
 
 
 def narrow(input, dim: int, start, length: int):
     """torch.narrow: ``length`` elements from ``start`` along ``dim`` (a view)."""
     d, start = _narrow_args(input, dim, start, length)
-    return vdispatch(SLICE, (input,), (d, start, start + length, 1))
+    return dispatch(SLICE, (input,), (d, start, start + length, 1))
 
 
 def narrow_copy(input, dim: int, start, length: int):
@@ -369,7 +426,7 @@ def _narrow_args(input, dim, start, length):
     return d, start
 
 
-def select(input, dim: int, index):
+def _select(input, dim: int, index, op: OpDef):
     """torch.select: the sub-tensor at ``index`` along ``dim`` (a view, one dim fewer)."""
     nd = input.ndim
     if nd == 0:
@@ -380,19 +437,38 @@ def select(input, dim: int, index):
     if not -size <= i < size:
         raise IndexError(f"select(): index {i} out of range for tensor of size "
                          f"{list(input.shape)} at dimension {dim}")
-    return vdispatch(SELECT, (input,), (d, i % size))
+    return dispatch(op, (input,), (d, i % size))
 
 
-def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1):
-    """torch.diagonal: the diagonal over (dim1, dim2), appended as the last dim (a view)."""
+def select(input, dim: int, index):
+    """torch.select: the sub-tensor at ``index`` along ``dim`` (a view, one dim fewer)."""
+    return _select(input, dim, index, SELECT)
+
+
+def select_copy(input, dim: int, index):
+    """torch.select_copy: like select, but a copy rather than a view."""
+    return _select(input, dim, index, _copy_twin(SELECT))
+
+
+def _diagonal(input, offset: int, dim1: int, dim2: int, op: OpDef):
     nd = input.ndim
     d1, d2 = norm_dim(dim1, nd), norm_dim(dim2, nd)
     if d1 == d2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
-    return vdispatch(DIAGONAL, (input,), (int(offset), d1, d2))
+    return dispatch(op, (input,), (int(offset), d1, d2))
 
 
-def unfold(input, dimension: int, size: int, step: int):
+def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1):
+    """torch.diagonal: the diagonal over (dim1, dim2), appended as the last dim (a view)."""
+    return _diagonal(input, offset, dim1, dim2, DIAGONAL)
+
+
+def diagonal_copy(input, offset: int = 0, dim1: int = 0, dim2: int = 1):
+    """torch.diagonal_copy: like diagonal, but a copy rather than a view."""
+    return _diagonal(input, offset, dim1, dim2, _copy_twin(DIAGONAL))
+
+
+def _unfold(input, dimension: int, size: int, step: int, *, copy: bool):
     nd = input.ndim
     d = norm_dim(dimension, nd)
     n = input.shape[d] if nd else 1
@@ -401,8 +477,17 @@ def unfold(input, dimension: int, size: int, step: int):
     if step <= 0:
         raise RuntimeError(f"step is {step} but must be > 0")
     if nd == 0:
-        return vdispatch(RESHAPE, (input,), ((1,),))
-    return vdispatch(UNFOLD, (input,), (d, int(size), int(step)))
+        return vdispatch(RESHAPE, (input,), ((1,),), copy=copy)
+    return vdispatch(UNFOLD, (input,), (d, int(size), int(step)), copy=copy)
+
+
+def unfold(input, dimension: int, size: int, step: int):
+    return _unfold(input, dimension, size, step, copy=False)
+
+
+def unfold_copy(input, dimension: int, size: int, step: int):
+    """torch.unfold_copy: like unfold, but a copy rather than a view."""
+    return _unfold(input, dimension, size, step, copy=True)
 
 
 # ---- copies that rearrange ----------------------------------------------------------------------
@@ -546,7 +631,7 @@ def diag(input, diagonal: int = 0):
 
 def diagflat(input, offset: int = 0):
     """torch.diagflat: the flattened input on the ``offset`` diagonal of a square matrix."""
-    flat = input if input.ndim == 1 else vdispatch(RESHAPE, (input,), ((input.numel(),),))
+    flat = input if input.ndim == 1 else dispatch(RESHAPE, (input,), ((input.numel(),),))
     return dispatch(DIAG_EMBED, (flat,), (int(offset), 0, 1))
 
 
@@ -556,12 +641,12 @@ def _atleast(n: int):
         if nd >= n:
             return x
         if nd == 0:
-            return vdispatch(RESHAPE, (x,), ((1,) * n,))
+            return dispatch(RESHAPE, (x,), ((1,) * n,))
         if n == 2:
-            return vdispatch(UNSQUEEZE, (x,), (0,))
+            return dispatch(UNSQUEEZE, (x,), (0,))
         if nd == 1:
-            return vdispatch(UNSQUEEZE, (vdispatch(UNSQUEEZE, (x,), (0,)),), (2,))
-        return vdispatch(UNSQUEEZE, (x,), (2,))
+            return dispatch(UNSQUEEZE, (dispatch(UNSQUEEZE, (x,), (0,)),), (2,))
+        return dispatch(UNSQUEEZE, (x,), (2,))
 
     def fn(*tensors):
         if len(tensors) == 1 and isinstance(tensors[0], (tuple, list)):
@@ -583,12 +668,16 @@ expose("view", namespace=())(view_)
 expose("flatten")(flatten)
 expose("unflatten")(unflatten)
 expose("ravel")(ravel)
-expose("transpose", "swapaxes", "swapdims", inplace=True, reshaping=True)(transpose)
-expose("t", inplace=True, reshaping=True)(t)
+expose("transpose", "swapaxes", "swapdims")(transpose)
+expose_inplace(("transpose", "swapaxes", "swapdims"), transpose_, reshaping=True)
+expose("t")(t)
+expose_inplace(("t",), t_, reshaping=True)
 expose("permute")(permute)
 expose("movedim", "moveaxis")(movedim)
-expose("unsqueeze", inplace=True, reshaping=True)(unsqueeze)
-expose("squeeze", inplace=True, reshaping=True)(squeeze)
+expose("unsqueeze")(unsqueeze)
+expose_inplace(("unsqueeze",), unsqueeze_, reshaping=True)
+expose("squeeze")(squeeze)
+expose_inplace(("squeeze",), squeeze_, reshaping=True)
 expose("expand", namespace=())(expand)
 expose("broadcast_to")(broadcast_to)
 expose("clone")(clone)
@@ -618,7 +707,12 @@ ALIAS = register("alias", lambda a: a, "AliasBackward0", dtype_rule=KEEP, view=T
 
 
 def alias(input):
-    return vdispatch(ALIAS, (input,))
+    return dispatch(ALIAS, (input,))
+
+
+def alias_copy(input):
+    """torch.alias_copy: like alias, but a copy rather than a view."""
+    return dispatch(_copy_twin(ALIAS), (input,))
 
 
 def slice_copy(input, dim: int = 0, start=None, end=None, step: int = 1):
@@ -626,18 +720,9 @@ def slice_copy(input, dim: int = 0, start=None, end=None, step: int = 1):
     d = norm_dim(dim, input.ndim)
     lo, hi, st = slice(start, end, step).indices(input.shape[d])
     hi = max(hi, lo)
-    prev = _copy_mode.on
-    _copy_mode.on = True
-    try:
-        return vdispatch(SLICE, (input,), (d, lo, hi, st))
-    finally:
-        _copy_mode.on = prev
+    return dispatch(_copy_twin(SLICE), (input,), (d, lo, hi, st))
 
 
-for _fn, _name in ((view_, "view_copy"), (t, "t_copy"), (transpose, "transpose_copy"),
-                   (permute, "permute_copy"), (expand, "expand_copy"),
-                   (diagonal, "diagonal_copy"), (unsqueeze, "unsqueeze_copy"),
-                   (squeeze, "squeeze_copy"), (select, "select_copy"), (alias, "alias_copy"),
-                   (unfold, "unfold_copy")):
-    expose(_name, method=False)(copy_variant(_fn, _name))
-expose("slice_copy", method=False)(slice_copy)
+for _copy_fn in (view_copy, t_copy, transpose_copy, permute_copy, expand_copy, diagonal_copy,
+                 unsqueeze_copy, squeeze_copy, select_copy, alias_copy, unfold_copy, slice_copy):
+    expose(_copy_fn.__name__, method=False)(_copy_fn)
