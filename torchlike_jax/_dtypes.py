@@ -147,6 +147,7 @@ def compute_in_float32(fn: Callable, n_arrays: int = 1) -> Callable:
 
     return in_float32
 
+
 _default_float = float32
 
 

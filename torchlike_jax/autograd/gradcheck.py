@@ -36,6 +36,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .. import _dtypes
 from ..core.tensor import Tensor
 from ..core.tensor_access import array_of, storage_of
 
@@ -152,7 +153,6 @@ def _host(t) -> np.ndarray:
 
 def _allclose(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> bool:
     """torch.allclose after torch.promote_types of the two dtypes."""
-    from .. import _dtypes
 
     common = _dtypes.promote_types(_dtypes._BY_NP[a.dtype], _dtypes._BY_NP[b.dtype]).np
     a, b = a.astype(common), b.astype(common)
@@ -170,7 +170,6 @@ def _scalar_like(value: float, dtype: np.dtype) -> np.ndarray:
 
 # ---- checks on the arguments --------------------------------------------------------------------
 def _check_inputs(tupled_inputs: tuple) -> None:
-    from .. import _dtypes
 
     any_requires_grad = False
     for idx, inp in enumerate(tupled_inputs):
@@ -208,7 +207,6 @@ def _check_same_dtype_and_shape(out1: np.ndarray, out2: np.ndarray, eps: float,
                              f"are perturbed {on_index}by {eps}, but got: shapes "
                              f"{Size(out1.shape)} and {Size(out2.shape)}.")
     if out1.dtype != out2.dtype:
-        from .. import _dtypes
 
         raise AssertionError(f"Expected `func` to return outputs with the same dtype when inputs "
                              f"are perturbed {on_index}by {eps}, but got: dtypes "
@@ -622,7 +620,6 @@ def _host_rng() -> np.random.Generator:
 def _random_grad_output(x: Any) -> Any:
     """torch.testing.make_tensor(x.shape, low=-1, high=1, requires_grad=True) in x's float dtype
     (double for integer outputs), drawn from the default generator as torch draws them."""
-    from .. import _dtypes
 
     dtype = x.dtype if (x.is_floating_point() or x.is_complex()) else _dtypes.float64
     u = _host_rng().random(x.shape)

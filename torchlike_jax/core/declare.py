@@ -81,7 +81,9 @@ def op(name: str, *, grad_fn: str | Callable | None, dtype: str = PROMOTE,
     dtype            the dtype rule (``registry.PROMOTE``, ``FLOAT``, ``KEEP``...)
     saves            the inputs torch saves for backward, in its order; ``saves_output``: the
                      result too (both feed torch's "modified by an inplace operation" errors)
-    upcast           compute float16/bfloat16 in float32 and round once (torch's opmath)
+    upcast           compute float16/bfloat16 in float32 and round once (torch's opmath): every
+                     argument of a generated public function, the first (the tensor) with
+                     ``impl=``, whose further arguments are static params
     impl             the JAX implementation, when the decorated function is the hand-written
                      public function; without it the decorated function IS the implementation
                      and the public function takes one tensor per impl argument
@@ -102,8 +104,9 @@ def op(name: str, *, grad_fn: str | Callable | None, dtype: str = PROMOTE,
 
     def declare(fn: Callable) -> Callable:
         kernel = impl if impl is not None else fn
+        n_arrays = 1 if impl is not None else _arity(fn)
         if upcast:
-            kernel = compute_in_float32(kernel)
+            kernel = compute_in_float32(kernel, n_arrays)
         opdef_ = register(name, kernel, grad_fn, dtype_rule=dtype, saves_inputs=saves,
                           saves_output=saves_output, **opdef)
         names = (public or name, *aliases)
@@ -114,12 +117,11 @@ def op(name: str, *, grad_fn: str | Callable | None, dtype: str = PROMOTE,
         expose(*names, method=method, inplace=inplace and inplace_grad_fn is None,
                namespace=spaces)(public_fn)
         if inplace and inplace_grad_fn is not None:
-            in_kernel = inplace_impl if inplace_impl is not None else (impl or fn)
-            if upcast:
-                in_kernel = compute_in_float32(in_kernel)
+            in_impl = inplace_impl if inplace_impl is not None else (impl or fn)
+            in_kernel = compute_in_float32(in_impl, n_arrays) if upcast else in_impl
             in_op = register(name + "_", in_kernel, inplace_grad_fn, dtype_rule=dtype,
                              saves_inputs=saves, saves_output=saves_output, **opdef)
-            in_public = _generated_public(names[0], in_op, in_kernel, rejects, public_fn.__doc__)
+            in_public = _generated_public(names[0], in_op, in_impl, rejects, public_fn.__doc__)
             expose_inplace(names, in_public)
         return public_fn
 

@@ -16,7 +16,7 @@ import jax.scipy.special as jss
 
 from .. import _dtypes as dtypes
 from .._dtypes import compute_in_float32
-from ..core.declare import kernel_error, op
+from ..core.declare import kernel_error, need_tensor, op
 from ..core.dims import norm_dim, norm_dims
 from ..core.dispatch import dispatch
 from ..core.registry import FLOAT, OpDef, register
@@ -166,14 +166,14 @@ def expit(input):
 @expose("round", method=False, namespace="special")
 def round(input, *, decimals: int = 0):
     """torch.special.round: torch.round with ``decimals`` always given (RoundBackward1)."""
-    unary_math._check_input("special_round", input)
+    need_tensor("special_round", input)
     if not input.dtype.is_floating_point:
         raise kernel_error("round_vml_cpu", input.dtype)
     return unary_math.round(input, decimals=decimals)
 
 
 def _softmax_checked(op: OpDef, name: str, input, dim: int, dtype) -> object:
-    unary_math._check_input(name, input)
+    need_tensor(name, input)
     if dtype is not None:
         input = input.to(dtype)
     if not input.dtype.is_floating_point:
@@ -197,7 +197,7 @@ def log_softmax(input, dim: int, *, dtype=None):
 @expose("logsumexp", method=False, namespace="special")
 def logsumexp(input, dim, keepdim: bool = False):
     """log(sum(exp(x))) over ``dim`` without overflow; integers give floats."""
-    unary_math._check_input("logsumexp", input)
+    need_tensor("logsumexp", input)
     dims = norm_dims(dim, input.ndim)
     return dispatch(LOGSUMEXP, (input,), (dims, bool(keepdim)))
 

@@ -38,10 +38,6 @@ def _is_int(a) -> bool:
     return jnp.issubdtype(a.dtype, jnp.integer) or a.dtype == jnp.bool_
 
 
-def _check_input(name: str, x: Any) -> None:
-    need_tensor(name, x)
-
-
 # ---- float ops (integers -> the default float dtype, halves computed in float32) -------------
 def _float(name: str, grad_fn: str, saves: tuple = (0,), saves_output: bool = False, **kw):
     """``op`` with the settings every float unary shares (torch's FLOAT rule, opmath)."""
@@ -338,7 +334,7 @@ def signbit(a):
 @expose("fix", inplace=True)
 def fix(input):
     """torch.fix: an alias of trunc (TruncBackward0)."""
-    _check_input("fix", input)
+    need_tensor("fix", input)
     if input.dtype.name == "bool":
         raise kernel_error("trunc_vml_cpu", input.dtype)
     if not (input.dtype.is_floating_point or input.is_complex()):
@@ -362,7 +358,7 @@ _ANGLE_COMPLEX = register("angle_complex", jnp.angle, "AngleBackward0", dtype_ru
 @expose("angle")
 def angle(input):
     """Argument of each element (0 or pi for reals, -0.0 included); integers give floats."""
-    _check_input("angle", input)
+    need_tensor("angle", input)
     return dispatch(_ANGLE_COMPLEX if input.is_complex() else _ANGLE, (input,))
 
 
@@ -385,7 +381,7 @@ def round(input, *, decimals: int | None = None):
     """Round half to even; ``decimals`` rounds to that many decimal places (floats only).
 
     Passing ``decimals`` at all selects torch's other overload (RoundBackward1)."""
-    _check_input("round", input)
+    need_tensor("round", input)
     if input.dtype.name == "bool" or (decimals is not None and not input.dtype.is_floating_point):
         raise kernel_error("round_vml_cpu" if decimals is None else "round_cpu", input.dtype)
     if decimals is None:
@@ -399,7 +395,7 @@ def round(input, *, decimals: int | None = None):
 def nan_to_num(input, nan: float = 0.0, posinf: float | None = None,
                neginf: float | None = None):
     """Replace nan / +inf / -inf (defaults: 0, the dtype's largest and lowest finite value)."""
-    _check_input("nan_to_num", input)
+    need_tensor("nan_to_num", input)
     return dispatch(nan_to_num.op, (input,), (
         float(nan), None if posinf is None else float(posinf),
         None if neginf is None else float(neginf)))
@@ -417,7 +413,7 @@ def _logit(a, eps):
     inplace=True, namespace=_BOTH)
 def logit(input, eps: float | None = None):
     """log(p / (1 - p)); with ``eps`` the input is clamped to [eps, 1 - eps] first."""
-    _check_input("logit", input)
+    need_tensor("logit", input)
     return dispatch(logit.op, (input,), (None if eps is None else float(eps),))
 
 
@@ -435,7 +431,7 @@ def polygamma(n: int, input):
 def _polygamma_args(n, input) -> tuple:
     if isinstance(n, Tensor):  # method form: self.polygamma(n)
         n, input = input, n
-    _check_input("polygamma", input)
+    need_tensor("polygamma", input)
     if n < 0:
         raise RuntimeError("polygamma(n, x) does not support negative n.")
     return (input,), (int(n),)
@@ -457,7 +453,7 @@ expose_inplace(("polygamma",), _polygamma_inplace)
     dtype=FLOAT, saves=(0,), upcast=True, inplace=True)
 def mvlgamma(input, p: int):
     """Multivariate log-gamma of dimension ``p``."""
-    _check_input("mvlgamma", input)
+    need_tensor("mvlgamma", input)
     if p < 1:
         raise RuntimeError("p has to be greater than or equal to 1")
     return dispatch(mvlgamma.op, (input,), (int(p),))
@@ -523,7 +519,7 @@ def xlogy(input, other):
 @expose("positive")
 def positive(input):
     """torch.positive: the input itself (torch returns ``self``); bools are refused."""
-    _check_input("positive", input)
+    need_tensor("positive", input)
     if input.dtype.name == "bool":
         raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
     return input
@@ -544,7 +540,7 @@ def resolve_neg(input):
 @expose("bitwise_not", inplace=True)
 def bitwise_not(input):
     """~x for integers and bools; torch has no float kernel."""
-    _check_input("bitwise_not", input)
+    need_tensor("bitwise_not", input)
     if input.dtype.is_floating_point or input.is_complex():
         raise kernel_error("bitwise_not_cpu", input.dtype)
     if input.dtype.name == "bool":
@@ -556,7 +552,7 @@ def bitwise_not(input):
 @op("conj", impl=jnp.conj, grad_fn="ConjBackward0", dtype=KEEP)
 def conj(input):
     """Complex conjugate; a real tensor is returned as is (as torch does)."""
-    _check_input("conj", input)
+    need_tensor("conj", input)
     return dispatch(conj.op, (input,)) if input.is_complex() else input
 
 
@@ -565,14 +561,14 @@ def conj(input):
 @op("real", impl=jnp.real, grad_fn="SelectBackward0", dtype=KEEP, method=False)
 def real(input):
     """Real part; a real tensor is returned as is (as torch does)."""
-    _check_input("real", input)
+    need_tensor("real", input)
     return dispatch(real.op, (input,)) if input.is_complex() else input
 
 
 @op("imag", impl=jnp.imag, grad_fn="SelectBackward0", dtype=KEEP, method=False)
 def imag(input):
     """Imaginary part; torch refuses real tensors."""
-    _check_input("imag", input)
+    need_tensor("imag", input)
     if not input.is_complex():
         raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
     return dispatch(imag.op, (input,))
