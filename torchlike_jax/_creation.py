@@ -19,6 +19,7 @@ from . import _dtypes as dtypes
 from . import _value_checks as value_checks
 from ._device import factory_device
 from .core import grad_mode
+from .core.surface import expose
 from .core.tensor import Tensor
 from .core.tensor_access import array_of
 
@@ -201,6 +202,7 @@ def _size(size: tuple, negative_msg: str | None = None, fn: str = "zeros",
     return out
 
 
+@expose("zeros", method=False)  # torch.zeros, with out= (core/out_arg)
 def zeros(*size: Any, dtype: dtypes.dtype | None = None, device: Any = None,
           requires_grad: bool = False, **kw: Any) -> Tensor:
     # torch 2.13's zeros has its own negative-size check (ones/full/empty keep the generic one)
@@ -221,6 +223,7 @@ def _filled(shape: tuple, value: Any, dtype: dtypes.dtype, requires_grad: bool,
     return _leaf(host, dtype, requires_grad, device)
 
 
+@expose("ones", method=False)  # torch.ones, with out= (core/out_arg)
 def ones(*size: Any, dtype: dtypes.dtype | None = None, device: Any = None,
          requires_grad: bool = False, **kw: Any) -> Tensor:
     value_checks.check_dtype_arg(dtype, "ones")
@@ -228,6 +231,7 @@ def ones(*size: Any, dtype: dtypes.dtype | None = None, device: Any = None,
     return _filled(shape, 1, dtype or dtypes.get_default_dtype(), requires_grad, device)
 
 
+@expose("empty", method=False)  # torch.empty, with out= (core/out_arg)
 def empty(*size: Any, dtype: dtypes.dtype | None = None, device: Any = None,
           requires_grad: bool = False, **kw: Any) -> Tensor:
     """Uninitialised in torch; zero-filled here (JAX has no uninitialised memory)."""
@@ -236,6 +240,7 @@ def empty(*size: Any, dtype: dtypes.dtype | None = None, device: Any = None,
     return _filled(shape, 0, dtype or dtypes.get_default_dtype(), requires_grad, device)
 
 
+@expose("full", method=False)  # torch.full, with out= (core/out_arg)
 def full(size: Any, fill_value: Any, *, dtype: dtypes.dtype | None = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
     """Filled tensor; the dtype follows the fill value (bool, int64, default float)."""
@@ -249,6 +254,7 @@ def full(size: Any, fill_value: Any, *, dtype: dtypes.dtype | None = None, devic
     return _filled(_size((size,), fn="full"), fill_value, dtype, requires_grad, device)
 
 
+@expose("arange", method=False)  # torch.arange, with out= (core/out_arg)
 def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: dtypes.dtype | None = None,
            device: Any = None, requires_grad: bool = False) -> Tensor:
     """torch.arange: int64 for all-integer arguments, the default float dtype otherwise."""
@@ -283,6 +289,7 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: dtypes.dtype | 
     return _leaf(host, dtype, requires_grad, device)
 
 
+@expose("linspace", method=False)  # torch.linspace, with out= (core/out_arg)
 def linspace(start: Any, end: Any, steps: int, *, dtype: dtypes.dtype | None = None,
              device: Any = None, requires_grad: bool = False) -> Tensor:
     if steps < 0:
@@ -291,6 +298,7 @@ def linspace(start: Any, end: Any, steps: int, *, dtype: dtypes.dtype | None = N
                  requires_grad, device)
 
 
+@expose("eye", method=False)  # torch.eye, with out= (core/out_arg)
 def eye(n: int, m: int | None = None, *, dtype: dtypes.dtype | None = None, device: Any = None,
         requires_grad: bool = False) -> Tensor:
     for k, v in (("n", n), ("m", m)):

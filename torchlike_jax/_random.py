@@ -15,6 +15,7 @@ import numpy as np
 
 from . import _dtypes
 from ._creation import _NO_SIZE, _leaf, _size, _size_arg
+from .core.surface import expose
 from .core.tensor import Tensor
 from .core.tensor_access import array_of
 
@@ -135,6 +136,7 @@ def _size_kw(args: tuple, kw: dict, fn: str) -> tuple:
     return _size_arg(args, kw.get("size", _NO_SIZE), fn)
 
 
+@expose("rand", method=False)  # torch.rand, with out= (core/out_arg)
 def rand(*size: Any, generator: Generator | None = None, dtype: _dtypes.dtype | None = None,
          device: Any = None, requires_grad: bool = False, **kw: Any) -> Tensor:
     """Uniform on [0, 1)."""
@@ -144,6 +146,7 @@ def rand(*size: Any, generator: Generator | None = None, dtype: _dtypes.dtype | 
     return _leaf(arr, dtype, requires_grad, device)
 
 
+@expose("randn", method=False)  # torch.randn, with out= (core/out_arg)
 def randn(*size: Any, generator: Generator | None = None, dtype: _dtypes.dtype | None = None,
           device: Any = None, requires_grad: bool = False, **kw: Any) -> Tensor:
     """Standard normal."""
@@ -153,6 +156,7 @@ def randn(*size: Any, generator: Generator | None = None, dtype: _dtypes.dtype |
     return _leaf(arr, dtype, requires_grad, device)
 
 
+@expose("randint", method=False)  # torch.randint, with out= (core/out_arg)
 def randint(low: int, high: int | None = None, size: Any = None, *,
             generator: Generator | None = None, dtype: _dtypes.dtype | None = None,
             device: Any = None, requires_grad: bool = False) -> Tensor:
@@ -172,6 +176,7 @@ def randint(low: int, high: int | None = None, size: Any = None, *,
     return _leaf(arr, dtype, requires_grad, device)
 
 
+@expose("randperm", method=False)  # torch.randperm, with out= (core/out_arg)
 def randperm(n: int, *, generator: Generator | None = None, dtype: _dtypes.dtype | None = None,
              device: Any = None, requires_grad: bool = False) -> Tensor:
     (n,) = _size((n,))
