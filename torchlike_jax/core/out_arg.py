@@ -142,7 +142,7 @@ def _factory_out(fn: Callable, name: str, args: tuple, kwargs: dict, out: Any) -
     if name in ("arange", "range") and tuple(out.shape) != tuple(result.shape) and out.numel():
         warnings.warn(_ARANGE_WARNING.format(
             old=list(out.shape), n_old=out.numel(), n_new=result.numel(),
-            shape=tuple(result.shape)), UserWarning, stacklevel=4)
+            shape=tuple(result.shape)), UserWarning, stacklevel=3)
         return _write(out, result, warn=False)
     return _write(out, result)
 
@@ -153,7 +153,7 @@ def _write(out: Tensor, result: Tensor, warn: bool = True) -> Tensor:
     reshaping = tuple(out.shape) != tuple(result.shape)
     if reshaping and warn and out.numel() != 0:
         warnings.warn(_RESIZE_WARNING.format(old=list(out.shape), new=list(result.shape)),
-                      UserWarning, stacklevel=5)
+                      UserWarning, stacklevel=4)
     out._check_inplace()
     return out._rebind(result, reshaping=reshaping)
 
