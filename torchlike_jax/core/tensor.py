@@ -92,6 +92,10 @@ class Tensor:
                  "_hooks", "_inference", "_acc", "_post_acc_hooks", "_base", "_views",
                  "__weakref__")
     __array_priority__ = 1000  # so numpy scalars defer to our reflected operators
+    # what a script sees: ``type(t)`` prints ``<class 'torch.Tensor'>``. Pickle would look the
+    # class up by that name (and find real torch, or nothing), so instances reduce through
+    # :func:`_rebuild_tensor` below instead, and picklers never write the class by reference
+    __module__ = "torch"
 
     # ---- construction -------------------------------------------------------------------
     @classmethod
@@ -133,6 +137,17 @@ class Tensor:
             out._grad = Tensor._wrap(self._grad._st.array)
         memo[id(self)] = out
         return out
+
+    def __reduce_ex__(self, protocol: Any) -> tuple:
+        """Pickle (and ``copy.copy``) by value: the host values, ``requires_grad``, and the
+        class when it is a user's subclass. Non-leaves that require grad are refused, as torch
+        refuses them (autograd does not cross process boundaries)."""
+        if self._grad_fn is not None and self._requires_grad:
+            raise RuntimeError(_COWARDLY)
+        cls = type(self)
+        state = getattr(self, "__dict__", None) or None
+        return (_rebuild_tensor, (np.asarray(self._st.array), self._requires_grad,
+                                  None if cls is Tensor else cls), state)
 
     @property
     def _array(self) -> jax.Array:
@@ -443,3 +458,17 @@ class Tensor:
 
     def storage_offset(self) -> int:
         return layout(self)[2]
+
+
+_COWARDLY = ("Cowardly refusing to serialize non-leaf tensor which requires_grad, since autograd "
+             "does not support crossing process boundaries.  If you just want to transfer the "
+             "data, call detach() on the tensor before serializing (e.g., putting it on the "
+             "queue).")
+
+
+def _rebuild_tensor(array: np.ndarray, requires_grad: bool, cls: type | None = None) -> Tensor:
+    """Unpickle a tensor written by ``Tensor.__reduce_ex__`` (a module-level function, so pickle
+    finds it under this package's real module name)."""
+    t = (cls or Tensor)._wrap(jax.device_put(np.array(array)))
+    t._requires_grad = requires_grad
+    return t
