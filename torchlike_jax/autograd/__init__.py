@@ -13,7 +13,7 @@ from ..core.grad_mode import (
     no_grad,
     set_grad_enabled,
 )
-from . import function, functional
+from . import function, functional, profiler
 from .api import backward, grad
 from .function import Function
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # the function shadows the module

@@ -16,7 +16,7 @@ import jax
 import numpy as np
 
 from .. import _dtypes
-from . import anomaly_mode, grad_mode, graph, kernels, transforms
+from . import anomaly_mode, grad_mode, graph, kernels, profiling, transforms
 from .dims import broadcast_shapes
 from .graph import SavedRef, grad_accumulator
 from .registry import COMPARE, FLOAT, KEEP, PROMOTE, SUM, OpDef
@@ -24,6 +24,7 @@ from .tensor import Tensor
 from .views import make_views
 
 _func_state = transforms.state  # running torch.func transforms (see core/transforms.py)
+_profiling = profiling.state
 
 
 class _InplaceState(threading.local):
@@ -145,6 +146,8 @@ def dispatch(op: OpDef, args: tuple, params: tuple = (), out_dtype: _dtypes.dtyp
 
     ``out_dtype`` forces the result dtype (in-place ops write back into their own dtype).
     """
+    if _profiling.active:  # torch.profiler is recording: time this op (core/profiling.py)
+        return profiling.timed(op.name, dispatch, op, args, params, out_dtype)
     cdt, odt = _decide_dtypes(op, args, out_dtype)
     cnp = cdt.np if cdt is not None else None
     arrays = []
