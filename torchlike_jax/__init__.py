@@ -23,6 +23,7 @@ from . import (  # noqa: E402
     backends,
     cuda,
     func,
+    profiler,
     testing,
 )
 from ._compile import CompileError, compile  # noqa: E402
@@ -103,7 +104,6 @@ from ._legacy import range  # noqa: E402
 globals().update(_INPLACE_FUNCTIONS)  # torch.sin_, torch.relu_, ... (Tensor's in-place methods)
 globals().update(_LEGACY_TYPES)  # torch.FloatTensor, torch.LongTensor, ...
 from . import _C, linalg, nn, optim, random, return_types, serialization, special, utils  # noqa: E402
-from . import profiler  # noqa: E402
 from .func import vmap  # noqa: E402  (torch.vmap is torch.func.vmap)
 from .serialization import load, save  # noqa: E402
 

@@ -24,5 +24,5 @@ __all__ = [
     "inference_mode", "is_grad_enabled", "is_inference_mode_enabled", "get_grad_mode",
     "anomaly_mode", "detect_anomaly", "set_detect_anomaly",
     "gradcheck", "gradgradcheck", "GradcheckError", "Function", "function", "functional",
-    "Variable",
+    "Variable", "profiler",
 ]
