@@ -140,10 +140,7 @@ class Tensor:
 
     def __reduce_ex__(self, protocol: Any) -> tuple:
         """Pickle (and ``copy.copy``) by value: the host values, ``requires_grad``, and the
-        class when it is a user's subclass. Non-leaves that require grad are refused, as torch
-        refuses them (autograd does not cross process boundaries)."""
-        if self._grad_fn is not None and self._requires_grad:
-            raise RuntimeError(_COWARDLY)
+        class when it is a user's subclass. A non-leaf comes back as a leaf (as in torch)."""
         cls = type(self)
         state = getattr(self, "__dict__", None) or None
         return (_rebuild_tensor, (np.asarray(self._st.array), self._requires_grad,
@@ -459,11 +456,6 @@ class Tensor:
     def storage_offset(self) -> int:
         return layout(self)[2]
 
-
-_COWARDLY = ("Cowardly refusing to serialize non-leaf tensor which requires_grad, since autograd "
-             "does not support crossing process boundaries.  If you just want to transfer the "
-             "data, call detach() on the tensor before serializing (e.g., putting it on the "
-             "queue).")
 
 
 def _rebuild_tensor(array: np.ndarray, requires_grad: bool, cls: type | None = None) -> Tensor:

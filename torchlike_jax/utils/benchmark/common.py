@@ -86,17 +86,20 @@ class Measurement:
         """Seconds per run, one value per measurement."""
         return [t / self.number_per_run for t in self.raw_times]
 
+    def _sorted(self) -> list[float]:
+        return sorted(self.times)  # torch's statistics run over the sorted times
+
     @property
     def median(self) -> float:
-        return float(np.median(self.times))
+        return float(np.median(self._sorted()))
 
     @property
     def mean(self) -> float:
-        return float(np.mean(self.times))
+        return float(np.mean(self._sorted()))
 
     @property
     def iqr(self) -> float:
-        p25, p75 = np.percentile(self.times, [25, 75])
+        p25, p75 = np.percentile(self._sorted(), [25, 75])
         return float(p75 - p25)
 
     @property
@@ -132,7 +135,7 @@ class Measurement:
         lines = [object.__repr__(self), self.task_spec.summarize(),
                  f"  {'Median: ' if n > 1 else ''}{median / scale:.2f} {unit}"]
         if n >= 4:
-            p25, p75 = np.percentile(self.times, [25, 75])
+            p25, p75 = np.percentile(self._sorted(), [25, 75])
             lines.append(f"  IQR:    {(p75 - p25) / scale:.2f} {unit} ({p25 / scale:.2f} to "
                          f"{p75 / scale:.2f})")
         threads = self.task_spec.num_threads
