@@ -153,6 +153,44 @@ def test_measurement_pickles_and_merges():
     assert merged.number_per_run == 1 and merged.times == [5e-4, 1.5e-3, 1e-3]
 
 
+COMPARED = [  # (per-run times, TaskSpec fields): two labels, thread groups, envs, gaps
+    ([3.2e-6], dict(stmt="x*2", label="mul", sub_label="100", description="cpu")),
+    ([2.8e-6], dict(stmt="x+2", label="mul", sub_label="100", description="gpu")),
+    ([31e-6, 30e-6, 35e-6, 29e-6, 45e-6], dict(stmt="x*2", label="mul", sub_label="1000",
+                                              description="cpu")),
+    ([1.2e-3], dict(stmt="x*2", label="mul", sub_label="1000", description="gpu",
+                    num_threads=4)),
+    ([5e-9, 6e-9], dict(stmt="y", label="other", sub_label="tiny", description="a", env="envA")),
+    ([7e-9, 6e-9], dict(stmt="y", label="other", sub_label="tiny", description="a",
+                        env="longenv")),
+    ([9e-9, 6e-9, 5e-9, 8e-9], dict(stmt="z", label="other", description="b", env="longenv")),
+]
+
+
+def _compare_tables(lib):
+    bench = lib.utils.benchmark
+    common = bench.utils.common if lib is real else bench.common
+    ms = [common.Measurement(10, [t * 10 for t in times], common.TaskSpec(setup="pass", **spec))
+          for times, spec in COMPARED]
+    c = bench.Compare(ms)
+    out = [str(c)]
+    c.trim_significant_figures()
+    out.append(str(c))
+    c.highlight_warnings()
+    out.append(str(c))
+    c.colorize()
+    out.append(str(c))
+    c.colorize(rowwise=True)
+    out.append(str(c))
+    return out
+
+
+def test_compare_tables_match_torch():
+    assert _compare_tables(ours) == _compare_tables(real)
+    with pytest.raises(ValueError, match="Expected an instance of `Measurement`"):
+        ours.utils.benchmark.Compare([1.0])
+
+
 def test_timer_measures():
     bench = ours.utils.benchmark
     x = ours.ones(8)
