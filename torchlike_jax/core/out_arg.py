@@ -11,8 +11,8 @@ writes its result into ``out`` the way torch's ``resize_output`` + copy does:
   ``out`` silently;
 - ops: the result is cast to ``out``'s dtype when torch's ``can_cast`` allows it, else torch's
   "result type Float can't be cast to the desired output type Long"; multi-output ops
-  (``max``/``sort``/``topk``) need each ``out`` tensor's dtype to match exactly, and return
-  ``torch.return_types.<op>_out``;
+  (``max``/``sort``/``topk``) and the matrix products (:data:`EXACT_DTYPE`) need ``out``'s
+  dtype to match exactly; multi-output ops return ``torch.return_types.<op>_out``;
 - factories: ``out``'s dtype is the dtype made (a different ``dtype=`` is torch's error);
 - in grad mode an input or ``out`` that requires grad is torch's "functions with out=...
   arguments don't support automatic differentiation" error, as no node can write into ``out``.
@@ -45,6 +45,12 @@ _ARANGE_WARNING = (
     "error. The out tensor will be resized to a tensor of shape {shape}.")
 _NO_AUTOGRAD = ("{name}(): functions with out=... arguments don't support automatic "
                 "differentiation, but one of the arguments requires grad.")
+
+# ops whose torch kernel wants ``out`` in exactly the result's dtype (no cast): the matrix
+# products and the vector norms, torch's "Expected out tensor to have dtype float, but got
+# double instead"; others refuse a wider out with messages of their own (not modelled)
+EXACT_DTYPE = frozenset({"matmul", "mm", "bmm", "mv", "addmm", "addmv", "baddbmm", "norm",
+                         "vector_norm"})
 
 # return type class -> its ``<kind>_out`` twin; bounded by the number of return types
 _OUT_TYPES: dict[type, type] = {}
@@ -84,6 +90,12 @@ def with_out(fn: Callable, name: str, kind: str = "op") -> Callable:
     return wrapper
 
 
+def call_with_out(fn: Callable, name: str, args: tuple, kwargs: dict, out: Any) -> Any:
+    """``fn(*args, **kwargs)`` written into ``out``: for a Python-level function that declares
+    ``out`` itself (``torch.norm``, ``torch.tensordot``) and so is not wrapped."""
+    return _op_out(fn, name, args, kwargs, out)
+
+
 def _check_autograd(name: str, outs: tuple, results: tuple) -> None:
     if grad_mode._local.grad_enabled and any(
             t.requires_grad for t in (*outs, *results) if isinstance(t, Tensor)):
@@ -109,9 +121,7 @@ def _op_out(fn: Callable, name: str, args: tuple, kwargs: dict, out: Any) -> Any
         _check_autograd(name, (), result)
         for o, r in zip(out, result, strict=True):
             if r.dtype != o.dtype:
-                raise RuntimeError(f"Expected out tensor to have dtype "
-                                   f"{dtypes.cpp_type_name(r.dtype)}, but got "
-                                   f"{dtypes.cpp_type_name(o.dtype)} instead")
+                raise _dtype_mismatch(r, o)
         for o, r in zip(out, result, strict=True):
             _write(o, r)
         cls = _out_type(type(result))
@@ -123,11 +133,18 @@ def _op_out(fn: Callable, name: str, args: tuple, kwargs: dict, out: Any) -> Any
         raise TypeError(f"{name}(): argument 'out' must be tuple of Tensors, not Tensor")
     _check_autograd(name, (), (result,))
     if result.dtype != out.dtype:
+        if name in EXACT_DTYPE:
+            raise _dtype_mismatch(result, out)
         if not dtypes.can_cast(result.dtype, out.dtype):
             raise RuntimeError(f"result type {dtypes.legacy_name(result.dtype)} can't be cast to "
                                f"the desired output type {dtypes.legacy_name(out.dtype)}")
         result = result.to(out.dtype)
     return _write(out, result)
+
+
+def _dtype_mismatch(result: Tensor, out: Tensor) -> RuntimeError:
+    return RuntimeError(f"Expected out tensor to have dtype {dtypes.cpp_type_name(result.dtype)}"
+                        f", but got {dtypes.cpp_type_name(out.dtype)} instead")
 
 
 def _factory_out(fn: Callable, name: str, args: tuple, kwargs: dict, out: Any) -> Any:

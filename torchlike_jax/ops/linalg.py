@@ -5,6 +5,7 @@ from __future__ import annotations
 import jax.numpy as jnp
 
 from .._dtypes import legacy_name
+from ..core import out_arg
 from ..core.dims import broadcast_shapes, norm_dim
 from ..core.dispatch import dispatch
 from ..core.registry import KEEP, register
@@ -218,6 +219,8 @@ def outer(input, vec2):
 
 def tensordot(a, b, dims=2, out=None):
     """torch.tensordot: ``dims`` an int (last/first dims) or two lists of dims."""
+    if out is not None:  # torch's out= rules (core/out_arg.py)
+        return out_arg.call_with_out(tensordot, "tensordot", (a, b, dims), {}, out)
     if isinstance(dims, int):
         if dims < 0:
             raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
