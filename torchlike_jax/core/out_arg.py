@@ -52,20 +52,32 @@ _NO_AUTOGRAD = ("{name}(): functions with out=... arguments don't support automa
 EXACT_DTYPE = frozenset({"matmul", "mm", "bmm", "mv", "addmm", "addmv", "baddbmm", "norm",
                          "vector_norm"})
 
+# id(public function) -> (it, its out= wrapper); bounded by the number of public functions
+_WRAPPED: dict[int, tuple[Callable, Callable]] = {}
 # return type class -> its ``<kind>_out`` twin; bounded by the number of return types
 _OUT_TYPES: dict[type, type] = {}
 
 
-def for_function(fn: Callable, name: str, namespace: str, memo: dict) -> Callable:
-    """``fn`` taking torch's ``out=`` when torch's ``<namespace>.<name>`` does (else ``fn``).
-    ``memo`` (one per ``expose`` call) keeps one object for aliases of one function."""
-    kind = OUT_FUNCTIONS.get(namespace, {}).get(name)
+def kind_of(fn: Callable, names: tuple[str, ...]) -> str | None:
+    """How torch takes ``out=`` for ``fn`` published as ``names`` ("op", "factory" or None).
+    One function published under several names and namespaces (``torch.det`` and
+    ``torch.linalg.det``, by separate ``expose`` calls) stays one object, so it takes ``out=``
+    under all of them when torch gives it to any of its names (or its ``__name__``) anywhere."""
+    names = (*names, getattr(fn, "__name__", ""))
+    kinds = {table.get(n) for table in OUT_FUNCTIONS.values() for n in names} - {None}
+    if not kinds:
+        return None
+    return "factory" if "factory" in kinds else "op"
+
+
+def for_function(fn: Callable, name: str, kind: str | None) -> Callable:
+    """``fn`` taking torch's ``out=`` (``kind`` from :func:`kind_of`), unless it handles
+    ``out`` itself; one wrapper per function, however many times it is published."""
     if kind is None or _handles_out(fn):
         return fn
-    key = (id(fn), kind)
-    if key not in memo:
-        memo[key] = with_out(fn, name, kind)
-    return memo[key]
+    if id(fn) not in _WRAPPED:
+        _WRAPPED[id(fn)] = (fn, with_out(fn, name, kind))  # fn kept: its id stays its own
+    return _WRAPPED[id(fn)][1]
 
 
 def _handles_out(fn: Callable) -> bool:

@@ -40,15 +40,15 @@ def expose(*names: str, method: bool | str | tuple = True, inplace: bool = False
         # F.cosine_similarity is torch.cosine_similarity), so it takes torch's aliases in all
         alias_space = "torch" if "torch" in spaces else None
         memo: dict = {}
-        out_memo: dict = {}
+        out_kind = out_arg.kind_of(fn, names)
         for ns in spaces:
             table = NAMESPACES[ns]
             for n in names:
                 if n in table:
                     raise ValueError(f"{ns}.{n} is already exposed")
                 table[n] = out_arg.for_function(
-                    numpy_kwargs.for_function(fn, n, alias_space or ns, memo), n, ns,
-                    out_memo)
+                    numpy_kwargs.for_function(fn, n, alias_space or ns, memo), names[0],
+                    out_kind)
         mnames = names if method is True else (() if method is False else
                                                 (method,) if isinstance(method, str) else method)
         memo = {}
