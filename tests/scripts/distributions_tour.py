@@ -1,8 +1,7 @@
 """Probability code in the style of the VAE and policy-gradient chapters: log-probabilities,
 entropies, KL terms and their gradients, reparameterised samples, shapes."""
 import torch
-from torch.distributions import (Bernoulli, Categorical, Independent, Normal, Uniform,
-                                 kl_divergence)
+from torch.distributions import Bernoulli, Categorical, Independent, Normal, Uniform, kl_divergence
 
 torch.manual_seed(0)
 
