@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..core import anomaly_mode, grad_mode, graph
+from ..core import anomaly_mode, grad_mode
 from ..core.anomaly_mode import detect_anomaly, set_detect_anomaly
 from ..core.grad_mode import (
     enable_grad,
@@ -13,7 +13,7 @@ from ..core.grad_mode import (
     no_grad,
     set_grad_enabled,
 )
-from . import function, functional
+from . import function, functional, graph
 from .api import backward, grad
 from .function import Function
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # the function shadows the module
