@@ -12,11 +12,11 @@ from typing import Any
 import jax.numpy as jnp
 import numpy as np
 
+from .._dtypes import _BY_NP
+from .._size import Size
 from ..core.graph import AccumulateGrad, grad_accumulator
 from ..core.tensor import Tensor
 from ..core.tensor_access import array_of, set_array, storage_of
-from .._dtypes import _BY_NP
-from .._size import Size
 from . import engine
 from .batched_grad import run_batched
 from .gradient_edge import GradientEdge

@@ -1,4 +1,4 @@
-"""``grad_fn._saved_<name>`` and ``grad_fn._raw_saved_<name>``: what a node saved, as torch names it.
+"""``grad_fn._saved_<name>`` and ``grad_fn._raw_saved_<name>``: what a node saved, torch-named.
 
 torch generates one attribute per value its derivative formula saves (``MulBackward0._saved_self``,
 ``SumBackward1._saved_dim``, ``ViewBackward0._saved_self_sym_sizes``...). Here a node keeps its
