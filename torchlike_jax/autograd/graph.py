@@ -15,6 +15,8 @@ from ..core.graph import (
     saved_tensors_hooks,
 )
 from .gradient_edge import GradientEdge, get_gradient_edge
+from .multi_grad_hook import register_multi_grad_hook
 
 __all__ = ["Node", "RemovableHandle", "disable_saved_tensors_hooks", "saved_tensors_hooks",
-           "GradientEdge", "get_gradient_edge", "increment_version"]
+           "GradientEdge", "get_gradient_edge", "increment_version",
+           "register_multi_grad_hook"]
