@@ -17,6 +17,7 @@ from .._size import Size
 from ..core.graph import AccumulateGrad, grad_accumulator
 from ..core.tensor import Tensor
 from ..core.tensor_access import array_of, set_array, storage_of
+from ..core.warn_always import should_warn
 from . import engine
 from .batched_grad import run_batched
 from .gradient_edge import GradientEdge
@@ -123,7 +124,7 @@ _cycle_warned = False
 def _warn_create_graph_cycle() -> None:
     """torch warns once per process (TORCH_WARN_ONCE) when backward() builds a graph of grads."""
     global _cycle_warned
-    if not _cycle_warned:
+    if should_warn(_cycle_warned):
         _cycle_warned = True
         warnings.warn(_CYCLE_WARNING, UserWarning, stacklevel=3)
 
