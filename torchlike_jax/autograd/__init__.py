@@ -13,7 +13,7 @@ from ..core.grad_mode import (
     no_grad,
     set_grad_enabled,
 )
-from . import function, functional, graph, saved_attributes  # noqa: F401 (node attributes)
+from . import function, functional, graph, node_call, saved_attributes  # noqa: F401
 from .api import backward, grad
 from .function import Function
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # the function shadows the module
