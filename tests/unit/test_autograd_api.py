@@ -41,6 +41,8 @@ def obs(v):
         return Arr(tuple(v.shape), str(v.dtype), v.detach().numpy().copy())
     if isinstance(v, (tuple, list)):
         return tuple(obs(x) for x in v)
+    if type(v).__name__ in ("dtype", "Size"):
+        return str(v) if type(v).__name__ == "dtype" else tuple(v)
     if isinstance(v, dict):
         return {k: obs(x) for k, x in v.items()}
     return v
@@ -346,3 +348,211 @@ def _increment_version(m):
 
 def test_increment_version(real):
     assert both(real, _increment_version)[3] == "RuntimeError"
+
+
+def _torch_level(m):
+    x = m.tensor(X)
+    with m.inference_mode():
+        i = m.ones(2)
+    before = m.is_warn_always_enabled()
+    m.set_warn_always(True)
+    during = m.is_warn_always_enabled()
+    m.set_warn_always(False)
+    return [m.is_inference(x), m.is_inference(i), err(lambda: m.is_inference(1)),
+            before, during, m.is_warn_always_enabled(),
+            [repr(f) for f in (m.contiguous_format, m.preserve_format, m.channels_last,
+                               m.channels_last_3d)],
+            type(m.contiguous_format) is m.memory_format,
+            x.contiguous(memory_format=m.contiguous_format),
+            x.clone(memory_format=m.preserve_format)]
+
+
+def test_torch_level_helpers(real):
+    both(real, _torch_level)
+
+
+def test_warn_always_repeats_once_per_process_warnings(real):
+    def scenario(m):
+        seen = []
+        m.set_warn_always(True)
+        try:
+            for _ in range(2):
+                x = m.ones(2, requires_grad=True)
+                with pytest.warns(UserWarning, match="reference cycle") as rec:
+                    (x * x).sum().backward(create_graph=True)
+                seen.append(len(rec))
+        finally:
+            m.set_warn_always(False)
+        return seen
+
+    assert both(real, scenario) == (1, 1)
+
+
+def test_set_multithreading_enabled(real):
+    from torchlike_jax.autograd.multithreading import is_multithreading_enabled
+
+    def scenario(m, flag):
+        out = [flag()]
+        m.autograd.set_multithreading_enabled(False)
+        out.append(flag())
+        m.autograd.set_multithreading_enabled(True)
+        with m.autograd.set_multithreading_enabled(False):
+            out.append(flag())
+        out.append(flag())
+
+        @m.autograd.set_multithreading_enabled(False)
+        def inner():
+            return flag()
+
+        out += [inner(), flag()]
+        return out
+
+    ours = scenario(tj, is_multithreading_enabled)
+    tj.autograd.set_multithreading_enabled(True)
+    assert ours == scenario(real, real._C._is_multithreading_enabled)
+    real.autograd.set_multithreading_enabled(True)
+
+
+# ---- legacy and storage-level Tensor API -------------------------------------------------------
+def _new(m):
+    x = m.tensor(X)
+    i = m.arange(3)
+    return [tuple(x.new(2, 3).shape), x.new(2, 3).dtype, x.new([1, 2]), tuple(x.new((2, 3)).shape),
+            tuple(x.new(m.Size([4])).shape), tuple(x.new().shape), i.new([1.5, 2]).dtype,
+            x.new(m.tensor([1.0, 2.0])), m.ones(2, requires_grad=True).new(2).requires_grad,
+            err(lambda: x.new(2.5))[0], err(lambda: x.new(i))[0],
+            err(lambda: x.new([1, 2], dtype=m.float64))[0]]
+
+
+def _data_ptr(m):
+    x = m.arange(6.0).reshape(2, 3)
+    s = m.arange(4, dtype=m.int16)
+    return [x[1].data_ptr() - x.data_ptr(), x.view(6).data_ptr() == x.data_ptr(),
+            x.detach().data_ptr() == x.data_ptr(), x.data.data_ptr() == x.data_ptr(),
+            x.clone().data_ptr() == x.data_ptr(), x[:, 1].data_ptr() - x.data_ptr(),
+            s[2:].data_ptr() - s.data_ptr(), m.ones(0).data_ptr()]
+
+
+def _resize(m):
+    y = m.arange(6.0)
+    out = [y.resize_(2, 3), y.resize_(4)]
+    z = m.arange(3.0)
+    out.append(tuple(z.resize_(2, 4).shape))
+    out.append(z[0, :3])  # the kept elements (the rest is uninitialised in torch)
+    a = m.ones(3, requires_grad=True)
+    out += [err(lambda: a.resize_(2)), err(lambda: (a * 2).resize_(3)),
+            y.resize_((2, 2)), y._version]
+    return out
+
+
+def _as_strided(m):
+    x = m.arange(6.0)
+    v = x.as_strided((2,), (2,), 1)
+    out = [m.as_strided(x, (2, 2), (1, 2)), v, v._base is x]
+    x[1] = 100.0
+    out.append(v)
+    a = leaf(m, X.reshape(6))
+    y = a.as_strided((2, 2), (1, 3), 1)
+    y.sum().backward()
+    out += [type(y.grad_fn).__name__, a.grad]
+    w = m.arange(6.0)
+    out += [w.as_strided_((3, 2), (1, 3)), tuple(w.shape)]
+    b = a * 1
+    b.as_strided_((2,), (2,))
+    out.append(type(b.grad_fn).__name__)
+    out.append(err(lambda: m.as_strided(x, (3, 3), (3, 1)))[0])
+    return out
+
+
+def _unsafe_split(m):
+    t = leaf(m, X) * 1
+    p = t.unsafe_split(1)
+    c = m.unsafe_chunk(t, 2, 1)
+    s = m.unsafe_split_with_sizes(t, [1, 2], 1)
+    return [p, c, s, [type(q.grad_fn).__name__ for q in (*p, *c, *s)],
+            [q._base is None for q in (*p, *c)], p[0]._is_view(), t.split(1)[0]._is_view(),
+            err(lambda: m.unsafe_split(t, [1, 1]))]
+
+
+@pytest.mark.parametrize("scenario", [_new, _data_ptr, _resize, _as_strided, _unsafe_split])
+def test_tensor_storage_api(real, scenario):
+    both(real, scenario)
+
+
+# ---- Function extras, calling nodes -------------------------------------------------------------
+def _functions(m):
+    class Sin2(m.autograd.Function):
+        generate_vmap_rule = True
+
+        @staticmethod
+        def forward(x):
+            return x.sin() * 2
+
+        @staticmethod
+        def setup_context(ctx, inputs, output):
+            ctx.save_for_backward(inputs[0])
+
+        @staticmethod
+        def backward(ctx, g):
+            x, = ctx.saved_tensors
+            return g * x.cos() * 2
+
+    class NoRule(Sin2):
+        generate_vmap_rule = False
+
+    class OldStyle(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    class Double(m.autograd.function.InplaceFunction):
+        @staticmethod
+        def forward(ctx, x, inplace=False):
+            if inplace:
+                ctx.mark_dirty(x)
+                return x.mul_(2)
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2, None
+
+    x = m.tensor(X)
+    a = leaf(m, X[0])
+    b = a * 1
+    c = Double.apply(b, True)
+    c.sum().backward()
+    return [m.autograd.Function.generate_vmap_rule, Sin2.generate_vmap_rule,
+            m.func.vmap(Sin2.apply)(x), err(lambda: m.func.vmap(NoRule.apply)(x)),
+            err(lambda: m.func.vmap(OldStyle.apply)(x)),
+            c is b, type(c.grad_fn).__name__, a.grad,
+            issubclass(m.autograd.function.InplaceFunction, m.autograd.Function)]
+
+
+def _call_nodes(m):
+    a, w = leaf(m, X[0]), leaf(m, S[0])
+    y = (a * 3).exp()
+    z = a * w
+    s = (a * 2).sum()
+    u = a.unbind(0)
+    ones = m.ones(3)
+    out = [y.grad_fn(ones), z.grad_fn(ones), y.grad_fn.next_functions[0][0](ones),
+           s.grad_fn(m.tensor(2.0)), u[0].grad_fn(*(m.tensor(float(k)) for k in (1, 2, 3))),
+           err(lambda: y.grad_fn(ones, ones)), err(lambda: u[0].grad_fn(ones))[0],
+           y.grad_fn(ones).requires_grad]
+    with m.no_grad():
+        out.append(y.grad_fn(ones).requires_grad)
+    acc = m.autograd.graph.get_gradient_edge(a).node
+    out += [acc(ones), a.grad]
+    y.sum().backward()
+    out.append(err(lambda: y.grad_fn(ones))[0])
+    return out
+
+
+@pytest.mark.parametrize("scenario", [_functions, _call_nodes])
+def test_function_extras_and_node_calls(real, scenario):
+    both(real, scenario)
