@@ -251,7 +251,7 @@ def run(roots: list[tuple], root_grads: list, targets: _Targets, retain_graph: b
     n_nodes = 0 if plain else sum(1 for n in order if not isinstance(n, AccumulateGrad))
     route = policy.route(needs_python=needs_python, plain_backward=plain, n_nodes=n_nodes)
     tasks = _local.tasks
-    tasks.append((next(_task_ids), set(order)))  # what hooks may ask about this backward
+    tasks.append([next(_task_ids), order, None])  # what hooks may ask about this backward
     try:
         with grad_mode.set_grad_enabled(create_graph):
             if route is Route.PER_NODE:
@@ -273,7 +273,8 @@ class _Local(threading.local):
     per_node = False
 
     def __init__(self) -> None:
-        self.tasks: list[tuple[int, set]] = []  # running backward calls, innermost last
+        # running backward calls, innermost last: [id, its nodes, their set (made on demand)]
+        self.tasks: list[list] = []
 
 
 _local = _Local()
@@ -294,7 +295,10 @@ def will_execute_node(node: Node) -> bool:
     if not tasks:
         raise RuntimeError("_will_engine_execute_node should only be called during the backward "
                            "pass")
-    return node in tasks[-1][1]
+    task = tasks[-1]
+    if task[2] is None:
+        task[2] = set(task[1])
+    return node in task[2]
 
 
 class per_node_only:  # noqa: N801 - used like a context-manager function
