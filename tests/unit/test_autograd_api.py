@@ -521,7 +521,17 @@ def _functions(m):
         def backward(ctx, g):
             return g * 2, None
 
+    class Fake(Sin2):
+        @staticmethod
+        def backward(ctx, g):
+            return g * 5  # not the forward's derivative: the transforms must use it anyway
+
+    def total(f):
+        return lambda t: f.apply(t).sum()
+
     x = m.tensor(X)
+    grads = [m.func.grad(total(Sin2))(x), m.func.grad(total(Fake))(x),
+             m.func.vmap(m.func.grad(total(Fake)))(x), m.func.vjp(Fake.apply, x)[1](x)]
     a = leaf(m, X[0])
     b = a * 1
     c = Double.apply(b, True)
@@ -530,7 +540,7 @@ def _functions(m):
             m.func.vmap(Sin2.apply)(x), err(lambda: m.func.vmap(NoRule.apply)(x)),
             err(lambda: m.func.vmap(OldStyle.apply)(x)),
             c is b, type(c.grad_fn).__name__, a.grad,
-            issubclass(m.autograd.function.InplaceFunction, m.autograd.Function)]
+            issubclass(m.autograd.function.InplaceFunction, m.autograd.Function), grads]
 
 
 def _call_nodes(m):

@@ -312,12 +312,28 @@ class Function:
                 raise RuntimeError("a leaf Variable that requires grad has been used in an "
                                    "in-place operation.")
         results = tuple(_output(o, dirty, inputs) for o in outs)
+        if transforms.state.rev and split and tensors and not dirty:
+            _differentiate_with_backward(cls, args, kwargs, tensors, before, outs, results)
         if record:
             if any(isinstance(a, jax.core.Tracer) for a in before):  # compile / torch.func
                 _record_traced(cls, split, args, kwargs, ctx, outs, results, tensors, before)
             else:
                 _record_eager(cls, inputs, ctx, outs, results, tensors, before)
         return results if isinstance(raw, tuple) else results[0]
+
+
+def _differentiate_with_backward(cls: type, args: tuple, kwargs: dict, tensors: list,
+                                 before: list, outs: tuple, results: tuple) -> None:
+    """Inside ``torch.func.grad``/``vjp``/``jacrev``: make the outputs' values come from the
+    Function's ``jax.custom_vjp`` (the forward again, at trace time), so that JAX differentiates
+    them with the user's ``backward``; the eager forward ran under no_grad, which cuts them."""
+    if any(any(o is t for t in tensors) for o in outs):
+        return  # an input returned as an output: nothing to re-derive
+    fn = _node_fn(cls, True, args, kwargs, tuple(True for _ in tensors))
+    values = iter(fn(*before))
+    for o, r in zip(outs, results, strict=True):
+        if isinstance(o, Tensor):
+            set_storage(r, Tensor._wrap(next(values))._st)
 
 
 def _check_func_support(cls: type, split: bool) -> None:
