@@ -98,7 +98,7 @@ SAVED: dict[str, dict[str, tuple]] = {
     "var": {"dim": ("p", 0), "correction": ("p", 1), "keepdim": ("p", 2), "self": _IN0},
     "slice": {"dim": ("p", 0), "start": ("p", 1), "end": ("p", 2), "step": ("p", 3),
               "self_sym_sizes": _SIZES0},
-    "unbind": {"dim": ("p", 0)},
+    "select": {"dim": ("p", 0), "index": ("p", 1), "self_sym_sizes": _SIZES0},
     "where": {"condition": _IN0},
     "leaky_relu": {"self": _IN0, "negative_slope": ("p", 0)},
     "gelu": {"self": _IN0, "approximate": ("p", 0)},
@@ -127,12 +127,30 @@ def _spec_table(node: Node) -> dict | None:
     if op is None:
         return None
     name = op.name
+    if name == "getitem":
+        return _getitem_table(node)
     if name.startswith("unbind["):
         return {"dim": ("p", 0)}
     if name.startswith("split["):
         return {"dim": ("p", 0), "split_size": ("call", lambda ps: ps[1][0][1] - ps[1][0][0]),
                 "self_sym_sizes": _SIZES0}
     return SAVED.get(f"{name}:{node.name()}") or SAVED.get(name)
+
+
+_FULL = ("slice", None, None, None)
+
+
+def _getitem_table(node: Node) -> dict | None:
+    """Basic indexing that selects along one dimension (``x[2]``, ``x[:, 1]``) is torch's one
+    ``SelectBackward0``; other index expressions are several torch nodes in one here."""
+    if node.name() != "SelectBackward0":
+        return None
+    entries = _params(node)[0]
+    picked = [(k, e) for k, e in enumerate(entries) if e != _FULL]
+    if len(picked) != 1 or isinstance(picked[0][1], tuple):
+        return None
+    dim, index = picked[0]
+    return {"dim": ("const", dim), "index": ("const", int(index)), "self_sym_sizes": _SIZES0}
 
 
 def _params(node: Node) -> tuple:
