@@ -93,8 +93,16 @@ from .core.grad_mode import (  # noqa: E402
     no_grad,
     set_grad_enabled,
 )
+from .core.memory_format import (  # noqa: E402
+    channels_last,
+    channels_last_3d,
+    contiguous_format,
+    memory_format,
+    preserve_format,
+)
 from .core.surface import NAMESPACES as _NAMESPACES  # noqa: E402
 from .core.tensor import Tensor  # noqa: E402
+from .core.warn_always import is_warn_always_enabled, set_warn_always  # noqa: E402
 
 globals().update(_NAMESPACES["torch"])  # every op module's torch.* functions (ops/surface.py)
 from ._inplace_functions import FUNCTIONS as _INPLACE_FUNCTIONS  # noqa: E402

@@ -13,10 +13,11 @@ from ..core.grad_mode import (
     no_grad,
     set_grad_enabled,
 )
-from . import function, functional, graph, profiler
+from . import function, functional, graph, node_call, profiler, saved_attributes  # noqa: F401
 from .api import backward, grad
 from .function import Function
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # the function shadows the module
+from .multithreading import set_multithreading_enabled
 from .variable import Variable
 
 __all__ = [
@@ -24,5 +25,5 @@ __all__ = [
     "inference_mode", "is_grad_enabled", "is_inference_mode_enabled", "get_grad_mode",
     "anomaly_mode", "detect_anomaly", "set_detect_anomaly",
     "gradcheck", "gradgradcheck", "GradcheckError", "Function", "function", "functional",
-    "Variable", "profiler",
+    "Variable", "profiler", "set_multithreading_enabled",
 ]

@@ -1,25 +1,33 @@
 """``torch.autograd.graph``: the graph's public classes and the saved-tensor hooks.
 
-Implemented in :mod:`torchlike_jax.core.graph`, below the ops (dispatch records the nodes);
-this module is torch's public home for them, plus the two hook pairs torch builds on them:
+Implemented in :mod:`torchlike_jax.core.graph`, below the ops (dispatch records the nodes), and
+in this package's :mod:`.gradient_edge` and :mod:`.multi_grad_hook`; this module is torch's
+public home for them, plus the two hook pairs torch builds on saved-tensor hooks:
 ``save_on_cpu`` and ``allow_mutation_on_saved_tensors``.
 """
 
 from __future__ import annotations
 
+import sys
+import types
 from typing import Any
 
+from ..core import graph as _core_graph
 from ..core.graph import (
     Node,
     RemovableHandle,
     disable_saved_tensors_hooks,
+    increment_version,
     saved_tensors_hooks,
 )
 from ..core.tensor import Tensor
 from ..core.tensor_access import array_of, wrap
+from .gradient_edge import GradientEdge, get_gradient_edge
+from .multi_grad_hook import register_multi_grad_hook
 
 __all__ = ["Node", "RemovableHandle", "disable_saved_tensors_hooks", "saved_tensors_hooks",
-           "save_on_cpu", "allow_mutation_on_saved_tensors"]
+           "GradientEdge", "get_gradient_edge", "increment_version",
+           "register_multi_grad_hook", "save_on_cpu", "allow_mutation_on_saved_tensors"]
 
 
 class save_on_cpu(saved_tensors_hooks):  # noqa: N801 - torch's name
@@ -84,3 +92,20 @@ class allow_mutation_on_saved_tensors(saved_tensors_hooks):  # noqa: N801 - torc
         _active.remove(self._ctx)
         self._ctx.closed = True
         super().__exit__(*exc)
+
+
+class _GraphModule(types.ModuleType):
+    """This module's type: ``torch.autograd.graph.recompute_min_bytes`` (an extension: the size
+    from which an activation is recomputed during backward instead of kept) reads and writes
+    the setting where dispatch reads it, in :mod:`torchlike_jax.core.graph`."""
+
+    @property
+    def recompute_min_bytes(self) -> int | None:
+        return _core_graph.recompute_min_bytes
+
+    @recompute_min_bytes.setter
+    def recompute_min_bytes(self, value: int | None) -> None:
+        _core_graph.recompute_min_bytes = value
+
+
+sys.modules[__name__].__class__ = _GraphModule
