@@ -268,6 +268,8 @@ OUT_FUNCTIONS: dict[str, dict[str, str]] = {
         'trunc': 'op',
         'unbind_copy': 'op',
         'unfold_copy': 'op',
+        'unsafe_split': 'op',
+        'unsafe_split_with_sizes': 'op',
         'unsqueeze_copy': 'op',
         'var': 'op',
         'var_mean': 'op',
