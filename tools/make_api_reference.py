@@ -119,24 +119,52 @@ def signature_of(value: object, twin: object = None) -> str:
             params = list(inspect.signature(twin).parameters.values())
         except (TypeError, ValueError):
             return sig
-        if params and params[0].kind in (params[0].POSITIONAL_ONLY,
-                                         params[0].POSITIONAL_OR_KEYWORD):
+        if params and params[0].name in ("input", "self") and params[0].kind in (
+                params[0].POSITIONAL_ONLY, params[0].POSITIONAL_OR_KEYWORD):
             params[0] = params[0].replace(name="self")
             return _plain(inspect.Signature(params))
     return sig
 
 
+class _Shown:
+    """A default value printed by name: a function as ``relu``, a sentinel as ``...``, so that
+    no memory address (different in every process) reaches the page."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def _default(value: object) -> object:
+    if value is inspect.Parameter.empty or " at 0x" not in repr(value):
+        return value
+    if callable(value) and hasattr(value, "__name__"):
+        return _Shown(value.__name__)
+    if type(value) is object:
+        return _Shown("...")
+    return _Shown(f"<{type(value).__name__}>")
+
+
 def _plain(sig: inspect.Signature) -> str:
     """A signature without annotations, as torch's reference prints them."""
-    params = [p.replace(annotation=p.empty) for p in sig.parameters.values()]
+    params = [p.replace(annotation=p.empty, default=_default(p.default))
+              for p in sig.parameters.values()]
     return str(sig.replace(parameters=params, return_annotation=sig.empty))
 
 
 def _markdown(doc: str) -> str:
-    """A docstring as Markdown: rst double backticks become code spans; nothing else changes
-    except that a line opening with '#' is escaped, so it cannot become a heading."""
+    """A docstring as Markdown: rst double backticks become code spans; outside code spans,
+    brackets and '<' are escaped (``x[i][j]`` is not a link, ``<Node>`` not a tag) and a line
+    opening with '#' cannot become a heading. Nothing else changes."""
     doc = re.sub(r"``([^`]+)``", r"`\1`", doc)
-    lines = [("\\" + line) if line.lstrip().startswith("#") else line for line in doc.splitlines()]
+    pieces = re.split(r"(`[^`]*`)", doc)
+    for k in range(0, len(pieces), 2):
+        pieces[k] = (pieces[k].replace("[", "\\[").replace("]", "\\]")
+                     .replace("<", "&lt;"))
+    lines = ["\\" + line if line.lstrip().startswith("#") else line
+             for line in "".join(pieces).splitlines()]
     return "\n".join(lines).strip()
 
 
@@ -177,7 +205,9 @@ def describe(owner: object, name: str, prefix: str, seen: dict[int, str],
         out.append(f"In-place version of `{prefix}{name[:-1]}`: writes the result into "
                    "the tensor it is called on.")
     elif not callable(value):
-        out.append(f"Value: `{value!r}`.")
+        shown = repr(value)
+        out.append(f"An instance of `{type(value).__name__}`." if " at 0x" in shown
+                   else f"Value: `{shown}`.")
     else:
         out.append("Behaves as PyTorch's function of the same name; see the op support table "
                    "for what is checked against torch.")

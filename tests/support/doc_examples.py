@@ -11,8 +11,8 @@ within a line). An HTML comment on the line before a
   graph under torch).
 - ``<!-- example: skip -->``: shown, never run (a fragment that needs files or a network).
 
-The same pages run under real PyTorch (every ``torchlike_jax`` spelled ``torch``): the guide's claims
-about torch's behaviour are checked against torch itself, not only against this package.
+The same pages run under real PyTorch (every ``torchlike_jax`` spelled ``torch``): the guide's
+claims about torch's behaviour are checked against torch itself, not only against this package.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ _MARK = re.compile(r"^<!--\s*example:\s*([\w-]+)\s*-->\s*$")
 class Example:
     """One python block of a page, the output it must print (None: unchecked) and its marks."""
 
-    line: int
+    line: int  # the opening fence's line, counted from 1
     code: str
     expected: str | None
     marks: frozenset[str]
