@@ -78,6 +78,8 @@ EXTRA = {
 
 # Names a module picks up from its own imports are not part of torch's surface.
 _NOT_SURFACE = {"annotations"}
+_FOREIGN_MODULES = {"typing", "weakref", "_weakref", "collections.abc", "abc", "functools",
+                    "builtins", "__future__", "dataclasses", "enum"}
 
 
 def resolve(package: types.ModuleType, path: str) -> object:
@@ -98,6 +100,8 @@ def public_names(obj: object, modules: bool) -> list[str]:
             value = None
         if isinstance(value, types.ModuleType) and not modules:
             continue
+        if getattr(value, "__module__", None) in _FOREIGN_MODULES and not isinstance(obj, type):
+            continue  # an import of the module's own (typing.Callable, weakref.ref)
         names.append(name)
     return names
 
