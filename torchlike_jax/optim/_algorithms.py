@@ -86,9 +86,10 @@ def _check_fused(fused: Any, foreach: Any, differentiable: bool) -> None:
 class SGD(_Defaults, Optimizer):
     """Stochastic gradient descent: ``param -= lr * g``, optionally with ``momentum`` (a velocity
     buffer, damped by ``dampening``; ``nesterov`` looks ahead along it). ``weight_decay`` adds
-    ``weight_decay * param`` to the gradient. ``maximize`` ascends instead.
-    ``foreach``/``fused``/``capturable`` are accepted (each group's update is one compiled JAX
-    program anyway); ``differentiable=True`` raises NotImplementedError at ``step``."""
+    ``weight_decay * param`` to the gradient. ``maximize`` ascends instead. The
+    ``foreach``/``fused``/``capturable`` flags it takes are accepted (each group's update is
+    one compiled JAX program anyway); ``differentiable=True`` raises NotImplementedError at
+    ``step``."""
 
     _kind = "sgd"
     _complex_ok = True  # torch's SGD runs on complex tensors as they are
@@ -173,9 +174,9 @@ class Adam(_Defaults, Optimizer):
     start-up bias and steps by ``lr * m / (sqrt(v) + eps)``. ``weight_decay`` adds
     ``weight_decay * param`` to the gradient (L2), or is applied to the parameter directly
     with ``decoupled_weight_decay=True`` (AdamW); ``amsgrad`` uses the running maximum of
-    ``v``. ``maximize`` ascends instead. ``foreach``/``fused``/``capturable`` are accepted
-    (each group's update is one compiled JAX program anyway); ``differentiable=True`` raises
-    NotImplementedError at ``step``."""
+    ``v``. ``maximize`` ascends instead. The ``foreach``/``fused``/``capturable`` flags it
+    takes are accepted (each group's update is one compiled JAX program anyway);
+    ``differentiable=True`` raises NotImplementedError at ``step``."""
 
     _kind = "adam"
 
@@ -274,9 +275,10 @@ class Adam(_Defaults, Optimizer):
 class AdamW(Adam):
     """Adam with decoupled weight decay: the parameter is shrunk by ``lr * weight_decay``
     (default 0.01) before the Adam step instead of adding the decay to the gradient. Other
-    arguments as in ``Adam``. ``maximize`` ascends instead.
-    ``foreach``/``fused``/``capturable`` are accepted (each group's update is one compiled JAX
-    program anyway); ``differentiable=True`` raises NotImplementedError at ``step``."""
+    arguments as in ``Adam``. ``maximize`` ascends instead. The
+    ``foreach``/``fused``/``capturable`` flags it takes are accepted (each group's update is
+    one compiled JAX program anyway); ``differentiable=True`` raises NotImplementedError at
+    ``step``."""
 
     _kind = "adam"  # the same update (decoupled_weight_decay is one of its static flags)
 
@@ -299,9 +301,9 @@ class RMSprop(_Defaults, Optimizer):
     """RMSprop: divides the gradient by the root of a running average (factor ``alpha``) of its
     square, plus ``eps``; ``centered`` subtracts the squared running mean of the gradient
     first, ``momentum`` adds a velocity buffer. ``weight_decay`` adds ``weight_decay * param``
-    to the gradient. ``maximize`` ascends instead. ``foreach``/``fused``/``capturable`` are
-    accepted (each group's update is one compiled JAX program anyway); ``differentiable=True``
-    raises NotImplementedError at ``step``."""
+    to the gradient. ``maximize`` ascends instead. The ``foreach``/``fused``/``capturable``
+    flags it takes are accepted (each group's update is one compiled JAX program anyway);
+    ``differentiable=True`` raises NotImplementedError at ``step``."""
 
     _kind = "rmsprop"
 
@@ -388,9 +390,10 @@ class Adagrad(_Defaults, Optimizer):
     """Adagrad: divides each step by the root of the sum of all past squared gradients (started
     at ``initial_accumulator_value``) plus ``eps``, so frequently updated coordinates slow
     down; ``lr_decay`` shrinks ``lr`` over steps. ``weight_decay`` adds
-    ``weight_decay * param`` to the gradient. ``maximize`` ascends instead.
-    ``foreach``/``fused``/``capturable`` are accepted (each group's update is one compiled JAX
-    program anyway); ``differentiable=True`` raises NotImplementedError at ``step``."""
+    ``weight_decay * param`` to the gradient. ``maximize`` ascends instead. The
+    ``foreach``/``fused``/``capturable`` flags it takes are accepted (each group's update is
+    one compiled JAX program anyway); ``differentiable=True`` raises NotImplementedError at
+    ``step``."""
 
     _kind = "adagrad"
 
@@ -461,9 +464,10 @@ def _check_betas(lr: Any, eps: float, betas: tuple, weight_decay: float) -> None
 class Adamax(_Defaults, Optimizer):
     """Adamax: Adam with the second moment replaced by an exponentially weighted infinity norm
     (running maximum of ``|g|``, decayed by ``beta2``). ``weight_decay`` adds
-    ``weight_decay * param`` to the gradient. ``maximize`` ascends instead.
-    ``foreach``/``fused``/``capturable`` are accepted (each group's update is one compiled JAX
-    program anyway); ``differentiable=True`` raises NotImplementedError at ``step``."""
+    ``weight_decay * param`` to the gradient. ``maximize`` ascends instead. The
+    ``foreach``/``fused``/``capturable`` flags it takes are accepted (each group's update is
+    one compiled JAX program anyway); ``differentiable=True`` raises NotImplementedError at
+    ``step``."""
 
     _kind = "adamax"
     _setstate_defaults = {"foreach": None, "maximize": False, "differentiable": False,
@@ -518,9 +522,9 @@ class NAdam(_Defaults, Optimizer):
     """NAdam: Adam with Nesterov momentum, whose momentum coefficient is warmed up by
     ``momentum_decay``. ``weight_decay`` adds ``weight_decay * param`` to the gradient, or
     decays the parameter directly with ``decoupled_weight_decay=True``. ``maximize`` ascends
-    instead. ``foreach``/``fused``/``capturable`` are accepted (each group's update is one
-    compiled JAX program anyway); ``differentiable=True`` raises NotImplementedError at
-    ``step``."""
+    instead. The ``foreach``/``fused``/``capturable`` flags it takes are accepted (each
+    group's update is one compiled JAX program anyway); ``differentiable=True`` raises
+    NotImplementedError at ``step``."""
 
     _kind = "nadam"
     _setstate_defaults = {"maximize": False, "foreach": None, "capturable": False,
@@ -592,9 +596,10 @@ class RAdam(_Defaults, Optimizer):
     """RAdam: Adam whose adaptive step is switched on only once the variance of its estimate is
     tractable (roughly the first steps are plain momentum SGD), with a rectification factor
     after that. ``weight_decay`` adds ``weight_decay * param`` to the gradient, or decays the
-    parameter directly with ``decoupled_weight_decay=True``. ``maximize`` ascends instead.
-    ``foreach``/``fused``/``capturable`` are accepted (each group's update is one compiled JAX
-    program anyway); ``differentiable=True`` raises NotImplementedError at ``step``."""
+    parameter directly with ``decoupled_weight_decay=True``. ``maximize`` ascends instead. The
+    ``foreach``/``fused``/``capturable`` flags it takes are accepted (each group's update is
+    one compiled JAX program anyway); ``differentiable=True`` raises NotImplementedError at
+    ``step``."""
 
     _kind = "radam"
     _setstate_defaults = {"foreach": None, "maximize": False, "differentiable": False,
@@ -666,9 +671,9 @@ class Adadelta(_Defaults, Optimizer):
     """Adadelta: scales each step by the ratio of running RMS values of past updates and of
     gradients (decay ``rho``, ``eps`` in both roots), then by ``lr`` (default 1.0).
     ``weight_decay`` adds ``weight_decay * param`` to the gradient. ``maximize`` ascends
-    instead. ``foreach``/``fused``/``capturable`` are accepted (each group's update is one
-    compiled JAX program anyway); ``differentiable=True`` raises NotImplementedError at
-    ``step``."""
+    instead. The ``foreach``/``fused``/``capturable`` flags it takes are accepted (each
+    group's update is one compiled JAX program anyway); ``differentiable=True`` raises
+    NotImplementedError at ``step``."""
 
     _kind = "adadelta"
     _setstate_defaults = {"foreach": None, "maximize": False, "differentiable": False,
@@ -728,8 +733,9 @@ class Rprop(_Defaults, Optimizer):
     """Resilient backpropagation: uses only the sign of the gradient, with a per-element step
     size grown by ``etas[1]`` while the sign holds and shrunk by ``etas[0]`` when it flips,
     kept within ``step_sizes``; meant for full-batch training. ``maximize`` ascends instead.
-    ``foreach``/``fused``/``capturable`` are accepted (each group's update is one compiled JAX
-    program anyway); ``differentiable=True`` raises NotImplementedError at ``step``."""
+    The ``foreach``/``fused``/``capturable`` flags it takes are accepted (each group's update
+    is one compiled JAX program anyway); ``differentiable=True`` raises NotImplementedError at
+    ``step``."""
 
     _kind = "rprop"
     _setstate_defaults = {"foreach": None, "maximize": False, "differentiable": False,
@@ -789,9 +795,10 @@ class Rprop(_Defaults, Optimizer):
 class ASGD(_Defaults, Optimizer):
     """Averaged SGD: SGD with a decaying step size (``lambd``, ``alpha``) that also keeps an
     average of the iterates, started after step ``t0``, in the state ``ax``. ``weight_decay``
-    adds ``weight_decay * param`` to the gradient. ``maximize`` ascends instead.
-    ``foreach``/``fused``/``capturable`` are accepted (each group's update is one compiled JAX
-    program anyway); ``differentiable=True`` raises NotImplementedError at ``step``."""
+    adds ``weight_decay * param`` to the gradient. ``maximize`` ascends instead. The
+    ``foreach``/``fused``/``capturable`` flags it takes are accepted (each group's update is
+    one compiled JAX program anyway); ``differentiable=True`` raises NotImplementedError at
+    ``step``."""
 
     _kind = "asgd"
     _setstate_defaults = {"foreach": None, "maximize": False, "differentiable": False,
