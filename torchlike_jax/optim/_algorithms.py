@@ -172,11 +172,12 @@ class SGD(_Defaults, Optimizer):
 class Adam(_Defaults, Optimizer):
     """Adam: keeps running averages of the gradient and its square (``betas``), corrects their
     start-up bias and steps by ``lr * m / (sqrt(v) + eps)``. ``weight_decay`` adds
-    ``weight_decay * param`` to the gradient (L2), or is applied to the parameter directly
-    with ``decoupled_weight_decay=True`` (AdamW); ``amsgrad`` uses the running maximum of
-    ``v``. ``maximize`` ascends instead. The ``foreach``/``fused``/``capturable`` flags it
-    takes are accepted (each group's update is one compiled JAX program anyway);
-    ``differentiable=True`` raises NotImplementedError at ``step``."""
+    ``weight_decay * param`` to the gradient (L2), or is applied to the parameter directly with
+    ``decoupled_weight_decay=True`` (AdamW); ``amsgrad`` uses the running maximum of ``v``.
+    ``maximize`` ascends instead. The ``foreach``/``fused``/``capturable`` flags it takes are
+    accepted (each group's update is one compiled JAX program anyway); ``differentiable=True``
+    raises NotImplementedError at ``step``. Unlike torch, complex parameters are refused
+    (NotImplementedError)."""
 
     _kind = "adam"
 
@@ -273,12 +274,12 @@ class Adam(_Defaults, Optimizer):
 
 
 class AdamW(Adam):
-    """Adam with decoupled weight decay: the parameter is shrunk by ``lr * weight_decay``
-    (default 0.01) before the Adam step instead of adding the decay to the gradient. Other
-    arguments as in ``Adam``. ``maximize`` ascends instead. The
-    ``foreach``/``fused``/``capturable`` flags it takes are accepted (each group's update is
-    one compiled JAX program anyway); ``differentiable=True`` raises NotImplementedError at
-    ``step``."""
+    """Adam with decoupled weight decay: the parameter is shrunk by ``lr * weight_decay`` (default
+    0.01) before the Adam step instead of adding the decay to the gradient. Other arguments as
+    in ``Adam``. ``maximize`` ascends instead. The ``foreach``/``fused``/``capturable`` flags it
+    takes are accepted (each group's update is one compiled JAX program anyway);
+    ``differentiable=True`` raises NotImplementedError at ``step``. Unlike torch, complex
+    parameters are refused (NotImplementedError)."""
 
     _kind = "adam"  # the same update (decoupled_weight_decay is one of its static flags)
 
@@ -299,11 +300,12 @@ class AdamW(Adam):
 # ------------------------------------------------------------------------------------------------
 class RMSprop(_Defaults, Optimizer):
     """RMSprop: divides the gradient by the root of a running average (factor ``alpha``) of its
-    square, plus ``eps``; ``centered`` subtracts the squared running mean of the gradient
-    first, ``momentum`` adds a velocity buffer. ``weight_decay`` adds ``weight_decay * param``
-    to the gradient. ``maximize`` ascends instead. The ``foreach``/``fused``/``capturable``
-    flags it takes are accepted (each group's update is one compiled JAX program anyway);
-    ``differentiable=True`` raises NotImplementedError at ``step``."""
+    square, plus ``eps``; ``centered`` subtracts the squared running mean of the gradient first,
+    ``momentum`` adds a velocity buffer. ``weight_decay`` adds ``weight_decay * param`` to the
+    gradient. ``maximize`` ascends instead. The ``foreach``/``fused``/``capturable`` flags it
+    takes are accepted (each group's update is one compiled JAX program anyway);
+    ``differentiable=True`` raises NotImplementedError at ``step``. Unlike torch, complex
+    parameters are refused (NotImplementedError)."""
 
     _kind = "rmsprop"
 
@@ -387,13 +389,13 @@ class RMSprop(_Defaults, Optimizer):
 
 # ------------------------------------------------------------------------------------------------
 class Adagrad(_Defaults, Optimizer):
-    """Adagrad: divides each step by the root of the sum of all past squared gradients (started
-    at ``initial_accumulator_value``) plus ``eps``, so frequently updated coordinates slow
-    down; ``lr_decay`` shrinks ``lr`` over steps. ``weight_decay`` adds
-    ``weight_decay * param`` to the gradient. ``maximize`` ascends instead. The
-    ``foreach``/``fused``/``capturable`` flags it takes are accepted (each group's update is
-    one compiled JAX program anyway); ``differentiable=True`` raises NotImplementedError at
-    ``step``."""
+    """Adagrad: divides each step by the root of the sum of all past squared gradients (started at
+    ``initial_accumulator_value``) plus ``eps``, so frequently updated coordinates slow down;
+    ``lr_decay`` shrinks ``lr`` over steps. ``weight_decay`` adds ``weight_decay * param`` to
+    the gradient. ``maximize`` ascends instead. The ``foreach``/``fused``/``capturable`` flags
+    it takes are accepted (each group's update is one compiled JAX program anyway);
+    ``differentiable=True`` raises NotImplementedError at ``step``. Unlike torch, complex
+    parameters are refused (NotImplementedError)."""
 
     _kind = "adagrad"
 
@@ -465,9 +467,9 @@ class Adamax(_Defaults, Optimizer):
     """Adamax: Adam with the second moment replaced by an exponentially weighted infinity norm
     (running maximum of ``|g|``, decayed by ``beta2``). ``weight_decay`` adds
     ``weight_decay * param`` to the gradient. ``maximize`` ascends instead. The
-    ``foreach``/``fused``/``capturable`` flags it takes are accepted (each group's update is
-    one compiled JAX program anyway); ``differentiable=True`` raises NotImplementedError at
-    ``step``."""
+    ``foreach``/``fused``/``capturable`` flags it takes are accepted (each group's update is one
+    compiled JAX program anyway); ``differentiable=True`` raises NotImplementedError at
+    ``step``. Unlike torch, complex parameters are refused (NotImplementedError)."""
 
     _kind = "adamax"
     _setstate_defaults = {"foreach": None, "maximize": False, "differentiable": False,
@@ -522,9 +524,10 @@ class NAdam(_Defaults, Optimizer):
     """NAdam: Adam with Nesterov momentum, whose momentum coefficient is warmed up by
     ``momentum_decay``. ``weight_decay`` adds ``weight_decay * param`` to the gradient, or
     decays the parameter directly with ``decoupled_weight_decay=True``. ``maximize`` ascends
-    instead. The ``foreach``/``fused``/``capturable`` flags it takes are accepted (each
-    group's update is one compiled JAX program anyway); ``differentiable=True`` raises
-    NotImplementedError at ``step``."""
+    instead. The ``foreach``/``fused``/``capturable`` flags it takes are accepted (each group's
+    update is one compiled JAX program anyway); ``differentiable=True`` raises
+    NotImplementedError at ``step``. Unlike torch, complex parameters are refused
+    (NotImplementedError)."""
 
     _kind = "nadam"
     _setstate_defaults = {"maximize": False, "foreach": None, "capturable": False,
@@ -597,9 +600,9 @@ class RAdam(_Defaults, Optimizer):
     tractable (roughly the first steps are plain momentum SGD), with a rectification factor
     after that. ``weight_decay`` adds ``weight_decay * param`` to the gradient, or decays the
     parameter directly with ``decoupled_weight_decay=True``. ``maximize`` ascends instead. The
-    ``foreach``/``fused``/``capturable`` flags it takes are accepted (each group's update is
-    one compiled JAX program anyway); ``differentiable=True`` raises NotImplementedError at
-    ``step``."""
+    ``foreach``/``fused``/``capturable`` flags it takes are accepted (each group's update is one
+    compiled JAX program anyway); ``differentiable=True`` raises NotImplementedError at
+    ``step``. Unlike torch, complex parameters are refused (NotImplementedError)."""
 
     _kind = "radam"
     _setstate_defaults = {"foreach": None, "maximize": False, "differentiable": False,
@@ -671,9 +674,10 @@ class Adadelta(_Defaults, Optimizer):
     """Adadelta: scales each step by the ratio of running RMS values of past updates and of
     gradients (decay ``rho``, ``eps`` in both roots), then by ``lr`` (default 1.0).
     ``weight_decay`` adds ``weight_decay * param`` to the gradient. ``maximize`` ascends
-    instead. The ``foreach``/``fused``/``capturable`` flags it takes are accepted (each
-    group's update is one compiled JAX program anyway); ``differentiable=True`` raises
-    NotImplementedError at ``step``."""
+    instead. The ``foreach``/``fused``/``capturable`` flags it takes are accepted (each group's
+    update is one compiled JAX program anyway); ``differentiable=True`` raises
+    NotImplementedError at ``step``. Unlike torch, complex parameters are refused
+    (NotImplementedError)."""
 
     _kind = "adadelta"
     _setstate_defaults = {"foreach": None, "maximize": False, "differentiable": False,
@@ -730,12 +734,12 @@ class Adadelta(_Defaults, Optimizer):
 
 
 class Rprop(_Defaults, Optimizer):
-    """Resilient backpropagation: uses only the sign of the gradient, with a per-element step
-    size grown by ``etas[1]`` while the sign holds and shrunk by ``etas[0]`` when it flips,
-    kept within ``step_sizes``; meant for full-batch training. ``maximize`` ascends instead.
-    The ``foreach``/``fused``/``capturable`` flags it takes are accepted (each group's update
-    is one compiled JAX program anyway); ``differentiable=True`` raises NotImplementedError at
-    ``step``."""
+    """Resilient backpropagation: uses only the sign of the gradient, with a per-element step size
+    grown by ``etas[1]`` while the sign holds and shrunk by ``etas[0]`` when it flips, kept
+    within ``step_sizes``; meant for full-batch training. ``maximize`` ascends instead. The
+    ``foreach``/``fused``/``capturable`` flags it takes are accepted (each group's update is one
+    compiled JAX program anyway); ``differentiable=True`` raises NotImplementedError at
+    ``step``. Unlike torch, complex parameters are refused (NotImplementedError)."""
 
     _kind = "rprop"
     _setstate_defaults = {"foreach": None, "maximize": False, "differentiable": False,
@@ -796,9 +800,9 @@ class ASGD(_Defaults, Optimizer):
     """Averaged SGD: SGD with a decaying step size (``lambd``, ``alpha``) that also keeps an
     average of the iterates, started after step ``t0``, in the state ``ax``. ``weight_decay``
     adds ``weight_decay * param`` to the gradient. ``maximize`` ascends instead. The
-    ``foreach``/``fused``/``capturable`` flags it takes are accepted (each group's update is
-    one compiled JAX program anyway); ``differentiable=True`` raises NotImplementedError at
-    ``step``."""
+    ``foreach``/``fused``/``capturable`` flags it takes are accepted (each group's update is one
+    compiled JAX program anyway); ``differentiable=True`` raises NotImplementedError at
+    ``step``. Unlike torch, complex parameters are refused (NotImplementedError)."""
 
     _kind = "asgd"
     _setstate_defaults = {"foreach": None, "maximize": False, "differentiable": False,
