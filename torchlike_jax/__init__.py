@@ -121,18 +121,23 @@ cfloat, cdouble = complex64, complex128
 
 
 def numel(input: Tensor) -> int:
+    """The number of elements of ``input`` (the product of its sizes), as an int."""
     return input.numel()
 
 
 def is_tensor(obj: object) -> bool:
+    """True when ``obj`` is a ``torch.Tensor`` (a ``Parameter`` included)."""
     return isinstance(obj, Tensor)
 
 
 def is_floating_point(input: Tensor) -> bool:
+    """True when ``input``'s dtype is a floating-point one (float16 to float64, bfloat16)."""
     return input.is_floating_point()
 
 
 def detach(input: Tensor) -> Tensor:
+    """A new tensor sharing ``input``'s data but cut from the autograd graph
+    (``requires_grad=False``); the same as ``input.detach()``."""
     return input.detach()
 
 

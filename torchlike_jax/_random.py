@@ -179,6 +179,9 @@ def randint(low: int, high: int | None = None, size: Any = None, *,
 @expose("randperm", method=False)  # torch.randperm, with out= (core/out_arg)
 def randperm(n: int, *, generator: Generator | None = None, dtype: _dtypes.dtype | None = None,
              device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A random permutation of ``0 .. n - 1`` as a 1-D tensor (int64 unless ``dtype``), drawn
+    from ``generator`` or the default one. Drawn from this library's generator, so the values
+    differ from torch's for one seed."""
     (n,) = _size((n,))
     key = (generator or default_generator).next_key()
     return _leaf(jax.random.permutation(key, n), dtype or _dtypes.int64, requires_grad, device)
@@ -189,10 +192,14 @@ def _like(fn, input: Tensor, dtype, kw):
 
 
 def rand_like(input: Tensor, *, dtype: _dtypes.dtype | None = None, **kw: Any) -> Tensor:
+    """Uniform samples on [0, 1) with ``input``'s shape and (unless ``dtype`` is given) dtype.
+    Drawn from this library's generator, so the values differ from torch's for one seed."""
     return _like(rand, input, dtype, kw)
 
 
 def randn_like(input: Tensor, *, dtype: _dtypes.dtype | None = None, **kw: Any) -> Tensor:
+    """Standard normal samples with ``input``'s shape and (unless ``dtype`` is given) dtype.
+    Drawn from this library's generator, so the values differ from torch's for one seed."""
     return _like(randn, input, dtype, kw)
 
 

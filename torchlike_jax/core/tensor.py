@@ -160,6 +160,8 @@ class Tensor:
         return Size(self._st.array.shape)
 
     def size(self, dim: int | None = None) -> Size | int:
+        """The shape as a ``torch.Size``, or the size of dim ``dim`` as an int (negative dims
+        count from the end)."""
         if dim is None:
             return self.shape
         return self._st.array.shape[norm_dim(dim, self.ndim)]
@@ -169,22 +171,28 @@ class Tensor:
         return self._st.array.ndim
 
     def dim(self) -> int:
+        """The number of dims (``self.ndim``); ``ndimension`` is the same method."""
         return self._st.array.ndim
 
     ndimension = dim
 
     def numel(self) -> int:
+        """The number of elements (the product of the sizes), as an int; ``nelement`` is the same
+        method."""
         return int(self._st.array.size)
 
     nelement = numel
 
     def element_size(self) -> int:
+        """The size in bytes of one element of ``self``'s dtype."""
         return self.dtype.itemsize
 
     def is_floating_point(self) -> bool:
+        """True when ``self``'s dtype is a floating-point one."""
         return self.dtype.is_floating_point
 
     def is_complex(self) -> bool:
+        """True when ``self``'s dtype is complex."""
         return self.dtype.is_complex
 
     @property
@@ -196,6 +204,8 @@ class Tensor:
         return self.device.type == "cuda"
 
     def type(self, dtype: Any = None, non_blocking: bool = False) -> Any:
+        """Without ``dtype``: the legacy type name, such as ``'torch.FloatTensor'``. With a dtype
+        or such a name: ``self`` cast to it."""
         if dtype is None:
             return _tensor_type_name(self.dtype)
         return self.to(_type_target(dtype))
@@ -205,6 +215,7 @@ class Tensor:
         return self._st.version
 
     def is_inference(self) -> bool:
+        """True when ``self`` was created under ``torch.inference_mode``."""
         return self._inference
 
     # ---- autograd metadata --------------------------------------------------------------
@@ -358,12 +369,16 @@ class Tensor:
         return a
 
     def item(self) -> Any:
+        """The value of a one-element tensor as a Python number (or bool); more elements raise
+        RuntimeError. Copies the value to the host."""
         if self.numel() != 1:
             raise RuntimeError(f"a Tensor with {self.numel()} elements cannot be converted to "
                                "Scalar")
         return self._host().reshape(()).item()
 
     def tolist(self) -> Any:
+        """The data as nested Python lists of numbers (a plain number for a 0-dim tensor). Copies
+        the data to the host."""
         return self._host().tolist()
 
     def numpy(self, *, force: bool = False) -> np.ndarray:
@@ -446,6 +461,8 @@ class Tensor:
 
     # ---- layout (recovered from the view chain, see core/strides.py) ------------------
     def is_contiguous(self, memory_format: Any = None) -> bool:
+        """Whether torch would lay ``self`` out contiguously (row-major), as recovered from its
+        chain of views; JAX arrays themselves have no strides."""
         return layout(self)[1]
 
     def stride(self, dim: int | None = None) -> tuple[int, ...] | int:
@@ -454,6 +471,8 @@ class Tensor:
         return strides if dim is None else strides[norm_dim(dim, self.ndim)]
 
     def storage_offset(self) -> int:
+        """Where ``self`` starts in its base's storage, in elements, as torch would report it for
+        the same views (recovered from the view chain)."""
         return layout(self)[2]
 
 
