@@ -65,6 +65,9 @@ NAMESPACES = (
               "Probability distributions, constraints, transforms and `kl_divergence`."),
     Namespace("testing.md", "torch.testing", "testing", "torch.testing.",
               "Helpers for test writers: `assert_close` and `make_tensor`."),
+    Namespace("utilities.md", "torch.random, torch.profiler, torch.utils.benchmark",
+              "random", "torch.random.",
+              "Random-number state, the profiler and the benchmark timer."),
 )
 
 # Pages that list a second namespace after the first.
@@ -72,6 +75,8 @@ EXTRA = {
     "nn.md": (("nn.init", "torch.nn.init."), ("nn.utils", "torch.nn.utils.")),
     "linalg-special.md": (("special", "torch.special."),),
     "optim.md": (("optim.lr_scheduler", "torch.optim.lr_scheduler."),),
+    "utilities.md": (("profiler", "torch.profiler."), ("utils.benchmark", "torch.utils.benchmark."),
+                     ("backends", "torch.backends.")),
     "autograd.md": (("autograd.graph", "torch.autograd.graph."),
                     ("autograd.functional", "torch.autograd.functional.")),
 }
