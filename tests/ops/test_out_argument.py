@@ -7,12 +7,10 @@ repr of a multi-output result), the warnings and the exception class + first lin
 
 from __future__ import annotations
 
-import warnings
-
-import numpy as np
 import pytest
 
 import torchlike_jax
+from tests.support.snippet_compare import assert_same, observe
 
 pytestmark = pytest.mark.torch_live
 real = pytest.importorskip("torch")
@@ -85,40 +83,16 @@ def _run(lib, src: str):
            "b": lib.tensor([[0.5, -1.0], [2.0, 0.25]]),
            "x": lib.tensor([[1.0, 5.0], [3.0, 2.0]]),
            "g": lib.ones(2, requires_grad=True)}
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            exec(src, env)
-            out = env["r"]
-        except Exception as e:  # noqa: BLE001 - the exception is the result being compared
-            out = e
-    return out, [(w.category, str(w.message).split(" (Triggered internally")[0])
-                 for w in caught]
 
+    def run():
+        exec(src, env)
+        return env["r"]
 
-def _flat(out):
-    if isinstance(out, (tuple, list)):
-        return [v for o in out for v in _flat(o)]
-    return [out]
+    return observe(run)
 
 
 def _compare(ours, theirs):
-    if isinstance(theirs, Exception):
-        assert type(ours) is type(theirs), (ours, theirs)
-        assert str(ours).split("\n")[0] == str(theirs).split("\n")[0]
-        return
-    assert not isinstance(ours, Exception), ours
-    mine, ref = _flat(ours), _flat(theirs)
-    assert len(mine) == len(ref)
-    for m, t in zip(mine, ref, strict=True):
-        if isinstance(t, real.Tensor):
-            assert isinstance(m, torchlike_jax.Tensor)
-            assert str(m.dtype) == str(t.dtype) and tuple(m.shape) == tuple(t.shape)
-            np.testing.assert_allclose(m.numpy(), t.numpy(), rtol=1e-6)
-        elif isinstance(t, real.Size):
-            assert tuple(m) == tuple(t)
-        else:
-            assert str(m) == str(t)
+    assert_same(ours, theirs, real)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

@@ -9,12 +9,11 @@ must agree.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pytest
 
 import torchlike_jax
+from tests.support.snippet_compare import assert_same, observe
 
 pytestmark = pytest.mark.torch_live
 real = pytest.importorskip("torch")
@@ -25,43 +24,13 @@ B = np.array([[True, False, True], [True, True, True]])
 
 def _run(lib, expr: str):
     env = {"torch": lib, "x": lib.tensor(X), "b": lib.tensor(B), "np": np}
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            out = eval(expr, env)
-        except Exception as e:  # noqa: BLE001 - the exception is the result being compared
-            out = e
-    # torch appends where its C++ raised a warning: "(Triggered internally at ...)"
-    return out, [(w.category, str(w.message).split(" (Triggered internally")[0])
-                 for w in caught]
-
-
-def _flat(out):
-    if isinstance(out, (tuple, list)):
-        return [v for o in out for v in _flat(o)]
-    return [out]
+    return observe(lambda: eval(expr, env))
 
 
 def _compare(ours, theirs):
-    if isinstance(theirs, Exception):
-        assert type(ours) is type(theirs), (ours, theirs)
-        # torch's Python-level Tensor methods name themselves "Tensor.norm()"
-        first = str(theirs).split("\n")[0].removeprefix("Tensor.")
-        assert str(ours).split("\n")[0] == first
-        return
-    assert not isinstance(ours, Exception), ours
-    a_list, b_list = _flat(ours), _flat(theirs)
-    assert len(a_list) == len(b_list)
-    for a, b in zip(a_list, b_list, strict=True):
-        if isinstance(b, real.Tensor):
-            assert isinstance(a, torchlike_jax.Tensor)
-            assert str(a.dtype) == str(b.dtype) and tuple(a.shape) == tuple(b.shape)
-            if str(b.dtype) == "torch.bfloat16":  # numpy has no bfloat16
-                a, b = a.float(), b.float()
-            np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(),
-                                       rtol=1e-5, atol=1e-6)
-        else:
-            assert str(a) == str(b)
+    # torch's Python-level Tensor methods name themselves "Tensor.norm()"
+    assert_same(ours, theirs, real, rtol=1e-5, atol=1e-6,
+                message=lambda text: text.removeprefix("Tensor."))
 
 
 def check(expr: str, warn: bool = False):
