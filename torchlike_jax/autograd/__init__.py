@@ -13,7 +13,7 @@ from ..core.grad_mode import (
     no_grad,
     set_grad_enabled,
 )
-from . import function, functional
+from . import forward_ad, function, functional
 from .api import backward, grad
 from .function import Function
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # the function shadows the module
@@ -24,5 +24,5 @@ __all__ = [
     "inference_mode", "is_grad_enabled", "is_inference_mode_enabled", "get_grad_mode",
     "anomaly_mode", "detect_anomaly", "set_detect_anomaly",
     "gradcheck", "gradgradcheck", "GradcheckError", "Function", "function", "functional",
-    "Variable",
+    "Variable", "forward_ad",
 ]

@@ -1,0 +1,193 @@
+"""Forward-mode AD state: the dual level, the tangent of each tensor, and their propagation.
+
+Why it lives in core: every op goes through :func:`~torchlike_jax.core.dispatch.dispatch`, so
+the one place that can give every op's output a tangent is there, next to the primal kernel.
+No derivative formulas: an output's tangent is ``jax.jvp`` of the very pure function the op ran
+(and a graph node stores), jit-compiled once per (function, which inputs carry tangents) in
+the bounded ``op_jvp`` cache. Python scalars among the inputs stay runtime arguments, as in the
+primal call.
+
+A tangent is a raw array held in :data:`tangents`, keyed by the tensor's ``id`` and dropped by
+a weak-reference callback when the tensor dies, or all at once when the level exits. Nothing
+is added to the ``Tensor`` handle, and dispatch's whole cost when no tensor holds a tangent is
+one truthiness test of that dict.
+
+Views: a view op's output gets its tangent from the jvp (the view of its input's tangent).
+After an in-place write, :func:`refresh_views` re-derives the tangent of every live view of the
+written base from the base's tangent, so a view's tangent stays the view of its base's, as in
+torch. ``make_dual`` outputs (and ``unpack_dual`` primals) are *roots*: views of their primal
+for values, but with a tangent of their own (torch's dual is a view its base does not share a
+tangent with); views taken from a root derive their tangent from the root's.
+
+The level is process-global, as torch's ``_current_level`` is.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+import jax
+
+from .. import _caches
+from .kernels import call_raw
+from .views import COPY_SLICES, VIEW_CHAIN
+
+__all__ = ["state", "tangents", "get", "put", "propagate", "clear"]
+
+
+class _State:
+    """The current dual level (-1: none), shared by every thread as torch's is."""
+
+    level: int = -1
+
+
+state = _State()
+
+#: id(tensor) -> (weak reference to the tensor, its tangent array)
+tangents: dict[int, tuple[Any, Any]] = {}
+#: id(tensor) -> weak reference, for ``make_dual`` outputs / ``unpack_dual`` primals
+_roots: dict[int, Any] = {}
+_jvps = _caches.cache("op_jvp")
+
+
+def _forget(key: int) -> Any:
+    def drop(_ref: Any) -> None:
+        tangents.pop(key, None)
+        _roots.pop(key, None)
+    return drop
+
+
+def get(t: Any) -> Any:
+    """The tangent array of tensor ``t`` (None when it has none)."""
+    e = tangents.get(id(t))
+    return None if e is None else e[1]
+
+
+def put(t: Any, tangent: Any) -> None:
+    """Give ``t`` the tangent array ``tangent`` (None removes it)."""
+    key = id(t)
+    if tangent is None:
+        tangents.pop(key, None)
+        return
+    e = tangents.get(key)
+    ref = e[0] if e is not None else weakref.ref(t, _forget(key))
+    tangents[key] = (ref, tangent)
+
+
+def mark_root(t: Any) -> None:
+    """``t`` owns its tangent even though it is a view (``make_dual``, ``unpack_dual``)."""
+    key = id(t)
+    _roots[key] = weakref.ref(t, _forget(key))
+
+
+def clear() -> None:
+    """Drop every tangent (the level exits)."""
+    tangents.clear()
+    _roots.clear()
+
+
+def _jvp_of(fn: Any, idx: tuple[int, ...]) -> Any:
+    """jit(jvp) of ``fn`` with respect to the inputs at ``idx``; the others are constants."""
+    key = (fn, idx)
+    hit = _jvps.get(key)
+    if hit is not None and hit._cache_size() >= _caches.SIGNATURES_PER_JIT:
+        _jvps.pop(key)
+        hit = None
+    if hit is None:
+        def run(arrays: list, tans: list) -> tuple:
+            def partial(*diff: Any) -> tuple:
+                xs = list(arrays)
+                for k, v in zip(idx, diff, strict=True):
+                    xs[k] = v
+                return fn(*xs)
+            prims = [arrays[k] for k in idx]
+            tans = [t.astype(p.dtype) if t.dtype != p.dtype else t
+                    for t, p in zip(tans, prims, strict=True)]
+            return jax.jvp(partial, prims, tans)[1]
+        hit = jax.jit(run)
+        _jvps[key] = hit
+    return hit
+
+
+def propagate(fn: Any, args: tuple, arrays: list, results: tuple) -> None:
+    """Give ``results`` (the outputs of ``fn(*arrays)``) the tangents that the tangents of
+    ``args`` (the tensors and scalars ``arrays`` came from) push through ``fn``."""
+    idx = []
+    tans = []
+    for k, a in enumerate(args):
+        e = tangents.get(id(a))
+        if e is not None and e[0]() is a:
+            idx.append(k)
+            tans.append(e[1])
+    if not idx:
+        return
+    outs = _jvp_of(fn, tuple(idx))(list(arrays), tans)
+    for r, t in zip(results, outs, strict=True):
+        if r._st.array.dtype.kind in "fcV":
+            put(r, t)
+
+
+def _root_above(view: Any, base: Any) -> tuple[Any, tuple] | None:
+    """The live root (a ``make_dual`` output) that ``view`` was taken from, with the rest of
+    the chain from the root to ``view``; ``view`` itself counts."""
+    chain = view._st.chain
+    best = None
+    for ref in list(_roots.values()):
+        r = ref()
+        if r is None or r._base is not base:
+            continue
+        rc = r._st.chain
+        if chain[:len(rc)] == rc and (best is None or len(rc) > len(best[0]._st.chain)):
+            best = (r, chain[len(rc):])
+    return best
+
+
+def _view_of(arr: Any, chain: tuple) -> Any:
+    return call_raw(VIEW_CHAIN, (arr,), (chain,))[0] if chain else arr
+
+
+def before_write_through(view: Any) -> tuple | None:
+    """Called before a view's new value is written into its base: if the view hangs off a
+    root, remember the base's tangent so the write changes the root's tangent instead."""
+    base = view._base
+    found = _root_above(view, base)
+    if found is None:
+        return None
+    return found, get(base)
+
+
+def after_write_through(view: Any, result: Any, token: tuple) -> None:
+    """Finish a write through a root's view: restore the base's tangent, update the root's."""
+    (root, rest), base_tangent = token
+    base = view._base
+    put(base, base_tangent)
+    new = get(result)
+    if not rest:
+        put(root, new)
+    elif new is not None or get(root) is not None:
+        old = get(root)
+        if old is None:
+            old = jax.numpy.zeros(root._st.array.shape, new.dtype)
+        if new is None:
+            new = jax.numpy.zeros(view._st.array.shape, old.dtype)
+        put(root, call_raw(COPY_SLICES, (old, new), (rest,))[0])
+    refresh_views(base)
+
+
+def refresh_views(base: Any) -> None:
+    """Re-derive the tangents of ``base``'s live views after an in-place write."""
+    views = base._views
+    if not views:
+        return
+    bt = get(base)
+    for w in views:
+        v = w()
+        if v is None or id(v) in _roots or getattr(v._st, "base_st", None) is not base._st:
+            continue
+        found = _root_above(v, base)
+        if found is not None:
+            rt = get(found[0])
+            put(v, None if rt is None else _view_of(rt, found[1]))
+        else:
+            put(v, None if bt is None else _view_of(bt, v._st.chain))
