@@ -310,3 +310,81 @@ def test_requires_grad_with_duals(real):
             tan = _unpack(t, y)
         return name, p.grad, tan
     _check(real, scenario)
+
+
+# ---- custom autograd.Function with jvp -------------------------------------------------------
+
+def _functions(t):
+    fw = t.autograd.forward_ad
+    seen = []
+
+    class Sin(t.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, y, k):
+            ctx.save_for_forward(x)
+            ctx.k = k
+            seen.append(fw.unpack_dual(x).tangent is None)  # forward sees plain tensors
+            return x.sin() * y * k, x * 2
+
+        @staticmethod
+        def jvp(ctx, xt, yt, kt):
+            (x,) = ctx.saved_tensors
+            seen.append((kt, _plain(yt)))  # zeros for a tensor input without a tangent
+            return xt * x.cos() * ctx.k, xt * 2
+
+        @staticmethod
+        def backward(ctx, g1, g2):
+            return None, None, None
+
+    class NoJvp(t.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    class BadShape(t.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def jvp(ctx, tan):
+            return tan[:1]
+
+    class Exp(t.autograd.Function):  # the setup_context style, saving the output
+        @staticmethod
+        def forward(x):
+            return x.exp()
+
+        @staticmethod
+        def setup_context(ctx, inputs, output):
+            ctx.save_for_forward(output)
+
+        @staticmethod
+        def jvp(ctx, tan):
+            (out,) = ctx.saved_tensors
+            return out * tan
+
+    out = {}
+    with fw.dual_level():
+        x = fw.make_dual(t.tensor([0.5, 1.0]), t.tensor([1.0, 2.0]))
+        a, b = Sin.apply(x, t.tensor([3.0, 4.0]), 2.0)
+        out["sin"] = [_unpack(t, a), _unpack(t, b)]
+        out["no_jvp"] = _error(lambda: NoJvp.apply(x))
+        out["no_jvp_plain"] = _unpack(t, NoJvp.apply(t.ones(2)))
+        out["bad_shape"] = _error(lambda: BadShape.apply(x))
+        out["exp"] = _unpack(t, Exp.apply(x))
+        out["chain"] = _unpack(t, Exp.apply(Sin.apply(x, t.ones(2), 1.0)[0]).sum())
+        p = t.tensor([0.5, 1.0], requires_grad=True)
+        xr = fw.make_dual(p, t.tensor([1.0, 2.0]))
+        a2, _ = Sin.apply(xr, t.tensor([3.0, 4.0]), 2.0)
+        out["with_grad"] = [_unpack(t, a2), a2.grad_fn.name()]
+    out["seen"] = seen
+    return out
+
+
+def test_custom_function_jvp(real):
+    _check(real, _functions)

@@ -33,7 +33,7 @@ from .. import _caches
 from .kernels import call_raw
 from .views import COPY_SLICES, VIEW_CHAIN
 
-__all__ = ["state", "tangents", "get", "put", "propagate", "clear"]
+__all__ = ["state", "tangents", "get", "put", "propagate", "clear", "suspend", "resume"]
 
 
 class _State:
@@ -61,7 +61,7 @@ def _forget(key: int) -> Any:
 def get(t: Any) -> Any:
     """The tangent array of tensor ``t`` (None when it has none)."""
     e = tangents.get(id(t))
-    return None if e is None else e[1]
+    return None if e is None or e[0]() is not t else e[1]
 
 
 def put(t: Any, tangent: Any) -> None:
@@ -79,6 +79,21 @@ def mark_root(t: Any) -> None:
     """``t`` owns its tangent even though it is a view (``make_dual``, ``unpack_dual``)."""
     key = id(t)
     _roots[key] = weakref.ref(t, _forget(key))
+
+
+def suspend() -> dict:
+    """Hide every tangent (a custom Function's ``forward``/``jvp`` sees plain tensors, as in
+    torch); returns what :func:`resume` puts back."""
+    saved = dict(tangents)
+    tangents.clear()
+    return saved
+
+
+def resume(saved: dict) -> None:
+    """Undo :func:`suspend`: the still-live tensors get their tangents back."""
+    for key, e in saved.items():
+        if e[0]() is not None:
+            tangents.setdefault(key, e)
 
 
 def clear() -> None:
