@@ -48,6 +48,8 @@ state = _State()
 tangents: dict[int, tuple[Any, Any]] = {}
 #: id(tensor) -> weak reference, for ``make_dual`` outputs / ``unpack_dual`` primals
 _roots: dict[int, Any] = {}
+#: id(graph node) -> (weak reference to it, input positions, their tangents at record time)
+_node_tangents: dict[int, tuple[Any, tuple, tuple]] = {}
 _jvps = _caches.cache("op_jvp")
 
 
@@ -100,6 +102,7 @@ def clear() -> None:
     """Drop every tangent (the level exits)."""
     tangents.clear()
     _roots.clear()
+    _node_tangents.clear()
 
 
 def _jvp_of(fn: Any, idx: tuple[int, ...]) -> Any:
@@ -137,10 +140,39 @@ def propagate(fn: Any, args: tuple, arrays: list, results: tuple) -> None:
             tans.append(e[1])
     if not idx:
         return
-    outs = _jvp_of(fn, tuple(idx))(list(arrays), tans)
+    _put_all(results, _jvp_of(fn, tuple(idx))(list(arrays), tans))
+    for r in results:  # the node just recorded (if any) remembers its inputs' tangents
+        node = r._grad_fn
+        if node is not None:
+            key = id(node)
+            _node_tangents[key] = (weakref.ref(node, lambda _r, k=key: _node_tangents.pop(k, None)),
+                                   tuple(idx), tuple(tans))
+            break
+
+
+def _put_all(results: tuple, outs: Any) -> None:
     for r, t in zip(results, outs, strict=True):
         if r._st.array.dtype.kind in "fcV":
             put(r, t)
+
+
+def propagate_backward(node: Any, backward_fn: Any, arrays: tuple, cotangents: list,
+                       results: list) -> None:
+    """Forward-over-reverse: tangents for the gradients that ``create_graph`` backward computed
+    at ``node`` (``results = backward_fn(*arrays)``, ``arrays`` = the node's inputs then the
+    cotangents), from the tangents the node's inputs had when it was recorded and those of the
+    incoming ``cotangents`` (tensors or None). ``jax.jvp`` of a ``jax.vjp``: a Hessian-vector
+    product when the cotangent is a gradient."""
+    e = _node_tangents.get(id(node))
+    idx, tans = ([], []) if e is None or e[0]() is not node else (list(e[1]), list(e[2]))
+    n_in = len(arrays) - len(cotangents)
+    for j, c in enumerate(cotangents):
+        tan = None if c is None else get(c)
+        if tan is not None:
+            idx.append(n_in + j)
+            tans.append(tan)
+    if idx:
+        _put_all(results, _jvp_of(backward_fn, tuple(idx))(list(arrays), tans))
 
 
 def _root_above(view: Any, base: Any) -> tuple[Any, tuple] | None:
