@@ -453,3 +453,66 @@ def _func_agree(t):
 
 def test_func_jvp_and_jacfwd_agree_with_forward_ad(real):
     _check(real, _func_agree)
+
+
+# ---- the tangent given to make_dual is re-used as-is; non-differentiable views ---------------
+
+def _tangent_reuse(t):
+    fw = t.autograd.forward_ad
+    out = {}
+    foo = t.tensor([0.3, 0.7])
+    bar = t.ones(2)
+    with fw.dual_level():
+        dual = fw.make_dual(foo, bar)
+        out["is_bar"] = fw.unpack_dual(dual)[1] is bar
+        foo.add_(1)  # dual is a view of foo: same values and version counter
+        out["shared"] = [foo._version == dual._version, _unpack(t, dual)]
+        bar.add_(1)  # ... and its tangent is bar itself
+        out["tangent_follows"] = _unpack(t, dual)
+    foo = t.tensor([0.3, 0.7])
+    bar = t.ones(2)
+    with fw.dual_level():
+        foo.requires_grad_()
+        bar.requires_grad_()
+        dual = fw.make_dual(foo, bar)
+        p, tan = fw.unpack_dual(dual)
+        out["grad_p"] = t.autograd.grad(p.sum(), (foo, bar), retain_graph=True, allow_unused=True)
+        out["grad_t"] = t.autograd.grad(tan.sum(), (foo, bar), retain_graph=True,
+                                        allow_unused=True)
+        p, tan = fw.unpack_dual(dual.detach() * 2)
+        out["detach"] = [p.requires_grad, tan]
+        with t.no_grad():  # grad mode does not stop forward AD
+            p, tan = fw.unpack_dual(dual * 3)
+        out["no_grad"] = [p.requires_grad, tan.requires_grad, _plain(p), _plain(tan)]
+        dual = dual.clone()
+        dual.detach_()
+        out["detach_"] = _unpack(t, dual * 2)
+    foo = t.tensor([0.3, 0.7], dtype=t.float64)
+    bar = t.ones(2, dtype=t.float64)
+    with fw.dual_level():
+        dual = fw.make_dual(foo, bar)
+        dual *= 2  # the primal foo is no forward-differentiable view: it gets no tangent
+        out["dual_mul"] = [_unpack(t, foo), _plain(bar), _unpack(t, dual)]
+        dp, dt = fw.unpack_dual(dual)
+        out["parts_plain"] = [_unpack(t, dp), _unpack(t, dt)]
+        dp *= 2
+        out["primal_write"] = _unpack(t, dual)
+        dt *= 2
+        out["tangent_write"] = _unpack(t, dual)
+    foo = t.tensor([0.3, 0.7])
+    bar = t.ones(2)
+    with fw.dual_level():
+        dual = fw.make_dual(foo, bar)
+        view = dual.narrow(0, 0, 1)
+        view *= 2  # a differentiable view of the dual: the dual's tangent (bar) changes
+        out["narrow"] = [_unpack(t, foo), _unpack(t, dual), _unpack(t, view), _plain(bar)]
+        baz = t.tensor([0.1, 0.2])
+        alias = baz.detach()
+        alias += dual  # detach() is no forward-differentiable view either
+        out["detach_alias"] = [_unpack(t, baz), _unpack(t, alias)]
+        out["tangent_view"] = _unpack(t, fw.make_dual(t.ones(2), t.arange(3.0)[1:]))
+    return out
+
+
+def test_tangent_reused_as_is_and_non_differentiable_views(real):
+    _check(real, _tangent_reuse)

@@ -68,7 +68,7 @@ def make_dual(tensor: Tensor, tangent: Tensor, *, level: int | None = None) -> T
             f"while the given forward gradient is of size {list(tangent.shape)}.")
     out = dispatch(RESHAPE, (tensor,), (tuple(tensor.shape),))
     _fw.mark_root(out)
-    _fw.put(out, tangent._st.array)
+    _fw.put_handle(out, tangent)  # the tangent is re-used as-is, as torch does
     return out
 
 
@@ -85,11 +85,14 @@ def unpack_dual(tensor: Tensor, *, level: int | None = None) -> UnpackedDualTens
         level = _fw.state.level
     if level < 0:
         return UnpackedDualTensor(tensor, None)
-    tangent = _fw.get(tensor)
+    tangent = _fw.handle(tensor)
+    if tangent is None:
+        tangent = _fw.get(tensor)
+        tangent = None if tangent is None else Tensor._wrap(tangent)
     primal = dispatch(ALIAS, (tensor,))
     _fw.put(primal, None)
     _fw.mark_root(primal)
-    return UnpackedDualTensor(primal, None if tangent is None else Tensor._wrap(tangent))
+    return UnpackedDualTensor(primal, tangent)
 
 
 class dual_level(_DecoratorContextManager):

@@ -8,7 +8,10 @@ the bounded ``op_jvp`` cache. Python scalars among the inputs stay runtime argum
 primal call.
 
 A tangent is a raw array held in :data:`tangents`, keyed by the tensor's ``id`` and dropped by
-a weak-reference callback when the tensor dies, or all at once when the level exits. Nothing
+a weak-reference callback when the tensor dies, or all at once when the level exits. The tangent
+tensor given to ``make_dual`` is kept as a *handle* instead: ``unpack_dual`` hands back that very
+tensor, an in-place write to it is the dual's new tangent, and an in-place op on the dual writes
+its new tangent into it (torch re-uses the tangent as-is, sharing its memory). Nothing
 is added to the ``Tensor`` handle, and dispatch's whole cost when no tensor holds a tangent is
 one truthiness test of that dict.
 
@@ -44,8 +47,9 @@ class _State:
 
 state = _State()
 
-#: id(tensor) -> (weak reference to the tensor, its tangent array)
-tangents: dict[int, tuple[Any, Any]] = {}
+#: id(tensor) -> (weak reference to the tensor, its tangent array, or None and the tangent
+#: tensor given to ``make_dual``, whose array is the tangent)
+tangents: dict[int, tuple[Any, Any, Any]] = {}
 #: id(tensor) -> weak reference, for ``make_dual`` outputs / ``unpack_dual`` primals
 _roots: dict[int, Any] = {}
 #: id(graph node) -> (weak reference to it, input positions, their tangents at record time)
@@ -60,21 +64,45 @@ def _forget(key: int) -> Any:
     return drop
 
 
+def _value(e: Any) -> Any:
+    return e[1] if e[2] is None else e[2]._st.array
+
+
 def get(t: Any) -> Any:
     """The tangent array of tensor ``t`` (None when it has none)."""
     e = tangents.get(id(t))
-    return None if e is None or e[0]() is not t else e[1]
+    return None if e is None or e[0]() is not t else _value(e)
 
 
-def put(t: Any, tangent: Any) -> None:
-    """Give ``t`` the tangent array ``tangent`` (None removes it)."""
+def handle(t: Any) -> Any:
+    """The tangent tensor ``make_dual`` gave ``t``, if ``t`` still uses it (else None)."""
+    e = tangents.get(id(t))
+    return None if e is None or e[0]() is not t else e[2]
+
+
+def put(t: Any, tangent: Any, inplace: bool = False) -> None:
+    """Give ``t`` the tangent array ``tangent`` (None removes it). ``inplace``: an in-place op
+    on ``t``, which writes the new tangent into a ``make_dual`` tangent tensor, as torch does."""
     key = id(t)
     if tangent is None:
         tangents.pop(key, None)
         return
     e = tangents.get(key)
+    if e is not None and e[0]() is not t:
+        e = None
+    if inplace and e is not None and e[2] is not None:
+        st = e[2]._st
+        st.array = tangent.astype(st.array.dtype)
+        st.version += 1
+        return
     ref = e[0] if e is not None else weakref.ref(t, _forget(key))
-    tangents[key] = (ref, tangent)
+    tangents[key] = (ref, tangent, None)
+
+
+def put_handle(t: Any, tangent: Any) -> None:
+    """Give ``t`` the tangent *tensor* ``tangent`` as-is (``make_dual``)."""
+    key = id(t)
+    tangents[key] = (weakref.ref(t, _forget(key)), None, tangent)
 
 
 def mark_root(t: Any) -> None:
@@ -137,7 +165,7 @@ def propagate(fn: Any, args: tuple, arrays: list, results: tuple) -> None:
         e = tangents.get(id(a))
         if e is not None and e[0]() is a:
             idx.append(k)
-            tans.append(e[1])
+            tans.append(_value(e))
     if not idx:
         return
     _put_all(results, _jvp_of(fn, tuple(idx))(list(arrays), tans))
@@ -211,14 +239,14 @@ def after_write_through(view: Any, result: Any, token: tuple) -> None:
     put(base, base_tangent)
     new = get(result)
     if not rest:
-        put(root, new)
+        put(root, new, inplace=True)
     elif new is not None or get(root) is not None:
         old = get(root)
         if old is None:
             old = jax.numpy.zeros(root._st.array.shape, new.dtype)
         if new is None:
             new = jax.numpy.zeros(view._st.array.shape, old.dtype)
-        put(root, call_raw(COPY_SLICES, (old, new), (rest,))[0])
+        put(root, call_raw(COPY_SLICES, (old, new), (rest,))[0], inplace=True)
     refresh_views(base)
 
 

@@ -333,6 +333,8 @@ class Tensor:
     def detach_(self) -> Tensor:
         self._grad_fn = None
         self._requires_grad = False
+        if forward_ad.tangents:  # torch: detach_ drops the forward tangent too
+            forward_ad.put(self, None)
         return self
 
     # ---- conversions --------------------------------------------------------------------
