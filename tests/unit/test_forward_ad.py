@@ -573,3 +573,16 @@ def test_tangents_die_with_their_tensors():
         gc.collect()
         assert ref_dual() is None and not store
         assert fw.unpack_dual(tangent).tangent is None
+
+
+def test_ops_without_forward_derivative(real):
+    def scenario(t):
+        fw = t.autograd.forward_ad
+        with fw.dual_level():
+            x = fw.make_dual(t.tensor([0.5, 0.2]), t.ones(2))
+            y = x.clone()
+            err = _error(lambda: y.asinh_())
+            return [err[0], err[1].startswith("Trying to use forward AD with "),
+                    _unpack(t, y),  # the failed in-place op left y as it was
+                    _error(lambda: t.floor_divide(x, 2.0))[0]]
+    _check(real, scenario)

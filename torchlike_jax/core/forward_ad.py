@@ -168,7 +168,15 @@ def propagate(fn: Any, args: tuple, arrays: list, results: tuple) -> None:
             tans.append(_value(e))
     if not idx:
         return
-    _put_all(results, _jvp_of(fn, tuple(idx))(list(arrays), tans))
+    try:
+        outs = _jvp_of(fn, tuple(idx))(list(arrays), tans)
+    except TypeError as e:  # an op JAX has no forward rule for: torch's "no derivative" ops
+        if "custom_vjp" not in str(e):
+            raise
+        raise NotImplementedError(
+            f"Trying to use forward AD with {getattr(fn, '__name__', 'this op')} that does not "
+            "support it because it has not been implemented yet.") from None
+    _put_all(results, outs)
     for r in results:  # the node just recorded (if any) remembers its inputs' tangents
         node = r._grad_fn
         if node is not None:
