@@ -586,3 +586,33 @@ def test_ops_without_forward_derivative(real):
             return [err[0], err[1].startswith("Trying to use forward AD with "),
                     _error(lambda: t.floor_divide(x, 2.0))[0]]
     _check(real, scenario)
+
+
+# ---- reverse-over-forward: backward through a tangent ----------------------------------------
+
+def _reverse_over_forward(t):
+    fw = t.autograd.forward_ad
+    x0 = t.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    v = t.tensor([1.0, 0.5, -0.25])
+    w = t.tensor([[1.0, 2.0], [0.5, -1.0], [0.0, 3.0]], requires_grad=True)
+    out = {}
+    with fw.dual_level():
+        x = fw.make_dual(x0, v)
+        y = (t.tanh(x @ w) ** 2).sum() + x.sin().prod()
+        p, tan = fw.unpack_dual(y)
+        out["tangent_requires_grad"] = tan.requires_grad
+        out["grads"] = [_plain(g) for g in t.autograd.grad(tan, (x0, w))]
+        vr = t.tensor([1.0, 0.0, 0.0], requires_grad=True)  # a tangent that requires grad
+        tan = fw.unpack_dual((fw.make_dual(t.tensor([0.5, -1.0, 2.0]), vr).exp() * 2).sum())[1]
+        out["through_tangent"] = [tan.requires_grad, _plain(t.autograd.grad(tan, vr)[0])]
+        z = t.ones(3)
+        z.mul_(fw.make_dual(x0 * 1.0, v))  # in place: the tangent's history moves to z
+        out["inplace"] = _plain(t.autograd.grad(fw.unpack_dual(z.sum())[1], x0,
+                                                allow_unused=True))
+        with t.no_grad():
+            out["no_grad"] = fw.unpack_dual(fw.make_dual(x0, v) * 2)[1].requires_grad
+    return out
+
+
+def test_reverse_over_forward(real):
+    _check(real, _reverse_over_forward)

@@ -85,10 +85,7 @@ def unpack_dual(tensor: Tensor, *, level: int | None = None) -> UnpackedDualTens
         level = _fw.state.level
     if level < 0:
         return UnpackedDualTensor(tensor, None)
-    tangent = _fw.handle(tensor)
-    if tangent is None:
-        tangent = _fw.get(tensor)
-        tangent = None if tangent is None else Tensor._wrap(tangent)
+    tangent = _fw.tangent_tensor(tensor)
     primal = dispatch(ALIAS, (tensor,))
     _fw.put(primal, None)
     _fw.mark_root(primal)

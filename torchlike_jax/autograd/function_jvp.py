@@ -55,4 +55,4 @@ def push_tangents(cls: type, ctx: Any, inputs: tuple, results: tuple) -> None:
                 "Trying to set a forward gradient that has a different size than that of the "
                 f"original Tensor, this is not supported. Tensor is of size {list(r.shape)} "
                 f"while the given forward gradient is of size {list(tan.shape)}.")
-        fw.put(r, array_of(tan))
+        fw.put(r, array_of(tan), graph=tan if tan._requires_grad else None)

@@ -189,7 +189,7 @@ def dispatch(op: OpDef, args: tuple, params: tuple = (), out_dtype: _dtypes.dtyp
         if needs_grad and local.grad_enabled and node_cls is not None:
             record_node(op, node_cls, fn, args, arrays, (result,), n_rt=len(rt))
         if _fw_tangents:
-            forward_ad.propagate(fn, args, arrays, (result,))
+            forward_ad.propagate(fn, args, arrays, (result,), record_node, node_cls)
         if op.view:
             make_views(op, params, args[0], (result,))
         return result
@@ -197,7 +197,7 @@ def dispatch(op: OpDef, args: tuple, params: tuple = (), out_dtype: _dtypes.dtyp
     if needs_grad and local.grad_enabled and node_cls is not None:
         record_node(op, node_cls, fn, args, arrays, results, n_rt=len(rt))
     if _fw_tangents:
-        forward_ad.propagate(fn, args, arrays, results)
+        forward_ad.propagate(fn, args, arrays, results, record_node, node_cls)
     if op.view:
         make_views(op, params, args[0], results)
     return results

@@ -33,6 +33,7 @@ from typing import Any
 import jax
 
 from .. import _caches
+from . import grad_mode
 from .kernels import call_raw
 from .views import COPY_SLICES, VIEW_CHAIN
 
@@ -47,9 +48,10 @@ class _State:
 
 state = _State()
 
-#: id(tensor) -> (weak reference to the tensor, its tangent array, or None and the tangent
-#: tensor given to ``make_dual``, whose array is the tangent)
-tangents: dict[int, tuple[Any, Any, Any]] = {}
+#: id(tensor) -> (weak reference to the tensor, its tangent array, the tangent tensor given to
+#: ``make_dual`` (whose array is then the tangent) or None, a tangent tensor with a graph of its
+#: own (recorded when grad mode is on and something requires grad) or None)
+tangents: dict[int, tuple[Any, Any, Any, Any]] = {}
 #: id(tensor) -> weak reference, for ``make_dual`` outputs / ``unpack_dual`` primals
 _roots: dict[int, Any] = {}
 #: id(graph node) -> (weak reference to it, input positions, their tangents at record time)
@@ -68,41 +70,58 @@ def _value(e: Any) -> Any:
     return e[1] if e[2] is None else e[2]._st.array
 
 
+def _entry(t: Any) -> Any:
+    e = tangents.get(id(t))
+    return None if e is None or e[0]() is not t else e
+
+
 def get(t: Any) -> Any:
     """The tangent array of tensor ``t`` (None when it has none)."""
-    e = tangents.get(id(t))
-    return None if e is None or e[0]() is not t else _value(e)
+    e = _entry(t)
+    return None if e is None else _value(e)
 
 
-def handle(t: Any) -> Any:
-    """The tangent tensor ``make_dual`` gave ``t``, if ``t`` still uses it (else None)."""
-    e = tangents.get(id(t))
-    return None if e is None or e[0]() is not t else e[2]
+def tangent_tensor(t: Any) -> Any:
+    """``t``'s tangent as a tensor: ``make_dual``'s own, the recorded one, or a new handle."""
+    e = _entry(t)
+    if e is None:
+        return None
+    if e[2] is not None:
+        return e[2]
+    return e[3] if e[3] is not None else type(t)._wrap(e[1])
 
 
-def put(t: Any, tangent: Any, inplace: bool = False) -> None:
-    """Give ``t`` the tangent array ``tangent`` (None removes it). ``inplace``: an in-place op
-    on ``t``, which writes the new tangent into a ``make_dual`` tangent tensor, as torch does."""
+def put(t: Any, tangent: Any, inplace: bool = False, graph: Any = None) -> None:
+    """Give ``t`` the tangent array ``tangent`` (None removes it); ``graph``: the same tangent as
+    a tensor with autograd history. ``inplace``: an in-place op on ``t``, which writes the new
+    tangent into a ``make_dual`` tangent tensor, as torch does."""
     key = id(t)
     if tangent is None:
         tangents.pop(key, None)
         return
-    e = tangents.get(key)
-    if e is not None and e[0]() is not t:
-        e = None
+    e = _entry(t)
     if inplace and e is not None and e[2] is not None:
         st = e[2]._st
         st.array = tangent.astype(st.array.dtype)
         st.version += 1
         return
     ref = e[0] if e is not None else weakref.ref(t, _forget(key))
-    tangents[key] = (ref, tangent, None)
+    tangents[key] = (ref, tangent, None, graph)
+
+
+def take(t: Any, result: Any) -> None:
+    """An in-place op on ``t`` produced ``result``: ``t`` takes over its tangent."""
+    e = _entry(result)
+    if e is None:
+        put(t, None)
+    else:
+        put(t, _value(e), inplace=True, graph=e[3])
 
 
 def put_handle(t: Any, tangent: Any) -> None:
     """Give ``t`` the tangent *tensor* ``tangent`` as-is (``make_dual``)."""
     key = id(t)
-    tangents[key] = (weakref.ref(t, _forget(key)), None, tangent)
+    tangents[key] = (weakref.ref(t, _forget(key)), None, tangent, None)
 
 
 def mark_root(t: Any) -> None:
@@ -133,50 +152,89 @@ def clear() -> None:
     _node_tangents.clear()
 
 
-def _jvp_of(fn: Any, idx: tuple[int, ...]) -> Any:
-    """jit(jvp) of ``fn`` with respect to the inputs at ``idx``; the others are constants."""
-    key = (fn, idx)
+def _jvp_of(fn: Any, idx: tuple[int, ...], n: int) -> tuple[Any, Any]:
+    """(pure ``(*inputs, *tangents) -> output tangents`` of ``fn`` with respect to its ``n``
+    inputs at ``idx``, its jit): the others are constants. The pure function is what a node
+    records when the tangents themselves need a graph (reverse-over-forward)."""
+    key = (fn, idx, n)
     hit = _jvps.get(key)
-    if hit is not None and hit._cache_size() >= _caches.SIGNATURES_PER_JIT:
+    if hit is not None and hit[1]._cache_size() >= _caches.SIGNATURES_PER_JIT:
         _jvps.pop(key)
         hit = None
     if hit is None:
-        def run(arrays: list, tans: list) -> tuple:
+        def tangent_fn(*xs: Any) -> tuple:
+            arrays, tans = xs[:n], xs[n:]
+
             def partial(*diff: Any) -> tuple:
-                xs = list(arrays)
+                ins = list(arrays)
                 for k, v in zip(idx, diff, strict=True):
-                    xs[k] = v
-                return fn(*xs)
+                    ins[k] = v
+                return fn(*ins)
             prims = [arrays[k] for k in idx]
             tans = [t.astype(p.dtype) if t.dtype != p.dtype else t
                     for t, p in zip(tans, prims, strict=True)]
-            return jax.jvp(partial, prims, tans)[1]
-        hit = jax.jit(run)
+            return tuple(jax.jvp(partial, prims, tans)[1])
+        tangent_fn.__name__ = getattr(fn, "__name__", "jvp")
+        hit = (tangent_fn, jax.jit(tangent_fn))
         _jvps[key] = hit
     return hit
 
 
-def propagate(fn: Any, args: tuple, arrays: list, results: tuple) -> None:
+class _TangentSpec:
+    """What ``record_node`` reads from an op, for the node that computes output tangents."""
+
+    __slots__ = ("diff_outputs",)
+    saves_inputs: tuple = ()
+    saves_output = False
+    saved_for = None
+
+    def __init__(self, diff_outputs: tuple) -> None:
+        self.diff_outputs = diff_outputs
+
+
+def propagate(fn: Any, args: tuple, arrays: list, results: tuple, record: Any = None,
+              node_cls: Any = None) -> None:
     """Give ``results`` (the outputs of ``fn(*arrays)``) the tangents that the tangents of
-    ``args`` (the tensors and scalars ``arrays`` came from) push through ``fn``."""
+    ``args`` (the tensors and scalars ``arrays`` came from) push through ``fn``.
+
+    ``record`` (dispatch's ``record_node``) with ``node_cls``: when grad mode is on and an input
+    or an input's tangent requires grad, the tangent computation is recorded as a node too, so
+    that a tangent can be differentiated backwards (reverse-over-forward)."""
     idx = []
     tans = []
+    entries = []
     for k, a in enumerate(args):
         e = tangents.get(id(a))
         if e is not None and e[0]() is a:
             idx.append(k)
             tans.append(_value(e))
+            entries.append(e)
     if not idx:
         return
+    n = len(arrays)
+    tangent_fn, jitted = _jvp_of(fn, tuple(idx), n)
     try:
-        outs = _jvp_of(fn, tuple(idx))(list(arrays), tans)
+        outs = jitted(*arrays, *tans)
     except TypeError as e:  # an op JAX has no forward rule for: torch's "no derivative" ops
         if "custom_vjp" not in str(e):
             raise
         raise NotImplementedError(
             f"Trying to use forward AD with {getattr(fn, '__name__', 'this op')} that does not "
             "support it because it has not been implemented yet.") from None
-    _put_all(results, outs)
+    graphs = None
+    if record is not None and node_cls is not None and grad_mode._local.grad_enabled:
+        tan_ts = [e[2] if e[2] is not None else e[3] for e in entries]
+        if any(getattr(a, "_requires_grad", False) for a in args) or any(
+                t is not None and t._requires_grad for t in tan_ts):
+            wrap = type(results[0])._wrap
+            tan_ts = [wrap(tans[j]) if t is None else t for j, t in enumerate(tan_ts)]
+            graphs = tuple(wrap(o) for o in outs)
+            diff = tuple(i for i, r in enumerate(results) if r._st.array.dtype.kind in "fc"
+                         or r._st.array.dtype.name == "bfloat16")
+            if diff:
+                record(_TangentSpec(diff), node_cls, tangent_fn, (*args, *tan_ts),
+                       [*arrays, *tans], graphs)
+    _put_all(results, outs, graphs)
     for r in results:  # the node just recorded (if any) remembers its inputs' tangents
         node = r._grad_fn
         if node is not None:
@@ -186,10 +244,10 @@ def propagate(fn: Any, args: tuple, arrays: list, results: tuple) -> None:
             break
 
 
-def _put_all(results: tuple, outs: Any) -> None:
-    for r, t in zip(results, outs, strict=True):
+def _put_all(results: tuple, outs: Any, graphs: tuple | None = None) -> None:
+    for i, (r, t) in enumerate(zip(results, outs, strict=True)):
         if r._st.array.dtype.kind in "fcV":
-            put(r, t)
+            put(r, t, graph=None if graphs is None else graphs[i])
 
 
 def propagate_backward(node: Any, backward_fn: Any, arrays: tuple, cotangents: list,
@@ -208,7 +266,8 @@ def propagate_backward(node: Any, backward_fn: Any, arrays: tuple, cotangents: l
             idx.append(n_in + j)
             tans.append(tan)
     if idx:
-        _put_all(results, _jvp_of(backward_fn, tuple(idx))(list(arrays), tans))
+        _put_all(results, _jvp_of(backward_fn, tuple(idx), n_in + len(cotangents))[1](
+            *arrays, *tans))
 
 
 def _root_above(view: Any, base: Any) -> tuple[Any, tuple] | None:

@@ -81,7 +81,7 @@ def _rebind(self, result: Tensor, reshaping: bool = False) -> Tensor:
     st.array = result._st.array
     st.version += 1
     if forward_ad.tangents:
-        forward_ad.put(self, forward_ad.get(result), inplace=True)
+        forward_ad.take(self, result)
     node = result._grad_fn
     if node is not None:
         if node.saved:
