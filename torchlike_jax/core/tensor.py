@@ -429,9 +429,8 @@ class Tensor:
         elif self._requires_grad:
             extras.append("requires_grad=True")
         if forward_ad.tangents:
-            tangent = forward_ad.get(self)
+            tangent = forward_ad.tangent_tensor(self)
             if tangent is not None:  # torch prints a 0-dim tangent as a bare number
-                tangent = Tensor._wrap(tangent)
                 extras.append(f"tangent={tangent.item() if tangent.ndim == 0 else tangent!r}")
         host = self._host() if d is not dtypes.bfloat16 else np.asarray(self._st.array)
         return format_tensor(host,
