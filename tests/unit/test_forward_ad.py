@@ -384,7 +384,7 @@ def _functions(t):
         p = t.tensor([0.5, 1.0], requires_grad=True)
         xr = fw.make_dual(p, t.tensor([1.0, 2.0]))
         a2, _ = Sin.apply(xr, t.tensor([3.0, 4.0]), 2.0)
-        out["with_grad"] = [_unpack(t, a2), a2.grad_fn.name()]
+        out["with_grad"] = [_unpack(t, a2), a2.grad_fn.name(), repr(a2)]  # jvp ran with grad
     out["seen"] = seen
     return out
 

@@ -22,6 +22,13 @@ torch. ``make_dual`` outputs (and ``unpack_dual`` primals) are *roots*: views of
 for values, but with a tangent of their own (torch's dual is a view its base does not share a
 tangent with); views taken from a root derive their tangent from the root's.
 
+Both mixes with reverse mode work. Forward-over-reverse (a Hessian-vector product): each node
+recorded while tangents exist remembers its inputs' tangents, and a ``create_graph`` backward
+step pushes them through the node's vjp (:func:`propagate_backward`: ``jax.jvp`` of
+``jax.vjp``). Reverse-over-forward: when grad mode is on and an input or an input's tangent
+requires grad, the tangent computation itself is recorded as a node (its function is the
+cached jvp function), so a tangent can be differentiated backwards.
+
 The level is process-global, as torch's ``_current_level`` is.
 """
 
