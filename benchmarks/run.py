@@ -1,4 +1,5 @@
-"""Run W1–W10 for torchlike_jax, PyTorch eager and raw JAX; print ratios; write docs/performance.md.
+"""Run W1–W10 for torchlike_jax, PyTorch eager and raw JAX; print ratios; write docs/performance.md
+(and the grad-mode guide's figures, docs/guide/grad_mode_figures.md).
 
 Usage: python benchmarks/run.py [--device cuda] [--quick] [--no-write] [--torch-threads N]
                                 [--only W10mlp,W10cnn]
@@ -383,6 +384,9 @@ def main() -> None:
         with open(os.path.join(ROOT, "benchmarks", "results.json"), "w") as f:
             json.dump(r, f, indent=1, sort_keys=True)
         plot(r, os.path.join(ROOT, "docs", "performance.png"))
+        # the grad-mode guide's figures come from the same results (tools/make_grad_mode_figures)
+        subprocess.run([sys.executable, os.path.join(ROOT, "tools", "make_grad_mode_figures.py")],
+                       check=True)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ Why a generated table: torch's C++ argument parser accepts ``axis`` for any ``di
 and ``keepdims`` for any ``keepdim`` parameter, but only for functions bound from native
 schemas (``torch.sum``, ``Tensor.max``...); Python-level ones (``torch.norm``, ``torch.split``,
 ``Tensor.norm``) reject them. The package cannot import torch, so the answer is recorded here
-into ``torchlike_jax/ops/recorded_surface.py``.
+into ``torchlike_jax/core/recorded_surface.py``.
 
 2. Which ``torch.<name>_`` in-place functions torch has at top level, among the in-place
 ``Tensor`` methods we have (``torch.sin_``, ``torch.relu_``, ``torch.clamp_``...).
@@ -20,7 +20,7 @@ from __future__ import annotations
 import types
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parent.parent / "torchlike_jax" / "ops" / "recorded_surface.py"
+OUT = Path(__file__).resolve().parent.parent / "torchlike_jax" / "core" / "recorded_surface.py"
 _BUILTIN = (types.BuiltinFunctionType, types.BuiltinMethodType, types.MethodDescriptorType)
 
 

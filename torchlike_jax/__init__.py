@@ -23,6 +23,7 @@ from . import (  # noqa: E402
     backends,
     cuda,
     func,
+    profiler,
     testing,
 )
 from ._compile import CompileError, compile  # noqa: E402
@@ -92,8 +93,16 @@ from .core.grad_mode import (  # noqa: E402
     no_grad,
     set_grad_enabled,
 )
+from .core.memory_format import (  # noqa: E402
+    channels_last,
+    channels_last_3d,
+    contiguous_format,
+    memory_format,
+    preserve_format,
+)
 from .core.surface import NAMESPACES as _NAMESPACES  # noqa: E402
 from .core.tensor import Tensor  # noqa: E402
+from .core.warn_always import is_warn_always_enabled, set_warn_always  # noqa: E402
 
 globals().update(_NAMESPACES["torch"])  # every op module's torch.* functions (ops/surface.py)
 from ._inplace_functions import FUNCTIONS as _INPLACE_FUNCTIONS  # noqa: E402
@@ -103,6 +112,7 @@ from ._legacy import range  # noqa: E402
 globals().update(_INPLACE_FUNCTIONS)  # torch.sin_, torch.relu_, ... (Tensor's in-place methods)
 globals().update(_LEGACY_TYPES)  # torch.FloatTensor, torch.LongTensor, ...
 from . import _C, linalg, nn, optim, random, return_types, serialization, special, utils  # noqa: E402
+from .func import vmap  # noqa: E402  (torch.vmap is torch.func.vmap)
 from .serialization import load, save  # noqa: E402
 
 half, float, double = float16, float32, float64
@@ -111,18 +121,23 @@ cfloat, cdouble = complex64, complex128
 
 
 def numel(input: Tensor) -> int:
+    """The number of elements of ``input`` (the product of its sizes), as an int."""
     return input.numel()
 
 
 def is_tensor(obj: object) -> bool:
+    """True when ``obj`` is a ``torch.Tensor`` (a ``Parameter`` included)."""
     return isinstance(obj, Tensor)
 
 
 def is_floating_point(input: Tensor) -> bool:
+    """True when ``input``'s dtype is a floating-point one (float16 to float64, bfloat16)."""
     return input.is_floating_point()
 
 
 def detach(input: Tensor) -> Tensor:
+    """A new tensor sharing ``input``'s data but cut from the autograd graph
+    (``requires_grad=False``); the same as ``input.detach()``."""
     return input.detach()
 
 

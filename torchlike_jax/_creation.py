@@ -19,6 +19,7 @@ from . import _dtypes as dtypes
 from . import _value_checks as value_checks
 from ._device import factory_device
 from .core import grad_mode
+from .core.surface import expose
 from .core.tensor import Tensor
 from .core.tensor_access import array_of
 
@@ -201,9 +202,12 @@ def _size(size: tuple, negative_msg: str | None = None, fn: str = "zeros",
     return out
 
 
+@expose("zeros", method=False)  # torch.zeros, with out= (core/out_arg)
 def zeros(*size: Any, dtype: dtypes.dtype | None = None, device: Any = None,
           requires_grad: bool = False, **kw: Any) -> Tensor:
     # torch 2.13's zeros has its own negative-size check (ones/full/empty keep the generic one)
+    """A tensor of shape ``size`` (ints or one sequence) filled with 0, of ``dtype`` (default:
+    the default float dtype)."""
     value_checks.check_dtype_arg(dtype, "zeros")
     shape = _size(size, "zeros: Dimension size must be non-negative.",
                   size_kw=kw.get("size", _NO_SIZE))
@@ -221,13 +225,17 @@ def _filled(shape: tuple, value: Any, dtype: dtypes.dtype, requires_grad: bool,
     return _leaf(host, dtype, requires_grad, device)
 
 
+@expose("ones", method=False)  # torch.ones, with out= (core/out_arg)
 def ones(*size: Any, dtype: dtypes.dtype | None = None, device: Any = None,
          requires_grad: bool = False, **kw: Any) -> Tensor:
+    """A tensor of shape ``size`` (ints or one sequence) filled with 1, of ``dtype`` (default:
+    the default float dtype)."""
     value_checks.check_dtype_arg(dtype, "ones")
     shape = _size(size, fn="ones", size_kw=kw.get("size", _NO_SIZE))
     return _filled(shape, 1, dtype or dtypes.get_default_dtype(), requires_grad, device)
 
 
+@expose("empty", method=False)  # torch.empty, with out= (core/out_arg)
 def empty(*size: Any, dtype: dtypes.dtype | None = None, device: Any = None,
           requires_grad: bool = False, **kw: Any) -> Tensor:
     """Uninitialised in torch; zero-filled here (JAX has no uninitialised memory)."""
@@ -236,6 +244,7 @@ def empty(*size: Any, dtype: dtypes.dtype | None = None, device: Any = None,
     return _filled(shape, 0, dtype or dtypes.get_default_dtype(), requires_grad, device)
 
 
+@expose("full", method=False)  # torch.full, with out= (core/out_arg)
 def full(size: Any, fill_value: Any, *, dtype: dtypes.dtype | None = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
     """Filled tensor; the dtype follows the fill value (bool, int64, default float)."""
@@ -249,6 +258,7 @@ def full(size: Any, fill_value: Any, *, dtype: dtypes.dtype | None = None, devic
     return _filled(_size((size,), fn="full"), fill_value, dtype, requires_grad, device)
 
 
+@expose("arange", method=False)  # torch.arange, with out= (core/out_arg)
 def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: dtypes.dtype | None = None,
            device: Any = None, requires_grad: bool = False) -> Tensor:
     """torch.arange: int64 for all-integer arguments, the default float dtype otherwise."""
@@ -283,16 +293,22 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: dtypes.dtype | 
     return _leaf(host, dtype, requires_grad, device)
 
 
+@expose("linspace", method=False)  # torch.linspace, with out= (core/out_arg)
 def linspace(start: Any, end: Any, steps: int, *, dtype: dtypes.dtype | None = None,
              device: Any = None, requires_grad: bool = False) -> Tensor:
+    """``steps`` values evenly spaced from ``start`` to ``end``, both included, as a 1-D tensor
+    of ``dtype`` (default: the default float dtype)."""
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     return _leaf(np.linspace(float(start), float(end), steps), dtype or dtypes.get_default_dtype(),
                  requires_grad, device)
 
 
+@expose("eye", method=False)  # torch.eye, with out= (core/out_arg)
 def eye(n: int, m: int | None = None, *, dtype: dtypes.dtype | None = None, device: Any = None,
         requires_grad: bool = False) -> Tensor:
+    """A 2-D ``(n, m)`` tensor (``m`` defaults to ``n``) with ones on the main diagonal and zeros
+    elsewhere."""
     for k, v in (("n", n), ("m", m)):
         if v is not None and v < 0:
             raise RuntimeError(f"{k} must be greater or equal to 0, got {v}")
@@ -303,22 +319,30 @@ def eye(n: int, m: int | None = None, *, dtype: dtypes.dtype | None = None, devi
 
 def zeros_like(input: Tensor, *, dtype: dtypes.dtype | None = None, device: Any = None,
                requires_grad: bool = False, **_: Any) -> Tensor:
+    """Zeros of ``input``'s shape, with its dtype unless ``dtype`` is given (``memory_format``
+    and similar keywords are accepted and ignored)."""
     return zeros(input.shape, dtype=dtype or input.dtype, device=device,
                  requires_grad=requires_grad)
 
 
 def ones_like(input: Tensor, *, dtype: dtypes.dtype | None = None, device: Any = None,
               requires_grad: bool = False, **_: Any) -> Tensor:
+    """Ones of ``input``'s shape, with its dtype unless ``dtype`` is given (``memory_format`` and
+    similar keywords are accepted and ignored)."""
     return ones(input.shape, dtype=dtype or input.dtype, device=device,
                 requires_grad=requires_grad)
 
 
 def empty_like(input: Tensor, *, dtype: dtypes.dtype | None = None, device: Any = None,
                requires_grad: bool = False, **_: Any) -> Tensor:
+    """A tensor of ``input``'s shape and dtype (unless ``dtype`` is given). torch leaves it
+    uninitialised; here it is zero-filled."""
     return zeros_like(input, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def full_like(input: Tensor, fill_value: Any, *, dtype: dtypes.dtype | None = None,
               device: Any = None, requires_grad: bool = False, **_: Any) -> Tensor:
+    """A tensor of ``input``'s shape filled with ``fill_value``, with ``input``'s dtype unless
+    ``dtype`` is given."""
     return full(input.shape, fill_value, dtype=dtype or input.dtype, device=device,
                 requires_grad=requires_grad)

@@ -152,6 +152,8 @@ _default_float = float32
 
 
 def get_default_dtype() -> dtype:
+    """The dtype that floating-point factories use when none is given (float32 until
+    ``set_default_dtype`` changes it)."""
     return _default_float
 
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from . import _dtypes
 from ._creation import _NO_SIZE, _leaf, _size, _size_arg
+from .core.surface import expose
 from .core.tensor import Tensor
 from .core.tensor_access import array_of
 
@@ -135,6 +136,7 @@ def _size_kw(args: tuple, kw: dict, fn: str) -> tuple:
     return _size_arg(args, kw.get("size", _NO_SIZE), fn)
 
 
+@expose("rand", method=False)  # torch.rand, with out= (core/out_arg)
 def rand(*size: Any, generator: Generator | None = None, dtype: _dtypes.dtype | None = None,
          device: Any = None, requires_grad: bool = False, **kw: Any) -> Tensor:
     """Uniform on [0, 1)."""
@@ -144,6 +146,7 @@ def rand(*size: Any, generator: Generator | None = None, dtype: _dtypes.dtype | 
     return _leaf(arr, dtype, requires_grad, device)
 
 
+@expose("randn", method=False)  # torch.randn, with out= (core/out_arg)
 def randn(*size: Any, generator: Generator | None = None, dtype: _dtypes.dtype | None = None,
           device: Any = None, requires_grad: bool = False, **kw: Any) -> Tensor:
     """Standard normal."""
@@ -153,6 +156,7 @@ def randn(*size: Any, generator: Generator | None = None, dtype: _dtypes.dtype |
     return _leaf(arr, dtype, requires_grad, device)
 
 
+@expose("randint", method=False)  # torch.randint, with out= (core/out_arg)
 def randint(low: int, high: int | None = None, size: Any = None, *,
             generator: Generator | None = None, dtype: _dtypes.dtype | None = None,
             device: Any = None, requires_grad: bool = False) -> Tensor:
@@ -172,8 +176,12 @@ def randint(low: int, high: int | None = None, size: Any = None, *,
     return _leaf(arr, dtype, requires_grad, device)
 
 
+@expose("randperm", method=False)  # torch.randperm, with out= (core/out_arg)
 def randperm(n: int, *, generator: Generator | None = None, dtype: _dtypes.dtype | None = None,
              device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A random permutation of ``0 .. n - 1`` as a 1-D tensor (int64 unless ``dtype``), drawn
+    from ``generator`` or the default one. Drawn from this library's generator, so the values
+    differ from torch's for one seed."""
     (n,) = _size((n,))
     key = (generator or default_generator).next_key()
     return _leaf(jax.random.permutation(key, n), dtype or _dtypes.int64, requires_grad, device)
@@ -184,10 +192,14 @@ def _like(fn, input: Tensor, dtype, kw):
 
 
 def rand_like(input: Tensor, *, dtype: _dtypes.dtype | None = None, **kw: Any) -> Tensor:
+    """Uniform samples on [0, 1) with ``input``'s shape and (unless ``dtype`` is given) dtype.
+    Drawn from this library's generator, so the values differ from torch's for one seed."""
     return _like(rand, input, dtype, kw)
 
 
 def randn_like(input: Tensor, *, dtype: _dtypes.dtype | None = None, **kw: Any) -> Tensor:
+    """Standard normal samples with ``input``'s shape and (unless ``dtype`` is given) dtype.
+    Drawn from this library's generator, so the values differ from torch's for one seed."""
     return _like(randn, input, dtype, kw)
 
 

@@ -80,33 +80,51 @@ class _OpMethods:
         return out
 
     def float(self) -> Tensor:
+        """``self`` cast to torch.float32 (``self.to(torch.float32)``); ``self`` itself when it
+        already has that dtype."""
         return shape_ops.to_dtype(self, dtypes.float32)
 
     def double(self) -> Tensor:
+        """``self`` cast to torch.float64 (``self.to(torch.float64)``); ``self`` itself when it
+        already has that dtype."""
         return shape_ops.to_dtype(self, dtypes.float64)
 
     def half(self) -> Tensor:
+        """``self`` cast to torch.float16 (``self.to(torch.float16)``); ``self`` itself when it
+        already has that dtype."""
         return shape_ops.to_dtype(self, dtypes.float16)
 
     def bfloat16(self) -> Tensor:
+        """``self`` cast to torch.bfloat16 (``self.to(torch.bfloat16)``); ``self`` itself when it
+        already has that dtype."""
         return shape_ops.to_dtype(self, dtypes.bfloat16)
 
     def long(self) -> Tensor:
+        """``self`` cast to torch.int64 (``self.to(torch.int64)``); ``self`` itself when it
+        already has that dtype."""
         return shape_ops.to_dtype(self, dtypes.int64)
 
     def int(self) -> Tensor:
+        """``self`` cast to torch.int32 (``self.to(torch.int32)``); ``self`` itself when it
+        already has that dtype."""
         return shape_ops.to_dtype(self, dtypes.int32)
 
     def bool(self) -> Tensor:
+        """``self`` cast to torch.bool (``self.to(torch.bool)``); ``self`` itself when it already
+        has that dtype."""
         return shape_ops.to_dtype(self, dtypes.bool_)
 
     def cpu(self) -> Tensor:
+        """``self`` on the CPU device (``self.to('cpu')``); ``self`` itself when already there."""
         return self.to("cpu")
 
     def cuda(self, device: Any = None) -> Tensor:
+        """``self`` moved to a CUDA device (``device``, default the current one); on JAX this
+        means the accelerator JAX exposes, and it fails without one."""
         return self.to("cuda" if device is None else device)
 
     def type_as(self, other: Tensor) -> Tensor:
+        """``self`` cast to ``other``'s dtype (``self.to(other.dtype)``)."""
         return shape_ops.to_dtype(self, other.dtype)
 
     def contiguous(self, memory_format: Any = None) -> Tensor:
@@ -140,31 +158,38 @@ class _OpMethods:
         return shape_ops.transpose(self, -2, -1)
 
     def view_as(self, other: Tensor) -> Tensor:
+        """``self`` reshaped to ``other``'s shape (``reshape_as`` is the same method). The
+        element count must match."""
         return shape_ops.reshape(self, other.shape)
 
     reshape_as = view_as
 
     def expand_as(self, other: Tensor) -> Tensor:
+        """``self`` expanded to ``other``'s shape, as ``self.expand(other.size())``: a view."""
         return shape_ops.expand(self, other.shape)
 
     def new_tensor(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-
+        """A new tensor from ``data`` (a copy, cut from any graph) with ``self``'s dtype unless
+        ``dtype`` is given."""
         return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
     def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-
+        """Zeros of shape ``size`` with ``self``'s dtype unless ``dtype`` is given."""
         return zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
     def new_ones(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-
+        """Ones of shape ``size`` with ``self``'s dtype unless ``dtype`` is given."""
         return ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
     def new_full(self, size: Any, fill_value: Any, dtype: Any = None,
                  requires_grad: bool = False) -> Tensor:
-
+        """A tensor of shape ``size`` filled with ``fill_value``, with ``self``'s dtype unless
+        ``dtype`` is given."""
         return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
     def new_empty(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        """A tensor of shape ``size`` with ``self``'s dtype unless ``dtype`` is given;
+        zero-filled here (torch leaves it uninitialised)."""
         return self.new_zeros(*size, dtype=dtype, requires_grad=requires_grad)
 
     def __setitem__(self, index: Any, value: Any) -> None:
@@ -227,6 +252,8 @@ def _bind_public_methods() -> None:
 
 
 def _where_method(self: Tensor, condition: Tensor, y: Any) -> Tensor:
+    """``torch.where(condition, self, y)``: elements of ``self`` where ``condition`` holds,
+    of ``y`` elsewhere (all three broadcast)."""
     return elementwise.where(condition, self, y)
 
 

@@ -222,6 +222,11 @@ def _cases() -> dict[str, Any]:
             count_include_pad=False), (_t(T, _A),)),
         "fold_col2im": lambda T: (lambda a: T.nn.functional.fold(
             a.reshape(1, 2, 3), (4, 1), (2, 1)), (_t(T, _A),)),  # overlapping blocks summed
+        "as_strided": lambda T: (lambda a: T.as_strided(a, (2, 2), (1, 2), 1), (_t(T, _A),)),
+        "as_strided_": lambda T: (lambda a: (a * 1).as_strided_((3, 2), (1, 3)), (_t(T, _A),)),
+        "unsafe_split": lambda T: (lambda a: T.unsafe_split(a, 2, 1), (_t(T, _A),)),
+        "unsafe_split_with_sizes": lambda T: (lambda a: T.unsafe_split_with_sizes(a, [1, 2], 1),
+                                              (_t(T, _A),)),
     }
 
 

@@ -31,7 +31,8 @@ LAYERS: list[set[str]] = [
     {"_tensor_methods"},  # op-backed Tensor methods, attached to core's Tensor
     {"_compile", "backends"},
     {"nn", "optim", "testing"},
-    {"_serialization", "serialization", "distributions", "utils", "_legacy", "random"},
+    {"_serialization", "serialization", "distributions", "utils", "_legacy", "random",
+     "profiler"},
     {"__init__"},  # the package itself: the public torch namespace
 ]
 

@@ -11,8 +11,7 @@ import numpy as np
 import pytest
 
 import torchlike_jax as torch
-from torchlike_jax.autograd import engine
-from torchlike_jax.core import graph
+from torchlike_jax.autograd import engine, graph
 
 
 @pytest.fixture

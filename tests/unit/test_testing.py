@@ -6,8 +6,8 @@ warnings). Each snippet runs here unchanged with ``torchlike_jax`` as ``torch``.
 installed, the ``torch_live`` tests also re-record the snippets (a stale fixture fails) and
 compare random inputs directly.
 
-One normalisation, for a difference that is not behaviour: a type named in a message is our
-tensor class, ``torchlike_jax.core.tensor.Tensor``, where torch names ``torch.Tensor``.
+A type named in a message is compared as printed: our tensor class prints as ``torch.Tensor``,
+as torch's does.
 """
 
 from __future__ import annotations
@@ -27,10 +27,7 @@ from torchlike_jax.testing import _comparison
 
 
 def normalise(observation: dict[str, Any]) -> dict[str, Any]:
-    out = as_recorded(observation)
-    if "exc" in out:
-        out["exc"][1] = out["exc"][1].replace("torchlike_jax.core.tensor.Tensor", "torch.Tensor")
-    return out
+    return as_recorded(observation)
 
 
 def _ids(kind: str) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..core import anomaly_mode, grad_mode, graph
+from ..core import anomaly_mode, grad_mode
 from ..core.anomaly_mode import detect_anomaly, set_detect_anomaly
 from ..core.grad_mode import (
     enable_grad,
@@ -13,10 +13,19 @@ from ..core.grad_mode import (
     no_grad,
     set_grad_enabled,
 )
-from . import forward_ad, function, functional
+from . import (  # noqa: F401
+    forward_ad,
+    function,
+    functional,
+    graph,
+    node_call,
+    profiler,
+    saved_attributes,
+)
 from .api import backward, grad
 from .function import Function
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # the function shadows the module
+from .multithreading import set_multithreading_enabled
 from .variable import Variable
 
 __all__ = [
@@ -24,5 +33,5 @@ __all__ = [
     "inference_mode", "is_grad_enabled", "is_inference_mode_enabled", "get_grad_mode",
     "anomaly_mode", "detect_anomaly", "set_detect_anomaly",
     "gradcheck", "gradgradcheck", "GradcheckError", "Function", "function", "functional",
-    "Variable", "forward_ad",
+    "Variable", "profiler", "set_multithreading_enabled", "forward_ad",
 ]

@@ -12,56 +12,91 @@ from typing import Any
 import jax.numpy as jnp
 import numpy as np
 
+from .._dtypes import _BY_NP
+from .._size import Size
 from ..core.graph import AccumulateGrad, grad_accumulator
 from ..core.tensor import Tensor
 from ..core.tensor_access import array_of, set_array, storage_of
+from ..core.warn_always import should_warn
 from . import engine
+from .batched_grad import run_batched
+from .gradient_edge import GradientEdge
 
 
 def _as_tuple(x: Any) -> tuple:
 
     if x is None:
         return ()
-    if isinstance(x, Tensor):
+    if isinstance(x, (Tensor, GradientEdge)):
         return (x,)
+    if type(x) is dict:
+        return tuple(x.values())
     return tuple(x)
 
 
-def _roots_and_grads(outputs: tuple, grad_outputs: tuple, create_graph: bool):
+def _out_meta(out: Any, i: int) -> tuple:
+    """(shape, numpy dtype, root edge) of an output: a tensor or a :class:`GradientEdge`."""
+    if isinstance(out, GradientEdge):
+        shape, dt = out.node.out_avals[out.output_nr]
+        return Size(shape), dt, (out.node, out.output_nr)
+    if not isinstance(out, Tensor):
+        raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
+                        f"{type(out).__name__}")
+    if not out._requires_grad:
+        raise RuntimeError(f"element {i} of tensors does not require grad and does not have "
+                           "a grad_fn")
+    return out.shape, array_of(out).dtype, _root_edge(out)
+
+
+def _roots_and_grads(outputs: tuple, grad_outputs: tuple, create_graph: bool,
+                     batched: bool = False):
 
     if grad_outputs and len(grad_outputs) != len(outputs):
         raise RuntimeError(f"grad requires one gradient per output: got {len(grad_outputs)} "
                            f"gradients for {len(outputs)} outputs")
     roots, grads = [], []
     for i, out in enumerate(outputs):
-        if not isinstance(out, Tensor):
-            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
-                            f"{type(out).__name__}")
-        if not out._requires_grad:
-            raise RuntimeError(f"element {i} of tensors does not require grad and does not have "
-                               "a grad_fn")
+        shape, np_dt, root = _out_meta(out, i)
         g = grad_outputs[i] if grad_outputs else None
         if g is None:
-            if out.numel() != 1:
+            if any(d != 1 for d in shape):
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            if not out.dtype.is_floating_point and not out.dtype.is_complex:
+            dt = _BY_NP[np_dt]
+            if not dt.is_floating_point and not dt.is_complex:
                 raise RuntimeError("grad can be implicitly created only for real scalar outputs "
-                                   f"but got {out.dtype}")
-            g_arr = np.ones(out.shape, array_of(out).dtype)  # host constant: no device op
+                                   f"but got {dt}")
+            g_arr = np.ones(shape, np_dt)  # host constant: no device op
             g = Tensor._wrap(jnp.asarray(g_arr)) if create_graph else g_arr
         else:
             if not isinstance(g, Tensor):
-                g = Tensor._wrap(jnp.asarray(g, array_of(out).dtype))
-            if g.shape != out.shape:
-                raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of "
-                                   f"{g.shape} and output[{i}] has a shape of {out.shape}.")
+                g = Tensor._wrap(jnp.asarray(g, np_dt))
+            g_shape = g.shape[1:] if batched else g.shape
+            if g_shape != shape:
+                _shape_mismatch(i, g, shape, batched, isinstance(out, GradientEdge))
             if not create_graph:
                 g = array_of(g)
-                if g.dtype != array_of(out).dtype:
-                    g = g.astype(array_of(out).dtype)
-        roots.append(_root_edge(out))
+                if g.dtype != np_dt:
+                    g = g.astype(np_dt)
+        roots.append(root)
         grads.append(g)
     return roots, grads
+
+
+def _shape_mismatch(i: int, g: Tensor, shape: Size, batched: bool, edge: bool) -> None:
+    """torch's error for a ``grad_outputs`` entry of the wrong shape."""
+    if not batched:
+        raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of "
+                           f"{g.shape} and output[{i}] has a shape of {shape}.")
+    if edge:
+        raise RuntimeError("Batched grads are not supported with GradientEdge")
+    # torch drops the batch dimension twice when it reports the grad's shape
+    raise RuntimeError(
+        "If `is_grads_batched=True`, we interpret the first dimension of each grad_output as "
+        "the batch dimension. The sizes of the remaining dimensions are expected to match the "
+        "shape of corresponding output, but a mismatch was detected: grad_output["
+        f"{i}] has a shape of {Size(g.shape[2:])} and output[{i}] has a shape of {shape}. "
+        "If you only want some tensors in `grad_output` to be considered batched, consider "
+        "using vmap.")
 
 
 def _root_edge(t) -> tuple:
@@ -71,6 +106,8 @@ def _root_edge(t) -> tuple:
 
 
 def _input_edge(t, i: int) -> tuple:
+    if isinstance(t, GradientEdge):
+        return (t.node, t.output_nr)
     if not t._requires_grad:
         raise RuntimeError("One of the differentiated Tensors does not require grad")
     return _root_edge(t)
@@ -87,7 +124,7 @@ _cycle_warned = False
 def _warn_create_graph_cycle() -> None:
     """torch warns once per process (TORCH_WARN_ONCE) when backward() builds a graph of grads."""
     global _cycle_warned
-    if not _cycle_warned:
+    if should_warn(_cycle_warned):
         _cycle_warned = True
         warnings.warn(_CYCLE_WARNING, UserWarning, stacklevel=3)
 
@@ -117,11 +154,13 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
                 only.add(edge[0])
             else:
                 capture.append(edge)
-    nonleaf = [t for t in ins if t._grad_fn is not None]
+    # a non-leaf edge is computed but, having no tensor, keeps its gradient nowhere (as torch)
+    nonleaf = [t if isinstance(t, Tensor) else None for t in ins
+               if not isinstance(_input_edge(t, 0)[0], AccumulateGrad)]
     got = engine.run(roots, root_grads, engine._Targets(True, capture, only), retain_graph,
                      create_graph)
     for t, g in zip(nonleaf, got, strict=True):
-        if g is not None:
+        if g is not None and t is not None:
             _accumulate_into(t, g, create_graph)
 
 
@@ -147,18 +186,24 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
                          "True, but got: allow_unused=False.")
     if allow_unused is None:
         allow_unused = materialize_grads
-    if is_grads_batched:
-        raise NotImplementedError("is_grads_batched=True is not supported yet")
     outs = _as_tuple(outputs)
     ins = _as_tuple(inputs)
     if not ins:
         raise RuntimeError("grad requires non-empty inputs.")
     if retain_graph is None:
         retain_graph = create_graph
-    roots, root_grads = _roots_and_grads(outs, _as_tuple(grad_outputs), create_graph)
+    roots, root_grads = _roots_and_grads(outs, _as_tuple(grad_outputs), create_graph,
+                                         is_grads_batched)
     capture = [_input_edge(t, i) for i, t in enumerate(ins)]
-    got = engine.run(roots, root_grads, engine._Targets(False, capture, None), retain_graph,
-                     create_graph)
+
+    def run_one(gos: list, retain: bool) -> list:
+        return engine.run(roots, gos, engine._Targets(False, capture, None), retain,
+                          create_graph)
+
+    if is_grads_batched:
+        got = run_batched(run_one, root_grads, retain_graph, create_graph)
+    else:
+        got = run_one(root_grads, retain_graph)
     result = []
     for i, (t, g) in enumerate(zip(ins, got, strict=True)):
         if g is None:
@@ -166,8 +211,13 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
                 raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have "
                                    "been used in the graph. Set allow_unused=True if this is the "
                                    "desired behavior.")
+            if materialize_grads and isinstance(t, GradientEdge):
+                raise RuntimeError("materialize_grads cannot be used when the given input is a "
+                                   "GradientEdge")
             result.append(Tensor._wrap(jnp.zeros(t.shape, array_of(t).dtype))
                           if materialize_grads else None)
         else:
             result.append(g if isinstance(g, Tensor) else Tensor._wrap(jnp.asarray(g)))
+    if type(inputs) is dict:
+        return dict(zip(inputs.keys(), result, strict=True))
     return tuple(result)

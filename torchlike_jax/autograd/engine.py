@@ -22,6 +22,7 @@ never arrays or tensors — so a graph dies as soon as the user drops it.
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 import time
@@ -250,13 +251,18 @@ def run(roots: list[tuple], root_grads: list, targets: _Targets, retain_graph: b
     plain = targets.capture is None and targets.only is None
     n_nodes = 0 if plain else sum(1 for n in order if not isinstance(n, AccumulateGrad))
     route = policy.route(needs_python=needs_python, plain_backward=plain, n_nodes=n_nodes)
-    with grad_mode.set_grad_enabled(create_graph):
-        if route is Route.PER_NODE:
-            out = _run_per_node(order, roots, root_grads, targets, create_graph)
-        elif route is Route.SEGMENTS:
-            out = _run_segments(order, roots, root_grads, targets)
-        else:
-            out = _run_whole_graph(order, roots, root_grads, targets)
+    tasks = _local.tasks
+    tasks.append([next(_task_ids), order, None])  # what hooks may ask about this backward
+    try:
+        with grad_mode.set_grad_enabled(create_graph):
+            if route is Route.PER_NODE:
+                out = _run_per_node(order, roots, root_grads, targets, create_graph)
+            elif route is Route.SEGMENTS:
+                out = _run_segments(order, roots, root_grads, targets)
+            else:
+                out = _run_whole_graph(order, roots, root_grads, targets)
+    finally:
+        tasks.pop()
     if not retain_graph:
         for n in order:
             if runs is None or n in runs:
@@ -267,8 +273,33 @@ def run(roots: list[tuple], root_grads: list, targets: _Targets, retain_graph: b
 class _Local(threading.local):
     per_node = False
 
+    def __init__(self) -> None:
+        # running backward calls, innermost last: [id, its nodes, their set (made on demand)]
+        self.tasks: list[list] = []
+
 
 _local = _Local()
+_task_ids = itertools.count()
+
+
+def current_graph_task_id() -> int:
+    """torch's ``_current_graph_task_id``: an id of the backward call running in this thread
+    (a hook's caller), or -1 outside any backward."""
+    tasks = _local.tasks
+    return tasks[-1][0] if tasks else -1
+
+
+def will_execute_node(node: Node) -> bool:
+    """torch's ``_will_engine_execute_node``: whether the running backward reaches ``node``
+    (after pruning to the wanted gradients)."""
+    tasks = _local.tasks
+    if not tasks:
+        raise RuntimeError("_will_engine_execute_node should only be called during the backward "
+                           "pass")
+    task = tasks[-1]
+    if task[2] is None:
+        task[2] = set(task[1])
+    return node in task[2]
 
 
 class per_node_only:  # noqa: N801 - used like a context-manager function

@@ -50,7 +50,7 @@ from jax.custom_derivatives import SymbolicZero
 from .. import _caches
 from .. import _dtypes as dtypes
 from ..core import forward_ad as _fw
-from ..core import grad_mode
+from ..core import grad_mode, transforms
 from ..core.dispatch import record_node
 from ..core.graph import current_saved_hooks, node_class, python_node_class
 from ..core.tensor import Tensor
@@ -283,9 +283,16 @@ class Function:
         raise NotImplementedError("You must implement the jvp function for custom "
                                   "autograd.Function to use it with forward mode AD.")
 
+    #: torch's opt-in for ``torch.func.vmap`` over this Function: here every Function runs
+    #: under vmap as JAX batches its forward (and backward), so the flag only decides whether
+    #: torch's "does not have vmap support" error is raised
+    generate_vmap_rule = False
+
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         split = _has_setup_context(cls)
+        if transforms.state.levels:
+            _check_func_support(cls, split)
         args, kwargs = _bind(cls, split, args, kwargs)
         inputs = args + tuple(kwargs.values())
         tensors = [a for a in inputs if isinstance(a, Tensor)]
@@ -313,6 +320,8 @@ class Function:
                 raise RuntimeError("a leaf Variable that requires grad has been used in an "
                                    "in-place operation.")
         results = tuple(_output(o, dirty, inputs) for o in outs)
+        if transforms.state.rev and split and tensors and not dirty:
+            _differentiate_with_backward(cls, args, kwargs, tensors, before, outs, results)
         if record:
             if any(isinstance(a, jax.core.Tracer) for a in before):  # compile / torch.func
                 _record_traced(cls, split, args, kwargs, ctx, outs, results, tensors, before)
@@ -321,6 +330,45 @@ class Function:
         if dual:
             function_jvp.push_tangents(cls, ctx, inputs, results)
         return results if isinstance(raw, tuple) else results[0]
+
+
+def _differentiate_with_backward(cls: type, args: tuple, kwargs: dict, tensors: list,
+                                 before: list, outs: tuple, results: tuple) -> None:
+    """Inside ``torch.func.grad``/``vjp``/``jacrev``: make the outputs' values come from the
+    Function's ``jax.custom_vjp`` (the forward again, at trace time), so that JAX differentiates
+    them with the user's ``backward``; the eager forward ran under no_grad, which cuts them."""
+    if any(any(o is t for t in tensors) for o in outs):
+        return  # an input returned as an output: nothing to re-derive
+    fn = _node_fn(cls, True, args, kwargs, tuple(True for _ in tensors))
+    values = iter(fn(*before))
+    for o, r in zip(outs, results, strict=True):
+        if isinstance(o, Tensor):
+            set_storage(r, Tensor._wrap(next(values))._st)
+
+
+def _check_func_support(cls: type, split: bool) -> None:
+    """torch's errors for a Function inside ``torch.func`` transforms: it needs a separate
+    ``setup_context``, and under ``vmap`` a ``vmap`` rule or ``generate_vmap_rule = True``."""
+    if not split:
+        raise RuntimeError("In order to use an autograd.Function with functorch transforms "
+                           "(vmap, grad, jvp, jacrev, ...), it must override the setup_context "
+                           "staticmethod. For more details, please see "
+                           "https://pytorch.org/docs/main/notes/extending.func.html")
+    if (any(level.kind == "vmap" for level in transforms.state.levels)
+            and not cls.generate_vmap_rule and not hasattr(cls, "vmap")):
+        raise RuntimeError(f"You tried to vmap over {cls.__name__}, but it does not have vmap "
+                           "support. Please override and implement the vmap staticmethod or set "
+                           "generate_vmap_rule=True. For more details, please see "
+                           "https://pytorch.org/docs/main/notes/extending.func.html")
+
+
+class InplaceFunction(Function):
+    """torch's base for Functions that can work in place: keeps the ``inplace`` flag its
+    constructor takes (the forward decides, with ``ctx.mark_dirty``, what it modifies)."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
 
 
 def _has_setup_context(cls: type) -> bool:

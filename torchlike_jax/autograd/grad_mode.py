@@ -8,3 +8,4 @@ from __future__ import annotations
 
 from ..core.grad_mode import *  # noqa: F403
 from ..core.grad_mode import __all__  # noqa: F401
+from .multithreading import set_multithreading_enabled  # noqa: E402, F401

@@ -16,7 +16,7 @@ import jax
 import numpy as np
 
 from .. import _dtypes
-from . import anomaly_mode, forward_ad, grad_mode, graph, kernels, transforms
+from . import anomaly_mode, forward_ad, grad_mode, graph, kernels, profiling, transforms
 from .dims import broadcast_shapes
 from .graph import SavedRef, grad_accumulator
 from .registry import COMPARE, FLOAT, KEEP, PROMOTE, SUM, OpDef
@@ -25,6 +25,7 @@ from .views import make_views
 
 _func_state = transforms.state  # running torch.func transforms (see core/transforms.py)
 _fw_tangents = forward_ad.tangents  # non-empty only while some tensor holds a forward tangent
+_profiling = profiling.state
 
 
 class _InplaceState(threading.local):
@@ -146,6 +147,8 @@ def dispatch(op: OpDef, args: tuple, params: tuple = (), out_dtype: _dtypes.dtyp
 
     ``out_dtype`` forces the result dtype (in-place ops write back into their own dtype).
     """
+    if _profiling.active:  # torch.profiler is recording: time this op (core/profiling.py)
+        return profiling.timed(op.name, dispatch, op, args, params, out_dtype)
     cdt, odt = _decide_dtypes(op, args, out_dtype)
     cnp = cdt.np if cdt is not None else None
     arrays = []

@@ -330,3 +330,14 @@ def disable_saved_tensors_hooks(error_message: str):
         yield
     finally:
         _saved_hooks.disabled = prev
+
+
+def increment_version(tensor: Any) -> None:
+    """``torch.autograd.graph.increment_version``: bump the version counter of a tensor (or of
+    each tensor of an iterable) whose data was changed behind autograd's back, so a node that
+    saved it raises "modified by an inplace operation" at backward. Inference tensors have no
+    version counter and are skipped, as in torch."""
+    tensors = (tensor,) if hasattr(tensor, "_st") else tensor
+    for t in tensors:
+        if not t._inference:
+            t._st.version += 1

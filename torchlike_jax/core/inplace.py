@@ -111,10 +111,12 @@ def _inplace(self, fn, *args: Any) -> Tensor:
     return self._rebind(same_shape(self, with_out_dtype(fn, self, args)))
 
 def zero_(self) -> Tensor:
+    """Fills ``self`` with zeros in place and returns it."""
     self._check_inplace()
     return self._rebind(dispatch(_ZERO, (self,)))
 
 def fill_(self, value: Any) -> Tensor:
+    """Fills ``self`` in place with ``value`` (a number or a 0-dim tensor) and returns it."""
     self._check_inplace()
     if isinstance(value, Tensor) and value.ndim != 0:
         raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
@@ -129,6 +131,9 @@ def fill_(self, value: Any) -> Tensor:
     return self._rebind(dispatch(op, (self, value)))
 
 def copy_(self, src: Tensor, non_blocking: bool = False) -> Tensor:
+    """Copies the values of ``src`` into ``self`` in place, broadcasting ``src`` to
+    ``self``'s shape and casting to ``self``'s dtype; returns ``self``. The gradient flows
+    to ``src``. ``non_blocking`` is accepted and ignored."""
     self._check_inplace()
     if isinstance(src, Tensor):
         same_shape(self, src, broadcast_shapes(self.shape, src.shape))

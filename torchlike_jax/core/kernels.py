@@ -43,6 +43,7 @@ def _pure(op: OpDef, params: tuple, cdt: np.dtype | None, odt: np.dtype | None,
         return out
 
     fn.__name__ = op.name
+    fn.op, fn.params = op, params  # what a node's ``_saved_<name>`` attributes read back
     return fn
 
 

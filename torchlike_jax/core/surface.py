@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import numpy_kwargs
+from . import numpy_kwargs, out_arg
 
 # namespace -> public name -> function ("torch" is the top level)
 NAMESPACES: dict[str, dict[str, Callable]] = {"torch": {}, "linalg": {}, "nn.functional": {},
@@ -40,12 +40,15 @@ def expose(*names: str, method: bool | str | tuple = True, inplace: bool = False
         # F.cosine_similarity is torch.cosine_similarity), so it takes torch's aliases in all
         alias_space = "torch" if "torch" in spaces else None
         memo: dict = {}
+        out_kind = out_arg.kind_of(fn, names)
         for ns in spaces:
             table = NAMESPACES[ns]
             for n in names:
                 if n in table:
                     raise ValueError(f"{ns}.{n} is already exposed")
-                table[n] = numpy_kwargs.for_function(fn, n, alias_space or ns, memo)
+                table[n] = out_arg.for_function(
+                    numpy_kwargs.for_function(fn, n, alias_space or ns, memo), names[0],
+                    out_kind)
         mnames = names if method is True else (() if method is False else
                                                 (method,) if isinstance(method, str) else method)
         memo = {}

@@ -92,6 +92,10 @@ class Tensor:
                  "_hooks", "_inference", "_acc", "_post_acc_hooks", "_base", "_views",
                  "__weakref__")
     __array_priority__ = 1000  # so numpy scalars defer to our reflected operators
+    # what a script sees: ``type(t)`` prints ``<class 'torch.Tensor'>``. Pickle would look the
+    # class up by that name (and find real torch, or nothing), so instances reduce through
+    # :func:`_rebuild_tensor` below instead, and picklers never write the class by reference
+    __module__ = "torch"
 
     # ---- construction -------------------------------------------------------------------
     @classmethod
@@ -134,6 +138,14 @@ class Tensor:
         memo[id(self)] = out
         return out
 
+    def __reduce_ex__(self, protocol: Any) -> tuple:
+        """Pickle (and ``copy.copy``) by value: the host values, ``requires_grad``, and the
+        class when it is a user's subclass. A non-leaf comes back as a leaf (as in torch)."""
+        cls = type(self)
+        state = getattr(self, "__dict__", None) or None
+        return (_rebuild_tensor, (np.asarray(self._st.array), self._requires_grad,
+                                  None if cls is Tensor else cls), state)
+
     @property
     def _array(self) -> jax.Array:
         return self._st.array
@@ -148,6 +160,8 @@ class Tensor:
         return Size(self._st.array.shape)
 
     def size(self, dim: int | None = None) -> Size | int:
+        """The shape as a ``torch.Size``, or the size of dim ``dim`` as an int (negative dims
+        count from the end)."""
         if dim is None:
             return self.shape
         return self._st.array.shape[norm_dim(dim, self.ndim)]
@@ -157,22 +171,28 @@ class Tensor:
         return self._st.array.ndim
 
     def dim(self) -> int:
+        """The number of dims (``self.ndim``); ``ndimension`` is the same method."""
         return self._st.array.ndim
 
     ndimension = dim
 
     def numel(self) -> int:
+        """The number of elements (the product of the sizes), as an int; ``nelement`` is the same
+        method."""
         return int(self._st.array.size)
 
     nelement = numel
 
     def element_size(self) -> int:
+        """The size in bytes of one element of ``self``'s dtype."""
         return self.dtype.itemsize
 
     def is_floating_point(self) -> bool:
+        """True when ``self``'s dtype is a floating-point one."""
         return self.dtype.is_floating_point
 
     def is_complex(self) -> bool:
+        """True when ``self``'s dtype is complex."""
         return self.dtype.is_complex
 
     @property
@@ -184,6 +204,8 @@ class Tensor:
         return self.device.type == "cuda"
 
     def type(self, dtype: Any = None, non_blocking: bool = False) -> Any:
+        """Without ``dtype``: the legacy type name, such as ``'torch.FloatTensor'``. With a dtype
+        or such a name: ``self`` cast to it."""
         if dtype is None:
             return _tensor_type_name(self.dtype)
         return self.to(_type_target(dtype))
@@ -193,6 +215,7 @@ class Tensor:
         return self._st.version
 
     def is_inference(self) -> bool:
+        """True when ``self`` was created under ``torch.inference_mode``."""
         return self._inference
 
     # ---- autograd metadata --------------------------------------------------------------
@@ -348,12 +371,16 @@ class Tensor:
         return a
 
     def item(self) -> Any:
+        """The value of a one-element tensor as a Python number (or bool); more elements raise
+        RuntimeError. Copies the value to the host."""
         if self.numel() != 1:
             raise RuntimeError(f"a Tensor with {self.numel()} elements cannot be converted to "
                                "Scalar")
         return self._host().reshape(()).item()
 
     def tolist(self) -> Any:
+        """The data as nested Python lists of numbers (a plain number for a 0-dim tensor). Copies
+        the data to the host."""
         return self._host().tolist()
 
     def numpy(self, *, force: bool = False) -> np.ndarray:
@@ -440,6 +467,8 @@ class Tensor:
 
     # ---- layout (recovered from the view chain, see core/strides.py) ------------------
     def is_contiguous(self, memory_format: Any = None) -> bool:
+        """Whether torch would lay ``self`` out contiguously (row-major), as recovered from its
+        chain of views; JAX arrays themselves have no strides."""
         return layout(self)[1]
 
     def stride(self, dim: int | None = None) -> tuple[int, ...] | int:
@@ -448,4 +477,15 @@ class Tensor:
         return strides if dim is None else strides[norm_dim(dim, self.ndim)]
 
     def storage_offset(self) -> int:
+        """Where ``self`` starts in its base's storage, in elements, as torch would report it for
+        the same views (recovered from the view chain)."""
         return layout(self)[2]
+
+
+
+def _rebuild_tensor(array: np.ndarray, requires_grad: bool, cls: type | None = None) -> Tensor:
+    """Unpickle a tensor written by ``Tensor.__reduce_ex__`` (a module-level function, so pickle
+    finds it under this package's real module name)."""
+    t = (cls or Tensor)._wrap(jax.device_put(np.array(array)))
+    t._requires_grad = requires_grad
+    return t

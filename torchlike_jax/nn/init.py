@@ -78,20 +78,25 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
+    """Fills ``tensor`` with ``val`` in place, without recording autograd; returns it."""
     with no_grad():
         return tensor.fill_(val)
 
 
 def ones_(tensor: Tensor) -> Tensor:
+    """Fills ``tensor`` with ones in place, without recording autograd; returns it."""
     return constant_(tensor, 1.0)
 
 
 def zeros_(tensor: Tensor) -> Tensor:
+    """Fills ``tensor`` with zeros in place, without recording autograd; returns it."""
     with no_grad():
         return tensor.zero_()
 
 
 def eye_(tensor: Tensor) -> Tensor:
+    """Overwrites a 2-D ``tensor`` with the identity matrix (ones on the main diagonal, zeros
+    elsewhere; rectangular shapes allowed), without recording autograd; returns it."""
     if tensor.ndim != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
     from .._creation import eye
@@ -121,6 +126,10 @@ def _calculate_correct_fan(tensor: Tensor, mode: str) -> int:
 
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0,
                     generator: Generator | None = None) -> Tensor:
+    """Glorot initialization: fills ``tensor`` in place from U(-a, a) with
+    ``a = gain * sqrt(6 / (fan_in + fan_out))``, fan_in = ``size(1)`` times the receptive
+    field (the product of dims 2 onward), fan_out = ``size(0)`` times it; returns it. Draws
+    from this library's generator (or ``generator``), so values differ from torch's."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
     a = math.sqrt(3.0) * std
@@ -129,6 +138,10 @@ def xavier_uniform_(tensor: Tensor, gain: float = 1.0,
 
 def xavier_normal_(tensor: Tensor, gain: float = 1.0,
                    generator: Generator | None = None) -> Tensor:
+    """Glorot initialization: fills ``tensor`` in place from N(0, std**2) with
+    ``std = gain * sqrt(2 / (fan_in + fan_out))``, fan_in = ``size(1)`` times the receptive
+    field (the product of dims 2 onward), fan_out = ``size(0)`` times it; returns it. Draws
+    from this library's generator (or ``generator``), so values differ from torch's."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
     return _fill_normal(tensor, 0.0, std, generator)
@@ -137,6 +150,11 @@ def xavier_normal_(tensor: Tensor, gain: float = 1.0,
 def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
                      nonlinearity: str = "leaky_relu",
                      generator: Generator | None = None) -> Tensor:
+    """He initialization: fills ``tensor`` in place from U(-b, b) with
+    ``b = gain * sqrt(3 / fan)``, ``gain`` from ``calculate_gain(nonlinearity, a)`` and
+    ``fan`` the fan_in or fan_out (``mode``). A zero-element tensor is left alone with a
+    warning. Draws from this library's generator (or ``generator``), so values differ from
+    torch's."""
     if 0 in tensor.shape:
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
         return tensor
@@ -149,6 +167,10 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
 def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
                     nonlinearity: str = "leaky_relu",
                     generator: Generator | None = None) -> Tensor:
+    """He initialization: fills ``tensor`` in place from N(0, std**2) with
+    ``std = gain / sqrt(fan)``, ``gain`` from ``calculate_gain(nonlinearity, a)`` and ``fan``
+    the fan_in or fan_out (``mode``). A zero-element tensor is left alone with a warning.
+    Draws from this library's generator (or ``generator``), so values differ from torch's."""
     if 0 in tensor.shape:
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
         return tensor

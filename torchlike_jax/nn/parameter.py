@@ -15,6 +15,8 @@ class Parameter(Tensor):
     """A Tensor subclass sharing ``data``'s storage (array and version counter), always a leaf,
     ``requires_grad=True`` by default; ops on it return plain Tensors, as in torch."""
 
+    __module__ = "torch.nn.parameter"  # as scripts print it; pickled through __reduce_ex__
+
     def __new__(cls, data: Tensor | None = None, requires_grad: bool = True) -> Parameter:
         if data is None:
             data = empty(0)

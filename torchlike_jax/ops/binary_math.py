@@ -83,6 +83,8 @@ def hypot(a, b):
 @op("logaddexp", impl=_floats("logaddexp_cpu", jnp.logaddexp), grad_fn="LogaddexpBackward0",
     saves=(0, 1))
 def logaddexp(input, other):
+    """``log(exp(input) + exp(other))`` elementwise, computed without overflow; floating-point
+    tensors only, broadcasting."""
     need_tensor("logaddexp", other, "other", 2)
     return dispatch(logaddexp.op, (input, other))
 
@@ -90,6 +92,8 @@ def logaddexp(input, other):
 @op("logaddexp2", impl=_floats("logaddexp2_cpu", jnp.logaddexp2), grad_fn="Logaddexp2Backward0",
     saves=(0, 1))
 def logaddexp2(input, other):
+    """``log2(2**input + 2**other)`` elementwise, computed without overflow; floating-point
+    tensors only, broadcasting."""
     need_tensor("logaddexp2", other, "other", 2)
     return dispatch(logaddexp2.op, (input, other))
 
@@ -108,6 +112,8 @@ COPYSIGN_T = register("copysign_tensor", _copysign, "CopysignBackward0", dtype_r
 @op("copysign", impl=_copysign, grad_fn="CopysignBackward1", dtype=FLOAT, saves_output=True,
     inplace=True)
 def copysign(input, other):
+    """Elementwise magnitude of ``input`` with the sign of ``other`` (a tensor or a number; the
+    sign of -0.0 counts). The result is floating point; the gradient flows to ``input`` only."""
     need_input("copysign", input, other, combination=True)
     return dispatch(COPYSIGN_T if _is_tensor(other) else copysign.op, (input, other))
 
@@ -130,6 +136,8 @@ def _nextafter_f(a, b):
 @op("nextafter", impl=_floats("nextafter_cpu", _nextafter_f), grad_fn="NextafterBackward0",
     inplace=True)
 def nextafter(input, other):
+    """The next floating-point value after ``input`` in the direction of ``other``, elementwise;
+    floating-point tensors only. The gradient passes to ``input`` unchanged."""
     need_tensor("nextafter", other, "other", 2)
     return dispatch(nextafter.op, (input, other))
 
@@ -205,12 +213,14 @@ def heaviside(input, values):
 
 @op("gcd", impl=lambda a, b: jnp.gcd(only("gcd_cpu", a, "int"), b), grad_fn=None, inplace=True)
 def gcd(input, other):
+    """Elementwise greatest common divisor of two integer tensors (non-negative result)."""
     need_tensor("gcd", other, "other", 2)
     return dispatch(gcd.op, (input, other))
 
 
 @op("lcm", impl=lambda a, b: jnp.lcm(only("lcm_cpu", a, "int"), b), grad_fn=None, inplace=True)
 def lcm(input, other):
+    """Elementwise least common multiple of two integer tensors (non-negative result)."""
     need_tensor("lcm", other, "other", 2)
     return dispatch(lcm.op, (input, other))
 
@@ -245,6 +255,8 @@ def clamp_min(input, min):
     grad_fn=lambda p: "ClampMaxBackward1" if p[0] else "ClampMaxBackward0", saves=(0, 1),
     inplace=True)
 def clamp_max(input, max):
+    """``min(input, max)`` elementwise: caps every element at ``max`` (a number or a
+    broadcastable tensor); the same as ``clamp(input, max=max)``. NaN stays NaN."""
     return _clamp_bound("clamp_max", clamp_max.op, input, max)
 
 

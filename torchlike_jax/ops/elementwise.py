@@ -170,6 +170,8 @@ def rsub(input, other, *, alpha=1):
 @op("mul", impl=lambda a, b: a * b, grad_fn="MulBackward0", saves=(1, 0),
     saved_for={1: (0,), 0: (1,)}, aliases=("multiply",), inplace=True)
 def mul(input, other):
+    """``input * other`` elementwise, with broadcasting and type promotion; ``other`` may be a
+    Python number. ``multiply`` is an alias."""
     return dispatch(mul.op, (input, other))
 
 
@@ -342,6 +344,8 @@ def rfloor_divide(input, other):
 # ---- unary ------------------------------------------------------------------------------------
 @op("neg", impl=jnp.negative, grad_fn="NegBackward0", aliases=("negative",), inplace=True)
 def neg(input):
+    """``-input`` elementwise (``negative`` is an alias). Bool tensors are refused, as in torch:
+    use ``~`` or ``logical_not`` to invert a mask."""
     if array_of(input).dtype == jnp.bool_:
         raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you "
                            "are trying to invert a mask, use the `~` or `logical_not()` operator "
@@ -514,6 +518,8 @@ def inplace_mask_fn(fn, grad_name: str | None = None):
 
 @op("eq", impl=lambda a, b: a == b, grad_fn=None, dtype=COMPARE)
 def eq(input, other):
+    """``input == other`` elementwise, as a bool tensor; ``other`` is a tensor or a number and
+    broadcasts against ``input``. ``torch.equal`` compares whole tensors instead."""
     need_input("eq", input, other, combination=True)
     return dispatch(eq.op, (input, other))
 
@@ -523,6 +529,8 @@ expose_inplace(("eq",), inplace_mask_fn(eq, "Eq"))
 
 @op("ne", impl=lambda a, b: a != b, grad_fn=None, dtype=COMPARE, aliases=("not_equal",))
 def ne(input, other):
+    """``input != other`` elementwise, as a bool tensor; ``other`` is a tensor or a number and
+    broadcasts against ``input``. ``not_equal`` is an alias."""
     need_input("ne", input, other, combination=True)
     return dispatch(ne.op, (input, other))
 
@@ -532,6 +540,8 @@ expose_inplace(("ne", "not_equal"), inplace_mask_fn(ne, "Ne"))
 
 @op("lt", impl=lambda a, b: a < b, grad_fn=None, dtype=COMPARE, aliases=("less",))
 def lt(input, other):
+    """``input < other`` elementwise, as a bool tensor; ``other`` is a tensor or a number and
+    broadcasts against ``input``. ``less`` is an alias."""
     need_input("lt", input, other, combination=True)
     return dispatch(lt.op, (input, other))
 
@@ -541,6 +551,8 @@ expose_inplace(("lt", "less"), inplace_mask_fn(lt, "Lt"))
 
 @op("le", impl=lambda a, b: a <= b, grad_fn=None, dtype=COMPARE, aliases=("less_equal",))
 def le(input, other):
+    """``input <= other`` elementwise, as a bool tensor; ``other`` is a tensor or a number and
+    broadcasts against ``input``. ``less_equal`` is an alias."""
     need_input("le", input, other, combination=True)
     return dispatch(le.op, (input, other))
 
@@ -550,6 +562,8 @@ expose_inplace(("le", "less_equal"), inplace_mask_fn(le, "Le"))
 
 @op("gt", impl=lambda a, b: a > b, grad_fn=None, dtype=COMPARE, aliases=("greater",))
 def gt(input, other):
+    """``input > other`` elementwise, as a bool tensor; ``other`` is a tensor or a number and
+    broadcasts against ``input``. ``greater`` is an alias."""
     need_input("gt", input, other, combination=True)
     return dispatch(gt.op, (input, other))
 
@@ -559,6 +573,8 @@ expose_inplace(("gt", "greater"), inplace_mask_fn(gt, "Gt"))
 
 @op("ge", impl=lambda a, b: a >= b, grad_fn=None, dtype=COMPARE, aliases=("greater_equal",))
 def ge(input, other):
+    """``input >= other`` elementwise, as a bool tensor; ``other`` is a tensor or a number and
+    broadcasts against ``input``. ``greater_equal`` is an alias."""
     need_input("ge", input, other, combination=True)
     return dispatch(ge.op, (input, other))
 

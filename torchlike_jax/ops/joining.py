@@ -138,7 +138,8 @@ def _unbind_impl(a, dim):
 
 
 _GRAD_FN = {"split": "SplitBackward0", "split_with_sizes": "SplitWithSizesBackward0",
-            "unbind": "UnbindBackward0"}
+            "unbind": "UnbindBackward0", "unsafe_split": "UnsafeSplitBackward0",
+            "unsafe_split_with_sizes": "UnsafeSplitWithSizesBackward0"}
 
 
 def _multi_op(kind: str, n: int) -> OpDef:
@@ -148,7 +149,7 @@ def _multi_op(kind: str, n: int) -> OpDef:
     if op is None:
         impl = _unbind_impl if kind == "unbind" else _pieces_impl
         op = register(name, impl, _GRAD_FN[kind], dtype_rule=KEEP, n_out=max(n, 1),
-                      diff_outputs=tuple(range(max(n, 1))), view=True)
+                      diff_outputs=tuple(range(max(n, 1))), view=not kind.startswith("unsafe"))
     return op
 
 
@@ -157,8 +158,9 @@ def _run_pieces(kind: str, input, dim: int, bounds: tuple, copy: bool = False) -
     return out if isinstance(out, tuple) else (out,)
 
 
-def _split(tensor, split_size_or_sections, dim: int, *, copy: bool) -> tuple:
-    """torch.split (``copy``: torch.split_copy, pieces that are not views)."""
+def _split(tensor, split_size_or_sections, dim: int, *, copy: bool, prefix: str = "") -> tuple:
+    """torch.split (``copy``: torch.split_copy, pieces that are not views; ``prefix``
+    "unsafe_": torch.unsafe_split, pieces that are not views, with torch's other node)."""
     if tensor.ndim == 0:
         raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = norm_dim(dim, tensor.ndim)
@@ -174,14 +176,14 @@ def _split(tensor, split_size_or_sections, dim: int, *, copy: bool) -> tuple:
                                f"dimension size of {n}")
         count = max(math.ceil(n / size), 1) if size else 1
         bounds = tuple((i * size, min((i + 1) * size, n)) for i in range(count))
-        return _run_pieces("split", tensor, d, bounds, copy)
+        return _run_pieces(prefix + "split", tensor, d, bounds, copy)
     sizes = [int(s) for s in split_size_or_sections]
     if sum(sizes) != n or any(s < 0 for s in sizes):
         raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input "
                            f"tensor's size at dimension {d}), but got split_sizes={sizes}")
     starts = [sum(sizes[:i]) for i in range(len(sizes))]
     bounds = tuple((s, s + k) for s, k in zip(starts, sizes, strict=True))
-    return _run_pieces("split_with_sizes", tensor, d, bounds, copy)
+    return _run_pieces(prefix + "split_with_sizes", tensor, d, bounds, copy)
 
 
 def split(tensor, split_size_or_sections, dim: int = 0) -> tuple:
@@ -196,6 +198,11 @@ def split_copy(tensor, split_size_or_sections, dim: int = 0) -> tuple:
 
 def chunk(input, chunks: int, dim: int = 0) -> tuple:
     """torch.chunk: at most ``chunks`` pieces of ceil(size / chunks)."""
+    return _chunk(input, chunks, dim, "")
+
+
+def _chunk(input, chunks: int, dim: int, prefix: str) -> tuple:
+    """torch.chunk (``prefix`` "unsafe_": torch.unsafe_chunk)."""
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     if input.ndim == 0:
@@ -204,8 +211,28 @@ def chunk(input, chunks: int, dim: int = 0) -> tuple:
     n = input.shape[d]
     size = math.ceil(n / chunks)
     if size == 0:  # an empty dim: torch returns `chunks` empty pieces
-        return _run_pieces("split", input, d, ((0, 0),) * chunks)
-    return split(input, size, d)
+        return _run_pieces(prefix + "split", input, d, ((0, 0),) * chunks)
+    return _split(input, size, d, copy=False, prefix=prefix)
+
+
+def unsafe_split(tensor, split_size: int, dim: int = 0) -> tuple:
+    """torch.unsafe_split: split's pieces as new tensors, not views (torch skips the view
+    bookkeeping and trusts the caller not to write into them)."""
+    if not isinstance(split_size, int) and not (hasattr(split_size, "ndim")
+                                                and split_size.ndim == 0):
+        raise TypeError("unsafe_split(): argument 'split_size' (position 2) must be int, not "
+                        f"{type(split_size).__name__}")
+    return _split(tensor, split_size, dim, copy=False, prefix="unsafe_")
+
+
+def unsafe_split_with_sizes(tensor, split_sizes, dim: int = 0) -> tuple:
+    """torch.unsafe_split_with_sizes: split_with_sizes's pieces as new tensors, not views."""
+    return _split(tensor, list(split_sizes), dim, copy=False, prefix="unsafe_")
+
+
+def unsafe_chunk(input, chunks: int, dim: int = 0) -> tuple:
+    """torch.unsafe_chunk: chunk's pieces as new tensors, not views."""
+    return _chunk(input, chunks, dim, "unsafe_")
 
 
 def _unbind(input, dim: int, *, copy: bool) -> tuple:
@@ -354,6 +381,9 @@ def split_with_sizes_copy(input, split_sizes, dim: int = 0) -> tuple:
 
 
 expose("split_with_sizes")(split_with_sizes)
+expose("unsafe_split")(unsafe_split)
+expose("unsafe_split_with_sizes")(unsafe_split_with_sizes)
+expose("unsafe_chunk")(unsafe_chunk)
 expose("split_copy", method=False)(split_copy)
 expose("split_with_sizes_copy", method=False)(split_with_sizes_copy)
 expose("unbind_copy", method=False)(unbind_copy)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import jax.numpy as jnp
 
 from .._dtypes import legacy_name
+from ..core import out_arg
 from ..core.dims import broadcast_shapes, norm_dim
 from ..core.dispatch import dispatch
 from ..core.registry import KEEP, register
@@ -66,6 +67,8 @@ def _matmul(a, b, tag: tuple = ()):
 
 
 def mm(input, mat2):
+    """Matrix product of two 2-D tensors: ``(n, m) @ (m, p)`` gives ``(n, p)``. No broadcasting;
+    use ``matmul`` for batches."""
     if input.ndim != 2:
         raise RuntimeError("self must be a matrix")
     if mat2.ndim != 2:
@@ -74,12 +77,16 @@ def mm(input, mat2):
 
 
 def mv(input, vec):
+    """Matrix-vector product: a 2-D ``input`` ``(n, m)`` times a 1-D ``vec`` ``(m,)`` gives
+    ``(n,)``."""
     if input.ndim != 2 or vec.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input.ndim}, {vec.ndim}")
     return matmul(input, vec)
 
 
 def dot(input, other):
+    """Inner product of two 1-D tensors of the same length and dtype, as a 0-dim tensor (no
+    conjugation; see ``vdot``)."""
     if input.ndim != 1 or other.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
     if input.dtype is not other.dtype:
@@ -89,6 +96,8 @@ def dot(input, other):
 
 
 def bmm(input, mat2):
+    """Batched matrix product of two 3-D tensors: ``(b, n, m)`` and ``(b, m, p)`` give
+    ``(b, n, p)``. The batch sizes must match exactly (no broadcasting)."""
     if input.ndim != 3:
         raise RuntimeError("batch1 must be a 3D tensor")
     if mat2.ndim != 3:
@@ -218,6 +227,8 @@ def outer(input, vec2):
 
 def tensordot(a, b, dims=2, out=None):
     """torch.tensordot: ``dims`` an int (last/first dims) or two lists of dims."""
+    if out is not None:  # torch's out= rules (core/out_arg.py)
+        return out_arg.call_with_out(tensordot, "tensordot", (a, b, dims), {}, out)
     if isinstance(dims, int):
         if dims < 0:
             raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")

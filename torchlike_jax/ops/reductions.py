@@ -18,6 +18,7 @@ import jax
 import jax.numpy as jnp
 
 from .._dtypes import numpy_dtype_or_none, upcast_half
+from ..core import out_arg
 from ..core.declare import op
 from ..core.dims import norm_dim, norm_dims
 from ..core.dispatch import dispatch
@@ -433,8 +434,9 @@ NUC_NORM = register("torch_norm_nuc", _nuc_norm, "SumBackward1", dtype_rule=FLOA
 def norm(input, p="fro", dim=None, keepdim: bool = False, out=None, dtype=None):
     """torch.norm: 'fro' and numbers are vector norms over ``dim`` (all dims by default), 'nuc'
     the nuclear norm of the matrices over a 2-tuple ``dim`` (default the last two)."""
-    if out is not None:
-        raise TypeError("norm(): out= is not supported by torchlike_jax")
+    if out is not None:  # torch's out= rules (core/out_arg.py)
+        return out_arg.call_with_out(norm, "norm", (input, p, dim, keepdim), {"dtype": dtype},
+                                     out)
     if dtype is not None:
         input = input.to(dtype)
     if isinstance(dim, int):

@@ -145,6 +145,8 @@ def _transpose(input, dim0, dim1, op: OpDef):
 
 
 def transpose(input, dim0, dim1):
+    """``input`` with dims ``dim0`` and ``dim1`` swapped, as a view sharing its data.
+    ``swapaxes`` and ``swapdims`` are aliases."""
     return _transpose(input, dim0, dim1, TRANSPOSE)
 
 
@@ -196,6 +198,8 @@ def _permute(input, dims: tuple, op: OpDef):
 
 
 def permute(input, *dims):
+    """A view of ``input`` with its dims reordered: output dim ``i`` is input dim ``dims[i]``
+    (the dims as one sequence or as separate ints)."""
     return _permute(input, dims, PERMUTE)
 
 
@@ -209,6 +213,8 @@ def _unsqueeze(input, dim, op: OpDef):
 
 
 def unsqueeze(input, dim):
+    """A view of ``input`` with a new dim of size 1 inserted at position ``dim`` (a negative
+    ``dim`` counts from ``input.dim() + 1``)."""
     return _unsqueeze(input, dim, UNSQUEEZE)
 
 
@@ -279,6 +285,9 @@ def _expand(input, sizes: tuple, op: OpDef):
 
 
 def expand(input, *sizes):
+    """A view of ``input`` broadcast to ``sizes``: size-1 dims can grow, new leading dims can be
+    added, and -1 keeps a dim's size. No data is copied, so the expanded elements share memory
+    (write to it only after ``clone()``)."""
     return _expand(input, sizes, EXPAND)
 
 
@@ -371,6 +380,7 @@ def ravel(input):
 
 
 def broadcast_to(input, size):
+    """``input`` expanded to shape ``size``, as ``Tensor.expand`` (a view)."""
     return expand(input, *_shape_args((size,)))
 
 
@@ -404,6 +414,8 @@ def narrow(input, dim: int, start, length: int):
 
 
 def narrow_copy(input, dim: int, start, length: int):
+    """A copy of ``length`` elements of ``input`` from ``start`` along ``dim``: what ``narrow``
+    returns as a view, as a new tensor."""
     d, start = _narrow_args(input, dim, start, length)
     return dispatch(NARROW_COPY, (input,), (d, start, start + length, 1))
 
@@ -482,6 +494,9 @@ def _unfold(input, dimension: int, size: int, step: int, *, copy: bool):
 
 
 def unfold(input, dimension: int, size: int, step: int):
+    """A view holding every slice of length ``size`` along ``dimension``, taken every ``step``
+    elements: that dim becomes the number of slices and a new last dim of length ``size`` is
+    added."""
     return _unfold(input, dimension, size, step, copy=False)
 
 
@@ -543,6 +558,8 @@ def tile(input, dims):
 
 
 def flip(input, *dims):
+    """A copy of ``input`` with the order of elements reversed along each dim in ``dims`` (as a
+    list or as separate ints)."""
     dims = _shape_args(dims)
     nd = input.ndim
     dl = tuple(norm_dim(d, nd) for d in dims)
@@ -552,12 +569,14 @@ def flip(input, *dims):
 
 
 def fliplr(input):
+    """A copy of ``input`` (at least 2-D) with its columns (dim 1) in reverse order."""
     if input.ndim < 2:
         raise RuntimeError("Input must be >= 2-d.")
     return dispatch(FLIP, (input,), ((1,),))
 
 
 def flipud(input):
+    """A copy of ``input`` (at least 1-D) with its rows (dim 0) in reverse order."""
     if input.ndim < 1:
         raise RuntimeError("Input must be >= 1-d.")
     return dispatch(FLIP, (input,), ((0,),))

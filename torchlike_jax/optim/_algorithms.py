@@ -84,6 +84,13 @@ def _check_fused(fused: Any, foreach: Any, differentiable: bool) -> None:
 
 
 class SGD(_Defaults, Optimizer):
+    """Stochastic gradient descent: ``param -= lr * g``, optionally with ``momentum`` (a velocity
+    buffer, damped by ``dampening``; ``nesterov`` looks ahead along it). ``weight_decay`` adds
+    ``weight_decay * param`` to the gradient. ``maximize`` ascends instead. The
+    ``foreach``/``fused``/``capturable`` flags it takes are accepted (each group's update is
+    one compiled JAX program anyway); ``differentiable=True`` raises NotImplementedError at
+    ``step``."""
+
     _kind = "sgd"
     _complex_ok = True  # torch's SGD runs on complex tensors as they are
 
@@ -163,6 +170,15 @@ class SGD(_Defaults, Optimizer):
 
 # ------------------------------------------------------------------------------------------------
 class Adam(_Defaults, Optimizer):
+    """Adam: keeps running averages of the gradient and its square (``betas``), corrects their
+    start-up bias and steps by ``lr * m / (sqrt(v) + eps)``. ``weight_decay`` adds
+    ``weight_decay * param`` to the gradient (L2), or is applied to the parameter directly with
+    ``decoupled_weight_decay=True`` (AdamW); ``amsgrad`` uses the running maximum of ``v``.
+    ``maximize`` ascends instead. The ``foreach``/``fused``/``capturable`` flags it takes are
+    accepted (each group's update is one compiled JAX program anyway); ``differentiable=True``
+    raises NotImplementedError at ``step``. Unlike torch, complex parameters are refused
+    (NotImplementedError)."""
+
     _kind = "adam"
 
     def __init__(self, params: Any, lr: Any = 1e-3, betas: tuple = (0.9, 0.999), eps: float = 1e-8,
@@ -258,6 +274,13 @@ class Adam(_Defaults, Optimizer):
 
 
 class AdamW(Adam):
+    """Adam with decoupled weight decay: the parameter is shrunk by ``lr * weight_decay`` (default
+    0.01) before the Adam step instead of adding the decay to the gradient. Other arguments as
+    in ``Adam``. ``maximize`` ascends instead. The ``foreach``/``fused``/``capturable`` flags it
+    takes are accepted (each group's update is one compiled JAX program anyway);
+    ``differentiable=True`` raises NotImplementedError at ``step``. Unlike torch, complex
+    parameters are refused (NotImplementedError)."""
+
     _kind = "adam"  # the same update (decoupled_weight_decay is one of its static flags)
 
     def __init__(self, params: Any, lr: Any = 1e-3, betas: tuple = (0.9, 0.999), eps: float = 1e-8,
@@ -276,6 +299,14 @@ class AdamW(Adam):
 
 # ------------------------------------------------------------------------------------------------
 class RMSprop(_Defaults, Optimizer):
+    """RMSprop: divides the gradient by the root of a running average (factor ``alpha``) of its
+    square, plus ``eps``; ``centered`` subtracts the squared running mean of the gradient first,
+    ``momentum`` adds a velocity buffer. ``weight_decay`` adds ``weight_decay * param`` to the
+    gradient. ``maximize`` ascends instead. The ``foreach``/``fused``/``capturable`` flags it
+    takes are accepted (each group's update is one compiled JAX program anyway);
+    ``differentiable=True`` raises NotImplementedError at ``step``. Unlike torch, complex
+    parameters are refused (NotImplementedError)."""
+
     _kind = "rmsprop"
 
     def __init__(self, params: Any, lr: Any = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
@@ -358,6 +389,14 @@ class RMSprop(_Defaults, Optimizer):
 
 # ------------------------------------------------------------------------------------------------
 class Adagrad(_Defaults, Optimizer):
+    """Adagrad: divides each step by the root of the sum of all past squared gradients (started at
+    ``initial_accumulator_value``) plus ``eps``, so frequently updated coordinates slow down;
+    ``lr_decay`` shrinks ``lr`` over steps. ``weight_decay`` adds ``weight_decay * param`` to
+    the gradient. ``maximize`` ascends instead. The ``foreach``/``fused``/``capturable`` flags
+    it takes are accepted (each group's update is one compiled JAX program anyway);
+    ``differentiable=True`` raises NotImplementedError at ``step``. Unlike torch, complex
+    parameters are refused (NotImplementedError)."""
+
     _kind = "adagrad"
 
     def __init__(self, params: Any, lr: Any = 1e-2, lr_decay: float = 0, weight_decay: float = 0,
@@ -425,6 +464,13 @@ def _check_betas(lr: Any, eps: float, betas: tuple, weight_decay: float) -> None
 
 
 class Adamax(_Defaults, Optimizer):
+    """Adamax: Adam with the second moment replaced by an exponentially weighted infinity norm
+    (running maximum of ``|g|``, decayed by ``beta2``). ``weight_decay`` adds
+    ``weight_decay * param`` to the gradient. ``maximize`` ascends instead. The
+    ``foreach``/``fused``/``capturable`` flags it takes are accepted (each group's update is one
+    compiled JAX program anyway); ``differentiable=True`` raises NotImplementedError at
+    ``step``. Unlike torch, complex parameters are refused (NotImplementedError)."""
+
     _kind = "adamax"
     _setstate_defaults = {"foreach": None, "maximize": False, "differentiable": False,
                           "capturable": False}
@@ -475,6 +521,14 @@ class Adamax(_Defaults, Optimizer):
 
 
 class NAdam(_Defaults, Optimizer):
+    """NAdam: Adam with Nesterov momentum, whose momentum coefficient is warmed up by
+    ``momentum_decay``. ``weight_decay`` adds ``weight_decay * param`` to the gradient, or
+    decays the parameter directly with ``decoupled_weight_decay=True``. ``maximize`` ascends
+    instead. The ``foreach``/``fused``/``capturable`` flags it takes are accepted (each group's
+    update is one compiled JAX program anyway); ``differentiable=True`` raises
+    NotImplementedError at ``step``. Unlike torch, complex parameters are refused
+    (NotImplementedError)."""
+
     _kind = "nadam"
     _setstate_defaults = {"maximize": False, "foreach": None, "capturable": False,
                           "differentiable": False, "decoupled_weight_decay": False}
@@ -542,6 +596,14 @@ class NAdam(_Defaults, Optimizer):
 
 
 class RAdam(_Defaults, Optimizer):
+    """RAdam: Adam whose adaptive step is switched on only once the variance of its estimate is
+    tractable (roughly the first steps are plain momentum SGD), with a rectification factor
+    after that. ``weight_decay`` adds ``weight_decay * param`` to the gradient, or decays the
+    parameter directly with ``decoupled_weight_decay=True``. ``maximize`` ascends instead. The
+    ``foreach``/``fused``/``capturable`` flags it takes are accepted (each group's update is one
+    compiled JAX program anyway); ``differentiable=True`` raises NotImplementedError at
+    ``step``. Unlike torch, complex parameters are refused (NotImplementedError)."""
+
     _kind = "radam"
     _setstate_defaults = {"foreach": None, "maximize": False, "differentiable": False,
                           "decoupled_weight_decay": False, "capturable": False}
@@ -609,6 +671,14 @@ class RAdam(_Defaults, Optimizer):
 
 
 class Adadelta(_Defaults, Optimizer):
+    """Adadelta: scales each step by the ratio of running RMS values of past updates and of
+    gradients (decay ``rho``, ``eps`` in both roots), then by ``lr`` (default 1.0).
+    ``weight_decay`` adds ``weight_decay * param`` to the gradient. ``maximize`` ascends
+    instead. The ``foreach``/``fused``/``capturable`` flags it takes are accepted (each group's
+    update is one compiled JAX program anyway); ``differentiable=True`` raises
+    NotImplementedError at ``step``. Unlike torch, complex parameters are refused
+    (NotImplementedError)."""
+
     _kind = "adadelta"
     _setstate_defaults = {"foreach": None, "maximize": False, "differentiable": False,
                           "capturable": False}
@@ -664,6 +734,13 @@ class Adadelta(_Defaults, Optimizer):
 
 
 class Rprop(_Defaults, Optimizer):
+    """Resilient backpropagation: uses only the sign of the gradient, with a per-element step size
+    grown by ``etas[1]`` while the sign holds and shrunk by ``etas[0]`` when it flips, kept
+    within ``step_sizes``; meant for full-batch training. ``maximize`` ascends instead. The
+    ``foreach``/``fused``/``capturable`` flags it takes are accepted (each group's update is one
+    compiled JAX program anyway); ``differentiable=True`` raises NotImplementedError at
+    ``step``. Unlike torch, complex parameters are refused (NotImplementedError)."""
+
     _kind = "rprop"
     _setstate_defaults = {"foreach": None, "maximize": False, "differentiable": False,
                           "capturable": False}
@@ -720,6 +797,13 @@ class Rprop(_Defaults, Optimizer):
 
 
 class ASGD(_Defaults, Optimizer):
+    """Averaged SGD: SGD with a decaying step size (``lambd``, ``alpha``) that also keeps an
+    average of the iterates, started after step ``t0``, in the state ``ax``. ``weight_decay``
+    adds ``weight_decay * param`` to the gradient. ``maximize`` ascends instead. The
+    ``foreach``/``fused``/``capturable`` flags it takes are accepted (each group's update is one
+    compiled JAX program anyway); ``differentiable=True`` raises NotImplementedError at
+    ``step``. Unlike torch, complex parameters are refused (NotImplementedError)."""
+
     _kind = "asgd"
     _setstate_defaults = {"foreach": None, "maximize": False, "differentiable": False,
                           "capturable": False}

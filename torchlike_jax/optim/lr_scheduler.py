@@ -211,6 +211,9 @@ class _LambdaStateMixin:
 
 
 class LambdaLR(_LambdaStateMixin, LRScheduler):
+    """Sets each group's learning rate to its initial value times ``lr_lambda(epoch)`` (one
+    function, or one per param group)."""
+
     def __init__(self, optimizer: Optimizer, lr_lambda: Any, last_epoch: int = -1) -> None:
         self.optimizer = optimizer
         self.lr_lambdas = _lambdas(optimizer, lr_lambda)
@@ -223,6 +226,9 @@ class LambdaLR(_LambdaStateMixin, LRScheduler):
 
 
 class MultiplicativeLR(_LambdaStateMixin, LRScheduler):
+    """Multiplies each group's learning rate by ``lr_lambda(epoch)`` at every ``step()`` after
+    the first (one function, or one per param group)."""
+
     def __init__(self, optimizer: Optimizer, lr_lambda: Any, last_epoch: int = -1) -> None:
         self.optimizer = optimizer
         self.lr_lambdas = _lambdas(optimizer, lr_lambda)
@@ -241,6 +247,8 @@ class MultiplicativeLR(_LambdaStateMixin, LRScheduler):
 
 
 class StepLR(LRScheduler):
+    """Multiplies the learning rate by ``gamma`` (default 0.1) every ``step_size`` epochs."""
+
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1,
                  last_epoch: int = -1) -> None:
         self.step_size = step_size
@@ -259,6 +267,9 @@ class StepLR(LRScheduler):
 
 
 class MultiStepLR(LRScheduler):
+    """Multiplies the learning rate by ``gamma`` (default 0.1) each time the epoch count reaches
+    one of ``milestones`` (a repeated milestone applies it that many times)."""
+
     def __init__(self, optimizer: Optimizer, milestones: Any, gamma: float = 0.1,
                  last_epoch: int = -1) -> None:
         self.milestones = Counter(milestones)
@@ -279,6 +290,9 @@ class MultiStepLR(LRScheduler):
 
 
 class ConstantLR(LRScheduler):
+    """Scales the learning rate by ``factor`` for the first ``total_iters`` epochs, then restores
+    it (a simple warm-up)."""
+
     def __init__(self, optimizer: Optimizer, factor: float = 1.0 / 3, total_iters: int = 5,
                  last_epoch: int = -1) -> None:
         if factor > 1.0 or factor < 0:
@@ -301,6 +315,9 @@ class ConstantLR(LRScheduler):
 
 
 class LinearLR(LRScheduler):
+    """Scales the learning rate by a factor that moves linearly from ``start_factor`` to
+    ``end_factor`` over ``total_iters`` epochs, then stays at ``end_factor``."""
+
     def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3,
                  end_factor: float = 1.0, total_iters: int = 5, last_epoch: int = -1) -> None:
         if start_factor > 1.0 or start_factor <= 0:
@@ -331,6 +348,8 @@ class LinearLR(LRScheduler):
 
 
 class ExponentialLR(LRScheduler):
+    """Multiplies the learning rate by ``gamma`` at every ``step()``."""
+
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
@@ -346,6 +365,9 @@ class ExponentialLR(LRScheduler):
 
 
 class PolynomialLR(LRScheduler):
+    """Decays the learning rate to zero over ``total_iters`` epochs as
+    ``(1 - epoch / total_iters) ** power`` times the initial value."""
+
     def __init__(self, optimizer: Optimizer, total_iters: int = 5, power: float = 1.0,
                  last_epoch: int = -1) -> None:
         self.total_iters = total_iters
@@ -366,6 +388,10 @@ class PolynomialLR(LRScheduler):
 
 
 class CosineAnnealingLR(LRScheduler):
+    """Anneals the learning rate from its initial value down to ``eta_min`` along half a cosine
+    period of ``T_max`` epochs (continuing past ``T_max`` it rises again, as torch's recursive
+    form does)."""
+
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0,
                  last_epoch: int = -1) -> None:
         self.T_max = T_max
@@ -428,6 +454,9 @@ class _NestedStateMixin:
 
 
 class SequentialLR(_NestedStateMixin, LRScheduler):
+    """Runs ``schedulers`` one after another on the same optimizer, switching to the next at each
+    epoch in ``milestones`` (one fewer milestone than schedulers)."""
+
     def __init__(self, optimizer: Optimizer, schedulers: list, milestones: list,
                  last_epoch: int = -1) -> None:
         _check_schedulers(self.__class__.__name__, optimizer, schedulers, "")
@@ -469,6 +498,9 @@ class SequentialLR(_NestedStateMixin, LRScheduler):
 
 
 class ChainedScheduler(_NestedStateMixin, LRScheduler):
+    """Steps every scheduler of ``schedulers`` at each ``step()``, so their multiplicative
+    effects combine (all must drive the same optimizer)."""
+
     def __init__(self, schedulers: Any, optimizer: Optimizer | None = None) -> None:
         if len(schedulers) < 1:
             raise ValueError(f"{self.__class__.__name__} expects at least one scheduler to be "
@@ -488,6 +520,11 @@ class ChainedScheduler(_NestedStateMixin, LRScheduler):
 
 
 class ReduceLROnPlateau(LRScheduler):
+    """Multiplies the learning rate by ``factor`` when ``step(metric)`` has not improved
+    (``mode`` 'min' or 'max', by ``threshold`` in ``threshold_mode`` 'rel' or 'abs') for more
+    than ``patience`` calls; waits ``cooldown`` calls after a cut, never goes below
+    ``min_lr``, and skips cuts smaller than ``eps``."""
+
     def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1,
                  patience: int = 10, threshold: float = 1e-4, threshold_mode: str = "rel",
                  cooldown: int = 0, min_lr: Any = 0, eps: float = 1e-8) -> None:
@@ -588,6 +625,12 @@ class ReduceLROnPlateau(LRScheduler):
 
 
 class CyclicLR(LRScheduler):
+    """Cycles the learning rate between ``base_lr`` and ``max_lr`` (``step_size_up`` steps up,
+    ``step_size_down`` down), stepped per batch. ``mode`` 'triangular', 'triangular2'
+    (amplitude halved each cycle) or 'exp_range' (scaled by ``gamma**iteration``), or a custom
+    ``scale_fn``; with ``cycle_momentum`` the momentum cycles the opposite way between
+    ``max_momentum`` and ``base_momentum``."""
+
     def __init__(self, optimizer: Optimizer, base_lr: Any, max_lr: Any,
                  step_size_up: int = 2000, step_size_down: int | None = None,
                  mode: str = "triangular", gamma: float = 1.0, scale_fn: Any = None,
@@ -703,6 +746,10 @@ class CyclicLR(LRScheduler):
 
 
 class CosineAnnealingWarmRestarts(LRScheduler):
+    """Cosine annealing from the initial learning rate to ``eta_min`` that restarts every cycle:
+    the first lasts ``T_0`` epochs and each next one ``T_mult`` times longer. ``step(epoch)``
+    accepts fractional epochs."""
+
     def __init__(self, optimizer: Optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0,
                  last_epoch: int = -1) -> None:
         if T_0 <= 0 or not isinstance(T_0, int):
@@ -757,6 +804,13 @@ class CosineAnnealingWarmRestarts(LRScheduler):
 
 
 class OneCycleLR(LRScheduler):
+    """The one-cycle policy, stepped per batch for ``total_steps`` (or
+    ``epochs * steps_per_epoch``) steps: warms up from ``max_lr / div_factor`` to ``max_lr``
+    over the first ``pct_start`` fraction, then anneals (``anneal_strategy`` 'cos' or
+    'linear') down to ``initial_lr / final_div_factor``; ``three_phase`` adds a symmetric
+    return before the final anneal. With ``cycle_momentum`` the momentum moves inversely
+    between ``max_momentum`` and ``base_momentum``."""
+
     def __init__(self, optimizer: Optimizer, max_lr: Any, total_steps: int | None = None,
                  epochs: int | None = None, steps_per_epoch: int | None = None,
                  pct_start: float = 0.3, anneal_strategy: str = "cos",

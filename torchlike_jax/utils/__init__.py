@@ -1,5 +1,5 @@
 """``torch.utils``: only ``data`` (datasets, samplers, ``DataLoader``) lives here so far."""
 
-from . import data
+from . import benchmark, data
 
-__all__ = ["data"]
+__all__ = ["benchmark", "data"]

@@ -19,6 +19,9 @@ __all__ = ["ReLU", "GELU", "SiLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax", "
 
 
 class ReLU(Module):
+    """``max(x, 0)`` elementwise, as a module (``F.relu``); ``inplace=True`` overwrites the
+    input. Input and output: any shape, the same."""
+
     __constants__ = ["inplace"]
 
     def __init__(self, inplace: bool = False) -> None:
@@ -33,6 +36,9 @@ class ReLU(Module):
 
 
 class SiLU(Module):
+    """``x * sigmoid(x)`` elementwise (swish), as a module (``F.silu``); ``inplace=True``
+    overwrites the input. Any shape in, the same shape out."""
+
     __constants__ = ["inplace"]
 
     def __init__(self, inplace: bool = False) -> None:
@@ -47,6 +53,10 @@ class SiLU(Module):
 
 
 class GELU(Module):
+    """Gaussian error linear unit, ``x * Phi(x)`` with ``Phi`` the standard normal CDF
+    (``F.gelu``). ``approximate="tanh"`` uses the tanh formula instead of the exact erf one.
+    Any shape in, the same shape out."""
+
     __constants__ = ["approximate"]
 
     def __init__(self, approximate: str = "none") -> None:
@@ -61,16 +71,25 @@ class GELU(Module):
 
 
 class Tanh(Module):
+    """Hyperbolic tangent, elementwise (``torch.tanh``). Any shape in, the same shape out."""
+
     def forward(self, input: Tensor) -> Tensor:
         return F.tanh(input)
 
 
 class Sigmoid(Module):
+    """Logistic function ``1 / (1 + exp(-x))``, elementwise (``torch.sigmoid``). Any shape
+    in, the same shape out."""
+
     def forward(self, input: Tensor) -> Tensor:
         return F.sigmoid(input)
 
 
 class Softmax(Module):
+    """Softmax along ``dim``: exponentiates and divides by the sum over that dim, so each
+    slice is a probability vector (``F.softmax``). ``dim=None`` picks a dim by torch's legacy
+    rule and warns. Any shape in, the same shape out."""
+
     __constants__ = ["dim"]
 
     def __init__(self, dim: int | None = None) -> None:
@@ -90,6 +109,9 @@ class Softmax(Module):
 
 
 class LogSoftmax(Module):
+    """Logarithm of the softmax along ``dim``, computed stably (``F.log_softmax``); pair it with
+    ``NLLLoss``. ``dim=None`` picks a dim by the legacy rule and warns. Shape preserved."""
+
     __constants__ = ["dim"]
 
     def __init__(self, dim: int | None = None) -> None:
@@ -104,6 +126,9 @@ class LogSoftmax(Module):
 
 
 class LeakyReLU(Module):
+    """``x`` where ``x >= 0``, ``negative_slope * x`` elsewhere (``F.leaky_relu``, default
+    slope 0.01). ``inplace=True`` overwrites the input. Shape preserved."""
+
     __constants__ = ["inplace", "negative_slope"]
 
     def __init__(self, negative_slope: float = 1e-2, inplace: bool = False) -> None:
@@ -120,6 +145,9 @@ class LeakyReLU(Module):
 
 
 class ELU(Module):
+    """Exponential linear unit: ``x`` for positive ``x``, ``alpha * (exp(x) - 1)`` otherwise
+    (``F.elu``). ``inplace=True`` overwrites the input. Shape preserved."""
+
     __constants__ = ["alpha", "inplace"]
 
     def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
@@ -136,6 +164,9 @@ class ELU(Module):
 
 
 class Softplus(Module):
+    """Smooth ReLU ``log(1 + exp(beta * x)) / beta``; where ``beta * x > threshold`` it
+    returns ``x`` itself to avoid overflow (``F.softplus``). Shape preserved."""
+
     __constants__ = ["beta", "threshold"]
 
     def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
@@ -151,6 +182,10 @@ class Softplus(Module):
 
 
 class Hardtanh(Module):
+    """Clamps every element to ``[min_val, max_val]`` (default ``[-1, 1]``, ``F.hardtanh``).
+    The deprecated ``min_value``/``max_value`` keywords still work, with a FutureWarning.
+    Shape preserved."""
+
     __constants__ = ["min_val", "max_val", "inplace"]
 
     def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False,
@@ -180,6 +215,9 @@ class Hardtanh(Module):
 
 
 class ReLU6(Hardtanh):
+    """``min(max(x, 0), 6)`` elementwise: a ``Hardtanh`` fixed to ``[0, 6]``. Shape
+    preserved."""
+
     def __init__(self, inplace: bool = False) -> None:
         super().__init__(0.0, 6.0, inplace)
 
@@ -205,11 +243,16 @@ class _InplaceOnly(Module):
 
 
 class Mish(_InplaceOnly):
+    """``x * tanh(softplus(x))`` elementwise (``F.mish``). Shape preserved."""
+
     def forward(self, input: Tensor) -> Tensor:
         return F.mish(input, inplace=self.inplace)
 
 
 class Hardswish(_InplaceOnly):
+    """Piecewise-linear swish: ``x * relu6(x + 3) / 6`` (``F.hardswish``). Shape
+    preserved."""
+
     def forward(self, input: Tensor) -> Tensor:
         return F.hardswish(input, self.inplace)
 
@@ -218,6 +261,9 @@ class Hardswish(_InplaceOnly):
 
 
 class Hardsigmoid(_InplaceOnly):
+    """Piecewise-linear sigmoid: ``relu6(x + 3) / 6``, 0 below -3 and 1 above 3
+    (``F.hardsigmoid``). Shape preserved."""
+
     def forward(self, input: Tensor) -> Tensor:
         return F.hardsigmoid(input, self.inplace)
 
@@ -226,11 +272,17 @@ class Hardsigmoid(_InplaceOnly):
 
 
 class SELU(_InplaceOnly):
+    """Scaled ELU with the fixed self-normalizing constants (``alpha`` about 1.6733, scale
+    about 1.0507; ``F.selu``). Shape preserved."""
+
     def forward(self, input: Tensor) -> Tensor:
         return F.selu(input, self.inplace)
 
 
 class CELU(Module):
+    """Continuously differentiable ELU: ``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``
+    (``F.celu``). Shape preserved."""
+
     __constants__ = ["alpha", "inplace"]
 
     def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
@@ -246,6 +298,9 @@ class CELU(Module):
 
 
 class Threshold(Module):
+    """Keeps elements greater than ``threshold`` and replaces the others by ``value``
+    (``F.threshold``). Shape preserved."""
+
     __constants__ = ["threshold", "value", "inplace"]
 
     def __init__(self, threshold: float, value: float, inplace: bool = False) -> None:
@@ -282,6 +337,10 @@ class RReLU(Module):
 
 
 class GLU(Module):
+    """Gated linear unit: splits the input in two halves ``a, b`` along ``dim`` and returns
+    ``a * sigmoid(b)`` (``F.glu``). That dim must have even size and is halved in the
+    output."""
+
     __constants__ = ["dim"]
 
     def __init__(self, dim: int = -1) -> None:
@@ -296,6 +355,9 @@ class GLU(Module):
 
 
 class Hardshrink(Module):
+    """Zeroes elements with ``|x| <= lambd`` and passes the others unchanged
+    (``F.hardshrink``, default ``lambd=0.5``). Shape preserved."""
+
     __constants__ = ["lambd"]
 
     def __init__(self, lambd: float = 0.5) -> None:
@@ -310,6 +372,9 @@ class Hardshrink(Module):
 
 
 class Softshrink(Hardshrink):
+    """Shrinks towards zero: ``x - lambd`` above ``lambd``, ``x + lambd`` below ``-lambd``,
+    0 in between (``F.softshrink``). Shape preserved."""
+
     def forward(self, input: Tensor) -> Tensor:
         return F.softshrink(input, self.lambd)
 
@@ -318,21 +383,30 @@ class Softshrink(Hardshrink):
 
 
 class LogSigmoid(Module):
+    """``log(sigmoid(x))`` computed stably (``F.logsigmoid``). Shape preserved."""
+
     def forward(self, input: Tensor) -> Tensor:
         return F.logsigmoid(input)
 
 
 class Softsign(Module):
+    """``x / (1 + |x|)`` elementwise (``F.softsign``). Shape preserved."""
+
     def forward(self, input: Tensor) -> Tensor:
         return F.softsign(input)
 
 
 class Tanhshrink(Module):
+    """``x - tanh(x)`` elementwise (``F.tanhshrink``). Shape preserved."""
+
     def forward(self, input: Tensor) -> Tensor:
         return F.tanhshrink(input)
 
 
 class Softmin(Module):
+    """Softmax of ``-x`` along ``dim``: smaller inputs get larger weights (``F.softmin``).
+    Shape preserved."""
+
     __constants__ = ["dim"]
 
     def __init__(self, dim: int | None = None) -> None:

@@ -107,12 +107,24 @@ class _BatchNorm(_NormBase):
 
 
 class BatchNorm1d(_BatchNorm):
+    """Normalizes each channel (dim 1) with the batch mean and biased variance in training, and
+    updates ``running_mean`` / ``running_var`` with ``momentum`` (``None``: a cumulative
+    average); eval mode uses the running statistics. ``affine``: learned per-channel
+    ``weight`` and ``bias``; ``eps`` is added to the variance (``F.batch_norm``). Input
+    ``(N, C)`` or ``(N, C, L)``, ``C = num_features``."""
+
     def _check_input_dim(self, input: Tensor) -> None:
         if input.dim() != 2 and input.dim() != 3:
             raise ValueError(f"expected 2D or 3D input (got {input.dim()}D input)")
 
 
 class BatchNorm2d(_BatchNorm):
+    """Normalizes each channel (dim 1) with the batch mean and biased variance in training, and
+    updates ``running_mean`` / ``running_var`` with ``momentum`` (``None``: a cumulative
+    average); eval mode uses the running statistics. ``affine``: learned per-channel
+    ``weight`` and ``bias``; ``eps`` is added to the variance (``F.batch_norm``). Input
+    ``(N, C, H, W)``, ``C = num_features``."""
+
     def _check_input_dim(self, input: Tensor) -> None:
         if input.dim() != 4:
             raise ValueError(f"expected 4D input (got {input.dim()}D input)")

@@ -134,14 +134,35 @@ class _Conv(_ConvNd):
 
 
 class Conv1d(_Conv):
+    """1-d convolution (cross-correlation, as torch) with a learned ``weight`` of shape
+    ``(out_channels, in_channels // groups, *kernel_size)`` and optional ``bias``
+    (``F.conv1d``). ``stride``, ``padding`` (an int, a tuple, ``'same'`` or ``'valid'``),
+    ``dilation`` and ``groups`` as in torch; ``padding_mode`` 'reflect', 'replicate' or
+    'circular' pads with ``F.pad`` first. Input ``(N, C, L)`` or ``(C, L)`` with
+    ``C = in_channels``; output channels ``out_channels``."""
+
     _nd = 1
 
 
 class Conv2d(_Conv):
+    """2-d convolution (cross-correlation, as torch) with a learned ``weight`` of shape
+    ``(out_channels, in_channels // groups, *kernel_size)`` and optional ``bias``
+    (``F.conv2d``). ``stride``, ``padding`` (an int, a tuple, ``'same'`` or ``'valid'``),
+    ``dilation`` and ``groups`` as in torch; ``padding_mode`` 'reflect', 'replicate' or
+    'circular' pads with ``F.pad`` first. Input ``(N, C, H, W)`` or ``(C, H, W)`` with
+    ``C = in_channels``; output channels ``out_channels``."""
+
     _nd = 2
 
 
 class Conv3d(_Conv):
+    """3-d convolution (cross-correlation, as torch) with a learned ``weight`` of shape
+    ``(out_channels, in_channels // groups, *kernel_size)`` and optional ``bias``
+    (``F.conv3d``). ``stride``, ``padding`` (an int, a tuple, ``'same'`` or ``'valid'``),
+    ``dilation`` and ``groups`` as in torch; ``padding_mode`` 'reflect', 'replicate' or
+    'circular' pads with ``F.pad`` first. Input ``(N, C, D, H, W)`` or ``(C, D, H, W)`` with
+    ``C = in_channels``; output channels ``out_channels``."""
+
     _nd = 3
 
 
@@ -188,12 +209,33 @@ class _ConvTransposeNd(_ConvNd):
 
 
 class ConvTranspose1d(_ConvTransposeNd):
+    """Transposed 1-d convolution (the gradient of ``Conv1d`` with respect to its input,
+    ``F.conv_transpose1d``), which upsamples by ``stride``. Learned ``weight`` of shape
+    ``(in_channels, out_channels // groups, *kernel_size)``. ``output_padding`` (or an
+    ``output_size`` given to ``forward``) picks among the output sizes a strided convolution
+    maps to the same input size. Input ``(N, C, L)`` or ``(C, L)``; only
+    ``padding_mode='zeros'``."""
+
     _nd = 1
 
 
 class ConvTranspose2d(_ConvTransposeNd):
+    """Transposed 2-d convolution (the gradient of ``Conv2d`` with respect to its input,
+    ``F.conv_transpose2d``), which upsamples by ``stride``. Learned ``weight`` of shape
+    ``(in_channels, out_channels // groups, *kernel_size)``. ``output_padding`` (or an
+    ``output_size`` given to ``forward``) picks among the output sizes a strided convolution
+    maps to the same input size. Input ``(N, C, H, W)`` or ``(C, H, W)``; only
+    ``padding_mode='zeros'``."""
+
     _nd = 2
 
 
 class ConvTranspose3d(_ConvTransposeNd):
+    """Transposed 3-d convolution (the gradient of ``Conv3d`` with respect to its input,
+    ``F.conv_transpose3d``), which upsamples by ``stride``. Learned ``weight`` of shape
+    ``(in_channels, out_channels // groups, *kernel_size)``. ``output_padding`` (or an
+    ``output_size`` given to ``forward``) picks among the output sizes a strided convolution
+    maps to the same input size. Input ``(N, C, D, H, W)`` or ``(C, D, H, W)``; only
+    ``padding_mode='zeros'``."""
+
     _nd = 3

@@ -10,6 +10,9 @@ __all__ = ["PairwiseDistance", "CosineSimilarity"]
 
 
 class PairwiseDistance(Module):
+    """p-norm of ``x1 - x2 + eps`` along the last dim, row by row (``F.pairwise_distance``):
+    ``(N, D)`` inputs give ``(N,)`` (``(N, 1)`` with ``keepdim``); the inputs broadcast."""
+
     __constants__ = ["norm", "eps", "keepdim"]
 
     def __init__(self, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> None:
@@ -23,6 +26,10 @@ class PairwiseDistance(Module):
 
 
 class CosineSimilarity(Module):
+    """Cosine of the angle between ``x1`` and ``x2`` along ``dim`` (default 1), with each norm
+    clamped below by ``eps`` (``F.cosine_similarity``). The inputs broadcast; ``dim`` is
+    reduced away."""
+
     __constants__ = ["dim", "eps"]
 
     def __init__(self, dim: int = 1, eps: float = 1e-8) -> None:

@@ -25,25 +25,49 @@ class _DropoutNd(Module):
 
 
 class Dropout(_DropoutNd):
+    """In training, zeroes each element with probability ``p`` and scales the survivors by
+    ``1 / (1 - p)``; identity in eval mode (``F.dropout``). Any shape. Masks come from this
+    library's generator, so they differ from torch's for one seed."""
+
     def forward(self, input: Tensor) -> Tensor:
         return F.dropout(input, self.p, self.training, self.inplace)
 
 
 class Dropout1d(_DropoutNd):
+    """In training, zeroes whole channels (a channel of ``(N, C, L)`` or ``(C, L)`` input) with
+    probability ``p`` and scales the rest by ``1 / (1 - p)``; identity in eval
+    (``F.dropout1d``). Masks come from this library's generator, so they differ from torch's
+    for one seed."""
+
     def forward(self, input: Tensor) -> Tensor:
         return F.dropout1d(input, self.p, self.training, self.inplace)
 
 
 class Dropout2d(_DropoutNd):
+    """In training, zeroes whole channels (each ``(H, W)`` map of ``(N, C, H, W)`` or
+    ``(C, H, W)`` input) with probability ``p`` and scales the rest by ``1 / (1 - p)``;
+    identity in eval (``F.dropout2d``). Masks come from this library's generator, so they
+    differ from torch's for one seed."""
+
     def forward(self, input: Tensor) -> Tensor:
         return F.dropout2d(input, self.p, self.training, self.inplace)
 
 
 class Dropout3d(_DropoutNd):
+    """In training, zeroes whole channels (each ``(D, H, W)`` volume of ``(N, C, D, H, W)`` or
+    ``(C, D, H, W)`` input) with probability ``p`` and scales the rest by ``1 / (1 - p)``;
+    identity in eval (``F.dropout3d``). Masks come from this library's generator, so they
+    differ from torch's for one seed."""
+
     def forward(self, input: Tensor) -> Tensor:
         return F.dropout3d(input, self.p, self.training, self.inplace)
 
 
 class AlphaDropout(_DropoutNd):
+    """Dropout for SELU networks: dropped elements are set to SELU's negative saturation value
+    and an affine correction keeps the mean and variance of the input; identity in eval
+    (``F.alpha_dropout``). Any shape. Masks come from this library's generator, so they differ
+    from torch's for one seed."""
+
     def forward(self, input: Tensor) -> Tensor:
         return F.alpha_dropout(input, self.p, self.training)

@@ -12,6 +12,11 @@ __all__ = ["Fold", "Unfold"]
 
 
 class Fold(Module):
+    """Inverse of ``Unfold``: sums columns of sliding blocks ``(N, C * prod(kernel_size), L)``
+    back into an image ``(N, C, *output_size)``; overlapping blocks add up (``F.fold``).
+    ``kernel_size``, ``dilation``, ``padding`` and ``stride`` must match the ones that made
+    the blocks."""
+
     __constants__ = ["output_size", "kernel_size", "dilation", "padding", "stride"]
 
     def __init__(self, output_size: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
@@ -33,6 +38,10 @@ class Fold(Module):
 
 
 class Unfold(Module):
+    """Extracts every sliding ``kernel_size`` block of a batched image ``(N, C, H, W)`` as a
+    column: output ``(N, C * prod(kernel_size), L)`` with ``L`` the number of block positions
+    (``F.unfold``, im2col). ``dilation``, ``padding`` and ``stride`` as in convolution."""
+
     __constants__ = ["kernel_size", "dilation", "padding", "stride"]
 
     def __init__(self, kernel_size: Any, dilation: Any = 1, padding: Any = 0,

@@ -49,12 +49,27 @@ class _InstanceNorm(_NormBase):
 
 
 class InstanceNorm1d(_InstanceNorm):
+    """Normalizes each channel of each sample separately over its spatial dims
+    (``F.instance_norm``). ``affine`` (default off): learned per-channel ``weight`` and
+    ``bias``; ``track_running_stats`` (default off): keep running statistics for eval mode.
+    Input ``(N, C, L)`` or ``(C, L)``; unbatched input is accepted."""
+
     _spatial = 1
 
 
 class InstanceNorm2d(_InstanceNorm):
+    """Normalizes each channel of each sample separately over its spatial dims
+    (``F.instance_norm``). ``affine`` (default off): learned per-channel ``weight`` and
+    ``bias``; ``track_running_stats`` (default off): keep running statistics for eval mode.
+    Input ``(N, C, H, W)`` or ``(C, H, W)``; unbatched input is accepted."""
+
     _spatial = 2
 
 
 class InstanceNorm3d(_InstanceNorm):
+    """Normalizes each channel of each sample separately over its spatial dims
+    (``F.instance_norm``). ``affine`` (default off): learned per-channel ``weight`` and
+    ``bias``; ``track_running_stats`` (default off): keep running statistics for eval mode.
+    Input ``(N, C, D, H, W)`` or ``(C, D, H, W)``; unbatched input is accepted."""
+
     _spatial = 3

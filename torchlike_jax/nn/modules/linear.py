@@ -93,6 +93,9 @@ class Bilinear(Module):
 
 
 class Flatten(Module):
+    """Merges dims ``start_dim`` (default 1, keeping the batch dim) through ``end_dim`` (default
+    -1) into one: ``(N, C, H, W)`` becomes ``(N, C * H * W)``."""
+
     __constants__ = ["start_dim", "end_dim"]
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
@@ -108,6 +111,9 @@ class Flatten(Module):
 
 
 class Unflatten(Module):
+    """Splits dim ``dim`` into ``unflattened_size`` (a tuple of ints whose product is that dim's
+    size; -1 is inferred): the inverse of ``Flatten``."""
+
     def __init__(self, dim: int | str, unflattened_size: Any) -> None:
         super().__init__()
         if isinstance(dim, int):

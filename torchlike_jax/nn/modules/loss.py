@@ -51,6 +51,10 @@ class _WeightedLoss(_Loss):
 
 
 class L1Loss(_Loss):
+    """Mean absolute error ``|input - target|`` (``F.l1_loss``); the two broadcast.
+    ``reduction``: 'mean' (default), 'sum' or 'none' (per-element losses); the deprecated
+    ``size_average``/``reduce`` flags map onto it."""
+
     __constants__ = ["reduction"]
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
@@ -58,6 +62,10 @@ class L1Loss(_Loss):
 
 
 class MSELoss(_Loss):
+    """Squared error ``(input - target)**2`` (``F.mse_loss``); the two broadcast. ``reduction``:
+    'mean' (default), 'sum' or 'none' (per-element losses); the deprecated
+    ``size_average``/``reduce`` flags map onto it."""
+
     __constants__ = ["reduction"]
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
@@ -65,6 +73,11 @@ class MSELoss(_Loss):
 
 
 class SmoothL1Loss(_Loss):
+    """Squared error scaled by ``0.5 / beta`` where ``|input - target| < beta``, absolute error
+    minus ``beta / 2`` beyond (``F.smooth_l1_loss``); ``beta=0`` is plain L1. ``reduction``:
+    'mean' (default), 'sum' or 'none' (per-element losses); the deprecated
+    ``size_average``/``reduce`` flags map onto it."""
+
     __constants__ = ["reduction"]
 
     def __init__(self, size_average: Any = None, reduce: Any = None, reduction: str = "mean",
@@ -77,6 +90,10 @@ class SmoothL1Loss(_Loss):
 
 
 class HuberLoss(_Loss):
+    """Huber loss: ``0.5 * diff**2`` where ``|diff| <= delta``, ``delta * (|diff| - delta / 2)``
+    beyond (``F.huber_loss``); it equals ``delta * SmoothL1Loss(beta=delta)``. ``reduction``:
+    'mean' (default), 'sum' or 'none'."""
+
     __constants__ = ["reduction", "delta"]
 
     def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
@@ -88,6 +105,13 @@ class HuberLoss(_Loss):
 
 
 class NLLLoss(_WeightedLoss):
+    """Negative log-likelihood: picks ``-input[n, target[n]]`` from log-probabilities ``(N, C)``
+    (or ``(N, C, d1, ...)`` with targets ``(N, d1, ...)``; unbatched ``(C,)``)
+    (``F.nll_loss``). ``weight``: a per-class rescaling, also used as the denominator of the
+    mean; targets equal to ``ignore_index`` are skipped. ``reduction``: 'mean' (default),
+    'sum' or 'none' (per-element losses); the deprecated ``size_average``/``reduce`` flags map
+    onto it."""
+
     __constants__ = ["ignore_index", "reduction"]
 
     def __init__(self, weight: Tensor | None = None, size_average: Any = None,
@@ -101,6 +125,13 @@ class NLLLoss(_WeightedLoss):
 
 
 class CrossEntropyLoss(_WeightedLoss):
+    """``LogSoftmax`` over the class dim (1) followed by ``NLLLoss`` (``F.cross_entropy``).
+    Input: unnormalized scores ``(N, C)``, ``(N, C, d1, ...)`` or ``(C,)``; target: class
+    indices of the input shape without dim C, or class probabilities of the input's shape.
+    ``weight``, ``ignore_index`` as in ``NLLLoss``; ``label_smoothing`` mixes the target with
+    the uniform distribution. ``reduction``: 'mean' (default), 'sum' or 'none' (per-element
+    losses); the deprecated ``size_average``/``reduce`` flags map onto it."""
+
     __constants__ = ["ignore_index", "reduction", "label_smoothing"]
 
     def __init__(self, weight: Tensor | None = None, size_average: Any = None,
@@ -117,6 +148,12 @@ class CrossEntropyLoss(_WeightedLoss):
 
 
 class BCELoss(_WeightedLoss):
+    """Binary cross-entropy ``-(t * log(x) + (1 - t) * log(1 - x))`` of probabilities ``x`` in
+    [0, 1] and targets ``t`` of the same shape (``F.binary_cross_entropy``); the logs are
+    clamped at -100. ``weight`` rescales each element (broadcast). ``reduction``: 'mean'
+    (default), 'sum' or 'none' (per-element losses); the deprecated
+    ``size_average``/``reduce`` flags map onto it."""
+
     __constants__ = ["reduction"]
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
@@ -125,6 +162,12 @@ class BCELoss(_WeightedLoss):
 
 
 class BCEWithLogitsLoss(_Loss):
+    """``BCELoss`` applied to ``sigmoid(input)``, computed stably from the logits
+    (``F.binary_cross_entropy_with_logits``). ``weight`` rescales elements; ``pos_weight``
+    (one per class, broadcast over the last dim) weights the positive term. ``reduction``:
+    'mean' (default), 'sum' or 'none' (per-element losses); the deprecated
+    ``size_average``/``reduce`` flags map onto it."""
+
     def __init__(self, weight: Tensor | None = None, size_average: Any = None,
                  reduce: Any = None, reduction: str = "mean",
                  pos_weight: Tensor | None = None) -> None:
@@ -141,6 +184,12 @@ class BCEWithLogitsLoss(_Loss):
 
 
 class KLDivLoss(_Loss):
+    """Kullback-Leibler divergence ``target * (log(target) - input)`` with ``input`` given as
+    log-probabilities and ``target`` as probabilities (or as log-probabilities with
+    ``log_target=True``; ``F.kl_div``). 'batchmean' divides the sum by the batch size (the
+    true KL divergence); plain 'mean' averages over every element and warns. ``reduction``:
+    'mean' (default), 'sum' or 'none'."""
+
     __constants__ = ["reduction"]
 
     def __init__(self, size_average: Any = None, reduce: Any = None, reduction: str = "mean",
@@ -164,18 +213,30 @@ class _MarginLoss(_Loss):
 
 
 class CosineEmbeddingLoss(_MarginLoss):
+    """For pairs ``x1, x2`` of shape ``(N, D)`` and labels ``y`` of +1/-1: ``1 - cos(x1, x2)``
+    when ``y = 1``, ``max(0, cos(x1, x2) - margin)`` when ``y = -1``
+    (``F.cosine_embedding_loss``). ``reduction``: 'mean' (default), 'sum' or 'none'."""
+
     def forward(self, input1: Tensor, input2: Tensor, target: Tensor) -> Tensor:
         return F.cosine_embedding_loss(input1, input2, target, margin=self.margin,
                                        reduction=self.reduction)
 
 
 class MarginRankingLoss(_MarginLoss):
+    """``max(0, -y * (x1 - x2) + margin)``: with ``y = 1`` ``x1`` should rank higher than ``x2``,
+    with ``y = -1`` lower (``F.margin_ranking_loss``). All three inputs broadcast.
+    ``reduction``: 'mean' (default), 'sum' or 'none'."""
+
     def forward(self, input1: Tensor, input2: Tensor, target: Tensor) -> Tensor:
         return F.margin_ranking_loss(input1, input2, target, margin=self.margin,
                                      reduction=self.reduction)
 
 
 class HingeEmbeddingLoss(_MarginLoss):
+    """For labels ``y`` of +1/-1: ``x`` where ``y = 1``, ``max(0, margin - x)`` where ``y = -1``
+    (``x`` usually a distance; ``F.hinge_embedding_loss``, default ``margin=1``).
+    ``reduction``: 'mean' (default), 'sum' or 'none'."""
+
     def __init__(self, margin: float = 1.0, size_average: Any = None, reduce: Any = None,
                  reduction: str = "mean") -> None:
         super().__init__(margin, size_average, reduce, reduction)
@@ -186,6 +247,11 @@ class HingeEmbeddingLoss(_MarginLoss):
 
 
 class TripletMarginLoss(_Loss):
+    """``max(d(a, p) - d(a, n) + margin, 0)`` for anchors, positives and negatives ``(N, D)``
+    with ``d`` the ``p``-norm pairwise distance (``F.triplet_margin_loss``); ``swap`` uses
+    ``d(p, n)`` when it is smaller than ``d(a, n)``. ``reduction``: 'mean' (default), 'sum' or
+    'none'."""
+
     __constants__ = ["margin", "p", "eps", "swap", "reduction"]
 
     def __init__(self, margin: float = 1.0, p: float = 2.0, eps: float = 1e-6,
@@ -206,6 +272,10 @@ class TripletMarginLoss(_Loss):
 
 
 class TripletMarginWithDistanceLoss(_Loss):
+    """``TripletMarginLoss`` with a caller-given ``distance_function(x1, x2)`` (default: the
+    Euclidean pairwise distance; ``F.triplet_margin_with_distance_loss``); keyword-only
+    arguments. ``reduction``: 'mean' (default), 'sum' or 'none'."""
+
     __constants__ = ["margin", "swap", "reduction"]
 
     def __init__(self, *, distance_function: Any = None, margin: float = 1.0,
@@ -226,6 +296,9 @@ class TripletMarginWithDistanceLoss(_Loss):
 
 
 class SoftMarginLoss(_Loss):
+    """Two-class logistic loss ``log(1 + exp(-y * x))`` for labels ``y`` of +1/-1, same shape as
+    ``x`` (``F.soft_margin_loss``). ``reduction``: 'mean' (default), 'sum' or 'none'."""
+
     __constants__ = ["reduction"]
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
@@ -233,6 +306,10 @@ class SoftMarginLoss(_Loss):
 
 
 class MultiLabelSoftMarginLoss(_WeightedLoss):
+    """Multi-label one-versus-all loss: binary cross-entropy of ``sigmoid(x)`` against 0/1
+    targets ``(N, C)``, averaged over the C classes (``F.multilabel_soft_margin_loss``);
+    ``weight``: per class. ``reduction``: 'mean' (default), 'sum' or 'none'."""
+
     __constants__ = ["reduction"]
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
@@ -241,6 +318,11 @@ class MultiLabelSoftMarginLoss(_WeightedLoss):
 
 
 class MultiLabelMarginLoss(_Loss):
+    """Multi-class multi-label hinge loss: ``target`` ``(N, C)`` lists the positive class
+    indices, ended by the first -1; each positive class should beat every other class by a
+    margin of 1 (``F.multilabel_margin_loss``). ``reduction``: 'mean' (default), 'sum' or
+    'none'."""
+
     __constants__ = ["reduction"]
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
@@ -248,6 +330,11 @@ class MultiLabelMarginLoss(_Loss):
 
 
 class MultiMarginLoss(_WeightedLoss):
+    """Multi-class hinge loss: for scores ``(N, C)`` and a class index per row,
+    ``max(0, margin - x[y] + x[i])**p`` summed over the other classes and divided by C (``p``
+    1 or 2; ``weight`` per class; ``F.multi_margin_loss``). ``reduction``: 'mean' (default),
+    'sum' or 'none'."""
+
     __constants__ = ["p", "margin", "reduction"]
 
     def __init__(self, p: int = 1, margin: float = 1.0, weight: Tensor | None = None,
@@ -267,6 +354,12 @@ class MultiMarginLoss(_WeightedLoss):
 
 
 class PoissonNLLLoss(_Loss):
+    """Negative log-likelihood of a Poisson ``target`` given the rate ``input``:
+    ``exp(input) - target * input`` with ``log_input=True``,
+    ``input - target * log(input + eps)`` otherwise; ``full`` adds Stirling's term
+    (``F.poisson_nll_loss``). ``reduction``: 'mean' (default), 'sum' or 'none' (per-element
+    losses); the deprecated ``size_average``/``reduce`` flags map onto it."""
+
     __constants__ = ["log_input", "full", "eps", "reduction"]
 
     def __init__(self, log_input: bool = True, full: bool = False, size_average: Any = None,
@@ -282,6 +375,11 @@ class PoissonNLLLoss(_Loss):
 
 
 class GaussianNLLLoss(_Loss):
+    """Negative log-likelihood of ``target`` under a Gaussian with mean ``input`` and variance
+    ``var`` (passed to ``forward``; clamped below by ``eps``, may have one dim fewer or a last
+    dim of 1): ``0.5 * (log(var) + (input - target)**2 / var)``, plus the constant when
+    ``full`` (``F.gaussian_nll_loss``). ``reduction``: 'mean' (default), 'sum' or 'none'."""
+
     __constants__ = ["full", "eps", "reduction"]
 
     def __init__(self, *, full: bool = False, eps: float = 1e-6,
@@ -296,6 +394,12 @@ class GaussianNLLLoss(_Loss):
 
 
 class CTCLoss(_Loss):
+    """Connectionist temporal classification loss (``F.ctc_loss``):
+    ``forward(log_probs, targets, input_lengths, target_lengths)`` with log-probs
+    ``(T, N, C)`` (or ``(T, C)``), sums over every alignment of the targets with class
+    ``blank`` between and among repeats. ``zero_infinity`` zeroes infinite losses (and their
+    gradients); 'mean' divides each loss by its target length first."""
+
     __constants__ = ["blank", "reduction"]
 
     def __init__(self, blank: int = 0, reduction: str = "mean",

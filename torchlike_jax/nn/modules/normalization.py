@@ -39,6 +39,11 @@ def _reset_affine(module: Module, affine: bool) -> None:
 
 
 class LayerNorm(Module):
+    """Normalizes over the trailing dims given by ``normalized_shape`` (mean and biased variance
+    per sample, ``eps`` added), then applies a learned elementwise ``weight`` and ``bias`` of
+    that shape when ``elementwise_affine`` (``bias=False`` drops the bias; ``F.layer_norm``).
+    Input ``(*, *normalized_shape)``, same shape out."""
+
     __constants__ = ["normalized_shape", "eps", "elementwise_affine"]
 
     def __init__(self, normalized_shape: Any, eps: float = 1e-5,
@@ -66,6 +71,11 @@ class LayerNorm(Module):
 
 
 class GroupNorm(Module):
+    """Splits the ``num_channels`` channels (dim 1) into ``num_groups`` groups and normalizes
+    each group of each sample by its own mean and variance, then applies a learned per-channel
+    ``weight`` and ``bias`` when ``affine`` (``F.group_norm``). Input ``(N, C, *)``, same
+    shape out."""
+
     __constants__ = ["num_groups", "num_channels", "eps", "affine"]
 
     def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5,

@@ -58,14 +58,26 @@ class _ConstantPadNd(Module):
 
 
 class ConstantPad1d(_ConstantPadNd):
+    """Pads the last dim with the constant ``value`` (``F.pad`` mode ``constant``). ``padding``:
+    an int for every side or ``(left, right)``. Input ``(C, W)`` or ``(N, C, W)``; each padded
+    dim grows by the two pads on it."""
+
     _n = 1
 
 
 class ConstantPad2d(_ConstantPadNd):
+    """Pads the last 2 dims with the constant ``value`` (``F.pad`` mode ``constant``).
+    ``padding``: an int for every side or ``(left, right, top, bottom)``. Input ``(C, H, W)``
+    or ``(N, C, H, W)``; each padded dim grows by the two pads on it."""
+
     _n = 2
 
 
 class ConstantPad3d(_ConstantPadNd):
+    """Pads the last 3 dims with the constant ``value`` (``F.pad`` mode ``constant``).
+    ``padding``: an int for every side or ``(left, right, top, bottom, front, back)``. Input
+    ``(C, D, H, W)`` or ``(N, C, D, H, W)``; each padded dim grows by the two pads on it."""
+
     _n = 3
 
 
@@ -81,48 +93,96 @@ class _ZeroPad:
 
 
 class ZeroPad1d(_ZeroPad, ConstantPad1d):
-    pass
+    """Pads the last dim with zeros (``F.pad`` mode ``constant``). ``padding``: an int for every
+    side or ``(left, right)``. Input ``(C, W)`` or ``(N, C, W)``; each padded dim grows by the
+    two pads on it."""
 
 
 class ZeroPad2d(_ZeroPad, ConstantPad2d):
-    pass
+    """Pads the last 2 dims with zeros (``F.pad`` mode ``constant``). ``padding``: an int for
+    every side or ``(left, right, top, bottom)``. Input ``(C, H, W)`` or ``(N, C, H, W)``;
+    each padded dim grows by the two pads on it."""
 
 
 class ZeroPad3d(_ZeroPad, ConstantPad3d):
-    pass
+    """Pads the last 3 dims with zeros (``F.pad`` mode ``constant``). ``padding``: an int for
+    every side or ``(left, right, top, bottom, front, back)``. Input ``(C, D, H, W)`` or
+    ``(N, C, D, H, W)``; each padded dim grows by the two pads on it."""
 
 
 class ReflectionPad1d(_ModePadNd):
+    """Pads the last dim by mirroring the input about its edge (the edge element itself is not
+    repeated) (``F.pad`` mode ``reflect``). ``padding``: an int for every side or
+    ``(left, right)``. Input ``(C, W)`` or ``(N, C, W)``; each padded dim grows by the two
+    pads on it."""
+
     _mode, _n = "reflect", 1
 
 
 class ReflectionPad2d(_ModePadNd):
+    """Pads the last 2 dims by mirroring the input about its edge (the edge element itself is not
+    repeated) (``F.pad`` mode ``reflect``). ``padding``: an int for every side or
+    ``(left, right, top, bottom)``. Input ``(C, H, W)`` or ``(N, C, H, W)``; each padded dim
+    grows by the two pads on it."""
+
     _mode, _n = "reflect", 2
 
 
 class ReplicationPad1d(_ModePadNd):
+    """Pads the last dim by repeating the edge element (``F.pad`` mode ``replicate``).
+    ``padding``: an int for every side or ``(left, right)``. Input ``(C, W)`` or
+    ``(N, C, W)``; each padded dim grows by the two pads on it."""
+
     _mode, _n = "replicate", 1
 
 
 class ReplicationPad2d(_ModePadNd):
+    """Pads the last 2 dims by repeating the edge element (``F.pad`` mode ``replicate``).
+    ``padding``: an int for every side or ``(left, right, top, bottom)``. Input ``(C, H, W)``
+    or ``(N, C, H, W)``; each padded dim grows by the two pads on it."""
+
     _mode, _n = "replicate", 2
 
 
 class CircularPad1d(_ModePadNd):
+    """Pads the last dim by wrapping around: the left pad is taken from the right end and vice
+    versa (``F.pad`` mode ``circular``). ``padding``: an int for every side or
+    ``(left, right)``. Input ``(C, W)`` or ``(N, C, W)``; each padded dim grows by the two
+    pads on it."""
+
     _mode, _n = "circular", 1
 
 
 class CircularPad2d(_ModePadNd):
+    """Pads the last 2 dims by wrapping around: the left pad is taken from the right end and vice
+    versa (``F.pad`` mode ``circular``). ``padding``: an int for every side or
+    ``(left, right, top, bottom)``. Input ``(C, H, W)`` or ``(N, C, H, W)``; each padded dim
+    grows by the two pads on it."""
+
     _mode, _n = "circular", 2
 
 
 class ReflectionPad3d(_ModePadNd):
+    """Pads the last 3 dims by mirroring the input about its edge (the edge element itself is not
+    repeated) (``F.pad`` mode ``reflect``). ``padding``: an int for every side or
+    ``(left, right, top, bottom, front, back)``. Input ``(C, D, H, W)`` or
+    ``(N, C, D, H, W)``; each padded dim grows by the two pads on it."""
+
     _mode, _n = "reflect", 3
 
 
 class ReplicationPad3d(_ModePadNd):
+    """Pads the last 3 dims by repeating the edge element (``F.pad`` mode ``replicate``).
+    ``padding``: an int for every side or ``(left, right, top, bottom, front, back)``. Input
+    ``(C, D, H, W)`` or ``(N, C, D, H, W)``; each padded dim grows by the two pads on it."""
+
     _mode, _n = "replicate", 3
 
 
 class CircularPad3d(_ModePadNd):
+    """Pads the last 3 dims by wrapping around: the left pad is taken from the right end and vice
+    versa (``F.pad`` mode ``circular``). ``padding``: an int for every side or
+    ``(left, right, top, bottom, front, back)``. Input ``(C, D, H, W)`` or
+    ``(N, C, D, H, W)``; each padded dim grows by the two pads on it."""
+
     _mode, _n = "circular", 3

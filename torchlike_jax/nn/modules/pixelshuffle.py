@@ -10,6 +10,10 @@ __all__ = ["PixelShuffle", "PixelUnshuffle"]
 
 
 class PixelShuffle(Module):
+    """Rearranges ``(*, C * r**2, H, W)`` into ``(*, C, H * r, W * r)`` with
+    ``r = upscale_factor``: channel blocks become spatial neighbourhoods
+    (``F.pixel_shuffle``)."""
+
     __constants__ = ["upscale_factor"]
 
     def __init__(self, upscale_factor: int) -> None:
@@ -24,6 +28,9 @@ class PixelShuffle(Module):
 
 
 class PixelUnshuffle(Module):
+    """Inverse of ``PixelShuffle``: ``(*, C, H * r, W * r)`` to ``(*, C * r**2, H, W)`` with
+    ``r = downscale_factor`` (``F.pixel_unshuffle``)."""
+
     __constants__ = ["downscale_factor"]
 
     def __init__(self, downscale_factor: int) -> None:

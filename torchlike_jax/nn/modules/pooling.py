@@ -35,18 +35,35 @@ class _MaxPoolNd(Module):
 
 
 class MaxPool1d(_MaxPoolNd):
+    """Maximum over sliding windows of the last dim (``F.max_pool1d``). ``kernel_size``,
+    ``stride`` (default: the kernel size), ``padding`` (implicit -inf) and ``dilation`` take
+    an int or a tuple; ``ceil_mode`` rounds the output size up; ``return_indices`` also
+    returns the flat positions of the maxima (for ``MaxUnpool``). Input ``(N, C, L)`` or
+    ``(C, L)``."""
+
     def forward(self, input: Tensor) -> Any:
         return F.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation,
                             ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
 
 class MaxPool2d(_MaxPoolNd):
+    """Maximum over sliding windows of the last 2 dims (``F.max_pool2d``). ``kernel_size``,
+    ``stride`` (default: the kernel size), ``padding`` (implicit -inf) and ``dilation`` take
+    an int or a tuple; ``ceil_mode`` rounds the output size up; ``return_indices`` also
+    returns the flat positions of the maxima (for ``MaxUnpool``). Input ``(N, C, H, W)`` or
+    ``(C, H, W)``."""
+
     def forward(self, input: Tensor) -> Any:
         return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
                             ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
 
 class AvgPool2d(Module):
+    """Mean over sliding windows of the last 2 dims (``F.avg_pool2d``). ``stride`` defaults to
+    the kernel size; ``count_include_pad`` counts zero padding in the divisor,
+    ``divisor_override`` replaces the divisor; ``ceil_mode`` rounds the output size up. Input
+    ``(N, C, H, W)`` or ``(C, H, W)``."""
+
     __constants__ = ["kernel_size", "stride", "padding", "ceil_mode", "count_include_pad",
                      "divisor_override"]
 
@@ -70,6 +87,10 @@ class AvgPool2d(Module):
 
 
 class AdaptiveAvgPool2d(Module):
+    """Average pooling whose windows are chosen so that the last 2 dims come out with size
+    ``output_size`` (``F.adaptive_avg_pool2d``; ``None`` in a tuple keeps that dim). Input
+    ``(N, C, H, W)`` or ``(C, H, W)``."""
+
     __constants__ = ["output_size"]
 
     def __init__(self, output_size: Any) -> None:
@@ -84,6 +105,10 @@ class AdaptiveAvgPool2d(Module):
 
 
 class AvgPool1d(Module):
+    """Mean over sliding windows of the last dim (``F.avg_pool1d``). ``stride`` defaults to the
+    kernel size; ``count_include_pad`` counts zero padding in the divisor; ``ceil_mode``
+    rounds the output size up. Input ``(N, C, L)`` or ``(C, L)``."""
+
     __constants__ = ["kernel_size", "stride", "padding", "ceil_mode", "count_include_pad"]
 
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
@@ -115,6 +140,10 @@ class _AdaptivePool(Module):
 
 
 class AdaptiveAvgPool1d(_AdaptivePool):
+    """Average pooling whose windows are chosen so that the last dim come out with size
+    ``output_size`` (``F.adaptive_avg_pool1d``; ``None`` in a tuple keeps that dim). Input
+    ``(N, C, L)`` or ``(C, L)``."""
+
     def forward(self, input: Tensor) -> Tensor:
         return F.adaptive_avg_pool1d(input, self.output_size)
 
@@ -128,22 +157,41 @@ class _AdaptiveMaxPool(_AdaptivePool):
 
 
 class AdaptiveMaxPool1d(_AdaptiveMaxPool):
+    """Max pooling whose windows are chosen so that the last dim come out with size
+    ``output_size`` (``F.adaptive_max_pool1d``); ``return_indices`` also returns where the
+    maxima were. Input ``(N, C, L)`` or ``(C, L)``."""
+
     def forward(self, input: Tensor) -> Any:
         return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)
 
 
 class AdaptiveMaxPool2d(_AdaptiveMaxPool):
+    """Max pooling whose windows are chosen so that the last 2 dims come out with size
+    ``output_size`` (``F.adaptive_max_pool2d``); ``return_indices`` also returns where the
+    maxima were. Input ``(N, C, H, W)`` or ``(C, H, W)``."""
+
     def forward(self, input: Tensor) -> Any:
         return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
 
 
 class MaxPool3d(_MaxPoolNd):
+    """Maximum over sliding windows of the last 3 dims (``F.max_pool3d``). ``kernel_size``,
+    ``stride`` (default: the kernel size), ``padding`` (implicit -inf) and ``dilation`` take
+    an int or a tuple; ``ceil_mode`` rounds the output size up; ``return_indices`` also
+    returns the flat positions of the maxima (for ``MaxUnpool``). Input ``(N, C, D, H, W)`` or
+    ``(C, D, H, W)``."""
+
     def forward(self, input: Tensor) -> Any:
         return F.max_pool3d(input, self.kernel_size, self.stride, self.padding, self.dilation,
                             ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
 
 class AvgPool3d(AvgPool2d):
+    """Mean over sliding windows of the last 3 dims (``F.avg_pool3d``). ``stride`` defaults to
+    the kernel size; ``count_include_pad`` counts zero padding in the divisor,
+    ``divisor_override`` replaces the divisor; ``ceil_mode`` rounds the output size up. Input
+    ``(N, C, D, H, W)`` or ``(C, D, H, W)``."""
+
     def forward(self, input: Tensor) -> Tensor:
         return F.avg_pool3d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                             self.count_include_pad, self.divisor_override)

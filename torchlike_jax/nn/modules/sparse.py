@@ -16,6 +16,13 @@ __all__ = ["Embedding", "EmbeddingBag"]
 
 
 class Embedding(Module):
+    """A lookup table of ``num_embeddings`` learned vectors of size ``embedding_dim``
+    (``weight``, initialized from N(0, 1)): integer indices of any shape ``(*)`` give
+    ``(*, embedding_dim)`` (``F.embedding``). ``padding_idx``: that row is zero-initialized
+    and gets no gradient. ``from_pretrained`` builds one from a given matrix. Unlike torch,
+    ``max_norm``, ``scale_grad_by_freq`` and ``sparse`` raise NotImplementedError in
+    ``forward``."""
+
     __constants__ = ["num_embeddings", "embedding_dim", "padding_idx", "max_norm",
                      "norm_type", "scale_grad_by_freq", "sparse"]
 

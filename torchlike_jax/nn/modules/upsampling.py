@@ -12,6 +12,11 @@ __all__ = ["Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d"]
 
 
 class Upsample(Module):
+    """Resizes the spatial dims of ``(N, C, L)``, ``(N, C, H, W)`` or ``(N, C, D, H, W)`` input
+    to ``size`` or by ``scale_factor`` (give one) through ``F.interpolate``. Only ``mode``
+    'nearest', 'linear' (3-D input) and 'bilinear' (4-D input) are supported here; the other
+    torch modes and ``antialias`` raise NotImplementedError. ``align_corners``: linear modes."""
+
     __constants__ = ["size", "scale_factor", "mode", "align_corners", "name",
                      "recompute_scale_factor"]
 
@@ -42,10 +47,16 @@ class Upsample(Module):
 
 
 class UpsamplingNearest2d(Upsample):
+    """``Upsample`` fixed to nearest-neighbour mode for ``(N, C, H, W)`` input, by ``size`` or
+    ``scale_factor``."""
+
     def __init__(self, size: Any = None, scale_factor: Any = None) -> None:
         super().__init__(size, scale_factor, mode="nearest")
 
 
 class UpsamplingBilinear2d(Upsample):
+    """``Upsample`` fixed to bilinear mode with ``align_corners=True`` for ``(N, C, H, W)``
+    input, by ``size`` or ``scale_factor``."""
+
     def __init__(self, size: Any = None, scale_factor: Any = None) -> None:
         super().__init__(size, scale_factor, mode="bilinear", align_corners=True)

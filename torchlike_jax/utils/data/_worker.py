@@ -95,7 +95,9 @@ class _Pickler(pickle.Pickler):
 
         if isinstance(obj, Tensor):
             arr = np.asarray(obj.detach().numpy())
-            return _rebuild_tensor, (arr, str(obj.dtype), bool(obj.requires_grad), type(obj))
+            # a flag, not the class: Tensor's __module__ is "torch", which pickle must not import
+            return _rebuild_tensor, (arr, str(obj.dtype), bool(obj.requires_grad),
+                                     _is_parameter(obj))
         return NotImplemented
 
 
@@ -110,12 +112,18 @@ def loads(data: bytes) -> Any:
     return pickle.loads(data)
 
 
-def _rebuild_tensor(array: np.ndarray, dtype: str, requires_grad: bool, cls: type) -> Any:
+def _is_parameter(obj: Any) -> bool:
+    from ...nn.parameter import Parameter
+
+    return isinstance(obj, Parameter)
+
+
+def _rebuild_tensor(array: np.ndarray, dtype: str, requires_grad: bool, parameter: bool) -> Any:
     from ..._creation import tensor
     from ...nn.parameter import Parameter
 
     t = tensor(array, dtype=_dtype_named(dtype))
-    if issubclass(cls, Parameter):
+    if parameter:
         return Parameter(t, requires_grad=requires_grad)
     return t.requires_grad_(requires_grad) if requires_grad else t
 
