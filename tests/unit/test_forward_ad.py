@@ -16,6 +16,16 @@ from torchlike_jax import _caches
 pytestmark = pytest.mark.torch_live
 
 
+@pytest.fixture(autouse=True)
+def _no_level_left(real):
+    """A failing scenario must not leave a dual level behind for the next test (either library)."""
+    yield
+    while real.autograd.forward_ad._current_level >= 0:
+        real.autograd.forward_ad.exit_dual_level()
+    while tj.autograd.forward_ad._fw.state.level >= 0:
+        tj.autograd.forward_ad.exit_dual_level()
+
+
 class _Snap(tuple):
     """A tensor's (dtype name, shape, numpy values), taken when the scenario saw it."""
 
