@@ -22,7 +22,7 @@ def _no_level_left(real):
     yield
     while real.autograd.forward_ad._current_level >= 0:
         real.autograd.forward_ad.exit_dual_level()
-    while tj.autograd.forward_ad._fw.state.level >= 0:
+    while tj.autograd.forward_ad._current_level >= 0:
         tj.autograd.forward_ad.exit_dual_level()
 
 
@@ -97,8 +97,9 @@ def _api_errors(t):
     out = {"outside": _error(lambda: fw.make_dual(p, p)),
            "unpack_outside": _unpack(t, p),
            "exit_none": _error(fw.exit_dual_level)}
+    out["current_before"] = fw._current_level
     with fw.dual_level() as level:
-        out["level"] = level
+        out["level"] = [level, fw._current_level]
         out["nested"] = _error(fw.enter_dual_level)
         out["nested_ctx"] = _error(lambda: fw.dual_level().__enter__())
         out["size"] = _error(lambda: fw.make_dual(p, t.ones(2)))

@@ -20,12 +20,17 @@ from ..ops.shape import ALIAS, RESHAPE
 __all__ = ["UnpackedDualTensor", "enter_dual_level", "exit_dual_level", "make_dual",
            "unpack_dual", "dual_level"]
 
+#: torch's module global (its tests and some scripts read it); the level itself lives in
+#: ``core.forward_ad.state``, which dispatch reads
+_current_level = -1
+
 
 def enter_dual_level() -> int:
     """Enter a new forward grad level (only one may exist) and make it the current one."""
     if _fw.state.level >= 0:
         raise RuntimeError("Nested forward mode AD is not supported at the moment")
-    _fw.state.level = 0
+    global _current_level
+    _fw.state.level = _current_level = 0
     return 0
 
 
@@ -39,8 +44,9 @@ def exit_dual_level(*, level: int | None = None) -> None:
                            "was created. This is not supported.")
     if level < 0:
         raise RuntimeError("Dual level must be a positive number.")
+    global _current_level
     _fw.clear()
-    _fw.state.level = level - 1
+    _fw.state.level = _current_level = level - 1
 
 
 def make_dual(tensor: Tensor, tangent: Tensor, *, level: int | None = None) -> Tensor:
