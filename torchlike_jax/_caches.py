@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 LIMITS: dict[str, int] = {
     "op_jit": 4096,  # one jitted function per (op, static params, dtypes) — dispatch.compiled
     "op_static": 1024,  # (op, params skeleton) pairs whose float params must stay static
+    "op_jvp": 1024,  # forward-mode AD: jit(jvp) of one op function per tangent mask (forward_ad)
     "node_vjp": 2048,  # jit(vjp) of one node function, per differentiable-input mask
     "node_backward": 1024,  # create_graph: the recorded backward function of a node function
     "node_forward": 1024,  # jitted forward of a node, to recompute dropped activations

@@ -13,7 +13,15 @@ from ..core.grad_mode import (
     no_grad,
     set_grad_enabled,
 )
-from . import function, functional, graph, node_call, profiler, saved_attributes  # noqa: F401
+from . import (  # noqa: F401
+    forward_ad,
+    function,
+    functional,
+    graph,
+    node_call,
+    profiler,
+    saved_attributes,
+)
 from .api import backward, grad
 from .function import Function
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # the function shadows the module
@@ -25,5 +33,5 @@ __all__ = [
     "inference_mode", "is_grad_enabled", "is_inference_mode_enabled", "get_grad_mode",
     "anomaly_mode", "detect_anomaly", "set_detect_anomaly",
     "gradcheck", "gradgradcheck", "GradcheckError", "Function", "function", "functional",
-    "Variable", "profiler", "set_multithreading_enabled",
+    "Variable", "profiler", "set_multithreading_enabled", "forward_ad",
 ]

@@ -33,6 +33,7 @@ import jax.numpy as jnp
 
 from .. import _caches
 from ..core import anomaly_mode, grad_mode
+from ..core import forward_ad as _fw
 from ..core.graph import AccumulateGrad, Node, edge_of, node_class
 from ..core.tensor import Tensor
 from ..core.tensor_access import array_of, set_array, storage_of
@@ -640,6 +641,8 @@ def _differentiable_vjp(n: Node, grads: list, inputs: tuple) -> list:
         for i, r in enumerate(results):
             if array_of(r).dtype.kind in "fcV":
                 r._grad_fn, r._output_nr, r._requires_grad = node, i, True
+    if _fw.tangents:  # forward-over-reverse (a Hessian-vector product through forward AD)
+        _fw.propagate_backward(n, backward_fn, arrays, cots, results)
     return results
 
 

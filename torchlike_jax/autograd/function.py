@@ -49,11 +49,13 @@ from jax.custom_derivatives import SymbolicZero
 
 from .. import _caches
 from .. import _dtypes as dtypes
+from ..core import forward_ad as _fw
 from ..core import grad_mode, transforms
 from ..core.dispatch import record_node
 from ..core.graph import current_saved_hooks, node_class, python_node_class
 from ..core.tensor import Tensor
 from ..core.tensor_access import array_of, set_storage, storage_of
+from . import function_jvp
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable"]
 
@@ -91,7 +93,7 @@ class FunctionCtx:
                                 f"is of type {type(t).__name__}")
         self._tl_saved = tensors
 
-    def save_for_forward(self, *tensors: Any) -> None:  # forward-mode AD is not supported
+    def save_for_forward(self, *tensors: Any) -> None:  # read by ``jvp`` (function_jvp.py)
         self.saved_for_forward = tensors
 
     @property
@@ -297,7 +299,13 @@ class Function:
         before = [array_of(t) for t in tensors]  # the node's inputs: values before any in-place
         ctx = FunctionCtx()
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in inputs)
-        raw = _call_forward(cls, split, ctx, args, kwargs)
+        dual = function_jvp.has_dual(tensors)  # forward AD: forward sees no tangents
+        hidden = _fw.suspend() if dual else None
+        try:
+            raw = _call_forward(cls, split, ctx, args, kwargs)
+        finally:
+            if dual:
+                _fw.resume(hidden)
         outs = raw if isinstance(raw, tuple) else (raw,)
         local = grad_mode._local
         record = local.grad_enabled and any(t._requires_grad for t in tensors)
@@ -319,6 +327,8 @@ class Function:
                 _record_traced(cls, split, args, kwargs, ctx, outs, results, tensors, before)
             else:
                 _record_eager(cls, inputs, ctx, outs, results, tensors, before)
+        if dual:
+            function_jvp.push_tangents(cls, ctx, inputs, results)
         return results if isinstance(raw, tuple) else results[0]
 
 

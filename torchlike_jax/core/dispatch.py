@@ -16,7 +16,7 @@ import jax
 import numpy as np
 
 from .. import _dtypes
-from . import anomaly_mode, grad_mode, graph, kernels, profiling, transforms
+from . import anomaly_mode, forward_ad, grad_mode, graph, kernels, profiling, transforms
 from .dims import broadcast_shapes
 from .graph import SavedRef, grad_accumulator
 from .registry import COMPARE, FLOAT, KEEP, PROMOTE, SUM, OpDef
@@ -24,6 +24,7 @@ from .tensor import Tensor
 from .views import make_views
 
 _func_state = transforms.state  # running torch.func transforms (see core/transforms.py)
+_fw_tangents = forward_ad.tangents  # non-empty only while some tensor holds a forward tangent
 _profiling = profiling.state
 
 
@@ -190,12 +191,16 @@ def dispatch(op: OpDef, args: tuple, params: tuple = (), out_dtype: _dtypes.dtyp
         result = wrap(outs[0], inference)
         if needs_grad and local.grad_enabled and node_cls is not None:
             record_node(op, node_cls, fn, args, arrays, (result,), n_rt=len(rt))
+        if _fw_tangents:
+            forward_ad.propagate(fn, args, arrays, (result,), record_node, node_cls)
         if op.view:
             make_views(op, params, args[0], (result,))
         return result
     results = tuple([wrap(o, inference) for o in outs])
     if needs_grad and local.grad_enabled and node_cls is not None:
         record_node(op, node_cls, fn, args, arrays, results, n_rt=len(rt))
+    if _fw_tangents:
+        forward_ad.propagate(fn, args, arrays, results, record_node, node_cls)
     if op.view:
         make_views(op, params, args[0], results)
     return results

@@ -19,7 +19,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import _value_checks as value_checks
-from . import grad_mode, views
+from . import forward_ad, grad_mode, views
 from .dims import broadcast_shapes
 from .dispatch import dispatch, inplace_state
 from .registry import KEEP, register
@@ -80,6 +80,8 @@ def _rebind(self, result: Tensor, reshaping: bool = False) -> Tensor:
     old_st = result._st
     st.array = result._st.array
     st.version += 1
+    if forward_ad.tangents:
+        forward_ad.take(self, result)
     node = result._grad_fn
     if node is not None:
         if node.saved:
@@ -100,6 +102,8 @@ def _rebind(self, result: Tensor, reshaping: bool = False) -> Tensor:
         self._requires_grad = True
     if self._views:
         refresh(self)
+        if forward_ad.tangents:
+            forward_ad.refresh_views(self)
     return self
 
 def _inplace(self, fn, *args: Any) -> Tensor:
@@ -168,8 +172,11 @@ _COPY = register("copy_", lambda a, s: jnp.broadcast_to(s.astype(a.dtype), a.sha
 def write_through(view: Any, result: Any) -> Any:
     """Write ``result`` (the view's new value, already recorded) into the view's base."""
     base = view._base
+    token = forward_ad.before_write_through(view) if forward_ad.tangents else None
     new_base = dispatch(COPY_SLICES, (base, result), (view._st.chain,))
     base._rebind(new_base)
+    if token is not None:
+        forward_ad.after_write_through(view, result, token)
     return view
 
 

@@ -23,7 +23,7 @@ from .. import _dtypes as dtypes
 from .._device import device_of
 from .._formatting import format_tensor
 from .._size import Size
-from . import grad_mode, transforms
+from . import forward_ad, grad_mode, transforms
 from .dims import norm_dim
 from .graph import RemovableHandle
 from .strides import layout
@@ -356,6 +356,8 @@ class Tensor:
     def detach_(self) -> Tensor:
         self._grad_fn = None
         self._requires_grad = False
+        if forward_ad.tangents:  # torch: detach_ drops the forward tangent too
+            forward_ad.put(self, None)
         return self
 
     # ---- conversions --------------------------------------------------------------------
@@ -453,6 +455,10 @@ class Tensor:
             extras.append(f"grad_fn=<{self._grad_fn.name()}>")
         elif self._requires_grad:
             extras.append("requires_grad=True")
+        if forward_ad.tangents:
+            tangent = forward_ad.tangent_tensor(self)
+            if tangent is not None:  # torch prints a 0-dim tangent as a bare number
+                extras.append(f"tangent={tangent.item() if tangent.ndim == 0 else tangent!r}")
         host = self._host() if d is not dtypes.bfloat16 else np.asarray(self._st.array)
         return format_tensor(host,
                              str(d), is_default_dtype=default, extras=extras)
