@@ -78,6 +78,7 @@ EXTRA = {
     "utilities.md": (("profiler", "torch.profiler."), ("utils.benchmark", "torch.utils.benchmark."),
                      ("backends", "torch.backends.")),
     "autograd.md": (("autograd.graph", "torch.autograd.graph."),
+                    ("autograd.forward_ad", "torch.autograd.forward_ad."),
                     ("autograd.functional", "torch.autograd.functional.")),
 }
 
