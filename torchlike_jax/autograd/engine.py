@@ -635,7 +635,7 @@ def _differentiable_vjp(n: Node, grads: list, inputs: tuple) -> list:
     results = [Tensor._wrap(o) for o in outs]
     if any(e is not None for e in edges):
         avals = tuple((o.shape, o.dtype) for o in outs)
-        node = node_class(n.name() + "Backward")(backward_fn, arrays, edges, avals)
+        node = node_class(type(n).__name__ + "Backward")(backward_fn, arrays, edges, avals)
         if anomaly_mode._state.enabled:
             anomaly_mode.store_stack(node)
         for i, r in enumerate(results):

@@ -68,6 +68,11 @@ def _add_hook(hooks: dict, hook: Callable) -> RemovableHandle:
     return handle
 
 
+#: nodes torch implements in C++, whose ``name()`` carries the C++ namespace
+_CPP_NODES = frozenset(("AccumulateGrad", "CopySlices", "GraphRoot", "Error", "DelayedError"))
+_CPP_NAMESPACE = "torch::autograd::"
+
+
 class Node:
     """Base of every ``grad_fn``. Subclasses only differ by their (torch) class name.
 
@@ -116,7 +121,9 @@ class Node:
         self.n_rt = 0  # trailing inputs that are runtime Python scalars (no edge, not shown)
 
     def name(self) -> str:
-        return type(self).__name__
+        """torch's name: the class name, namespaced for the nodes torch writes in C++."""
+        cls = type(self).__name__
+        return _CPP_NAMESPACE + cls if cls in _CPP_NODES else cls
 
     @property
     def next_functions(self) -> tuple:
@@ -170,7 +177,7 @@ class Node:
             self.packed = None
 
     def __repr__(self) -> str:
-        return f"<{self.name()} object at {hex(id(self))}>"
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
 
 
 class AccumulateGrad(Node):

@@ -452,7 +452,7 @@ class Tensor:
         if self.device.type != "cpu":
             extras.append(f"device='{self.device}'")
         if self._grad_fn is not None:
-            extras.append(f"grad_fn=<{self._grad_fn.name()}>")
+            extras.append(f"grad_fn=<{type(self._grad_fn).__name__}>")
         elif self._requires_grad:
             extras.append("requires_grad=True")
         if forward_ad.tangents:
