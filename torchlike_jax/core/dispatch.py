@@ -240,7 +240,7 @@ def record_node(op: OpDef, node_cls: type, fn: Any, args: tuple, arrays: list,
     saved = ()
     packing = None
     saved_inputs: list = []
-    saves = bool(op.saves_inputs or op.saves_output or saved_tensors)
+    saves = bool(op.saves_inputs or op.saves_output or saved_tensors or op.frees)
     if saves:
         hooks = graph._saved_hooks.stack
         packing = hooks[-1] if hooks else None  # saved_tensors_hooks: pack instead of check
