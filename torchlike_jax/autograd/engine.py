@@ -52,6 +52,9 @@ _FREED = ("Trying to backward through the graph a second time (or directly acces
           "backward through the graph a second time or if you need to access saved tensors after "
           "calling backward.")
 
+_DETACHED = ("Trying to use a saved tensor that has been detached in-place, i.e. with .detach_()."
+             "This is not supported, please use out-of-place `.detach()` instead")
+
 
 # ---- graph discovery --------------------------------------------------------------------------
 def _topo_order(roots: list[Node]) -> list[Node]:
@@ -85,11 +88,13 @@ def _topo_order(roots: list[Node]) -> list[Node]:
 def _check_saved(node: Node) -> None:
     if node.freed:
         raise RuntimeError(_FREED)
-    for st_ref, version, tensor_ref, is_output in node.saved:
+    for st_ref, version, tensor_ref, is_output, nonleaf in node.saved:
         st = st_ref()
         if st is None:  # nothing can modify a storage nobody holds any more
             continue
         tensor = tensor_ref() if tensor_ref is not None else None
+        if nonleaf and tensor is not None and tensor._grad_fn is None:
+            raise RuntimeError(_DETACHED)
         if st.version != version:
             shape = list(st.array.shape)
             from .._dtypes import legacy_name
@@ -605,6 +610,8 @@ def _accumulate(acc: AccumulateGrad, g, create_graph: bool) -> None:
     """torch's AccumulateGrad: first gradient is stored, later ones are added *in place*."""
 
     leaf = acc.variable
+    if not leaf._requires_grad:  # detach_()ed after the graph was built: torch skips it
+        return
     if create_graph:
         gt = g if isinstance(g, Tensor) else Tensor._wrap(g)
         with _acc_lock:
