@@ -596,10 +596,10 @@ def _check_hook_result(hook, old, new) -> None:
         raise RuntimeError(f"hook '{name}' has changed the size of value")
     if new.dtype is not old.dtype:
         raise RuntimeError(f"hook '{name}' has changed the type of value (was "
-                           f"{new_type(old)} got {new_type(new)})")
+                           f"{_legacy_type(old)} got {_legacy_type(new)})")
 
 
-def new_type(t: Tensor) -> str:
+def _legacy_type(t: Tensor) -> str:
     """torch's legacy type name of a tensor (``torch.FloatTensor``), as its messages print."""
     from .._dtypes import legacy_name
 
