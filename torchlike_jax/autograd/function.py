@@ -428,6 +428,7 @@ class _Spec:
     __slots__ = ("diff_outputs",)
     saves_inputs: tuple = ()
     saves_output = False
+    frees = False
 
     def __init__(self, diff_outputs: tuple) -> None:
         self.diff_outputs = diff_outputs

@@ -34,6 +34,8 @@ class SavedRef(NamedTuple):
     version: int
     tensor: weakref.ref | None
     is_output: bool
+    #: the tensor had a grad_fn when saved: losing it (``detach_()``) makes it unusable
+    nonleaf: bool = False
 
 #: Inputs at least this large that another node produced are not kept by the consuming node:
 #: backward recomputes them from the producer's inputs (inside the fused vjp, or by a cached
