@@ -38,9 +38,13 @@ _NONLEAF_GRAD = (
 
 
 class Storage:
-    """The shared, rebindable home of a tensor's array and its version counter."""
+    """The shared, rebindable home of a tensor's array and its version counter.
 
-    __slots__ = ("array", "version", "__weakref__")
+    ``host`` is unset until the storage shares memory with numpy (``t.numpy()``,
+    ``torch.from_numpy``): then it holds the host buffer and the class becomes one of
+    :mod:`~torchlike_jax.core.host_storage`'s subclasses (same layout, so no cost here)."""
+
+    __slots__ = ("array", "version", "host", "__weakref__")
 
     def __init__(self, array: jax.Array) -> None:
         self.array = array
@@ -383,15 +387,15 @@ class Tensor:
         the data to the host."""
         return self._host().tolist()
 
-    def numpy(self, *, force: bool = False) -> np.ndarray:
-        """A host copy (JAX arrays are immutable, so unlike torch it does not share memory)."""
-        if self._requires_grad and not force:
-            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
-                               "tensor.detach().numpy() instead.")
-        return np.array(self._st.array)
+    # ``numpy()`` (memory shared with the tensor) is attached by core/numpy_bridge.py
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        out = self.numpy()
+        """``np.asarray(t)``: a host copy (torch shares memory here too; only ``t.numpy()`` and
+        ``from_numpy`` share, so library code converting tensors never pins them to numpy)."""
+        if self._requires_grad:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
+                               "tensor.detach().numpy() instead.")
+        out = np.array(self._st.array)
         return out if dtype is None else out.astype(dtype)
 
     def __jax_array__(self) -> jax.Array:
