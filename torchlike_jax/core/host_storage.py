@@ -94,6 +94,7 @@ class HostStorage(Storage):
     """A storage whose JAX array aliases the numpy buffer ``host.np`` (see the module doc)."""
 
     __slots__ = ()
+    numpy_shared = True
 
     @property
     def array(self) -> Any:
@@ -114,6 +115,7 @@ class MirrorStorage(Storage):
     """A storage that mirrors a numpy array JAX cannot alias (see the module doc)."""
 
     __slots__ = ()
+    numpy_shared = True
 
     @property
     def array(self) -> Any:
@@ -136,8 +138,6 @@ class MirrorStorage(Storage):
         _SLOT.__set__(self, value)
 
 
-HOST_KINDS = (HostStorage, MirrorStorage)
-
 
 def adopt(storage: Storage, arr: np.ndarray) -> Storage:
     """Make ``storage`` (a plain one) share memory with ``arr``: alias it when JAX can, mirror it
@@ -158,15 +158,7 @@ def adopt(storage: Storage, arr: np.ndarray) -> Storage:
 
 def is_host(storage: Any) -> bool:
     """Whether ``storage`` (or the storage a ``.data`` storage forwards to) shares with numpy."""
-    while True:
-        kind = type(storage)
-        if kind is Storage:  # the common case, answered without an attribute lookup
-            return False
-        if kind in HOST_KINDS:
-            return True
-        storage = getattr(storage, "_src", None)
-        if storage is None:
-            return False
+    return storage.numpy_shared
 
 
 def settle(outs: Any) -> None:

@@ -45,6 +45,7 @@ class Storage:
     :mod:`~torchlike_jax.core.host_storage`'s subclasses (same layout, so no cost here)."""
 
     __slots__ = ("array", "version", "host", "__weakref__")
+    numpy_shared = False  # True for the host_storage kinds
 
     def __init__(self, array: jax.Array) -> None:
         self.array = array
@@ -68,6 +69,10 @@ class _DataStorage(Storage):
     @array.setter
     def array(self, value: jax.Array) -> None:
         self._src.array = value
+
+    @property
+    def numpy_shared(self) -> bool:
+        return self._src.numpy_shared
 
 
 def _tensor_type_name(d: dtypes.dtype) -> str:

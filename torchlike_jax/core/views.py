@@ -31,7 +31,6 @@ import jax
 import jax.numpy as jnp
 
 from . import grad_mode
-from .host_storage import is_host
 from .kernels import call_raw
 from .registry import KEEP, register
 from .strides import apply_chain as _apply_chain
@@ -62,6 +61,7 @@ class ViewStorage:
 
     __slots__ = ("base_st", "chain", "overlapping", "no_grad_made", "layout", "_cache", "_seen",
                  "__weakref__")
+    numpy_shared = False  # True for HostViewStorage: its base shares memory with numpy
 
     def __init__(self, base_st: Any, chain: tuple, array: Any, overlapping: bool) -> None:
         self.base_st = base_st
@@ -103,6 +103,7 @@ class HostViewStorage(ViewStorage):
     waited for, as dispatch does, before numpy can write again)."""
 
     __slots__ = ()
+    numpy_shared = True
 
     def _get(self) -> Any:
         src = self.base_st.array
@@ -129,7 +130,7 @@ def make_views(op: Any, params: tuple, source: Any, results: tuple) -> None:
     else:  # a plain tensor, or a detach()/.data alias of a view (a view of that storage only)
         base, base_st, prefix, overlapping = source, st, (), False
     size = source._st.array.size
-    kind = HostViewStorage if is_host(base_st) else ViewStorage
+    kind = HostViewStorage if base_st.numpy_shared else ViewStorage  # numpy_bridge.py
     views = base._views
     if views is None:
         base._views = views = []
