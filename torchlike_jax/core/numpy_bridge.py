@@ -108,9 +108,12 @@ def numpy(self: Tensor, *, force: bool = False) -> np.ndarray:
 def check_array(ndarray: Any) -> dtypes.dtype:
     """torch's checks on an array to share: type, dtype, strides, byte order. Its dtype."""
     if not isinstance(ndarray, np.ndarray):
-        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
-    try:
-        dtype = dtypes.from_numpy_dtype(ndarray.dtype)
+        kind = type(ndarray)
+        name = kind.__name__ if kind.__module__ == "builtins" else \
+            f"{kind.__module__}.{kind.__name__}"
+        raise TypeError(f"expected np.ndarray (got {name})")
+    try:  # torch's order: dtype, strides, byte order
+        dtype = dtypes.from_numpy_dtype(ndarray.dtype.newbyteorder("="))
     except TypeError:
         kind = ndarray.dtype.type
         raise TypeError(f"can't convert np.ndarray of type {kind.__module__}.{kind.__name__}. "
