@@ -21,7 +21,7 @@ from ._device import factory_device
 from .core import grad_mode, numpy_bridge
 from .core.surface import expose
 from .core.tensor import Tensor
-from .core.tensor_access import array_of
+from .core.tensor_access import array_of, storage_of
 
 _REQ_GRAD_DTYPE = "Only Tensors of floating point and complex dtype can require gradients"
 
@@ -105,7 +105,10 @@ def tensor(data: Any, *, dtype: dtypes.dtype | None = None, device: Any = None,
             "clone() or sourceTensor.detach().clone().requires_grad_(True), rather than "
             "torch.tensor(sourceTensor).", UserWarning, stacklevel=2)
         src = data.detach()
-        return _leaf(array_of(src), dtype or data.dtype, requires_grad, device)
+        array = array_of(src)
+        if storage_of(src).numpy_shared:  # it may read numpy's memory: copy it on the host now
+            array = np.array(array)
+        return _leaf(array, dtype or data.dtype, requires_grad, device)
     value_checks.check_dtype_arg(dtype, "tensor")
     _check_ragged(data)
     flat = _flatten_tensors(data)

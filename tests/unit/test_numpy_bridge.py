@@ -338,3 +338,19 @@ def test_default_accelerator_placement_copies(monkeypatch):
     t = torchlike_jax.from_numpy(a)
     a[0] = 5
     assert t.tolist() == [1.0, 1.0]
+
+
+def test_copies_of_a_shared_tensor_do_not_share(real):
+    # the shared tensor's JAX array reads numpy's memory: copies must not keep reading it
+    def case(torch, show):
+        import copy
+
+        t = torch.zeros(3)
+        n = t.numpy()
+        copies = [t.clone(), torch.tensor(t), copy.deepcopy(t), t * 1,
+                  torch.cat([t, t]), t.to(torch.float64)]
+        aliases = [t.detach(), t.to(torch.float32), t.view(3), torch.as_tensor(t), t.cpu()]
+        n[:] = 4
+        show(*copies, *aliases)
+
+    _same(case, real)

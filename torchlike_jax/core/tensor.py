@@ -140,7 +140,10 @@ class Tensor:
         if self._grad_fn is not None:
             raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) "
                                "support the deepcopy protocol at the moment.")
-        out = Tensor._wrap(self._st.array, self._inference)
+        array = self._st.array
+        if self._st.numpy_shared:  # the array may read numpy's memory: copy it now
+            array = jax.device_put(np.array(array), next(iter(array.devices())))
+        out = Tensor._wrap(array, self._inference)
         out._requires_grad = self._requires_grad
         if self._grad is not None:
             out._grad = Tensor._wrap(self._grad._st.array)
