@@ -121,7 +121,8 @@ def test_numpy_shares_with_tensor_and_views(real):
 def test_numpy_of_a_view_has_torch_strides_and_shares(real):
     def case(torch, show):
         x = torch.arange(12.0).reshape(3, 4)
-        for view in (x.t(), x[1], x[:, 1:3], x[::2, ::3], x.view(2, 6), x.unsqueeze(1)[2]):
+        for view in (x.t(), x[1], x[:, 1:3], x[::2, ::3], x.view(2, 6), x.unsqueeze(1)[2],
+                     x[2, 1:].detach(), x[1:].data):
             m = view.numpy()
             show(m.shape, m.strides, m.flags.c_contiguous)
             m[...] = m + 1

@@ -85,7 +85,7 @@ def numpy(self: Tensor, *, force: bool = False) -> np.ndarray:
                            "tensor.detach().numpy() instead.")
     if self.dtype is dtypes.bfloat16:
         raise TypeError("Got unsupported ScalarType BFloat16")
-    st = self._st
+    st = array_holder(self._st)  # ``.data`` storages forward to their source
     view = isinstance(st, ViewStorage)
     holder = array_holder(st.base_st if view else st)
     if not is_host(holder):
@@ -98,11 +98,21 @@ def numpy(self: Tensor, *, force: bool = False) -> np.ndarray:
         return buf.view()
     if isinstance(holder, MirrorStorage) and not buf.flags.c_contiguous:
         return np.array(st.array)
-    strides, _, offset = layout(self)
+    strides, _, offset = layout(self if self._st is st and self._base is not None
+                                else _as_view(st))
     flat = buf.reshape(-1)
     item = buf.itemsize
-    return np.lib.stride_tricks.as_strided(flat[offset:], self._st.array.shape,
+    return np.lib.stride_tricks.as_strided(flat[offset:], st.array.shape,
                                            tuple(s * item for s in strides), writeable=True)
+
+
+def _as_view(st: ViewStorage) -> Tensor:
+    """A handle on view storage ``st`` that ``layout`` reads as the view it is: a ``detach()``
+    or ``.data`` of a view shares the view's place in the base but has no ``_base``."""
+    probe = Tensor._wrap(None)
+    probe._st = st
+    probe._base = probe
+    return probe
 
 
 def check_array(ndarray: Any) -> dtypes.dtype:
