@@ -49,10 +49,10 @@ def cpu_default() -> bool:
 
 
 def _on_cpu(array: Any) -> bool:
-    try:
-        return all(d.platform == "cpu" for d in array.devices())
-    except AttributeError:  # a tracer (compile, torch.func): nothing to share
+    """A concrete array in CPU memory (a tracer, under compile or torch.func, is not)."""
+    if not isinstance(array, jax.Array) or isinstance(array, jax.core.Tracer):
         return False
+    return all(d.platform == "cpu" for d in array.devices())
 
 
 def _make_host(holder: Storage) -> None:
