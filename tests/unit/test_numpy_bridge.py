@@ -363,3 +363,31 @@ def test_copies_of_a_shared_tensor_do_not_share(real):
         show(*copies, *aliases)
 
     _same(case, real)
+
+
+def test_optimizer_steps_show_in_shared_arrays(real):
+    def case(torch, show):
+        lin = torch.nn.Linear(2, 1)
+        with torch.no_grad():
+            lin.weight.fill_(0.5)
+            lin.bias.zero_()
+        watched = lin.weight.detach().numpy()
+        opt = torch.optim.SGD(lin.parameters(), lr=0.1, momentum=0.9)
+        x = torch.tensor([[1.0, 2.0], [3.0, -1.0]])
+        for _ in range(3):
+            opt.zero_grad()
+            lin(x).pow(2).sum().backward()
+            opt.step()
+        show(watched)
+        a = np.array([1.0, -2.0])
+        p = torch.nn.Parameter(torch.from_numpy(a))
+        opt = torch.optim.Adam([p], lr=0.5)
+        for _ in range(2):
+            opt.zero_grad()
+            (p ** 2).sum().backward()
+            opt.step()
+        show(a)
+        a[0] = 10
+        show(p * 1)
+
+    _same(case, real)
