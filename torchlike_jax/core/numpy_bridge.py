@@ -8,7 +8,10 @@ itself: aliased when JAX can read ``a``'s memory directly, mirrored otherwise (s
 :mod:`~torchlike_jax.core.host_storage`). The storage object is converted in place, so
 ``detach()`` / ``.data`` aliases and the tensor's views share too.
 
-Where sharing stops (a copy, as before) is listed in :func:`numpy`'s docstring.
+Where sharing stops (a copy, as before) is listed in :func:`numpy`'s docstring. Besides: an
+in-place op that changes the tensor's shape (``t_``, ``squeeze_``...) ends the sharing (the
+storage then holds an array of another shape, which numpy's buffer cannot take), and a
+strided array from ``from_numpy`` reports contiguous ``stride()`` (its values are shared).
 """
 
 from __future__ import annotations
