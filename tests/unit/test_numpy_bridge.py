@@ -241,7 +241,10 @@ def test_a_shared_tensor_in_autograd(real):
         show(w.numpy(force=True))
         with torch.no_grad():
             w -= 0.5 * w.grad
+            inside = w.numpy()  # allowed without grad mode, and shared
         show(a)
+        inside[0] = 5
+        show(w)
 
     _same(case, real)
 

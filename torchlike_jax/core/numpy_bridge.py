@@ -24,7 +24,7 @@ import numpy as np
 
 from .. import _dtypes as dtypes
 from .._device import factory_device
-from . import warn_always
+from . import grad_mode, warn_always
 from .host_storage import MirrorStorage, adopt, aligned_empty, is_host
 from .strides import layout
 from .tensor import Storage, Tensor
@@ -83,7 +83,7 @@ def numpy(self: Tensor, *, force: bool = False) -> np.ndarray:
     It is a copy, not shared, when the tensor is not in CPU memory, inside a ``compile`` or
     ``torch.func`` trace, for a view of a mirrored ``from_numpy`` array that was not
     C-contiguous, and for complex/conj views (``.real``, ``.imag`` are not views here)."""
-    if self._requires_grad and not force:
+    if self._requires_grad and not force and grad_mode._local.grad_enabled:
         raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
                            "tensor.detach().numpy() instead.")
     if self.dtype is dtypes.bfloat16:

@@ -47,7 +47,8 @@ def _scatter_into(base: Any, value: Any, chain: tuple) -> Any:
     return flat.reshape(base.shape)
 
 
-COPY_SLICES = register("copy_slices", _scatter_into, "CopySlices", dtype_rule=KEEP)
+COPY_SLICES = register("copy_slices", _scatter_into, "CopySlices", dtype_rule=KEEP,
+                       frees=True)
 VIEW_CHAIN = register("view_chain", _apply_chain, "AsStridedBackward0", dtype_rule=KEEP)
 
 
