@@ -18,10 +18,10 @@ import numpy as np
 from . import _dtypes as dtypes
 from . import _value_checks as value_checks
 from ._device import factory_device
-from .core import grad_mode
+from .core import grad_mode, numpy_bridge
 from .core.surface import expose
 from .core.tensor import Tensor
-from .core.tensor_access import array_of
+from .core.tensor_access import array_of, storage_of
 
 _REQ_GRAD_DTYPE = "Only Tensors of floating point and complex dtype can require gradients"
 
@@ -105,7 +105,10 @@ def tensor(data: Any, *, dtype: dtypes.dtype | None = None, device: Any = None,
             "clone() or sourceTensor.detach().clone().requires_grad_(True), rather than "
             "torch.tensor(sourceTensor).", UserWarning, stacklevel=2)
         src = data.detach()
-        return _leaf(array_of(src), dtype or data.dtype, requires_grad, device)
+        array = array_of(src)
+        if storage_of(src).numpy_shared:  # it may read numpy's memory: copy it on the host now
+            array = np.array(array)
+        return _leaf(array, dtype or data.dtype, requires_grad, device)
     value_checks.check_dtype_arg(dtype, "tensor")
     _check_ragged(data)
     flat = _flatten_tensors(data)
@@ -153,18 +156,38 @@ def _big_ints(flat: Any, dtype: dtypes.dtype | None) -> np.ndarray:
 
 
 def as_tensor(data: Any, dtype: dtypes.dtype | None = None, device: Any = None) -> Tensor:
-    """Like ``tensor`` but returns ``data`` itself when it is already a matching tensor."""
+    """Like ``tensor`` but returns ``data`` itself when it is already a matching tensor, and
+    shares a numpy array's memory (as ``from_numpy``) when its dtype and device fit."""
     if isinstance(data, Tensor):
         return data if dtype is None or data.dtype is dtype else data.to(dtype)
+    if isinstance(data, np.ndarray) and _shares(data, dtype, device):
+        return numpy_bridge.shared_tensor(data, grad_mode._local.inference_mode)
     return tensor(data, dtype=dtype, device=device)
 
 
+def _shares(data: np.ndarray, dtype: dtypes.dtype | None, device: Any) -> bool:
+    """torch.as_tensor shares a numpy array's memory when no cast and no move is asked for."""
+    if device is not None and factory_device(device).platform != "cpu":
+        return False
+    if device is None and not numpy_bridge.cpu_default():
+        return False
+    if any(s < 0 for s in data.strides) or not data.dtype.isnative:
+        return False  # torch copies these (from_numpy refuses them)
+    try:
+        own = dtypes.from_numpy_dtype(data.dtype)
+    except TypeError:
+        return False  # torch.tensor's own error
+    return dtype is None or dtype is own
+
+
 def from_numpy(ndarray: np.ndarray) -> Tensor:
-    """A tensor with the array's dtype; a copy (torch shares memory, but a JAX array is
-    immutable, so later writes to ``ndarray`` are not seen)."""
-    if not isinstance(ndarray, np.ndarray):
-        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
-    return _leaf(ndarray, dtypes.from_numpy_dtype(ndarray.dtype), False)
+    """A CPU tensor sharing ``ndarray``'s memory: writes through either show in the other (see
+    core/numpy_bridge.py; where JAX cannot alias the memory, each read compares the array with
+    a snapshot). Where tensors go to an accelerator by default, a copy placed there."""
+    dtype = numpy_bridge.check_array(ndarray)
+    if not numpy_bridge.cpu_default():
+        return _leaf(ndarray, dtype, False)
+    return numpy_bridge.shared_tensor(ndarray, grad_mode._local.inference_mode)
 
 
 _NO_SIZE = object()  # ``size=`` not given

@@ -16,12 +16,23 @@ import jax
 import numpy as np
 
 from .. import _dtypes
-from . import anomaly_mode, forward_ad, grad_mode, graph, kernels, profiling, transforms
+from . import (
+    anomaly_mode,
+    forward_ad,
+    grad_mode,
+    graph,
+    host_storage,
+    kernels,
+    profiling,
+    transforms,
+)
 from .dims import broadcast_shapes
 from .graph import SavedRef, grad_accumulator
 from .registry import COMPARE, FLOAT, KEEP, PROMOTE, SUM, OpDef
 from .tensor import Tensor
 from .views import make_views
+
+_host_pending = host_storage.pending
 
 _func_state = transforms.state  # running torch.func transforms (see core/transforms.py)
 _fw_tangents = forward_ad.tangents  # non-empty only while some tensor holds a forward tangent
@@ -179,6 +190,8 @@ def dispatch(op: OpDef, args: tuple, params: tuple = (), out_dtype: _dtypes.dtyp
             if op.dtype_rule in (PROMOTE, FLOAT, COMPARE):  # elementwise: broadcast message
                 broadcast_shapes(*(np.shape(a) for a in arrays if a is not None))
             raise
+    if _host_pending.touched:  # an input shares memory with numpy: finish before numpy writes
+        host_storage.settle(outs)
     if rt:  # the node's function takes the runtime scalars as trailing inputs without edges
         args = (*args, *((None,) * len(rt)))
         arrays = [*arrays, *rt]

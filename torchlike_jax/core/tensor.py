@@ -49,9 +49,14 @@ def _note_scalar_warned() -> None:
 
 
 class Storage:
-    """The shared, rebindable home of a tensor's array and its version counter."""
+    """The shared, rebindable home of a tensor's array and its version counter.
 
-    __slots__ = ("array", "version", "__weakref__")
+    ``host`` is unset until the storage shares memory with numpy (``t.numpy()``,
+    ``torch.from_numpy``): then it holds the host buffer and the class becomes one of
+    :mod:`~torchlike_jax.core.host_storage`'s subclasses (same layout, so no cost here)."""
+
+    __slots__ = ("array", "version", "host", "__weakref__")
+    numpy_shared = False  # True for the host_storage kinds
 
     def __init__(self, array: jax.Array) -> None:
         self.array = array
@@ -82,6 +87,10 @@ class _DataStorage(Storage):
     @array.setter
     def array(self, value: jax.Array) -> None:
         self._src.array = value
+
+    @property
+    def numpy_shared(self) -> bool:
+        return self._src.numpy_shared
 
 
 class _CounterOf(_DataStorage):
@@ -168,7 +177,10 @@ class Tensor:
         if self._grad_fn is not None:
             raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) "
                                "support the deepcopy protocol at the moment.")
-        out = Tensor._wrap(self._st.array, self._inference)
+        array = self._st.array
+        if self._st.numpy_shared:  # the array may read numpy's memory: copy it now
+            array = jax.device_put(np.array(array), next(iter(array.devices())))
+        out = Tensor._wrap(array, self._inference)
         out._requires_grad = self._requires_grad
         if self._grad is not None:
             out._grad = Tensor._wrap(self._grad._st.array)
@@ -439,15 +451,15 @@ class Tensor:
         the data to the host."""
         return self._host().tolist()
 
-    def numpy(self, *, force: bool = False) -> np.ndarray:
-        """A host copy (JAX arrays are immutable, so unlike torch it does not share memory)."""
-        if self._requires_grad and not force and grad_mode._local.grad_enabled:
-            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
-                               "tensor.detach().numpy() instead.")
-        return np.array(self._st.array)
+    # ``numpy()`` (memory shared with the tensor) is attached by core/numpy_bridge.py
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        out = self.numpy()
+        """``np.asarray(t)``: a host copy (torch shares memory here too; only ``t.numpy()`` and
+        ``from_numpy`` share, so library code converting tensors never pins them to numpy)."""
+        if self._requires_grad and grad_mode._local.grad_enabled:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
+                               "tensor.detach().numpy() instead.")
+        out = np.array(self._st.array)
         return out if dtype is None else out.astype(dtype)
 
     def __jax_array__(self) -> jax.Array:

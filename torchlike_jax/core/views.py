@@ -27,6 +27,7 @@ from __future__ import annotations
 import weakref
 from typing import Any
 
+import jax
 import jax.numpy as jnp
 
 from . import grad_mode
@@ -61,6 +62,7 @@ class ViewStorage:
 
     __slots__ = ("base_st", "chain", "overlapping", "no_grad_made", "layout", "_cache", "_seen",
                  "__weakref__")
+    numpy_shared = False  # True for HostViewStorage: its base shares memory with numpy
 
     def __init__(self, base_st: Any, chain: tuple, array: Any, overlapping: bool) -> None:
         self.base_st = base_st
@@ -96,6 +98,25 @@ class ViewStorage:
         self.base_st.version = value
 
 
+class HostViewStorage(ViewStorage):
+    """A view of a storage whose array aliases a numpy buffer: numpy writes change the base's
+    values without changing its array object, so the view is recomputed on every read (and
+    waited for, as dispatch does, before numpy can write again)."""
+
+    __slots__ = ()
+    numpy_shared = True
+
+    def _get(self) -> Any:
+        src = self.base_st.array
+        if isinstance(src, jax.core.Tracer):
+            return ViewStorage.array.fget(self)
+        self._cache = _run(VIEW_CHAIN, (src,), self.chain).block_until_ready()
+        self._seen = src
+        return self._cache
+
+    array = property(_get, ViewStorage.array.fset)
+
+
 def _run(op: Any, arrays: tuple, chain: tuple) -> Any:
     """One cached jit call of ``op`` on raw arrays (no tensors, no autograd)."""
     return call_raw(op, arrays, (chain,))[0]
@@ -110,6 +131,7 @@ def make_views(op: Any, params: tuple, source: Any, results: tuple) -> None:
     else:  # a plain tensor, or a detach()/.data alias of a view (a view of that storage only)
         base, base_st, prefix, overlapping = source, st, (), False
     size = source._st.array.size
+    kind = HostViewStorage if base_st.numpy_shared else ViewStorage  # numpy_bridge.py
     views = base._views
     if views is None:
         base._views = views = []
@@ -118,7 +140,7 @@ def make_views(op: Any, params: tuple, source: Any, results: tuple) -> None:
         if arr.dtype != source._st.array.dtype:
             continue  # not an aliasing output (e.g. indices)
         over = overlapping or (op.name in _OVERLAPPING and arr.size > size)
-        r._st = ViewStorage(base_st, prefix + ((op, params, i),), arr, over)
+        r._st = kind(base_st, prefix + ((op, params, i),), arr, over)
         r._base = base
         if not r._requires_grad and source._requires_grad:
             r._requires_grad = True  # torch: a view made under no_grad still requires grad

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from .._creation import empty
 from ..core.tensor import Tensor
 
@@ -43,7 +45,7 @@ class Parameter(Tensor):
         return result
 
     def __reduce_ex__(self, proto: Any) -> Any:
-        return (_rebuild_parameter, (self.detach().numpy(), self.requires_grad))
+        return (_rebuild_parameter, (np.asarray(self.detach()), self.requires_grad))
 
 
 def _rebuild_parameter(array: Any, requires_grad: bool) -> Parameter:

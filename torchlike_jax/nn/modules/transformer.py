@@ -74,7 +74,7 @@ def _get_activation_fn(activation: str) -> Callable[[Tensor], Tensor]:
 def _left_aligned(padding_mask: Tensor) -> bool:
     """Whether every row of a (N, S) bool padding mask (True = padded) is a run of False then
     True (torch's condition for packing the batch into a nested tensor)."""
-    keep = ~np.asarray(padding_mask.detach().numpy()).astype(bool)
+    keep = ~np.asarray(padding_mask.detach()).astype(bool)
     return bool((keep[:, 1:] <= keep[:, :-1]).all()) if keep.shape[1] > 1 else True
 
 

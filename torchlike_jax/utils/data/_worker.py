@@ -94,7 +94,7 @@ class _Pickler(pickle.Pickler):
     def reducer_override(self, obj: Any) -> Any:
 
         if isinstance(obj, Tensor):
-            arr = np.asarray(obj.detach().numpy())
+            arr = np.asarray(obj.detach())
             # a flag, not the class: Tensor's __module__ is "torch", which pickle must not import
             return _rebuild_tensor, (arr, str(obj.dtype), bool(obj.requires_grad),
                                      _is_parameter(obj))
