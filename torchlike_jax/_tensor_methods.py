@@ -193,6 +193,8 @@ class _OpMethods:
         return self.new_zeros(*size, dtype=dtype, requires_grad=requires_grad)
 
     def __setitem__(self, index: Any, value: Any) -> None:
+        if self._base is not None and self._st.overlapping and _write_part(self, index, value):
+            return
         self._check_inplace(VIEW_LEAF_INPLACE)
         if type(value) in (int, float, complex):
             value_checks.check_fill(value, self.dtype)
@@ -200,6 +202,23 @@ class _OpMethods:
 
     def __getitem__(self, index: Any) -> Tensor:
         return indexing.getitem(self, index)
+
+
+def _write_part(self: Tensor, index: Any, value: Any) -> bool:
+    """``expanded[i] = v``: torch writes the part that ``index`` selects (one base element for
+    ``g[0]``), refusing only a part that itself repeats an element. False for an index that
+    selects no view (advanced indexing), left to the whole-tensor path."""
+    part = self[index]
+    if part._base is not self._base:
+        return False
+    part._check_inplace(VIEW_LEAF_INPLACE)
+    if isinstance(value, Tensor):
+        part.copy_(value)
+    else:
+        if type(value) in (int, float, complex):
+            value_checks.check_fill(value, self.dtype)
+        part.fill_(value)
+    return True
 
 
 _T_warned = False

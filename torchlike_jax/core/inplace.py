@@ -69,7 +69,12 @@ def _rebind(self, result: Tensor, reshaping: bool = False) -> Tensor:
     """
     if self._base is not None:
         if not reshaping:
-            return write_through(self, result)
+            old_st = result._st
+            write_through(self, result)
+            node = result._grad_fn
+            if node is not None and node.saved:
+                _retarget_saved(node, self, old_st)
+            return self
         self._st = Storage(self._st.array)
         self._base = None
     st = self._st
@@ -81,15 +86,7 @@ def _rebind(self, result: Tensor, reshaping: bool = False) -> Tensor:
     node = result._grad_fn
     if node is not None:
         if node.saved:
-            saved = list(node.saved)
-            # The node holds self's pre-op (immutable) array, i.e. torch's ``original_self``:
-            # neither this write nor later ones invalidate it, so self-as-input 0 is unchecked.
-            for k, ref in enumerate(saved):
-                if not ref.is_output and ref.tensor() is self:
-                    del saved[k]
-                    break
-            node.saved = tuple(ref._replace(storage=weakref.ref(st), version=st.version)
-                               if ref.storage() is old_st else ref for ref in saved)
+            _retarget_saved(node, self, old_st)
         if self._retains_grad and self._grad_fn is not None and self._grad_fn.retained:
             self._grad_fn.retained.pop(self._output_nr, None)
             node.retain(self, result._output_nr)
@@ -101,6 +98,20 @@ def _rebind(self, result: Tensor, reshaping: bool = False) -> Tensor:
         if forward_ad.tangents:
             forward_ad.refresh_views(self)
     return self
+
+def _retarget_saved(node: Any, self: Tensor, old_st: Any) -> None:
+    """The in-place op's node now describes ``self``: its saved output is ``self`` at the
+    version just written, and its saved ``self`` input is the pre-op (immutable) array, i.e.
+    torch's ``original_self``, which neither this write nor later ones invalidate."""
+    st = self._st
+    saved = list(node.saved)
+    for k, ref in enumerate(saved):
+        if not ref.is_output and ref.tensor() is self:
+            del saved[k]
+            break
+    node.saved = tuple(ref._replace(storage=weakref.ref(st), version=st.version)
+                       if ref.storage() is old_st else ref for ref in saved)
+
 
 def _inplace(self, fn, *args: Any) -> Tensor:
     self._check_inplace()
