@@ -1,0 +1,63 @@
+"""Which inputs each output of a recorded backward actually uses (``create_graph=True``).
+
+Under ``create_graph`` the gradient of a node is itself recorded as a node of the new graph. Torch
+builds that graph from the backward formula's own ops, so a gradient that uses no differentiable
+input is a constant: ``grad((x * 2).sum(), x, create_graph=True)`` is ``2``, with
+``requires_grad=False`` and no ``grad_fn``. Here the backward is one JAX function of the node's
+inputs and the incoming gradients; tracing it once to a jaxpr and following its data flow says,
+for each output, which arguments it reads, so an output that reads none with an edge is left
+without a graph. The answer is cached per (function, mask, argument shapes/dtypes), bounded.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+
+from .. import _caches
+
+_deps_cache = _caches.cache("vjp_dependencies")
+
+
+def _aval(a: Any) -> Any:
+    if a is None:
+        return None
+    shape = getattr(a, "shape", None)
+    return type(a) if shape is None else (tuple(shape), str(a.dtype))
+
+
+def output_dependencies(fn: Any, key: Any, args: tuple) -> tuple[frozenset, ...] | None:
+    """Per output of ``fn(*args)`` (a flat tuple of arrays), the indices of the arguments it
+    depends on; None when the outputs are not a flat tuple (then assume everything is used).
+    ``key`` identifies ``fn``'s structure (the cache key, with the arguments' avals)."""
+    ck = (key, tuple(_aval(a) for a in args))
+    hit = _deps_cache.get(ck)
+    if hit is None:
+        hit = _trace(fn, args)
+        _deps_cache[ck] = hit
+    return hit
+
+
+def _trace(fn: Any, args: tuple) -> tuple[frozenset, ...] | None:
+    closed = jax.make_jaxpr(fn)(*args)
+    jaxpr = closed.jaxpr
+    deps: dict = {}
+    k = 0
+    for i, a in enumerate(args):
+        for _ in jax.tree_util.tree_leaves(a):
+            deps[jaxpr.invars[k]] = frozenset((i,))
+            k += 1
+    if k != len(jaxpr.invars):
+        return None
+    empty: frozenset = frozenset()
+    for eqn in jaxpr.eqns:  # a nested jaxpr (pjit, custom rules) counts as using all its inputs
+        used = empty.union(*(deps.get(v, empty) for v in eqn.invars if _is_var(v)))
+        for v in eqn.outvars:
+            deps[v] = used
+    return tuple(deps.get(v, empty) if _is_var(v) else empty for v in jaxpr.outvars)
+
+
+def _is_var(v: Any) -> bool:
+    """A jaxpr variable (a Literal is a constant and depends on nothing)."""
+    return not hasattr(v, "val")
