@@ -495,6 +495,33 @@ def create_graph_linear_backward(t):
     return x.grad.requires_grad, x.grad
 
 
+def functional_hessian_of_linear_strict(t):
+    return t.autograd.functional.hessian(lambda x: (x * 2).sum(), t.tensor([1.0, 2.0]),
+                                         create_graph=True, strict=True)
+
+
+def functional_hessian_of_square_strict(t):
+    return t.autograd.functional.hessian(lambda x: (x * x).sum(), t.tensor([1.0, 2.0]),
+                                         create_graph=True, strict=True)
+
+
+def functional_jacobian_strict_create_graph(t):
+    return t.autograd.functional.jacobian(lambda x: x.sin(), t.tensor([1.0, 2.0]),
+                                          create_graph=True, strict=True)
+
+
+def functional_vjp_of_linear_strict(t):
+    return t.autograd.functional.vjp(lambda x: x * 3, t.tensor([1.0, 2.0]), t.ones(2),
+                                     create_graph=True, strict=True)
+
+
+def create_graph_indexing(t):
+    x = t.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    g, = t.autograd.grad(x[1] * 2, x, create_graph=True)
+    h, = t.autograd.grad((x[1] * x[2]), x, create_graph=True)
+    return g.requires_grad, g, h.requires_grad, h
+
+
 CASES = [
     unbind_inplace, unbind_second_output, split_inplace, split_sizes_inplace, chunk_inplace,
     unbind_of_leaf, view_of_unbind_inplace, reshape_of_unbind_inplace, unbind_zero_,
@@ -520,7 +547,9 @@ CASES = [
     expand_setitem_tensor_value, expand_setitem_with_grad,
     slice_mul_, slice_mul_used_twice, slice_exp_saved_output,
     create_graph_constant, create_graph_constant_other, create_graph_uses_other_input,
-    create_graph_square, create_graph_sin, create_graph_linear_backward,
+    create_graph_square, create_graph_sin, create_graph_linear_backward, create_graph_indexing,
+    functional_hessian_of_linear_strict, functional_hessian_of_square_strict,
+    functional_jacobian_strict_create_graph, functional_vjp_of_linear_strict,
 ]
 
 

@@ -40,22 +40,46 @@ def output_dependencies(fn: Any, key: Any, args: tuple) -> tuple[frozenset, ...]
 
 
 def _trace(fn: Any, args: tuple) -> tuple[frozenset, ...] | None:
-    closed = jax.make_jaxpr(fn)(*args)
-    jaxpr = closed.jaxpr
-    deps: dict = {}
-    k = 0
+    jaxpr = jax.make_jaxpr(fn)(*args).jaxpr
+    seeds = []
     for i, a in enumerate(args):
-        for _ in jax.tree_util.tree_leaves(a):
-            deps[jaxpr.invars[k]] = frozenset((i,))
-            k += 1
-    if k != len(jaxpr.invars):
+        seeds.extend(frozenset((i,)) for _ in jax.tree_util.tree_leaves(a))
+    if len(seeds) != len(jaxpr.invars):
         return None
-    empty: frozenset = frozenset()
-    for eqn in jaxpr.eqns:  # a nested jaxpr (pjit, custom rules) counts as using all its inputs
-        used = empty.union(*(deps.get(v, empty) for v in eqn.invars if _is_var(v)))
-        for v in eqn.outvars:
-            deps[v] = used
-    return tuple(deps.get(v, empty) if _is_var(v) else empty for v in jaxpr.outvars)
+    return _flow(jaxpr, seeds)
+
+
+_EMPTY: frozenset = frozenset()
+_SUB_JAXPRS = ("jaxpr", "call_jaxpr", "fun_jaxpr")
+
+
+def _flow(jaxpr: Any, seeds: list) -> tuple[frozenset, ...]:
+    """Follow the data flow of ``jaxpr`` from its inputs (``seeds``: what each one carries)."""
+    deps: dict = dict(zip(jaxpr.invars, seeds, strict=True))
+    for eqn in jaxpr.eqns:
+        ins = [deps.get(v, _EMPTY) if _is_var(v) else _EMPTY for v in eqn.invars]
+        inner = _sub_jaxpr(eqn)
+        if inner is not None:  # a nested jit: follow its own flow
+            outs = _flow(inner, ins)
+        else:  # any other primitive (control flow included): each output uses every input
+            used = _EMPTY.union(*ins)
+            outs = tuple(used for _ in eqn.outvars)
+        for v, d in zip(eqn.outvars, outs, strict=True):
+            deps[v] = d
+    return tuple(deps.get(v, _EMPTY) if _is_var(v) else _EMPTY for v in jaxpr.outvars)
+
+
+def _sub_jaxpr(eqn: Any) -> Any:
+    """The jaxpr a call-like primitive runs on exactly its operands, or None."""
+    for name in _SUB_JAXPRS:
+        sub = eqn.params.get(name)
+        if sub is None:
+            continue
+        sub = getattr(sub, "jaxpr", sub)  # a ClosedJaxpr holds its Jaxpr
+        if (hasattr(sub, "eqns") and len(sub.invars) == len(eqn.invars)
+                and len(sub.outvars) == len(eqn.outvars)):
+            return sub
+    return None
 
 
 def _is_var(v: Any) -> bool:
