@@ -373,7 +373,7 @@ def test_matches_torch(name):
     same(norm(run(fn, T)), norm(run(fn, torch)), flags=name not in VALUES_ONLY)
 
 
-# ---- a constant derivative under create_graph: torch's strict check fires -------------------------
+# ---- a constant derivative under create_graph: torch's strict check fires ------------------------
 @pytest.mark.torch_live
 def test_constant_derivative_under_create_graph():
     torch = pytest.importorskip("torch")
