@@ -108,6 +108,29 @@ def unbind_written_and_used_under_no_grad(t):
         return u[1] * 2
 
 
+def unbind_setitem_int(t):
+    u = _clone(t, 3, 2).unbind()
+    u[0][0] = 5
+
+
+def unbind_setitem_slice(t):
+    u = _clone(t, 3, 2).unbind()
+    u[0][:1] = 5
+
+
+def unbind_setitem_mask(t):
+    u = _clone(t, 3, 2).unbind()
+    u[0][t.tensor([True, False])] = 5
+
+
+def unbind_setitem_under_no_grad(t):
+    a = _clone(t, 3, 2)
+    u = a.unbind()
+    with t.no_grad():
+        u[0][1] = 3
+    return repr(u[0]), repr(a)
+
+
 # ---- views made under no_grad ------------------------------------------------------------------
 def _no_grad_view(t):
     a = _clone(t, 3)
@@ -219,6 +242,29 @@ def no_grad_view_of_no_grad_view_inplace(t):
     with t.no_grad():
         w = v[:1]
     w.mul_(3)
+
+
+def no_grad_view_setitem(t):
+    a, v = _no_grad_view(t)
+    v[1] = 3
+
+
+def no_grad_view_setitem_under_no_grad(t):
+    a, v = _no_grad_view(t)
+    with t.no_grad():
+        v[1] = 3
+    return repr(v), repr(a)
+
+
+def no_grad_view_setitem_without_requires_grad(t):
+    a = t.ones(3, 4)
+    with t.no_grad():
+        v = a[1:]
+    v[0, 1:3] = t.tensor([7.0, 8.0])
+    v[1] = t.arange(4.0)
+    v[:, 0] = t.tensor([5, 6])
+    v[1, 1] = True
+    return a
 
 
 def no_grad_view_without_requires_grad(t):
@@ -417,6 +463,12 @@ def expand_setitem_tensor_value(t):
     return g
 
 
+def expand_setitem_partial_row(t):
+    g = t.zeros(1, 4).expand(3, 4)
+    g[1, :2] = t.tensor([1.0, 2.0])
+    return g
+
+
 def expand_setitem_with_grad(t):
     b = t.tensor([2.0], requires_grad=True)
     c = b.clone()
@@ -528,6 +580,9 @@ CASES = [
     unbind_copy_, unbind_unsqueeze_, unbind_no_requires_grad, unbind_inplace_under_no_grad,
     unbind_then_base_modified_repr, unbind_then_base_modified_grad_fn,
     unbind_then_base_modified_backward, unbind_written_and_used_under_no_grad,
+    unbind_setitem_int, unbind_setitem_slice, unbind_setitem_mask, unbind_setitem_under_no_grad,
+    no_grad_view_setitem, no_grad_view_setitem_under_no_grad,
+    no_grad_view_setitem_without_requires_grad,
     no_grad_view_flags, no_grad_view_of_view_graph, no_grad_view_of_view_inplace,
     no_grad_view_inplace, no_grad_view_inplace_under_no_grad, no_grad_view_base_modified,
     no_grad_view_base_modified_under_no_grad, no_grad_view_base_modified_grad_fn,
@@ -544,7 +599,7 @@ CASES = [
     inference_tensor_version,
     expand_setitem_one, expand_setitem_slice, expand_setitem_all, expand_fill_, expand_zero_,
     expand_add_, expand_copy_, expand_select_add_, expand_2d_element, expand_2d_column,
-    expand_setitem_tensor_value, expand_setitem_with_grad,
+    expand_setitem_tensor_value, expand_setitem_partial_row, expand_setitem_with_grad,
     slice_mul_, slice_mul_used_twice, slice_exp_saved_output,
     create_graph_constant, create_graph_constant_other, create_graph_uses_other_input,
     create_graph_square, create_graph_sin, create_graph_linear_backward, create_graph_indexing,
