@@ -43,6 +43,19 @@ def chunk_inplace(t):
     return _clone(t, 3, 2).chunk(3)[2].add_(1)
 
 
+def single_piece_split_chunk_unbind(t):
+    def write(piece):
+        return lambda: piece.mul_(2)
+
+    return [observe(write(p))[0] for p in (
+        _clone(t, 3, 2).split(3)[0], _clone(t, 3, 2).chunk(1)[0], _clone(t, 1, 2).unbind()[0],
+        _clone(t, 3, 2).split([3])[0])]
+
+
+def composite_splits_are_plain_views(t):
+    return _clone(t, 3, 2).tensor_split(3)[0].mul_(2), _clone(t, 3, 2).hsplit(2)[1].mul_(2)
+
+
 def unbind_of_leaf(t):
     return t.ones(3, 2, requires_grad=True).unbind()[0].mul_(2)
 
@@ -576,6 +589,7 @@ def create_graph_indexing(t):
 
 CASES = [
     unbind_inplace, unbind_second_output, split_inplace, split_sizes_inplace, chunk_inplace,
+    single_piece_split_chunk_unbind, composite_splits_are_plain_views,
     unbind_of_leaf, view_of_unbind_inplace, reshape_of_unbind_inplace, unbind_zero_,
     unbind_copy_, unbind_unsqueeze_, unbind_no_requires_grad, unbind_inplace_under_no_grad,
     unbind_then_base_modified_repr, unbind_then_base_modified_grad_fn,

@@ -63,6 +63,8 @@ _SUFFIX = {
         "backward associated with the custom Function, leading to incorrect gradients. This "
         "behavior is forbidden. You can fix this by cloning the output of the custom Function."),
 }
+# torch's multi-output view functions, multi-output even when they return one piece
+_MULTI_OUTPUT_NODES = frozenset({"SplitBackward0", "SplitWithSizesBackward0", "UnbindBackward0"})
 _BACKWARD_SUFFIX = re.compile(r"Backward\d*$")
 
 
@@ -191,7 +193,7 @@ def make_views(op: Any, params: tuple, source: Any, results: tuple) -> None:
     views = base._views
     if views is None:
         base._views = views = []
-    meta = creation_meta(st, op.n_out > 1)
+    meta = creation_meta(st, op.n_out > 1 or op.grad_fn in _MULTI_OUTPUT_NODES)
     inference = source._inference
     for i, r in enumerate(results):
         arr = r._st.array
