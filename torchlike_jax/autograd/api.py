@@ -62,7 +62,7 @@ def _roots_and_grads(outputs: tuple, grad_outputs: tuple, create_graph: bool,
             if any(d != 1 for d in shape):
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             dt = _BY_NP[np_dt]
-            if not dt.is_floating_point and not dt.is_complex:
+            if not dt.is_floating_point:  # complex too: torch wants a real scalar
                 raise RuntimeError("grad can be implicitly created only for real scalar outputs "
                                    f"but got {dt}")
             g_arr = np.ones(shape, np_dt)  # host constant: no device op
@@ -189,7 +189,7 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     outs = _as_tuple(outputs)
     ins = _as_tuple(inputs)
     if not ins:
-        raise RuntimeError("grad requires non-empty inputs.")
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     if retain_graph is None:
         retain_graph = create_graph
     roots, root_grads = _roots_and_grads(outs, _as_tuple(grad_outputs), create_graph,

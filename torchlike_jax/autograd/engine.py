@@ -55,6 +55,9 @@ _FREED = ("Trying to backward through the graph a second time (or directly acces
           "backward through the graph a second time or if you need to access saved tensors after "
           "calling backward.")
 
+_DETACHED = ("Trying to use a saved tensor that has been detached in-place, i.e. with .detach_()."
+             "This is not supported, please use out-of-place `.detach()` instead")
+
 
 # ---- graph discovery --------------------------------------------------------------------------
 def _topo_order(roots: list[Node]) -> list[Node]:
@@ -88,11 +91,13 @@ def _topo_order(roots: list[Node]) -> list[Node]:
 def _check_saved(node: Node) -> None:
     if node.freed:
         raise RuntimeError(_FREED)
-    for st_ref, version, tensor_ref, is_output in node.saved:
+    for st_ref, version, tensor_ref, is_output, nonleaf in node.saved:
         st = st_ref()
         if st is None:  # nothing can modify a storage nobody holds any more
             continue
         tensor = tensor_ref() if tensor_ref is not None else None
+        if nonleaf and tensor is not None and tensor._grad_fn is None:
+            raise RuntimeError(_DETACHED)
         if st.version != version:
             shape = list(st.array.shape)
             from .._dtypes import legacy_name
@@ -257,7 +262,8 @@ def run(roots: list[tuple], root_grads: list, targets: _Targets, retain_graph: b
     try:
         with grad_mode.set_grad_enabled(create_graph):
             if route is Route.PER_NODE:
-                out = _run_per_node(order, roots, root_grads, targets, create_graph)
+                out = _run_per_node(order, roots, root_grads, targets, create_graph,
+                                    not retain_graph)
             elif route is Route.SEGMENTS:
                 out = _run_segments(order, roots, root_grads, targets)
             else:
@@ -362,17 +368,21 @@ def _plan_of(order: list, roots, targets: _Targets) -> Plan:
     return plan
 
 
-def _run_per_node(order, roots, root_grads, targets: _Targets, create_graph: bool) -> list:
+def _run_per_node(order, roots, root_grads, targets: _Targets, create_graph: bool,
+                  release: bool) -> list:
     return _interpret_per_node(_plan_of(order, roots, targets), order, root_grads, targets,
-                               create_graph)
+                               create_graph, release)
 
 
 def _interpret_per_node(plan: Plan, order: list, root_grads, targets: _Targets,
-                        create_graph: bool) -> list:
-    """Run ``plan`` (of ``order``) node by node; return the captured gradients."""
+                        create_graph: bool, release: bool = False) -> list:
+    """Run ``plan`` (of ``order``) node by node; return the captured gradients. ``release``
+    frees each node as soon as its backward ran (torch's order), so a hook raising midway
+    leaves the nodes already run freed and the others intact."""
     policy.stats["per_node_runs"] += 1
     anomaly = anomaly_mode._state.enabled
-    kernel = _EagerKernel(order, targets, create_graph, anomaly and anomaly_mode._state.check_nan)
+    kernel = _EagerKernel(order, targets, create_graph, anomaly and anomaly_mode._state.check_nan,
+                          release)
     around = None
     if anomaly:
         def around(i, visit, *args):
@@ -401,14 +411,15 @@ class _EagerKernel:
     accumulation and post-accumulate hooks of a leaf), node post-hooks and anomaly's NaN check.
     Gradients are concrete arrays, or Tensors under ``create_graph``."""
 
-    __slots__ = ("nodes", "targets", "create_graph", "check_nan")
+    __slots__ = ("nodes", "targets", "create_graph", "check_nan", "release")
 
     def __init__(self, nodes: list, targets: _Targets, create_graph: bool,
-                 check_nan: bool) -> None:
+                 check_nan: bool, release: bool = False) -> None:
         self.nodes = nodes  # the plan's nodes, by step index
         self.targets = targets
         self.create_graph = create_graph
         self.check_nan = check_nan
+        self.release = release  # free each node once its backward ran (no retain_graph)
 
     def receive(self, i: int, grads: list) -> list:
         return _apply_prehooks(self.nodes[i], grads, self.create_graph)
@@ -444,6 +455,8 @@ class _EagerKernel:
             in_grads = _run_node_posthooks(n, in_grads, grads, create_graph)
         if self.check_nan:
             _check_nan(n, in_grads, create_graph)
+        if self.release:
+            n.release()
         return in_grads
 
 
@@ -571,7 +584,9 @@ def _wrap(array):
 
 
 def _apply_prehooks(n: Node, grads: list, create_graph: bool) -> list:
-    """Run tensor hooks (and ``retain_grad``) registered on this node's outputs, in torch order."""
+    """Run tensor hooks (and ``retain_grad``) registered on this node's outputs, in torch order.
+    A hook on an output no gradient reached is still called, with None, when the node runs
+    (torch's undefined gradient: ``x, y = a.split(2)`` with only ``y`` used)."""
     if isinstance(n, AccumulateGrad):
         hooks = n.variable._hooks
         if hooks:
@@ -580,7 +595,7 @@ def _apply_prehooks(n: Node, grads: list, create_graph: bool) -> list:
     if n.pre_hooks:
         grads = list(grads)
         for nr, hooks in n.pre_hooks.items():
-            if hooks and grads[nr] is not None:
+            if hooks:
                 grads[nr] = _run_hooks(hooks, grads[nr], create_graph)
     if n.retained:
         for nr, ref in n.retained.items():
@@ -593,19 +608,44 @@ def _apply_prehooks(n: Node, grads: list, create_graph: bool) -> list:
 
 
 def _run_hooks(hooks: dict, g, create_graph: bool):
-
-    t = g if create_graph else Tensor._wrap(jnp.asarray(g))
+    """Call each tensor hook on the gradient in turn; what one returns (checked as torch checks
+    it) is what the next one sees."""
+    t = g if create_graph or g is None else Tensor._wrap(jnp.asarray(g))
     for hook in list(hooks.values()):
         out = hook(t)
         if out is not None:
+            _check_hook_result(hook, t, out)
             t = out
-    return t if create_graph else array_of(t)
+    return t if create_graph or t is None else array_of(t)
+
+
+def _check_hook_result(hook, old, new) -> None:
+    """torch's checks on a tensor hook's return value (``validate_outputs``' wording)."""
+    if not isinstance(new, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
+    name = getattr(hook, "__name__", type(hook).__name__)
+    if old is None:
+        raise RuntimeError("can't replace a None gradient with a non-None value")
+    if new.shape != old.shape:
+        raise RuntimeError(f"hook '{name}' has changed the size of value")
+    if new.dtype is not old.dtype:
+        raise RuntimeError(f"hook '{name}' has changed the type of value (was "
+                           f"{_legacy_type(old)} got {_legacy_type(new)})")
+
+
+def _legacy_type(t: Tensor) -> str:
+    """torch's legacy type name of a tensor (``torch.FloatTensor``), as its messages print."""
+    from .._dtypes import legacy_name
+
+    return f"torch.{legacy_name(t.dtype)}Tensor"
 
 
 def _accumulate(acc: AccumulateGrad, g, create_graph: bool) -> None:
     """torch's AccumulateGrad: first gradient is stored, later ones are added *in place*."""
 
     leaf = acc.variable
+    if not leaf._requires_grad:  # detach_()ed after the graph was built: torch skips it
+        return
     if create_graph:
         gt = g if isinstance(g, Tensor) else Tensor._wrap(g)
         with _acc_lock:
@@ -642,7 +682,7 @@ def _differentiable_vjp(n: Node, grads: list, inputs: tuple) -> list:
                 for i, r in enumerate(results)]
         if any(live):
             avals = tuple((o.shape, o.dtype) for o in outs)
-            node = node_class(n.name() + "Backward")(backward_fn, arrays, edges, avals)
+            node = node_class(type(n).__name__ + "Backward")(backward_fn, arrays, edges, avals)
             if anomaly_mode._state.enabled:
                 anomaly_mode.store_stack(node)
             for i, r in enumerate(results):

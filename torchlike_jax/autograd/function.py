@@ -53,6 +53,7 @@ from ..core import forward_ad as _fw
 from ..core import grad_mode, transforms
 from ..core.dispatch import record_node
 from ..core.graph import current_saved_hooks, node_class, python_node_class
+from ..core.inplace import write_through
 from ..core.tensor import Tensor
 from ..core.tensor_access import array_of, set_storage, storage_of
 from ..core.views import adopt_custom_view
@@ -107,9 +108,14 @@ class FunctionCtx:
         return tuple(s.unpack() if isinstance(s, _Saved) else s for s in saved)
 
     def mark_dirty(self, *tensors: Tensor) -> None:
+        if not all(isinstance(t, Tensor) for t in tensors):
+            raise RuntimeError("mark_dirty can only accept variables, but argument ")  # sic
         self._tl_dirty = tensors
 
     def mark_non_differentiable(self, *tensors: Tensor) -> None:
+        if not all(isinstance(t, Tensor) for t in tensors):
+            raise RuntimeError("mark_non_differentiable only accepts variable arguments, but "
+                               "got ")  # sic: torch's message stops there
         self._tl_non_diff = tensors
 
     def set_materialize_grads(self, value: bool) -> None:
@@ -328,6 +334,11 @@ class Function:
                 _record_traced(cls, split, args, kwargs, ctx, outs, results, tensors, before)
             else:
                 _record_eager(cls, inputs, ctx, outs, results, tensors, before)
+            for t in dirty:
+                if t._base is not None and t._grad_fn is not None:
+                    # a dirty view: its base's history goes through this node too (torch's
+                    # CopySlices over the Function), and the view gets its view node back
+                    write_through(t, t)
         if dual:
             function_jvp.push_tangents(cls, ctx, inputs, results)
         return results if isinstance(raw, tuple) else results[0]
@@ -418,6 +429,7 @@ class _Spec:
     __slots__ = ("diff_outputs",)
     saves_inputs: tuple = ()
     saves_output = False
+    frees = False
 
     def __init__(self, diff_outputs: tuple) -> None:
         self.diff_outputs = diff_outputs

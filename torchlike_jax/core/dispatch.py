@@ -254,7 +254,7 @@ def record_node(op: OpDef, node_cls: type, fn: Any, args: tuple, arrays: list,
     saved = ()
     packing = None
     saved_inputs: list = []
-    saves = bool(op.saves_inputs or op.saves_output or saved_tensors)
+    saves = bool(op.saves_inputs or op.saves_output or saved_tensors or op.frees)
     if saves:
         hooks = graph._saved_hooks.stack
         packing = hooks[-1] if hooks else None  # saved_tensors_hooks: pack instead of check
@@ -273,7 +273,8 @@ def record_node(op: OpDef, node_cls: type, fn: Any, args: tuple, arrays: list,
                         "it in autograd, or use `torch.no_grad()` instead of "
                         "`torch.inference_mode()`.")
                 if packing is None:
-                    saved.append(SavedRef(weakref.ref(a._st), a._st.version, weakref.ref(a), False))
+                    saved.append(SavedRef(weakref.ref(a._st), a._st.version, weakref.ref(a),
+                                          False, a._grad_fn is not None))
                 else:
                     saved_inputs.append(i)
         if op.saves_output and packing is None:
@@ -281,7 +282,8 @@ def record_node(op: OpDef, node_cls: type, fn: Any, args: tuple, arrays: list,
             saved.append(SavedRef(weakref.ref(r._st), r._st.version, None, True))
         for t, is_output in saved_tensors if packing is None else ():
             saved.append(SavedRef(weakref.ref(t._st), t._st.version,
-                                  None if is_output else weakref.ref(t), is_output))
+                                  None if is_output else weakref.ref(t), is_output,
+                                  not is_output and t._grad_fn is not None))
         saved = tuple(saved)
     avals = tuple((o._st.array.shape, o._st.array.dtype) for o in results)
     node = node_cls(fn, tuple(inputs), tuple(edges), avals, saves, saved)
@@ -299,6 +301,19 @@ def record_node(op: OpDef, node_cls: type, fn: Any, args: tuple, arrays: list,
     return node
 
 
+def _pack_one(pack: Any, t: Tensor) -> Any:
+    """``pack(t)``, refusing a hook that wrote into ``t`` (torch compares its version)."""
+    version = t._st.version
+    out = pack(t)
+    if t._st.version != version:
+        raise RuntimeError(
+            "A saved tensor pack hook is modifying its input in place. Tensors provided as input "
+            "to pack hook cannot be modified by in-place operations as this can lead to "
+            "unexpected side-effects. Please open an issue if you need to perform in-place "
+            "operations on the input to a pack hook.")
+    return out
+
+
 def _pack(node: Any, hooks: tuple, op: OpDef, args: tuple, results: tuple,
           saved_inputs: list) -> None:
     """Run the active ``saved_tensors_hooks`` pack hook on what torch would save (grad off)."""
@@ -307,9 +322,9 @@ def _pack(node: Any, hooks: tuple, op: OpDef, args: tuple, results: tuple,
     prev = local.grad_enabled
     local.grad_enabled = False
     try:
-        packed = [(i, pack(args[i]), unpack) for i in saved_inputs]
+        packed = [(i, _pack_one(pack, args[i]), unpack) for i in saved_inputs]
         if op.saves_output:
-            packed.append((-1, pack(results[0]), unpack))
+            packed.append((-1, _pack_one(pack, results[0]), unpack))
     finally:
         local.grad_enabled = prev
     node.packed = tuple(packed)

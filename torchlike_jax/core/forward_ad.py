@@ -194,6 +194,7 @@ class _TangentSpec:
     saves_inputs: tuple = ()
     saves_output = False
     saved_for = None
+    frees = False
 
     def __init__(self, diff_outputs: tuple) -> None:
         self.diff_outputs = diff_outputs

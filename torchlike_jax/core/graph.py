@@ -34,6 +34,8 @@ class SavedRef(NamedTuple):
     version: int
     tensor: weakref.ref | None
     is_output: bool
+    #: the tensor had a grad_fn when saved: losing it (``detach_()``) makes it unusable
+    nonleaf: bool = False
 
 #: Inputs at least this large that another node produced are not kept by the consuming node:
 #: backward recomputes them from the producer's inputs (inside the fused vjp, or by a cached
@@ -66,6 +68,11 @@ def _add_hook(hooks: dict, hook: Callable) -> RemovableHandle:
     handle = RemovableHandle(hooks)
     hooks[handle._key] = hook
     return handle
+
+
+#: nodes torch implements in C++, whose ``name()`` carries the C++ namespace
+_CPP_NODES = frozenset(("AccumulateGrad", "CopySlices", "GraphRoot", "Error", "DelayedError"))
+_CPP_NAMESPACE = "torch::autograd::"
 
 
 class Node:
@@ -116,7 +123,9 @@ class Node:
         self.n_rt = 0  # trailing inputs that are runtime Python scalars (no edge, not shown)
 
     def name(self) -> str:
-        return type(self).__name__
+        """torch's name: the class name, namespaced for the nodes torch writes in C++."""
+        cls = type(self).__name__
+        return _CPP_NAMESPACE + cls if cls in _CPP_NODES else cls
 
     @property
     def next_functions(self) -> tuple:
@@ -170,7 +179,7 @@ class Node:
             self.packed = None
 
     def __repr__(self) -> str:
-        return f"<{self.name()} object at {hex(id(self))}>"
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
 
 
 class AccumulateGrad(Node):

@@ -205,13 +205,16 @@ def refresh(base: Any) -> None:
     try:
         for w in live:
             v = w()
-            if v is None or v._st.base_st is not base._st:
+            # (a view given other data by ``.data =`` is no longer one: skip it)
+            if v is None or getattr(v._st, "base_st", None) is not base._st:
                 continue
             if v._st.meta:  # torch never regenerates these: their grad_fn becomes "Invalid"
                 if v._requires_grad:
                     views.invalidate(v)
                 continue
             fresh = dispatch(VIEW_CHAIN, (base,), (v._st.chain,))
+            if v._retains_grad:
+                _move_retain(v, fresh._grad_fn)
             v._grad_fn = fresh._grad_fn
             v._output_nr = 0
             v._requires_grad = True
@@ -219,6 +222,15 @@ def refresh(base: Any) -> None:
             v._st._seen = base._st.array
     finally:
         local.grad_enabled, local.inference_mode = prev
+
+
+def _move_retain(view: Any, node: Any) -> None:
+    """``retain_grad()`` follows a view to its regenerated ``grad_fn`` (torch moves its
+    retains-grad hook; the view's other tensor hooks stay on the old node, as in torch)."""
+    old = view._grad_fn
+    if old is not None and old.retained:
+        old.retained.pop(view._output_nr, None)
+    node.retain(view, 0)
 
 
 for _method in (_check_inplace, _rebind, _inplace, zero_, fill_, copy_):

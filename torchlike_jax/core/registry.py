@@ -34,6 +34,9 @@ class OpDef:
     # (torch's mul saves ``other`` only to compute ``self``'s gradient); absent: always saved
     saved_for: dict[int, tuple[int, ...]] | None = None
     saves_output: bool = False  # torch saves the result (exp, tanh, sigmoid, sqrt, relu...)
+    # backward without retain_graph frees the node though it saves no tensor (torch's CopySlices
+    # drops its function; IndexPutBackward0 its indices): a second backward raises
+    frees: bool = False
     n_out: int = 1
     diff_outputs: tuple[int, ...] = (0,)
     float_only: str | None = None  # torch's error when given a non-float input (e.g. mean)

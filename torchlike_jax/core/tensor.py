@@ -23,7 +23,7 @@ from .. import _dtypes as dtypes
 from .._device import device_of
 from .._formatting import format_tensor
 from .._size import Size
-from . import forward_ad, grad_mode, transforms, views
+from . import forward_ad, grad_mode, transforms, views, warn_always
 from .dims import norm_dim
 from .graph import RemovableHandle
 from .strides import layout
@@ -37,6 +37,17 @@ _NONLEAF_GRAD = (
     "github.com/pytorch/pytorch/pull/30531 for more information.")
 
 
+_SCALAR_GRAD = ("Converting a tensor with requires_grad=True to a scalar may lead to unexpected "
+                "behavior.\nConsider using tensor.detach() first.")
+#: whether the warning above was given in this process (torch warns once)
+_scalar_warned = False
+
+
+def _note_scalar_warned() -> None:
+    global _scalar_warned
+    _scalar_warned = True
+
+
 class Storage:
     """The shared, rebindable home of a tensor's array and its version counter."""
 
@@ -45,6 +56,13 @@ class Storage:
     def __init__(self, array: jax.Array) -> None:
         self.array = array
         self.version = 0
+
+
+_DETACH_VIEW = (
+    "Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel "
+    "(DDP) for training, and gradient_as_bucket_view is set as True, gradients are views of DDP "
+    "buckets, and hence detach_() cannot be called on these gradients. To fix this error, please "
+    "refer to the Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.")
 
 
 class _DataStorage(Storage):
@@ -64,6 +82,25 @@ class _DataStorage(Storage):
     @array.setter
     def array(self, value: jax.Array) -> None:
         self._src.array = value
+
+
+class _CounterOf(_DataStorage):
+    """What ``view.data = other`` leaves: ``other``'s array, counted by the view's base's
+    version counter (torch keeps a view's shared counter across ``set_data``)."""
+
+    __slots__ = ("_counter",)
+
+    def __init__(self, src: Storage, counter: Storage) -> None:
+        self._src = src
+        self._counter = counter
+
+    @property
+    def version(self) -> int:
+        return self._counter.version
+
+    @version.setter
+    def version(self, value: int) -> None:
+        self._counter.version = value
 
 
 def _tensor_type_name(d: dtypes.dtype) -> str:
@@ -280,6 +317,8 @@ class Tensor:
             if not isinstance(value, Tensor):
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
                                 f"type {type(value).__name__}")
+            if value is self:
+                raise RuntimeError("can't assign Variable as its own grad")
             if value.shape != self.shape:
                 raise RuntimeError(f"attempting to assign a gradient of size '{list(value.shape)}'"
                                    f" to a tensor of size '{list(self.shape)}'. Please ensure "
@@ -345,14 +384,29 @@ class Tensor:
     @data.setter
     def data(self, value: Tensor) -> None:
         """Share ``value``'s array, keeping this tensor's own version counter (torch's set_data:
-        ``w.data -= lr * g`` leaves ``w._version`` alone)."""
+        ``w.data -= lr * g`` leaves ``w._version`` alone; a view keeps counting with its base)."""
+        if not isinstance(value, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
+        if self._requires_grad and value._st.array.dtype.kind not in "fcV":
+            raise RuntimeError("data set to a tensor that requires gradients must be floating "
+                               "point or complex dtype")
         src = value._st._src if isinstance(value._st, _DataStorage) else value._st
         own = self._st._src if isinstance(self._st, _DataStorage) else self._st
         if src is own:
             return  # ``x.data = x.data`` after writing through it: nothing changes
+        if self._base is not None:
+            # the view's data becomes its own, but its version counter stays its base's: a
+            # later write to either moves both ``_version``s, as in torch (``_base`` is dropped)
+            self._st = _CounterOf(src, self._st.base_st)
+            self._base = None
+            return
         st = _DataStorage(src)
         st.version = self._st.version
         self._st = st
+
+    @data.deleter
+    def data(self) -> None:
+        raise RuntimeError("Deleting tensor data is not allowed. Delete tensor instead!")
 
     def detach(self) -> Tensor:
         """A new handle on the same storage that is cut from the graph (shares the version)."""
@@ -361,6 +415,8 @@ class Tensor:
         return Tensor._alias(self)
 
     def detach_(self) -> Tensor:
+        if self._base is not None:
+            raise RuntimeError(_DETACH_VIEW)
         self._grad_fn = None
         self._requires_grad = False
         if forward_ad.tangents:  # torch: detach_ drops the forward tangent too
@@ -392,7 +448,7 @@ class Tensor:
 
     def numpy(self, *, force: bool = False) -> np.ndarray:
         """A host copy (JAX arrays are immutable, so unlike torch it does not share memory)."""
-        if self._requires_grad and not force:
+        if self._requires_grad and not force and grad_mode._local.grad_enabled:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
                                "tensor.detach().numpy() instead.")
         return np.array(self._st.array)
@@ -409,13 +465,24 @@ class Tensor:
             raise ValueError("only one element tensors can be converted to Python scalars")
         return kind(self.item())
 
+    def _warn_scalar(self) -> None:
+        """torch 2.13 warns (once per process, like its TORCH_WARN_ONCE) when ``float()`` or
+        ``complex()`` reads a tensor that requires grad with grad mode on; every time under
+        ``torch.set_warn_always(True)``."""
+        if (self._requires_grad and grad_mode._local.grad_enabled
+                and warn_always.should_warn(_scalar_warned)):
+            _note_scalar_warned()
+            warnings.warn(_SCALAR_GRAD, UserWarning, stacklevel=3)
+
     def __float__(self) -> float:
+        self._warn_scalar()
         return self._scalar(float)
 
     def __int__(self) -> int:
         return self._scalar(int)
 
     def __complex__(self) -> complex:
+        self._warn_scalar()
         return self._scalar(complex)
 
     def __index__(self) -> int:
@@ -459,7 +526,7 @@ class Tensor:
         if self.device.type != "cpu":
             extras.append(f"device='{self.device}'")
         if self._grad_fn is not None:
-            extras.append(f"grad_fn=<{self._grad_fn.name()}>")
+            extras.append(f"grad_fn=<{type(self._grad_fn).__name__}>")
         elif self._base is not None and getattr(self._st, "invalid", None) is not None:
             extras.append("grad_fn=<Invalid>")  # torch's repr when reading grad_fn raises
         elif self._requires_grad:

@@ -70,7 +70,7 @@ _BACKWARD_SUFFIX = re.compile(r"Backward\d*$")
 
 def short_name(node: Any) -> str:
     """The op name torch's view messages use: the node's name less ``Backward0``."""
-    return _BACKWARD_SUFFIX.sub("", node.name())
+    return _BACKWARD_SUFFIX.sub("", type(node).__name__)
 
 
 def rebase_message(origin: tuple | None, meta: int, indirect: bool) -> str:
@@ -123,7 +123,8 @@ def _scatter_into(base: Any, value: Any, chain: tuple) -> Any:
     return flat.reshape(base.shape)
 
 
-COPY_SLICES = register("copy_slices", _scatter_into, "CopySlices", dtype_rule=KEEP)
+COPY_SLICES = register("copy_slices", _scatter_into, "CopySlices", dtype_rule=KEEP,
+                       frees=True)
 VIEW_CHAIN = register("view_chain", _apply_chain, "AsStridedBackward0", dtype_rule=KEEP)
 
 

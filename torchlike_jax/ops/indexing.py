@@ -134,7 +134,7 @@ def _put_impl(x, v, *rest):
 
 GETITEM = register("getitem", _view_impl, lambda p: p[1], dtype_rule=KEEP, view=True)
 INDEX = register("index", _index_impl, "IndexBackward0", dtype_rule=KEEP)
-SETITEM = register("index_put", _put_impl, lambda p: p[-1], dtype_rule=KEEP)
+SETITEM = register("index_put", _put_impl, lambda p: p[-1], dtype_rule=KEEP, frees=True)
 
 
 # ---- parsing ------------------------------------------------------------------------------------
