@@ -17,6 +17,12 @@ that maps the base's array to the view's. Nothing is shared in memory; instead
 * afterwards every live view of that base whose graph is stale gets a fresh ``grad_fn`` that
   re-derives it from the base's new value (``AsStridedBackward0``, as torch names it).
 
+Each view also carries torch's *creation meta* (:data:`DEFAULT`, :data:`NO_GRAD`,
+:data:`MULTI_OUTPUT`, :data:`IN_CUSTOM_FUNCTION`, :data:`INFERENCE`), inherited by views of it.
+With grad mode on, a non-DEFAULT view that requires grad may not be written in place (torch's
+"Output 0 of Unbind is a view and is being modified inplace..."), and once its base changes its
+``grad_fn`` is not regenerated but becomes torch's ``<Invalid>`` (reading it raises).
+
 The version counter is the base's (shared, as in torch), so "modified by an inplace operation"
 checks see writes made through any view. What differs from torch is listed in
 docs/architecture.md ("Views").
