@@ -24,6 +24,7 @@ LIMITS: dict[str, int] = {
     "op_jvp": 1024,  # forward-mode AD: jit(jvp) of one op function per tangent mask (forward_ad)
     "node_vjp": 2048,  # jit(vjp) of one node function, per differentiable-input mask
     "node_backward": 1024,  # create_graph: the recorded backward function of a node function
+    "vjp_dependencies": 1024,  # create_graph: which inputs each recorded gradient uses
     "node_forward": 1024,  # jitted forward of a node, to recompute dropped activations
     "backward_structures": 512,  # whole-graph backward: hit counts and compiled programs
     "backward_segments": 1024,  # compiled segments of large graphs, by the segment's structure

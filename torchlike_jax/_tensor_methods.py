@@ -193,6 +193,9 @@ class _OpMethods:
         return self.new_zeros(*size, dtype=dtype, requires_grad=requires_grad)
 
     def __setitem__(self, index: Any, value: Any) -> None:
+        if self._base is not None and (self._st.overlapping or self._st.meta) \
+                and _write_part(self, index, value):
+            return
         self._check_inplace(VIEW_LEAF_INPLACE)
         if type(value) in (int, float, complex):
             value_checks.check_fill(value, self.dtype)
@@ -200,6 +203,34 @@ class _OpMethods:
 
     def __getitem__(self, index: Any) -> Tensor:
         return indexing.getitem(self, index)
+
+
+_BASIC = (int, slice, type(None))
+
+
+def _write_part(self: Tensor, index: Any, value: Any) -> bool:
+    """``view[i] = v`` as torch runs it: the value is written into the part of ``self`` that a
+    basic ``index`` selects. For an expanded view that is one base element for ``g[0]`` (only a
+    part that itself repeats an element is refused); for a view torch will not let be written
+    (no_grad, multi-output...) the refusal names the part's op (``Output 0 of Select``). False
+    for any other index, left to the whole-tensor path."""
+    parts = index if isinstance(index, tuple) else (index,)
+    if not parts or not all(type(p) in _BASIC for p in parts):
+        return False
+    number = isinstance(value, (bool, int, float, complex, np.number, np.bool_))
+    if not number and not isinstance(value, Tensor):
+        return False
+    part = self[index]
+    if part._base is not self._base:
+        return False
+    part._check_inplace(VIEW_LEAF_INPLACE)
+    if number:
+        if type(value) in (int, float, complex):
+            value_checks.check_fill(value, self.dtype)
+        part.fill_(value)
+    else:
+        part.copy_(value)
+    return True
 
 
 _T_warned = False

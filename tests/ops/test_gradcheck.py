@@ -49,13 +49,7 @@ def test_every_case_is_recorded() -> None:
 
 
 # differences that come from the engine, not from gradcheck (which reports them faithfully)
-KNOWN_DIFFERENCES = {
-    "ggc_detached_first_grad": (
-        "create_graph=True records each vjp with edges to all of the node's inputs, so a first "
-        "gradient that torch computes from constants only (a hook returned g.detach()) still "
-        "requires grad here; gradgradcheck then fails on a zero analytical Jacobian instead of "
-        "torch's 'Numerical gradient for function expected to be zero'"),
-}
+KNOWN_DIFFERENCES: dict[str, str] = {}
 
 
 def _gradcheck_params() -> list:

@@ -373,12 +373,8 @@ def test_matches_torch(name):
     same(norm(run(fn, T)), norm(run(fn, torch)), flags=name not in VALUES_ONLY)
 
 
-# ---- a known difference, kept visible ------------------------------------------------------------
+# ---- a constant derivative under create_graph: torch's strict check fires ------------------------
 @pytest.mark.torch_live
-@pytest.mark.xfail(strict=True, reason="a constant derivative still requires grad under "
-                                       "create_graph here (the recorded vjp node cannot know it "
-                                       "does not read its input), so torch's strict check for it "
-                                       "does not fire")
 def test_constant_derivative_under_create_graph():
     torch = pytest.importorskip("torch")
 

@@ -39,6 +39,7 @@ from ..core.tensor import Tensor
 from ..core.tensor_access import array_of, set_array, storage_of
 from .backward_plan import Plan, StepKind, build, interpret, seed
 from .backward_policy import BackwardPolicy, Route
+from .vjp_dependencies import output_dependencies
 
 #: when to compile a backward (ski rental, background, segments): see backward_policy.py
 policy = BackwardPolicy()
@@ -674,13 +675,19 @@ def _differentiable_vjp(n: Node, grads: list, inputs: tuple) -> list:
     edges = tuple(n.edges) + tuple(None if c is None else edge_of(c) for c in cots)
     results = [Tensor._wrap(o) for o in outs]
     if any(e is not None for e in edges):
-        avals = tuple((o.shape, o.dtype) for o in outs)
-        node = node_class(type(n).__name__ + "Backward")(backward_fn, arrays, edges, avals)
-        if anomaly_mode._state.enabled:
-            anomaly_mode.store_stack(node)
-        for i, r in enumerate(results):
-            if array_of(r).dtype.kind in "fcV":
-                r._grad_fn, r._output_nr, r._requires_grad = node, i, True
+        # torch: a gradient that uses no input with a graph is a constant (no grad_fn)
+        deps = output_dependencies(backward_fn, (n.fn, mask), arrays)
+        live = [array_of(r).dtype.kind in "fcV" and (
+                    deps is None or any(edges[j] is not None for j in deps[i]))
+                for i, r in enumerate(results)]
+        if any(live):
+            avals = tuple((o.shape, o.dtype) for o in outs)
+            node = node_class(type(n).__name__ + "Backward")(backward_fn, arrays, edges, avals)
+            if anomaly_mode._state.enabled:
+                anomaly_mode.store_stack(node)
+            for i, r in enumerate(results):
+                if live[i]:
+                    r._grad_fn, r._output_nr, r._requires_grad = node, i, True
     if _fw.tangents:  # forward-over-reverse (a Hessian-vector product through forward AD)
         _fw.propagate_backward(n, backward_fn, arrays, cots, results)
     return results

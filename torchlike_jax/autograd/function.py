@@ -56,6 +56,7 @@ from ..core.graph import current_saved_hooks, node_class, python_node_class
 from ..core.inplace import write_through
 from ..core.tensor import Tensor
 from ..core.tensor_access import array_of, set_storage, storage_of
+from ..core.views import adopt_custom_view
 from . import function_jvp
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable"]
@@ -511,6 +512,9 @@ def _record_eager(cls, inputs, ctx, outs, results, tensors, before) -> None:
     as_is = frozenset(k for k, (o, _) in enumerate(t_outs)
                       if any(o is a for a in inputs) and not any(o is d for d in dirty))
     node.state = _Eager(cls, ctx, template, pos, len(outs), as_is)
+    for o, r in t_outs:  # a view made in forward stays a view, one torch won't let be written
+        if r is not o and r._base is None and o._base is not None and r._grad_fn is node:
+            adopt_custom_view(r, o)
     if raw_saved:
         ctx._tl_saved = _saved_entries(raw_saved, node, t_outs)
 

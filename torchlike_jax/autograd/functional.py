@@ -20,11 +20,9 @@ each; torch's restrictions — no ``strict`` with it — are kept). ``strategy="
 (torch: forward AD, needs ``vectorize=True``) runs ``torch.func.jacfwd``, i.e. ``jax.jacfwd`` on
 the function; like torch's forward AD it sees through ``no_grad`` blocks.
 
-Known difference: a derivative that is a constant (the jacobian of ``2 * x``) still reports
-``requires_grad=True`` under ``create_graph=True`` here (the recorded backward node cannot know
-that its vjp does not read the input), so the ``strict=True`` checks that rely on it ("... is
-independent of input 0 ... when create_graph=True", "While computing the hessian, found that
-the jacobian ... is independent") do not fire.
+A derivative that is a constant (the jacobian of ``2 * x``) has no graph under
+``create_graph=True``, as in torch (``autograd/vjp_dependencies.py``), so the ``strict=True``
+checks that rely on it ("... is independent of input 0 ... when create_graph=True") fire.
 """
 
 from __future__ import annotations

@@ -200,9 +200,11 @@ def dispatch(op: OpDef, args: tuple, params: tuple = (), out_dtype: _dtypes.dtyp
         outs = transforms.stop_no_grad(outs)
     wrap = Tensor._wrap
     inference = local.inference_mode
+    # inference mode records nothing, even with enable_grad() inside it (as torch)
+    needs_grad = needs_grad and local.grad_enabled and not inference
     if op.n_out == 1:
         result = wrap(outs[0], inference)
-        if needs_grad and local.grad_enabled and node_cls is not None:
+        if needs_grad and node_cls is not None:
             record_node(op, node_cls, fn, args, arrays, (result,), n_rt=len(rt))
         if _fw_tangents:
             forward_ad.propagate(fn, args, arrays, (result,), record_node, node_cls)
@@ -210,7 +212,7 @@ def dispatch(op: OpDef, args: tuple, params: tuple = (), out_dtype: _dtypes.dtyp
             make_views(op, params, args[0], (result,))
         return result
     results = tuple([wrap(o, inference) for o in outs])
-    if needs_grad and local.grad_enabled and node_cls is not None:
+    if needs_grad and node_cls is not None:
         record_node(op, node_cls, fn, args, arrays, results, n_rt=len(rt))
     if _fw_tangents:
         forward_ad.propagate(fn, args, arrays, results, record_node, node_cls)
@@ -250,7 +252,14 @@ def record_node(op: OpDef, node_cls: type, fn: Any, args: tuple, arrays: list,
                         inputs = list(arrays)
                     inputs[k] = None  # recomputed from ``gf`` at backward
             elif a._requires_grad:
-                edges.append((grad_accumulator(a), 0))
+                if a._base is not None and a._st.meta:
+                    # a view made in no_grad / inference mode: torch's edge goes nowhere, and
+                    # one whose base changed since refuses to be used
+                    if a._st.invalid is not None:
+                        a.grad_fn  # noqa: B018 (raises torch's error)
+                    edges.append(None)
+                else:
+                    edges.append((grad_accumulator(a), 0))
             else:
                 edges.append(None)
         else:

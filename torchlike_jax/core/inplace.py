@@ -29,41 +29,37 @@ from .views import COPY_SLICES, VIEW_CHAIN
 _LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
 VIEW_LEAF_INPLACE = ("a view of a leaf Variable that requires grad is being used in an in-place "
                       "operation.")
-_NO_GRAD_VIEW_INPLACE = (
-    "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
-    "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your "
-    "code by moving both the view and the inplace either both inside the no_grad block (if you "
-    "don't want the inplace to be tracked) or both outside (if you want the inplace to be "
-    "tracked).")
 _INFERENCE_INPLACE = ("Inplace update to inference tensor outside InferenceMode is not allowed."
                       "You can make a clone to get a normal tensor before doing inplace update."
                       "See https://github.com/pytorch/rfcs/pull/17 for more details.")
 
 
-def _check_inplace(self, leaf_msg: str = _LEAF_INPLACE) -> None:
+def _check_inplace(self, leaf_msg: str = _LEAF_INPLACE, overlap_ok: bool = False) -> None:
+    """torch's refusals of an in-place write to ``self``, raised before anything runs.
+
+    ``overlap_ok``: the op may write an expanded view (``fill_``, ``zero_``; ``__setitem__``
+    checks the part it writes itself)."""
     local = grad_mode._local
     if self._inference and not local.inference_mode:
         raise RuntimeError(_INFERENCE_INPLACE)
+    checked = local.grad_enabled and self._requires_grad and not local.inference_mode
     base = self._base
     if base is not None:
-        if local.grad_enabled and base._requires_grad:
-            if self._st.no_grad_made:
-                raise RuntimeError(_NO_GRAD_VIEW_INPLACE)
+        if checked:
+            st = self._st
+            if st.meta:  # torch's CreationMeta other than DEFAULT: no_grad, multi-output...
+                raise RuntimeError(views.rebase_message(views.origin_of(self), st.meta, False))
             if base._grad_fn is None:
                 raise RuntimeError(VIEW_LEAF_INPLACE)
-        views.check_writable(self)
-    if local.grad_enabled and self._requires_grad and self._grad_fn is None:
+        if not overlap_ok:
+            views.check_writable(self)
+    if checked and self._grad_fn is None:
         raise RuntimeError(leaf_msg)
     node = self._grad_fn
     if node is not None and node.python_backward and local.grad_enabled \
             and self._output_nr in getattr(node.state, "as_is", ()):
-        raise RuntimeError(
-            f"Output {self._output_nr} of {node.state.cls.__name__} is a view and is being "
-            "modified inplace. This view was created inside a custom Function (or because an "
-            "input was returned as-is) and the autograd logic to handle view+inplace would "
-            "override the custom backward associated with the custom Function, leading to "
-            "incorrect gradients. This behavior is forbidden. You can fix this by cloning "
-            "the output of the custom Function.")
+        raise RuntimeError(views.rebase_message(
+            (views.short_name(node), self._output_nr), views.IN_CUSTOM_FUNCTION, False))
 
 def _rebind(self, result: Tensor, reshaping: bool = False) -> Tensor:
     """Make ``self`` hold ``result``'s value and autograd history; bump the version.
@@ -73,7 +69,12 @@ def _rebind(self, result: Tensor, reshaping: bool = False) -> Tensor:
     """
     if self._base is not None:
         if not reshaping:
-            return write_through(self, result)
+            old_st = result._st
+            write_through(self, result)
+            node = result._grad_fn
+            if node is not None and node.saved:
+                _retarget_saved(node, self, old_st)
+            return self
         self._st = Storage(self._st.array)
         self._base = None
     st = self._st
@@ -85,15 +86,7 @@ def _rebind(self, result: Tensor, reshaping: bool = False) -> Tensor:
     node = result._grad_fn
     if node is not None:
         if node.saved:
-            saved = list(node.saved)
-            # The node holds self's pre-op (immutable) array, i.e. torch's ``original_self``:
-            # neither this write nor later ones invalidate it, so self-as-input 0 is unchecked.
-            for k, ref in enumerate(saved):
-                if not ref.is_output and ref.tensor() is self:
-                    del saved[k]
-                    break
-            node.saved = tuple(ref._replace(storage=weakref.ref(st), version=st.version)
-                               if ref.storage() is old_st else ref for ref in saved)
+            _retarget_saved(node, self, old_st)
         if self._retains_grad and self._grad_fn is not None and self._grad_fn.retained:
             self._grad_fn.retained.pop(self._output_nr, None)
             node.retain(self, result._output_nr)
@@ -106,18 +99,32 @@ def _rebind(self, result: Tensor, reshaping: bool = False) -> Tensor:
             forward_ad.refresh_views(self)
     return self
 
+def _retarget_saved(node: Any, self: Tensor, old_st: Any) -> None:
+    """The in-place op's node now describes ``self``: its saved output is ``self`` at the
+    version just written, and its saved ``self`` input is the pre-op (immutable) array, i.e.
+    torch's ``original_self``, which neither this write nor later ones invalidate."""
+    st = self._st
+    saved = list(node.saved)
+    for k, ref in enumerate(saved):
+        if not ref.is_output and ref.tensor() is self:
+            del saved[k]
+            break
+    node.saved = tuple(ref._replace(storage=weakref.ref(st), version=st.version)
+                       if ref.storage() is old_st else ref for ref in saved)
+
+
 def _inplace(self, fn, *args: Any) -> Tensor:
     self._check_inplace()
     return self._rebind(same_shape(self, with_out_dtype(fn, self, args)))
 
 def zero_(self) -> Tensor:
     """Fills ``self`` with zeros in place and returns it."""
-    self._check_inplace()
+    self._check_inplace(overlap_ok=True)
     return self._rebind(dispatch(_ZERO, (self,)))
 
 def fill_(self, value: Any) -> Tensor:
     """Fills ``self`` in place with ``value`` (a number or a 0-dim tensor) and returns it."""
-    self._check_inplace()
+    self._check_inplace(overlap_ok=True)
     if isinstance(value, Tensor) and value.ndim != 0:
         raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                            f"{value.ndim} dimensions.")
@@ -185,22 +192,25 @@ def refresh(base: Any) -> None:
 
     Torch regenerates a view's ``grad_fn`` whenever its base's version moved, whatever the grad
     mode of the write (a write under ``no_grad`` still leaves ``AsStridedBackward0``)."""
-    views = base._views
-    if not views:
+    held = base._views
+    if not held:
         return
-    live = [w for w in views if w() is not None]
+    live = [w for w in held if w() is not None]
     base._views = live
     if not base._requires_grad:
         return
     local = grad_mode._local
-    prev = local.grad_enabled
-    local.grad_enabled = True
+    prev = local.grad_enabled, local.inference_mode
+    local.grad_enabled, local.inference_mode = True, False
     try:
         for w in live:
             v = w()
             # (a view given other data by ``.data =`` is no longer one: skip it)
-            if v is None or getattr(v._st, "base_st", None) is not base._st \
-                    or v._st.no_grad_made:
+            if v is None or getattr(v._st, "base_st", None) is not base._st:
+                continue
+            if v._st.meta:  # torch never regenerates these: their grad_fn becomes "Invalid"
+                if v._requires_grad:
+                    views.invalidate(v)
                 continue
             fresh = dispatch(VIEW_CHAIN, (base,), (v._st.chain,))
             if v._retains_grad:
@@ -211,7 +221,7 @@ def refresh(base: Any) -> None:
             v._st._cache = fresh._st.array
             v._st._seen = base._st.array
     finally:
-        local.grad_enabled = prev
+        local.grad_enabled, local.inference_mode = prev
 
 
 def _move_retain(view: Any, node: Any) -> None:

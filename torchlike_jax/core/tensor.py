@@ -23,7 +23,7 @@ from .. import _dtypes as dtypes
 from .._device import device_of
 from .._formatting import format_tensor
 from .._size import Size
-from . import forward_ad, grad_mode, transforms, warn_always
+from . import forward_ad, grad_mode, transforms, views, warn_always
 from .dims import norm_dim
 from .graph import RemovableHandle
 from .strides import layout
@@ -261,6 +261,8 @@ class Tensor:
 
     @property
     def _version(self) -> int:
+        if self._inference:
+            raise RuntimeError("Inference tensors do not track version counter.")
         return self._st.version
 
     def is_inference(self) -> bool:
@@ -304,7 +306,12 @@ class Tensor:
 
     @property
     def grad_fn(self):
-        return self._grad_fn
+        node = self._grad_fn
+        if node is None and self._base is not None:
+            invalid = getattr(self._st, "invalid", None)
+            if invalid is not None:  # a no_grad / multi-output view whose base changed
+                raise RuntimeError(views.rebase_message(invalid[0], self._st.meta, True))
+        return node
 
     @property
     def output_nr(self) -> int:
@@ -532,6 +539,8 @@ class Tensor:
             extras.append(f"device='{self.device}'")
         if self._grad_fn is not None:
             extras.append(f"grad_fn=<{type(self._grad_fn).__name__}>")
+        elif self._base is not None and getattr(self._st, "invalid", None) is not None:
+            extras.append("grad_fn=<Invalid>")  # torch's repr when reading grad_fn raises
         elif self._requires_grad:
             extras.append("requires_grad=True")
         if forward_ad.tangents:
