@@ -482,7 +482,9 @@ def test_chain_gradients_match_jax_grad(chain):
         ours = run_tensor_chain(tj, chain, observe=False)
     if ours["error"] is not None:  # torch raises the same: see test_chain_matches_torch
         msg = ours["error"][2]
-        assert "modified by an inplace operation" in msg, msg
+        # autograd's refusals: a saved tensor changed in place, or torch's view rules (a view
+        # made under no_grad whose base was then modified, ...)
+        assert ("modified by an inplace operation" in msg or "modified inplace" in msg), msg
         return
     final = ours["final"]
     x = jnp.asarray(_initial(chain["x"]))  # not the leaves: an in-place step may change x

@@ -249,6 +249,31 @@ def test_a_shared_tensor_in_autograd(real):
     _same(case, real)
 
 
+def test_in_place_writes_after_numpy_do_not_change_what_backward_reads(real):
+    """A node keeps the value its input had: an in-place op on a tensor that shares memory with
+    numpy rewrites that memory, and must not change the gradient of an earlier recorded op."""
+    def case(torch, show):
+        o = torch.full((4,), -2.0, requires_grad=True)
+        cur = torch.full((4,), 3.0)
+        view = cur.numpy()
+        cur.mul_(o)  # the gradient for o needs cur's value before this write
+        (cur * -2.0).sum().backward()
+        show(o.grad, view)
+        w = torch.tensor([1.0, 2.0], requires_grad=True)
+        y = w.detach().clone()
+        y.numpy()
+        z = (y * w).sum()
+        with torch.no_grad():
+            y.add_(10)  # y was saved for w's gradient: backward refuses the changed value
+        try:
+            z.backward()
+            show(w.grad)
+        except RuntimeError as e:
+            show(str(e)[:60])
+
+    _same(case, real)
+
+
 @pytest.mark.parametrize("make", [
     "np.arange(4.0)[::-1]",
     "np.arange(4, dtype='>f4')",

@@ -239,6 +239,12 @@ def record_node(op: OpDef, node_cls: type, fn: Any, args: tuple, arrays: list,
     limit = graph.recompute_min_bytes
     for k, a in enumerate(args):
         if isinstance(a, Tensor):
+            if a._st.numpy_shared and a._base is None:
+                # its array reads numpy's memory, which a later in-place op (or numpy) rewrites:
+                # the node keeps a snapshot, as it keeps every other input's immutable array
+                if inputs is arrays:
+                    inputs = list(arrays)
+                inputs[k] = arrays[k].copy()
             gf = a._grad_fn
             if gf is not None:
                 edges.append((gf, a._output_nr))
