@@ -25,6 +25,7 @@ import numpy as np
 from .. import _dtypes as dtypes
 from .._device import device
 from .._size import Size
+from ..core.strides import contiguous_strides
 from ..core.tensor import Tensor, _DataStorage
 from ..core.tensor_access import array_of, storage_of
 from ..core.views import ViewStorage
@@ -106,23 +107,17 @@ class StorageTable:
             base = np.asarray(root.array)
             if base.dtype != t.dtype.np or (is_view and not _layout_ok(t, base)):
                 return self._new(np.asarray(array_of(t)), t.dtype, location), 0, size, \
-                    _contig(size)
+                    contiguous_strides(size)
             entry = (root, self._new(base, t.dtype, location))
             self._by_root[id(root)] = entry  # the root is kept alive by the entry
         rec = entry[1]
         if not is_view:
-            return rec, 0, size, _contig(size)
+            return rec, 0, size, contiguous_strides(size)
         if rec.dtype is not t.dtype or not _layout_ok(t, rec.host):
-            return self._new(np.asarray(array_of(t)), t.dtype, location), 0, size, _contig(size)
+            copied = self._new(np.asarray(array_of(t)), t.dtype, location)
+            return copied, 0, size, contiguous_strides(size)
         return rec, t.storage_offset(), size, tuple(t.stride())
 
-
-def _contig(size: tuple) -> tuple:
-    strides, acc = [], 1
-    for n in reversed(size):
-        strides.append(acc)
-        acc *= max(n, 1)
-    return tuple(reversed(strides))
 
 
 def _layout_ok(t: Tensor, base: np.ndarray) -> bool:

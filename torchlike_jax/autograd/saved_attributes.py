@@ -26,6 +26,7 @@ import jax.numpy as jnp
 from ..core import grad_mode
 from ..core.graph import AccumulateGrad, Node
 from ..core.params import fill_params
+from ..core.strides import contiguous_strides
 from ..core.tensor import Tensor
 from ..core.tensor_access import set_history
 from . import engine
@@ -168,14 +169,6 @@ def _input_shape(node: Node, i: int) -> tuple:
     return tuple(edge[0].out_avals[edge[1]][0])
 
 
-def _strides(shape: tuple) -> tuple:
-    out, step = [], 1
-    for d in reversed(shape):
-        out.append(step)
-        step *= max(d, 1)
-    return tuple(reversed(out))
-
-
 def _is_saved(node: Node, i: int) -> bool:
     """Whether torch saved input ``i`` (an op's ``saved_for`` rule skips operands that only a
     gradient nobody needs would use; ``a * 2`` saves no ``self``)."""
@@ -287,7 +280,7 @@ def _value(node: Node, spec: tuple) -> Any:
     if kind == "size":
         return shape
     if kind == "strides":
-        return _strides(shape)
+        return contiguous_strides(shape)
     n = 1
     for d in shape:
         n *= d
