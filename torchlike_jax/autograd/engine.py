@@ -223,7 +223,7 @@ class _Targets:
     """Where gradients end up: leaves to accumulate into, and/or edges to capture and return
     (built by ``autograd.api``; the engine fills in ``runs`` and ``inputs``)."""
 
-    __slots__ = ("accumulate", "capture", "only", "runs", "inputs")
+    __slots__ = ("accumulate", "capture", "only", "runs", "inputs", "kept")
 
     def __init__(self, accumulate: bool, capture: list | None, only: set | None) -> None:
         self.accumulate = accumulate  # run AccumulateGrad nodes (backward) or not (grad)
@@ -231,6 +231,7 @@ class _Targets:
         self.only = only  # backward(inputs=...): the only AccumulateGrad nodes that accumulate
         self.runs: set | None = None  # nodes whose vjp must run (None: every node), see _prune
         self.inputs: dict = {}  # node -> its inputs with recomputed activations filled in
+        self.kept: set | None = None  # nodes a gradient is wanted for (None: every node)
 
 
 def run(roots: list[tuple], root_grads: list, targets: _Targets, retain_graph: bool,
@@ -351,6 +352,7 @@ def _prune(order: list, targets: _Targets) -> list:
         elif n in wanted or _accumulates(targets, n):
             kept.add(n)
     targets.runs = runs
+    targets.kept = kept
     return [n for n in order if n in kept]
 
 
@@ -433,8 +435,12 @@ class _EagerKernel:
         leaf = n.variable
         if leaf._post_acc_hooks:
             for hook in list(leaf._post_acc_hooks.values()):
-                if hook(leaf) is not None:
-                    raise RuntimeError("Tensor post accumulate grad hooks should return None.")
+                out = hook(leaf)
+                if out is not None:  # torch checks it as a tensor hook's result; the tensor
+                    _check_hook_result(hook, leaf, out)  # itself passes as "no change"
+                    if out is not leaf:
+                        raise RuntimeError(
+                            "Tensor post accumulate grad hooks should return None.")
         if n.post_hooks:
             _run_node_posthooks(n, [], grads, create_graph)
 
@@ -448,7 +454,7 @@ class _EagerKernel:
         if n.python_backward:  # a custom autograd.Function: the user's backward, run as Python
             in_grads = n.fn(n, grads, create_graph)
         elif create_graph:
-            in_grads = _differentiable_vjp(n, grads, inputs)
+            in_grads = _differentiable_vjp(n, grads, inputs, self.targets.kept)
         else:
             in_grads = _node_vjp(n.fn, _mask(n))(inputs, tuple(grads))  # None stays None
         if n.post_hooks:
@@ -664,10 +670,23 @@ def _accumulate(acc: AccumulateGrad, g, create_graph: bool) -> None:
 
 
 # ---- create_graph: the backward of a node, recorded as a node ---------------------------------
-def _differentiable_vjp(n: Node, grads: list, inputs: tuple) -> list:
-    """Gradients of ``n``'s inputs as Tensors whose own ``grad_fn`` is this vjp (nested vjp)."""
+def _differentiable_vjp(n: Node, grads: list, inputs: tuple, kept: set | None = None) -> list:
+    """Gradients of ``n``'s inputs as Tensors whose own ``grad_fn`` is this vjp (nested vjp).
 
-    mask = _mask(n)
+    Only the gradients this backward wants (edges into ``kept``) are computed, as torch's
+    formulas compute only the needed outputs: the recorded graph then reads only what those
+    gradients use (``grad(x * a, x, create_graph=True)`` does not depend on ``x``)."""
+
+    full = _mask(n)
+    mask = full if kept is None else tuple(m and n.edges[j][0] in kept
+                                           for j, m in enumerate(full))
+    if mask != full:
+        got = iter(_differentiable_vjp_masked(n, grads, inputs, mask)) if any(mask) else None
+        return [next(got) if m else None for m, f in zip(mask, full, strict=True) if f]
+    return _differentiable_vjp_masked(n, grads, inputs, mask)
+
+
+def _differentiable_vjp_masked(n: Node, grads: list, inputs: tuple, mask: tuple) -> list:
     cots = list(grads)  # None stays None (an argument of no gradient): see _make_vjp
     backward_fn, jitted = _backward_fn(n.fn, mask)
     arrays = tuple(inputs) + tuple(None if c is None else array_of(c) for c in cots)
@@ -681,6 +700,9 @@ def _differentiable_vjp(n: Node, grads: list, inputs: tuple) -> list:
                     deps is None or any(edges[j] is not None for j in deps[i]))
                 for i, r in enumerate(results)]
         if any(live):
+            if deps is not None:  # an input no live gradient reads is not reached (torch: None)
+                used = frozenset().union(*(deps[i] for i, v in enumerate(live) if v))
+                edges = tuple(e if j in used else None for j, e in enumerate(edges))
             avals = tuple((o.shape, o.dtype) for o in outs)
             node = node_class(type(n).__name__ + "Backward")(backward_fn, arrays, edges, avals)
             if anomaly_mode._state.enabled:
