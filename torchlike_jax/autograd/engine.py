@@ -444,6 +444,18 @@ class _EagerKernel:
         if n.post_hooks:
             _run_node_posthooks(n, [], grads, create_graph)
 
+    def hold(self, i: int, grads: list) -> None:
+        """A non-leaf ``backward(inputs=...)`` names: torch runs its node, wanting none of its
+        input gradients, so its node pre-hooks run and its post-hooks see only Nones."""
+        n = self.nodes[i]
+        if not self.targets.accumulate or isinstance(n, AccumulateGrad):
+            return
+        if n.node_pre_hooks:
+            grads = _run_node_prehooks(n, grads, self.create_graph)
+        if n.post_hooks:
+            _run_node_posthooks(n, [None] * sum(e is not None for e in n.edges), grads,
+                                self.create_graph)
+
     def backward(self, i: int, grads: list) -> list:
         n, create_graph = self.nodes[i], self.create_graph
         if n.node_pre_hooks:
@@ -483,6 +495,9 @@ class _TracedKernel:
 
     def accumulate(self, i: int, grads: list) -> None:
         self.sinks[i] = grads[0]
+
+    def hold(self, i: int, grads: list) -> None:
+        pass  # node hooks are Python: a plan with any never compiles
 
     def backward(self, i: int, grads: list) -> object:
         if all(g is None for g in grads):
