@@ -150,7 +150,7 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
     ins = _as_tuple(inputs)
     if inputs is not None:
         if not ins:
-            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
         only = set()
         capture = []
         for i, t in enumerate(ins):

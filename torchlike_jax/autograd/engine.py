@@ -543,13 +543,34 @@ def _hook_result(hook, out, expected: int) -> tuple | None:
     return out
 
 
+def _output_slots(n: Node) -> tuple | None:
+    """A custom Function's node: (number of forward outputs, positions of the tensor ones).
+    torch's hooks see one gradient per forward output, None for a non-tensor one."""
+    st = getattr(n, "state", None) if n.python_backward else None
+    pos = getattr(st, "out_pos", None)
+    return None if pos is None or len(pos) == st.n_out else (st.n_out, pos)
+
+
+def _all_outputs(n: Node, grads: tuple) -> tuple:
+    slots = _output_slots(n)
+    if slots is None:
+        return grads
+    full: list = [None] * slots[0]
+    for p, g in zip(slots[1], grads, strict=True):
+        full[p] = g
+    return tuple(full)
+
+
 def _run_node_prehooks(n: Node, grads: list, create_graph: bool) -> list:
     """``Node.register_prehook`` hooks: ``hook(grad_outputs)``, which may replace them."""
-    outs = tuple(_as_tensor(g, create_graph) for g in grads)
+    outs = _all_outputs(n, tuple(_as_tensor(g, create_graph) for g in grads))
     for hook in list(n.node_pre_hooks.values()):
         res = _hook_result(hook, hook(outs), len(outs))
         if res is not None:
             outs = res
+    slots = _output_slots(n)
+    if slots is not None:
+        outs = tuple(outs[p] for p in slots[1])
     return [_from_hook(g, create_graph) for g in outs]
 
 
@@ -561,7 +582,7 @@ def _run_node_posthooks(n: Node, in_grads, grads: list, create_graph: bool) -> l
     for i, g in zip(idx, in_grads, strict=True):
         full[i] = _as_tensor(g, create_graph)
     ins = tuple(full)
-    outs = tuple(_as_tensor(g, create_graph) for g in grads)
+    outs = _all_outputs(n, tuple(_as_tensor(g, create_graph) for g in grads))
     for hook in list(n.post_hooks.values()):
         res = _hook_result(hook, hook(ins, outs), len(ins))
         if res is not None:

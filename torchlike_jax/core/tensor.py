@@ -295,6 +295,19 @@ class Tensor:
                                "InferenceMode is not allowed.")
         self._requires_grad = value
 
+    @requires_grad.deleter
+    def requires_grad(self) -> None:
+        raise RuntimeError("requires_grad must be a bool")  # torch's wording for a deletion
+
+    def __delattr__(self, name: str) -> None:
+        """torch refuses to delete the autograd attributes (deleting a slot would break the
+        tensor); everything else deletes as usual."""
+        if name == "_grad_fn":
+            raise RuntimeError("Deletion of _grad_fn not allowed. Detach tensor instead!")
+        if name == "_backward_hooks":
+            raise RuntimeError("Deletion of _backwards_hooks not allowed!")
+        object.__delattr__(self, name)
+
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         self._set_requires_grad(bool(requires_grad),
                                 "only Tensors of floating point dtype can require gradients")
