@@ -210,7 +210,12 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
             result.append(Tensor._wrap(jnp.zeros(t.shape, array_of(t).dtype))
                           .requires_grad_(create_graph) if materialize_grads else None)
         else:
-            result.append(g if isinstance(g, Tensor) else Tensor._wrap(jnp.asarray(g)))
+            g = g if isinstance(g, Tensor) else Tensor._wrap(jnp.asarray(g))
+            if isinstance(t, Tensor) and t._grad_fn is None:  # a leaf's set grad_dtype casts
+                want = t._effective_grad_dtype()
+                if want is not None and want is not g.dtype:
+                    g = g.to(want)
+            result.append(g)
     if type(inputs) is dict:
         return dict(zip(inputs.keys(), result, strict=True))
     return tuple(result)

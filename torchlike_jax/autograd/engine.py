@@ -691,9 +691,22 @@ def _accumulate(acc: AccumulateGrad, g, create_graph: bool) -> None:
     if create_graph:
         gt = g if isinstance(g, Tensor) else Tensor._wrap(g)
         with _acc_lock:
-            leaf._grad = gt if leaf._grad is None else leaf._grad + gt
+            if leaf._grad is None:
+                want = leaf._effective_grad_dtype()
+                leaf._grad = gt if want is None or gt.dtype is want else gt.to(want)
+            else:
+                leaf._grad = leaf._grad + gt
         return
-    dtype = array_of(leaf).dtype
+    cur = leaf._grad
+    if cur is not None:  # accumulation is in place: the existing gradient keeps its dtype
+        dtype = array_of(cur).dtype
+    else:  # the leaf's grad_dtype: its own dtype unless set (None keeps what arrives)
+        try:
+            want = leaf._grad_dtype
+        except AttributeError:
+            dtype = array_of(leaf).dtype
+        else:
+            dtype = g.dtype if want is None else want.np
     # jnp.asarray costs ~80 µs even on an array that needs nothing: only convert when needed
     arr = g if isinstance(g, jax.Array) and g.dtype == dtype else jnp.asarray(g, dtype)
     with _acc_lock:  # concurrent backward calls into one leaf: no update may be lost
