@@ -1910,13 +1910,51 @@ def s_grad_mode_thread_local(m):
     return seen
 
 
+
+def _edge_cases(m):
+    x = m.tensor([0.5, 2.0], requires_grad=True)
+    y = m.tensor([1.5, 3.0], requires_grad=True)
+    return {
+        "pow": lambda: x**2, "rpow": lambda: 2**x, "clamp": lambda: x.clamp(0, 1),
+        "clamp_min": lambda: x.clamp(min=0.1), "clamp_t": lambda: x.clamp(min=m.tensor(0.0)),
+        "mul": lambda: x * 2, "rmul": lambda: 2 * x, "add": lambda: x + 2, "rsub": lambda: 2 - x,
+        "div": lambda: x / 2, "rdiv": lambda: 2 / x, "fmod": lambda: x.fmod(1.5),
+        "lerp": lambda: x.lerp(y, 0.3), "lerp_t": lambda: x.lerp(y, m.tensor(0.3)),
+        "addcmul": lambda: x.addcmul(y, y, value=2), "add_alpha": lambda: x.add(y, alpha=2),
+        "masked_fill": lambda: x.masked_fill(x > 1, 0.0),
+        "masked_fill_t": lambda: x.masked_fill(x > 1, m.tensor(0.0)),
+        "where": lambda: m.where(x > 1, x, y), "where_scalar": lambda: m.where(x > 1, 0.0, x),
+        "div_floor": lambda: x.div(2, rounding_mode="floor"), "xlogy": lambda: m.xlogy(x, 2.0),
+        "mul_int_tensor": lambda: x * m.tensor([1, 2]), "pow_": lambda: x.clone().pow_(2),
+    }
+
+
+def s_next_functions_per_op(m):
+    """torch counts a Tensor argument (a wrapped Python number too), never a Scalar one."""
+    return [[k, len(f().grad_fn.next_functions)] for k, f in _edge_cases(m).items()]
+
+
+def s_posthook_inputs_follow_next_functions(m):
+    x = m.tensor([0.5, 2.0], requires_grad=True)
+    seen = []
+    for y in (x.clamp(0, 1), x**2, x * 2, x.masked_fill(x > 1, 0.0)):
+        y.grad_fn.register_hook(lambda gi, go: seen.append([len(gi), len(go)]))
+        y.sum().backward()
+    return [seen, x.grad]
+
+
+def s_grad_fn_call_per_op(m):
+    x = m.tensor([0.5, 2.0], requires_grad=True)
+    g = m.ones(2)
+    return [x.clamp(0, 1).grad_fn(g), (x**3).grad_fn(g), (x * 2).grad_fn(g),
+            m.where(x > 1, x, 0.0).grad_fn(g)]
+
+
 SCENARIOS = [v for k, v in list(globals().items()) if k.startswith("s_") and callable(v)]
 
 #: scenarios that still differ from torch, with the reason (strict: a fix shows up as XPASS)
 KNOWN = {
     "s_grad_to_edge_after_set": "Tensor.set_ is not implemented",
-    "s_grad_fn_call_ok": "pow/clamp with a Python scalar keep an edge for it: grad_fn(g) "
-    "returns (g, None) where torch returns g",
     "s_tensor_hooks_inplace_over_view": "an in-place op on a view keeps the view's old grad_fn "
     "in its graph, so a hook registered before the write still fires",
     "s_first_grad_fn_no_grad": "Tensor.real is a copy, not a view: a later write to the base "

@@ -577,17 +577,18 @@ def _run_node_prehooks(n: Node, grads: list, create_graph: bool) -> list:
 def _run_node_posthooks(n: Node, in_grads, grads: list, create_graph: bool) -> list:
     """``Node.register_hook`` hooks: ``hook(grad_inputs, grad_outputs)``; ``grad_inputs`` has one
     entry per input of the forward op (None where no gradient flows), as torch's."""
-    idx = [i for i, e in enumerate(n.edges) if e is not None]
-    full: list = [None] * (len(n.edges) - n.n_rt)
+    idx = [i for i, e in enumerate(n.edges) if e is not None]  # an input with an edge counts
+    pos = {i: k for k, i in enumerate(n.visible_inputs())}
+    full: list = [None] * len(pos)
     for i, g in zip(idx, in_grads, strict=True):
-        full[i] = _as_tensor(g, create_graph)
+        full[pos[i]] = _as_tensor(g, create_graph)
     ins = tuple(full)
     outs = _all_outputs(n, tuple(_as_tensor(g, create_graph) for g in grads))
     for hook in list(n.post_hooks.values()):
         res = _hook_result(hook, hook(ins, outs), len(ins))
         if res is not None:
             ins = res
-    return [_from_hook(ins[i], create_graph) for i in idx]
+    return [_from_hook(ins[pos[i]], create_graph) for i in idx]
 
 
 def _unpack(n: Node, inputs: tuple) -> tuple:

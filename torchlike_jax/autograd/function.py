@@ -430,6 +430,8 @@ class _Spec:
     saves_inputs: tuple = ()
     saves_output = False
     frees = False
+    scalar_inputs = None  # every input counts
+    hidden_inputs: tuple = ()
 
     def __init__(self, diff_outputs: tuple) -> None:
         self.diff_outputs = diff_outputs
