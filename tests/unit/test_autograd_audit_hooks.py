@@ -1910,22 +1910,70 @@ def s_grad_mode_thread_local(m):
     return seen
 
 
+def s_post_acc_hook_cleaned_up(m):
+    def make():
+        thing = m.tensor([1.0, 2.0, 3.0])
+
+        def hook(t):
+            t.sub_(t.grad)
+            t.add_(thing)
+
+        t = m.tensor([1.0, 1.0, 1.0], requires_grad=True)
+        t.register_post_accumulate_grad_hook(hook)
+        t.sum().backward()
+        return t, weakref.ref(thing)
+
+    t, ref = make()
+    gc.collect()
+    alive = ref() is not None
+    val = t.detach().clone()
+    del t
+    gc.collect()
+    return [alive, ref() is None, val]
+
+
+def s_retain_grad_cycle(m):
+    x = m.ones(2, 2, requires_grad=True)
+
+    def run():
+        y = x * 2
+        y.retain_grad()
+        return y / 2, weakref.ref(y)
+
+    z, ref = run()
+    gone = ref() is None
+    z.sum().backward()
+    return [gone, x.grad]
+
 
 def _edge_cases(m):
     x = m.tensor([0.5, 2.0], requires_grad=True)
     y = m.tensor([1.5, 3.0], requires_grad=True)
     return {
-        "pow": lambda: x**2, "rpow": lambda: 2**x, "clamp": lambda: x.clamp(0, 1),
-        "clamp_min": lambda: x.clamp(min=0.1), "clamp_t": lambda: x.clamp(min=m.tensor(0.0)),
-        "mul": lambda: x * 2, "rmul": lambda: 2 * x, "add": lambda: x + 2, "rsub": lambda: 2 - x,
-        "div": lambda: x / 2, "rdiv": lambda: 2 / x, "fmod": lambda: x.fmod(1.5),
-        "lerp": lambda: x.lerp(y, 0.3), "lerp_t": lambda: x.lerp(y, m.tensor(0.3)),
-        "addcmul": lambda: x.addcmul(y, y, value=2), "add_alpha": lambda: x.add(y, alpha=2),
+        "pow": lambda: x**2,
+        "rpow": lambda: 2**x,
+        "clamp": lambda: x.clamp(0, 1),
+        "clamp_min": lambda: x.clamp(min=0.1),
+        "clamp_t": lambda: x.clamp(min=m.tensor(0.0)),
+        "mul": lambda: x * 2,
+        "rmul": lambda: 2 * x,
+        "add": lambda: x + 2,
+        "rsub": lambda: 2 - x,
+        "div": lambda: x / 2,
+        "rdiv": lambda: 2 / x,
+        "fmod": lambda: x.fmod(1.5),
+        "lerp": lambda: x.lerp(y, 0.3),
+        "lerp_t": lambda: x.lerp(y, m.tensor(0.3)),
+        "addcmul": lambda: x.addcmul(y, y, value=2),
+        "add_alpha": lambda: x.add(y, alpha=2),
         "masked_fill": lambda: x.masked_fill(x > 1, 0.0),
         "masked_fill_t": lambda: x.masked_fill(x > 1, m.tensor(0.0)),
-        "where": lambda: m.where(x > 1, x, y), "where_scalar": lambda: m.where(x > 1, 0.0, x),
-        "div_floor": lambda: x.div(2, rounding_mode="floor"), "xlogy": lambda: m.xlogy(x, 2.0),
-        "mul_int_tensor": lambda: x * m.tensor([1, 2]), "pow_": lambda: x.clone().pow_(2),
+        "where": lambda: m.where(x > 1, x, y),
+        "where_scalar": lambda: m.where(x > 1, 0.0, x),
+        "div_floor": lambda: x.div(2, rounding_mode="floor"),
+        "xlogy": lambda: m.xlogy(x, 2.0),
+        "mul_int_tensor": lambda: x * m.tensor([1, 2]),
+        "pow_": lambda: x.clone().pow_(2),
     }
 
 
@@ -1946,8 +1994,12 @@ def s_posthook_inputs_follow_next_functions(m):
 def s_grad_fn_call_per_op(m):
     x = m.tensor([0.5, 2.0], requires_grad=True)
     g = m.ones(2)
-    return [x.clamp(0, 1).grad_fn(g), (x**3).grad_fn(g), (x * 2).grad_fn(g),
-            m.where(x > 1, x, 0.0).grad_fn(g)]
+    return [
+        x.clamp(0, 1).grad_fn(g),
+        (x**3).grad_fn(g),
+        (x * 2).grad_fn(g),
+        m.where(x > 1, x, 0.0).grad_fn(g),
+    ]
 
 
 SCENARIOS = [v for k, v in list(globals().items()) if k.startswith("s_") and callable(v)]
@@ -1967,8 +2019,7 @@ def _marked(s):
     return pytest.param(s, marks=pytest.mark.xfail(reason=why, strict=True)) if why else s
 
 
-@pytest.mark.parametrize("scenario", [_marked(s) for s in SCENARIOS],
-                         ids=lambda f: f.__name__[2:])
+@pytest.mark.parametrize("scenario", [_marked(s) for s in SCENARIOS], ids=lambda f: f.__name__[2:])
 def test_matches_torch(scenario, real):
     ours, theirs = outcome(scenario, tj), outcome(scenario, real)
     assert _close(list(ours), list(theirs)), (ours, theirs)
