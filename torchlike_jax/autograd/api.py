@@ -16,7 +16,7 @@ from .._dtypes import _BY_NP
 from .._size import Size
 from ..core.graph import AccumulateGrad, grad_accumulator
 from ..core.tensor import Tensor
-from ..core.tensor_access import array_of, set_array, storage_of
+from ..core.tensor_access import array_of
 from ..core.warn_always import should_warn
 from . import engine
 from .batched_grad import run_batched
@@ -73,6 +73,11 @@ def _roots_and_grads(outputs: tuple, grad_outputs: tuple, create_graph: bool,
             g_shape = g.shape[1:] if batched else g.shape
             if g_shape != shape:
                 _shape_mismatch(i, g, shape, batched, isinstance(out, GradientEdge))
+            if (g.dtype.is_complex) != (np.dtype(np_dt).kind == "c"):
+                raise RuntimeError(
+                    "For complex Tensors, both grad_output and output are required to have the "
+                    f"same dtype. Mismatch in dtype: grad_output[{i}] has a dtype of {g.dtype} "
+                    f"and output[{i}] has a dtype of {_BY_NP[np_dt]}.")
             if not create_graph:
                 g = array_of(g)
                 if g.dtype != np_dt:
@@ -145,7 +150,7 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
     ins = _as_tuple(inputs)
     if inputs is not None:
         if not ins:
-            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
         only = set()
         capture = []
         for i, t in enumerate(ins):
@@ -154,26 +159,13 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
                 only.add(edge[0])
             else:
                 capture.append(edge)
-    # a non-leaf edge is computed but, having no tensor, keeps its gradient nowhere (as torch)
-    nonleaf = [t if isinstance(t, Tensor) else None for t in ins
-               if not isinstance(_input_edge(t, 0)[0], AccumulateGrad)]
-    got = engine.run(roots, root_grads, engine._Targets(True, capture, only), retain_graph,
-                     create_graph)
-    for t, g in zip(nonleaf, got, strict=True):
-        if g is not None and t is not None:
-            _accumulate_into(t, g, create_graph)
-
-
-def _accumulate_into(t, g, create_graph: bool) -> None:
-
-    gt = g if isinstance(g, Tensor) else Tensor._wrap(jnp.asarray(g))
-    if t._grad is None:
-        t._grad = gt
-    elif create_graph:
-        t._grad = t._grad + gt
-    else:
-        set_array(t._grad, array_of(t._grad) + array_of(gt))
-        storage_of(t._grad).version += 1
+    # torch calls retain_grad() on a non-leaf tensor input: its .grad is kept by that hook (now
+    # and in later backward calls); a GradientEdge has no tensor and keeps its gradient nowhere
+    for t in ins:
+        if isinstance(t, Tensor) and t._grad_fn is not None:
+            t.retain_grad()
+    engine.run(roots, root_grads, engine._Targets(True, capture, only), retain_graph,
+               create_graph)
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
@@ -214,10 +206,16 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
             if materialize_grads and isinstance(t, GradientEdge):
                 raise RuntimeError("materialize_grads cannot be used when the given input is a "
                                    "GradientEdge")
+            # torch's zeros_like(input, requires_grad=create_graph): a leaf a later grad sees
             result.append(Tensor._wrap(jnp.zeros(t.shape, array_of(t).dtype))
-                          if materialize_grads else None)
+                          .requires_grad_(create_graph) if materialize_grads else None)
         else:
-            result.append(g if isinstance(g, Tensor) else Tensor._wrap(jnp.asarray(g)))
+            g = g if isinstance(g, Tensor) else Tensor._wrap(jnp.asarray(g))
+            if isinstance(t, Tensor) and t._grad_fn is None:  # a leaf's set grad_dtype casts
+                want = t._effective_grad_dtype()
+                if want is not None and want is not g.dtype:
+                    g = g.to(want)
+            result.append(g)
     if type(inputs) is dict:
         return dict(zip(inputs.keys(), result, strict=True))
     return tuple(result)

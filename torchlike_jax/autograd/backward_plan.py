@@ -70,6 +70,9 @@ class Kernel(Protocol):
     def accumulate(self, i: int, grads: list) -> None:
         """Step ``i`` is an accumulating leaf: take its gradient."""
 
+    def hold(self, i: int, grads: list) -> None:
+        """Step ``i`` is held (a captured gradient's node that does not run its backward)."""
+
     def backward(self, i: int, grads: list) -> Sequence | None:
         """Input gradients of step ``i``, one per wire (None: nothing to send)."""
 
@@ -174,6 +177,7 @@ def _visit(plan: Plan, i: int, grads: list, slots: list, kernel: Kernel, capture
         kernel.accumulate(i, grads)
         return
     if step.kind is StepKind.HOLD:
+        kernel.hold(i, grads)
         return
     in_grads = kernel.backward(i, grads)
     if in_grads is None:

@@ -223,7 +223,7 @@ class _Targets:
     """Where gradients end up: leaves to accumulate into, and/or edges to capture and return
     (built by ``autograd.api``; the engine fills in ``runs`` and ``inputs``)."""
 
-    __slots__ = ("accumulate", "capture", "only", "runs", "inputs")
+    __slots__ = ("accumulate", "capture", "only", "runs", "inputs", "kept")
 
     def __init__(self, accumulate: bool, capture: list | None, only: set | None) -> None:
         self.accumulate = accumulate  # run AccumulateGrad nodes (backward) or not (grad)
@@ -231,6 +231,7 @@ class _Targets:
         self.only = only  # backward(inputs=...): the only AccumulateGrad nodes that accumulate
         self.runs: set | None = None  # nodes whose vjp must run (None: every node), see _prune
         self.inputs: dict = {}  # node -> its inputs with recomputed activations filled in
+        self.kept: set | None = None  # nodes a gradient is wanted for (None: every node)
 
 
 def run(roots: list[tuple], root_grads: list, targets: _Targets, retain_graph: bool,
@@ -351,6 +352,7 @@ def _prune(order: list, targets: _Targets) -> list:
         elif n in wanted or _accumulates(targets, n):
             kept.add(n)
     targets.runs = runs
+    targets.kept = kept
     return [n for n in order if n in kept]
 
 
@@ -433,10 +435,26 @@ class _EagerKernel:
         leaf = n.variable
         if leaf._post_acc_hooks:
             for hook in list(leaf._post_acc_hooks.values()):
-                if hook(leaf) is not None:
-                    raise RuntimeError("Tensor post accumulate grad hooks should return None.")
+                out = hook(leaf)
+                if out is not None:  # torch checks it as a tensor hook's result; the tensor
+                    _check_hook_result(hook, leaf, out)  # itself passes as "no change"
+                    if out is not leaf:
+                        raise RuntimeError(
+                            "Tensor post accumulate grad hooks should return None.")
         if n.post_hooks:
             _run_node_posthooks(n, [], grads, create_graph)
+
+    def hold(self, i: int, grads: list) -> None:
+        """A non-leaf ``backward(inputs=...)`` names: torch runs its node, wanting none of its
+        input gradients, so its node pre-hooks run and its post-hooks see only Nones."""
+        n = self.nodes[i]
+        if not self.targets.accumulate or isinstance(n, AccumulateGrad):
+            return
+        if n.node_pre_hooks:
+            grads = _run_node_prehooks(n, grads, self.create_graph)
+        if n.post_hooks:
+            _run_node_posthooks(n, [None] * sum(e is not None for e in n.edges), grads,
+                                self.create_graph)
 
     def backward(self, i: int, grads: list) -> list:
         n, create_graph = self.nodes[i], self.create_graph
@@ -448,7 +466,7 @@ class _EagerKernel:
         if n.python_backward:  # a custom autograd.Function: the user's backward, run as Python
             in_grads = n.fn(n, grads, create_graph)
         elif create_graph:
-            in_grads = _differentiable_vjp(n, grads, inputs)
+            in_grads = _differentiable_vjp(n, grads, inputs, self.targets.kept)
         else:
             in_grads = _node_vjp(n.fn, _mask(n))(inputs, tuple(grads))  # None stays None
         if n.post_hooks:
@@ -477,6 +495,9 @@ class _TracedKernel:
 
     def accumulate(self, i: int, grads: list) -> None:
         self.sinks[i] = grads[0]
+
+    def hold(self, i: int, grads: list) -> None:
+        pass  # node hooks are Python: a plan with any never compiles
 
     def backward(self, i: int, grads: list) -> object:
         if all(g is None for g in grads):
@@ -522,30 +543,52 @@ def _hook_result(hook, out, expected: int) -> tuple | None:
     return out
 
 
+def _output_slots(n: Node) -> tuple | None:
+    """A custom Function's node: (number of forward outputs, positions of the tensor ones).
+    torch's hooks see one gradient per forward output, None for a non-tensor one."""
+    st = getattr(n, "state", None) if n.python_backward else None
+    pos = getattr(st, "out_pos", None)
+    return None if pos is None or len(pos) == st.n_out else (st.n_out, pos)
+
+
+def _all_outputs(n: Node, grads: tuple) -> tuple:
+    slots = _output_slots(n)
+    if slots is None:
+        return grads
+    full: list = [None] * slots[0]
+    for p, g in zip(slots[1], grads, strict=True):
+        full[p] = g
+    return tuple(full)
+
+
 def _run_node_prehooks(n: Node, grads: list, create_graph: bool) -> list:
     """``Node.register_prehook`` hooks: ``hook(grad_outputs)``, which may replace them."""
-    outs = tuple(_as_tensor(g, create_graph) for g in grads)
+    outs = _all_outputs(n, tuple(_as_tensor(g, create_graph) for g in grads))
     for hook in list(n.node_pre_hooks.values()):
         res = _hook_result(hook, hook(outs), len(outs))
         if res is not None:
             outs = res
+    slots = _output_slots(n)
+    if slots is not None:
+        outs = tuple(outs[p] for p in slots[1])
     return [_from_hook(g, create_graph) for g in outs]
 
 
 def _run_node_posthooks(n: Node, in_grads, grads: list, create_graph: bool) -> list:
     """``Node.register_hook`` hooks: ``hook(grad_inputs, grad_outputs)``; ``grad_inputs`` has one
     entry per input of the forward op (None where no gradient flows), as torch's."""
-    idx = [i for i, e in enumerate(n.edges) if e is not None]
-    full: list = [None] * (len(n.edges) - n.n_rt)
+    idx = [i for i, e in enumerate(n.edges) if e is not None]  # an input with an edge counts
+    pos = {i: k for k, i in enumerate(n.visible_inputs())}
+    full: list = [None] * len(pos)
     for i, g in zip(idx, in_grads, strict=True):
-        full[i] = _as_tensor(g, create_graph)
+        full[pos[i]] = _as_tensor(g, create_graph)
     ins = tuple(full)
-    outs = tuple(_as_tensor(g, create_graph) for g in grads)
+    outs = _all_outputs(n, tuple(_as_tensor(g, create_graph) for g in grads))
     for hook in list(n.post_hooks.values()):
         res = _hook_result(hook, hook(ins, outs), len(ins))
         if res is not None:
             ins = res
-    return [_from_hook(ins[i], create_graph) for i in idx]
+    return [_from_hook(ins[pos[i]], create_graph) for i in idx]
 
 
 def _unpack(n: Node, inputs: tuple) -> tuple:
@@ -649,9 +692,22 @@ def _accumulate(acc: AccumulateGrad, g, create_graph: bool) -> None:
     if create_graph:
         gt = g if isinstance(g, Tensor) else Tensor._wrap(g)
         with _acc_lock:
-            leaf._grad = gt if leaf._grad is None else leaf._grad + gt
+            if leaf._grad is None:
+                want = leaf._effective_grad_dtype()
+                leaf._grad = gt if want is None or gt.dtype is want else gt.to(want)
+            else:
+                leaf._grad = leaf._grad + gt
         return
-    dtype = array_of(leaf).dtype
+    cur = leaf._grad
+    if cur is not None:  # accumulation is in place: the existing gradient keeps its dtype
+        dtype = array_of(cur).dtype
+    else:  # the leaf's grad_dtype: its own dtype unless set (None keeps what arrives)
+        try:
+            want = leaf._grad_dtype
+        except AttributeError:
+            dtype = array_of(leaf).dtype
+        else:
+            dtype = g.dtype if want is None else want.np
     # jnp.asarray costs ~80 µs even on an array that needs nothing: only convert when needed
     arr = g if isinstance(g, jax.Array) and g.dtype == dtype else jnp.asarray(g, dtype)
     with _acc_lock:  # concurrent backward calls into one leaf: no update may be lost
@@ -664,10 +720,23 @@ def _accumulate(acc: AccumulateGrad, g, create_graph: bool) -> None:
 
 
 # ---- create_graph: the backward of a node, recorded as a node ---------------------------------
-def _differentiable_vjp(n: Node, grads: list, inputs: tuple) -> list:
-    """Gradients of ``n``'s inputs as Tensors whose own ``grad_fn`` is this vjp (nested vjp)."""
+def _differentiable_vjp(n: Node, grads: list, inputs: tuple, kept: set | None = None) -> list:
+    """Gradients of ``n``'s inputs as Tensors whose own ``grad_fn`` is this vjp (nested vjp).
 
-    mask = _mask(n)
+    Only the gradients this backward wants (edges into ``kept``) are computed, as torch's
+    formulas compute only the needed outputs: the recorded graph then reads only what those
+    gradients use (``grad(x * a, x, create_graph=True)`` does not depend on ``x``)."""
+
+    full = _mask(n)
+    mask = full if kept is None else tuple(m and n.edges[j][0] in kept
+                                           for j, m in enumerate(full))
+    if mask != full:
+        got = iter(_differentiable_vjp_masked(n, grads, inputs, mask)) if any(mask) else None
+        return [next(got) if m else None for m, f in zip(mask, full, strict=True) if f]
+    return _differentiable_vjp_masked(n, grads, inputs, mask)
+
+
+def _differentiable_vjp_masked(n: Node, grads: list, inputs: tuple, mask: tuple) -> list:
     cots = list(grads)  # None stays None (an argument of no gradient): see _make_vjp
     backward_fn, jitted = _backward_fn(n.fn, mask)
     arrays = tuple(inputs) + tuple(None if c is None else array_of(c) for c in cots)
@@ -681,6 +750,9 @@ def _differentiable_vjp(n: Node, grads: list, inputs: tuple) -> list:
                     deps is None or any(edges[j] is not None for j in deps[i]))
                 for i, r in enumerate(results)]
         if any(live):
+            if deps is not None:  # an input no live gradient reads is not reached (torch: None)
+                used = frozenset().union(*(deps[i] for i, v in enumerate(live) if v))
+                edges = tuple(e if j in used else None for j, e in enumerate(edges))
             avals = tuple((o.shape, o.dtype) for o in outs)
             node = node_class(type(n).__name__ + "Backward")(backward_fn, arrays, edges, avals)
             if anomaly_mode._state.enabled:

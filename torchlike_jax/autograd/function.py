@@ -52,7 +52,7 @@ from .. import _dtypes as dtypes
 from ..core import forward_ad as _fw
 from ..core import grad_mode, transforms
 from ..core.dispatch import record_node
-from ..core.graph import current_saved_hooks, node_class, python_node_class
+from ..core.graph import AccumulateGrad, current_saved_hooks, node_class, python_node_class
 from ..core.inplace import write_through
 from ..core.tensor import Tensor
 from ..core.tensor_access import array_of, set_storage, storage_of
@@ -430,6 +430,8 @@ class _Spec:
     saves_inputs: tuple = ()
     saves_output = False
     frees = False
+    scalar_inputs = None  # every input counts
+    hidden_inputs: tuple = ()
 
     def __init__(self, diff_outputs: tuple) -> None:
         self.diff_outputs = diff_outputs
@@ -574,6 +576,8 @@ def _eager_grads(node: Any, got: Any, template: tuple, create_graph: bool) -> li
             out.append(None)
             continue
         shape, dtype = tuple(aval.shape), aval.dtype
+        if isinstance(edge[0], AccumulateGrad):  # a leaf's grad_dtype decides (None: any)
+            dtype = _leaf_grad_dtype(edge[0].variable, dtype, array_of(g).dtype)
         if create_graph:
             if tuple(array_of(g).shape) != shape:
                 g = _sum_to_tensor(g, shape, name, k - 1)
@@ -584,6 +588,16 @@ def _eager_grads(node: Any, got: Any, template: tuple, create_graph: bool) -> li
             arr = _sum_to(arr, shape, name, k - 1)
         out.append(arr.astype(dtype) if arr.dtype != dtype else arr)
     return out
+
+
+def _leaf_grad_dtype(leaf: Tensor, own: Any, got: Any) -> Any:
+    """The numpy dtype a gradient for ``leaf`` is cast to: ``own`` unless ``grad_dtype`` was
+    set, and with ``grad_dtype=None`` the dtype it came with."""
+    try:
+        want = leaf._grad_dtype
+    except AttributeError:
+        return own
+    return got if want is None else want.np
 
 
 def _sum_to_tensor(g: Tensor, shape: tuple, name: str, index: int) -> Tensor:

@@ -62,7 +62,8 @@ def call_node(node: Node, *grads: Any) -> Any:
             got = engine._node_vjp(node.fn, engine._mask(node))(inputs, arrays)
         it = iter(got)
         per_edge = [next(it) if e is not None else None for e in node.edges]
-    visible = per_edge[:len(per_edge) - node.n_rt] if node.n_rt else per_edge
+        per_edge = [per_edge[i] for i in node.visible_inputs()]
+    visible = per_edge
     out = tuple(None if g is None else g if isinstance(g, Tensor) else Tensor._wrap(g)
                 for g in visible)
     return out[0] if len(out) == 1 else out

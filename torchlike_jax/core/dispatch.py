@@ -237,6 +237,8 @@ def record_node(op: OpDef, node_cls: type, fn: Any, args: tuple, arrays: list,
     edges = []
     inputs = arrays
     limit = graph.recompute_min_bytes
+    scalar_inputs = op.scalar_inputs
+    hidden: tuple = ()
     for k, a in enumerate(args):
         if isinstance(a, Tensor):
             if a._st.numpy_shared and a._base is None:
@@ -270,6 +272,10 @@ def record_node(op: OpDef, node_cls: type, fn: Any, args: tuple, arrays: list,
                 edges.append(None)
         else:
             edges.append(None)
+            if a is not None and scalar_inputs is not None and k not in scalar_inputs:
+                hidden = (*hidden, k)  # a Python number given to a Scalar argument
+    if op.hidden_inputs:
+        hidden = (*hidden, *(k for k in op.hidden_inputs if k < len(edges) and edges[k] is None))
     saved = ()
     packing = None
     saved_inputs: list = []
@@ -308,6 +314,8 @@ def record_node(op: OpDef, node_cls: type, fn: Any, args: tuple, arrays: list,
     node = node_cls(fn, tuple(inputs), tuple(edges), avals, saves, saved)
     if n_rt:
         node.n_rt = n_rt
+    if hidden:
+        node.hidden = frozenset(hidden)
     for i in diff:
         r = results[i]
         r._grad_fn = node

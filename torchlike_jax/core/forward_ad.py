@@ -195,6 +195,8 @@ class _TangentSpec:
     saves_output = False
     saved_for = None
     frees = False
+    scalar_inputs = None  # every input counts
+    hidden_inputs: tuple = ()
 
     def __init__(self, diff_outputs: tuple) -> None:
         self.diff_outputs = diff_outputs

@@ -95,11 +95,14 @@ class Node:
                   argument, an index): inputs of ``fn`` with no edge, hidden from torch's view
       packed      per tensor saved under ``saved_tensors_hooks``: (input index, or -1 for the
                   output; what ``pack`` returned; ``unpack``), see :class:`saved_tensors_hooks`
+      hidden      inputs torch does not count as inputs of the node (a Python number given to a
+                  Scalar argument, a boolean mask): no edge, left out of ``next_functions`` and
+                  of the node's hooks and direct calls; None when every input counts
     """
 
     __slots__ = ("fn", "inputs", "edges", "out_avals", "saved", "saves", "freed", "pre_hooks",
                  "retained", "seq", "_metadata", "node_pre_hooks", "post_hooks", "packed",
-                 "n_rt", "__weakref__")
+                 "n_rt", "hidden", "__weakref__")
 
     #: True for nodes whose backward is user Python (:class:`PythonNode`)
     python_backward = False
@@ -121,16 +124,24 @@ class Node:
         self.post_hooks: dict | None = None
         self.packed: tuple | None = None
         self.n_rt = 0  # trailing inputs that are runtime Python scalars (no edge, not shown)
+        self.hidden: frozenset | None = None
 
     def name(self) -> str:
         """torch's name: the class name, namespaced for the nodes torch writes in C++."""
         cls = type(self).__name__
         return _CPP_NAMESPACE + cls if cls in _CPP_NODES else cls
 
+    def visible_inputs(self) -> list[int]:
+        """Indices of the inputs torch counts (one ``next_functions`` entry each)."""
+        n = len(self.edges) - self.n_rt
+        hidden = self.hidden
+        return list(range(n)) if hidden is None else [i for i in range(n) if i not in hidden]
+
     @property
     def next_functions(self) -> tuple:
-        edges = self.edges[:len(self.edges) - self.n_rt] if self.n_rt else self.edges
-        return tuple((e[0], e[1]) if e is not None else (None, 0) for e in edges)
+        edges = self.edges
+        return tuple((edges[i][0], edges[i][1]) if edges[i] is not None else (None, 0)
+                     for i in self.visible_inputs())
 
     @property
     def metadata(self) -> dict:

@@ -42,8 +42,10 @@ def _check_inplace(self, leaf_msg: str = _LEAF_INPLACE, overlap_ok: bool = False
     local = grad_mode._local
     if self._inference and not local.inference_mode:
         raise RuntimeError(_INFERENCE_INPLACE)
-    checked = local.grad_enabled and self._requires_grad and not local.inference_mode
     base = self._base
+    # a view made before its base was set to require grad counts as requiring it (torch)
+    wants = self._requires_grad or (base is not None and base._requires_grad)
+    checked = local.grad_enabled and wants and not local.inference_mode
     if base is not None:
         if checked:
             st = self._st

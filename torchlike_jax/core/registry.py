@@ -43,6 +43,12 @@ class OpDef:
     # the outputs are views of input 0 (each output element IS one of its elements, params are
     # static): in-place writes through an output reach input 0, as in torch (see _views.py)
     view: bool = False
+    # what torch counts as the node's inputs (``next_functions``, node hooks): a Python number
+    # is a Scalar argument with no entry, except at ``scalar_inputs`` where torch wraps it in a
+    # Tensor (``x * 2``: mul.Tensor) and it keeps a (None, 0) entry; ``hidden_inputs`` are tensor
+    # arguments torch never counts (a boolean mask or condition) or Scalar? slots left None
+    scalar_inputs: tuple[int, ...] = ()
+    hidden_inputs: tuple[int, ...] = ()
     doc: str = ""
     _jit_cache: dict = field(default_factory=dict, repr=False)
 

@@ -136,7 +136,7 @@ class Tensor:
 
     __slots__ = ("_st", "_requires_grad", "_grad", "_grad_fn", "_output_nr", "_retains_grad",
                  "_hooks", "_inference", "_acc", "_post_acc_hooks", "_base", "_views",
-                 "__weakref__")
+                 "_grad_dtype", "__weakref__")  # _grad_dtype: unset unless a user set it
     __array_priority__ = 1000  # so numpy scalars defer to our reflected operators
     # what a script sees: ``type(t)`` prints ``<class 'torch.Tensor'>``. Pickle would look the
     # class up by that name (and find real torch, or nothing), so instances reduce through
@@ -295,6 +295,19 @@ class Tensor:
                                "InferenceMode is not allowed.")
         self._requires_grad = value
 
+    @requires_grad.deleter
+    def requires_grad(self) -> None:
+        raise RuntimeError("requires_grad must be a bool")  # torch's wording for a deletion
+
+    def __delattr__(self, name: str) -> None:
+        """torch refuses to delete the autograd attributes (deleting a slot would break the
+        tensor); everything else deletes as usual."""
+        if name == "_grad_fn":
+            raise RuntimeError("Deletion of _grad_fn not allowed. Detach tensor instead!")
+        if name == "_backward_hooks":
+            raise RuntimeError("Deletion of _backwards_hooks not allowed!")
+        object.__delattr__(self, name)
+
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         self._set_requires_grad(bool(requires_grad),
                                 "only Tensors of floating point dtype can require gradients")
@@ -335,13 +348,48 @@ class Tensor:
                 raise RuntimeError(f"attempting to assign a gradient of size '{list(value.shape)}'"
                                    f" to a tensor of size '{list(self.shape)}'. Please ensure "
                                    "that the gradient and the tensor are the same size")
-            if value.dtype is not self.dtype:
+            expected = self.dtype if self._grad_fn is not None else self._effective_grad_dtype()
+            if expected is not None and value.dtype is not expected:
                 raise RuntimeError(
                     "attempting to assign a gradient with dtype "
                     f"'{dtypes.cpp_type_name(value.dtype)}' to a "
-                    f"tensor with grad_dtype '{dtypes.legacy_name(self.dtype)}'. The gradient must "
-                    "match the tensor's grad_dtype (defaults to the tensor's dtype).")
+                    f"tensor with grad_dtype '{dtypes.legacy_name(expected)}'. The gradient must "
+                    "match the tensor's grad_dtype (defaults to the tensor's dtype). You can set "
+                    "the tensor's grad_dtype attribute with a specific dtype, or None to allow any "
+                    "dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and its "
+                    "gradient may break downstream systems that assume they match.")
         self._grad = value
+
+    def _effective_grad_dtype(self) -> dtypes.dtype | None:
+        """The dtype a leaf's gradient takes: its own dtype unless ``grad_dtype`` was set (None:
+        any dtype, kept as it arrives)."""
+        try:
+            return self._grad_dtype
+        except AttributeError:  # never set: the common case costs nothing at creation
+            return self.dtype
+
+    @property
+    def grad_dtype(self) -> dtypes.dtype | None:
+        if self._grad_fn is not None:
+            raise RuntimeError("grad_dtype can only be accessed on leaf tensors.")
+        return self._effective_grad_dtype()
+
+    @grad_dtype.setter
+    def grad_dtype(self, value: dtypes.dtype | None) -> None:
+        if self._grad_fn is not None:
+            self.grad  # noqa: B018 - torch reads .grad first: the non-leaf warning comes too
+            raise RuntimeError("grad_dtype can only be set on leaf tensors.")
+        if value is not None and not isinstance(value, dtypes.dtype):
+            raise RuntimeError("grad_dtype must be a torch.dtype or None, but got "
+                               f"{type(value).__name__}")
+        g = self._grad
+        if g is not None and value is not None and value is not g.dtype:
+            raise RuntimeError(
+                f"Cannot set grad_dtype to '{dtypes.legacy_name(value)}' because there is already "
+                f"a gradient with dtype '{dtypes.cpp_type_name(g.dtype)}'. Please clear the "
+                "gradient (.grad = None) before changing grad_dtype, or ensure the new grad_dtype "
+                "matches the existing gradient's dtype.")
+        self._grad_dtype = value
 
     @grad.deleter
     def grad(self) -> None:

@@ -122,10 +122,11 @@ def _check_bool_sub(a, b) -> None:
 
 # alpha rides along as an argument but takes no part in promotion (bool + alpha*bool is bool)
 ADD_ALPHA = register("add_alpha", lambda a, b, alpha: a + alpha * b, "AddBackward0",
-                     participants=(0, 1))
+                     participants=(0, 1), scalar_inputs=(0, 1))
 
 
-@op("add", impl=lambda a, b: a + b, grad_fn="AddBackward0", inplace=True)
+# torch wraps a Python number given to add/sub/mul/div in a Tensor: it keeps a (None, 0) edge
+@op("add", impl=lambda a, b: a + b, grad_fn="AddBackward0", inplace=True, scalar_inputs=(0, 1))
 def add(input, other, *, alpha=1):
     """torch.add: ``input + alpha * other``."""
     check_alpha(alpha, input, other)
@@ -135,10 +136,11 @@ def add(input, other, *, alpha=1):
 
 
 SUB_ALPHA = register("sub_alpha", lambda a, b, alpha: a - alpha * b, "SubBackward0",
-                     participants=(0, 1))
+                     participants=(0, 1), scalar_inputs=(0, 1))
 
 
-@op("sub", impl=lambda a, b: a - b, grad_fn="SubBackward0", aliases=("subtract",), inplace=True)
+@op("sub", impl=lambda a, b: a - b, grad_fn="SubBackward0", aliases=("subtract",), inplace=True,
+    scalar_inputs=(0, 1))
 def sub(input, other, *, alpha=1):
     """torch.sub: ``input - alpha * other``."""
     _check_bool_sub(input, other)
@@ -168,7 +170,7 @@ def rsub(input, other, *, alpha=1):
 
 # ---- mul, div ---------------------------------------------------------------------------------
 @op("mul", impl=lambda a, b: a * b, grad_fn="MulBackward0", saves=(1, 0),
-    saved_for={1: (0,), 0: (1,)}, aliases=("multiply",), inplace=True)
+    saved_for={1: (0,), 0: (1,)}, aliases=("multiply",), inplace=True, scalar_inputs=(0, 1))
 def mul(input, other):
     """``input * other`` elementwise, with broadcasting and type promotion; ``other`` may be a
     Python number. ``multiply`` is an alias."""
@@ -185,11 +187,13 @@ def _div_mode(a, b, mode):
     return jnp.trunc(jax.lax.stop_gradient(a) / jax.lax.stop_gradient(b))
 
 
-DIV_MODE = register("div_mode", _div_mode, "DivBackward2", saves_inputs=(0, 1))
+DIV_MODE = register("div_mode", _div_mode, "DivBackward2", saves_inputs=(0, 1),
+                    scalar_inputs=(0, 1))
 
 
 @op("div", impl=lambda a, b: a / b, grad_fn="DivBackward0", dtype=FLOAT, saves=(1, 0),
-    saved_for={0: (1,)}, aliases=("divide", "true_divide"), inplace=True)
+    saved_for={0: (1,)}, aliases=("divide", "true_divide"), inplace=True,
+    scalar_inputs=(0, 1))
 def div(input, other, *, rounding_mode=None):
     """torch.div: true division unless ``rounding_mode`` is 'floor' or 'trunc'."""
     if rounding_mode is None:
@@ -203,7 +207,7 @@ def div(input, other, *, rounding_mode=None):
 
 
 @op("rdiv", impl=lambda a, b: b / a, grad_fn="MulBackward0", dtype=FLOAT, saves=(1, 0),
-    method=False, namespace=())
+    method=False, namespace=(), scalar_inputs=(0, 1))
 def rdiv(input, other):
     """``other / input`` (Tensor.__rtruediv__; torch has no public function for it)."""
     return dispatch(rdiv.op, (input, other))
@@ -455,7 +459,8 @@ def _clamp_tensor(a, lo, hi):
 CLAMP_T = register("clamp_tensor", _clamp_tensor, "ClampBackward0", saves_inputs=(0, 1, 2))
 
 
-@op("clamp", impl=_clamp, grad_fn="ClampBackward1", saves=(0,), aliases=("clip",), inplace=True)
+@op("clamp", impl=_clamp, grad_fn="ClampBackward1", saves=(0,), aliases=("clip",), inplace=True,
+    hidden_inputs=(1, 2))  # torch's clamp(Tensor, Scalar? min, Scalar? max): one input
 def clamp(input, min=None, max=None):
     """torch.clamp; at least one bound is required, as in torch. Bounds are both numbers or both
     tensors (torch has no mixed overload); tensor bounds broadcast and get gradients."""
@@ -478,7 +483,7 @@ def clamp(input, min=None, max=None):
 
 
 @op("where", impl=lambda c, a, b: jnp.where(c, a, b), grad_fn="WhereBackward0",
-    participants=(1, 2), saves=(0,), method=False)
+    participants=(1, 2), saves=(0,), method=False, scalar_inputs=(1, 2), hidden_inputs=(0,))
 def where(condition, input=None, other=None):
     """torch.where(condition, input, other): elementwise select, promoting input and other.
 

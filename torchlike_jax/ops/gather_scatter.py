@@ -346,9 +346,9 @@ def index_fill(input, dim: int, index, value):
 
 # ---- masked_* -----------------------------------------------------------------------------------
 MASKED_FILL = register("masked_fill", lambda a, m, v: jnp.where(m, v.astype(a.dtype), a),
-                       "MaskedFillBackward0", dtype_rule=KEEP)
+                       "MaskedFillBackward0", dtype_rule=KEEP, hidden_inputs=(1,))
 MASKED_FILL_T = register("masked_fill_tensor", MASKED_FILL.impl, "MaskedFillBackward1",
-                         dtype_rule=KEEP)
+                         dtype_rule=KEEP, hidden_inputs=(1,))  # the mask is no input of the node
 
 
 def _masked_scatter_impl(a, m, src, shape):
