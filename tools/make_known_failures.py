@@ -32,12 +32,37 @@ def _is_xfail(call: ast.Call) -> bool:
         isinstance(func, ast.Name) and func.id == "xfail")
 
 
+#: module-level tables of known differences: name -> reason (a string, or a tuple whose last
+#: element is the reason), each entry marked as an expected failure by its test file
+_TABLES = ("KNOWN", "KNOWN_DIFFERENCES")
+
+
+def _table_rows(tree: ast.Module, where: str) -> list[tuple[str, str]]:
+    rows = []
+    for node in tree.body:
+        targets = (node.targets if isinstance(node, ast.Assign)
+                   else [node.target] if isinstance(node, ast.AnnAssign) else [])
+        if not any(isinstance(t, ast.Name) and t.id in _TABLES for t in targets):
+            continue
+        if not isinstance(node.value, ast.Dict):
+            continue
+        for key, value in zip(node.value.keys, node.value.values, strict=True):
+            if isinstance(value, ast.Tuple) and value.elts:
+                value = value.elts[-1]
+            name, reason = _text(key) if key is not None else None, _text(value)
+            if name is not None and reason is not None:
+                rows.append((f"{where} ({name})", reason))
+    return rows
+
+
 def known_failures() -> list[tuple[str, str]]:
-    """(where, reason) for every strict xfail and every ``xfail=True`` case with a reason."""
+    """(where, reason) for every strict xfail with a literal reason, every ``xfail=True`` case
+    with a reason, and every entry of a known-differences table."""
     found: list[tuple[str, str]] = []
     for path in sorted(TESTS.rglob("*.py")):
         tree = ast.parse(path.read_text())
         where = path.relative_to(ROOT).as_posix()
+        found += _table_rows(tree, where)
         owner = {id(d): f.name for f in ast.walk(tree)
                  if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
                  for d in f.decorator_list}
