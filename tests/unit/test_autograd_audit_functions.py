@@ -1,0 +1,1370 @@
+"""Custom ``autograd.Function``, saved tensors, anomaly mode, views / in-place and detach,
+checked scenario by scenario against real PyTorch.
+
+The scenarios follow the behaviours PyTorch's own autograd test-suite checks for these areas
+(custom Functions with ``once_differentiable``, ``mark_dirty``, ``mark_non_differentiable``,
+``setup_context``, materialised grads and ``needs_input_grad``; saved tensors and their hooks;
+anomaly mode; views and in-place with their version counters; ``detach`` / ``detach_`` /
+``.data``), each written here as a small torch-style script that takes the module under test.
+:func:`outcome` turns what a script did into plain data (values rounded to float32 precision,
+an exception's class and message start, the warnings) and each test asserts ours equals torch's.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import torchlike_jax as tj
+
+pytestmark = pytest.mark.torch_live
+
+_KEY = 60  # message characters compared: torch's key phrase, not C++ build details
+
+
+def _plain(r):
+    """A scenario's result as comparable data: tensors become rounded lists, dtypes strings."""
+    if hasattr(r, "detach") and hasattr(r, "tolist"):
+        return ("tensor", str(r.dtype), _plain(r.detach().tolist()))
+    if isinstance(r, (list, tuple)):
+        return [_plain(x) for x in r]
+    if isinstance(r, dict):
+        return {k: _plain(v) for k, v in r.items()}
+    if isinstance(r, float):
+        return float(np.format_float_positional(r, precision=5, unique=False, fractional=False))
+    if r is None or isinstance(r, (bool, int, complex, str)):
+        return r
+    return str(r)
+
+
+def outcome(scenario, m):
+    """Run ``scenario(m)``: ('ok', value, warnings) or ('raise', class, message start, warnings)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            r = scenario(m)
+        except Exception as e:  # noqa: BLE001 - the class is what is compared
+            result = ("raise", type(e).__name__, str(e)[:_KEY])
+        else:
+            result = ("ok", _plain(r))
+    texts = []
+    for w in caught:
+        msg = str(w.message).split(" (Triggered internally at ")[0]
+        texts.append(f"{w.category.__name__}: {msg[:_KEY]}")
+    return (*result, texts)
+
+
+def graph_desc(fn) -> str:
+    """The graph below ``fn`` as nested node names (torch's own test describes graphs so)."""
+    if fn is None:
+        return "None"
+    inner = ", ".join(graph_desc(n) for n, _ in fn.next_functions)
+    return f"{type(fn).__name__}({inner})"
+
+
+def _xy(m):
+    x = (m.arange(9.0).reshape(3, 3) / 7).requires_grad_()
+    y = (m.arange(9.0).reshape(3, 3).cos()).requires_grad_()
+    return x, y
+
+
+# ---- custom Function basics ----------------------------------------------------------------
+def _affine_fn(m, once: bool):
+    class Affine(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, k, b):
+            ctx.k = k
+            ctx.save_for_backward(a, b)
+            return a + k * b + a * b
+
+        def _bw(ctx, g):
+            a, b = ctx.saved_tensors
+            ctx.seen = (m.is_grad_enabled(), type(a).__name__)
+            return g + g * b, None, g * ctx.k + g * a
+
+        backward = staticmethod(m.autograd.function.once_differentiable(_bw) if once else _bw)
+
+    return Affine
+
+
+def function_create_graph(m):
+    x, y = _xy(m)
+    out = _affine_fn(m, False).apply(x, 2, y)
+    out.sum().backward(m.ones((), requires_grad=True), create_graph=True)
+    return [x.grad, y.grad, graph_desc(x.grad.grad_fn), graph_desc(y.grad.grad_fn),
+            out.grad_fn.seen if hasattr(out.grad_fn, "seen") else None]
+
+
+def once_differentiable_graph(m):
+    x, y = _xy(m)
+    out = _affine_fn(m, True).apply(x, 2, y)
+    out.sum().backward(m.ones((), requires_grad=True), create_graph=True)
+    return [x.grad, x.grad.requires_grad, graph_desc(x.grad.grad_fn), out.grad_fn.seen]
+
+
+def once_differentiable_double_backward(m):
+    x, y = _xy(m)
+    out = _affine_fn(m, True).apply(x, 2, y)
+    (g,) = m.autograd.grad(out.sum(), x, create_graph=True)
+    g.sum().backward()
+
+
+def function_returns_input(m):
+    class Twice(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    res = []
+    for shape in [(1,), ()]:
+        v = m.ones(shape, requires_grad=True)
+        out = Twice.apply(v)
+        res.append([out is v, out.is_leaf, type(out.grad_fn).__name__])
+        out.backward()
+        res.append(v.grad.clone())
+        Twice.apply(v.clone()).backward()
+        res.append(v.grad)
+    return res
+
+
+def _none_bw(m):
+    class NoneBack(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return None
+
+    return NoneBack
+
+
+def function_returns_undefined(m):
+    f = _none_bw(m)
+    x = m.ones(1, requires_grad=True)
+    f.apply(x).backward()
+    r = [x.grad]
+    f.apply(x ** 2).backward()
+    r.append(x.grad)
+    f.apply(x).sum().backward()
+    r.append(x.grad)
+    r.append(m.autograd.grad(f.apply(x), x, allow_unused=True)[0])
+    return r
+
+
+def _recorder(m, materialize):
+    seen = []
+
+    class Rec(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            ctx.set_materialize_grads(materialize)
+            return a.clone()
+
+        @staticmethod
+        def backward(ctx, g):
+            seen.append(g)
+            return g
+
+    return Rec, seen
+
+
+def materialize_grads(m):
+    rec, seen = _recorder(m, True)
+    x = m.ones(2, requires_grad=True)
+    _none_bw(m).apply(rec.apply(x)).sum().backward()
+    return [seen, x.grad]
+
+
+def dont_materialize_grads(m):
+    rec, seen = _recorder(m, False)
+    x = m.ones(2, requires_grad=True)
+    _none_bw(m).apply(rec.apply(x)).sum().backward()
+    return [seen, x.grad]
+
+
+def materialize_two_outputs(m):
+    seen = []
+
+    class Two(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * 2, a * 3
+
+        @staticmethod
+        def backward(ctx, g1, g2):
+            seen.append([g1, g2])
+            return g1 + g2
+
+    x = m.ones(2, requires_grad=True)
+    a, _ = Two.apply(x)
+    a.sum().backward()
+    return [seen, x.grad]
+
+
+def materialize_non_diff_off(m):
+    seen = []
+
+    class Pair(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            o0, o1 = a.clone(), a.clone()
+            ctx.mark_non_differentiable(o1)
+            ctx._materialize_non_diff_grads = False
+            return o0, o1
+
+        @staticmethod
+        def backward(ctx, g0, g1):
+            seen.append(g1)
+            return g0
+
+    a = m.tensor(1.0, requires_grad=True)
+    Pair.apply(a)[0].backward()
+    return [seen, a.grad]
+
+
+def materialize_non_diff_default(m):
+    seen = []
+
+    class Pair(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            o0, o1 = a.clone(), a.clone()
+            ctx.mark_non_differentiable(o1)
+            return o0, o1
+
+        @staticmethod
+        def backward(ctx, g0, g1):
+            seen.append(g1)
+            return g0
+
+    a = m.tensor(1.0, requires_grad=True)
+    Pair.apply(a)[0].backward()
+    return [seen, a.grad]
+
+
+def legacy_function_call(m):
+    class Old(m.autograd.Function):
+        def forward(self, a):
+            return a
+
+        def backward(self, g):
+            return g
+
+    Old()(m.ones(3, 4))
+
+
+def legacy_function_instance_forward(m):
+    class Old(m.autograd.Function):
+        def forward(self, a):
+            return a
+
+        def backward(self, g):
+            return g
+
+    x = m.ones(1, requires_grad=True)
+    Old().forward(x).backward()
+    return x.grad
+
+
+def function_instantiated(m):
+    class Id(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a
+
+        @staticmethod
+        def backward(ctx, g):
+            return g
+
+    f = Id()
+    r = [isinstance(f, Id), Id.apply(m.zeros(1, requires_grad=True)).grad_fn.name()]
+    try:
+        f(m.zeros(1, requires_grad=True))
+    except RuntimeError as e:
+        r.append(str(e)[:_KEY])
+    return r
+
+
+def custom_backward_raises(m):
+    class Boom(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a.clone()
+
+        @staticmethod
+        @m.autograd.function.once_differentiable
+        def backward(ctx, g):
+            raise ValueError("boom in backward")
+
+    t = m.ones(3, requires_grad=True)
+    Boom.apply((t + t) * t).sum().backward()
+
+
+def non_tensor_inputs_outputs(m):
+    seen = []
+
+    class Mixed(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, t1, t2, scale, t3):
+            t4 = t1 + t2 * t3
+            t5 = t1 * t2 + t3
+            t4 *= scale
+            t5 *= scale
+            ctx.scale = scale
+            ctx.save_for_backward(t1, t2, t3)
+            return scale, t4, None, True, t5, "bar", t1
+
+        @staticmethod
+        @m.autograd.function.once_differentiable
+        def backward(ctx, *gs):
+            seen.append([len(gs)] + [g is None for g in gs])
+            s = ctx.scale
+            a, b, c = ctx.saved_tensors
+            return gs[1] * s + gs[4] * b * s + gs[6], gs[1] * c * s + gs[4] * a * s, None, \
+                gs[1] * b * s + gs[4] * s
+
+    t1 = (m.arange(4.0) / 3).requires_grad_()
+    t2 = (m.arange(4.0) / 5 + 1).requires_grad_()
+    t3 = m.arange(4.0) / 7
+    res = Mixed.apply(t1, t2, 3, t3)
+    info = [res[0], res[2], res[3], res[5], res[6] is t1, res[1].requires_grad,
+            type(res[6].grad_fn).__name__]
+    m.autograd.backward([res[1].sum(), res[4].sum(), res[6].sum()])
+    return [info, res[1], res[4], seen, t1.grad, t2.grad, t3.grad]
+
+
+def no_tensor_inputs(m):
+    class Scalars(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b, k, c):
+            return k, (a + b * c) * k, None, True, (a * b + c) * k, "bar", a
+
+        @staticmethod
+        def backward(ctx, *gs):
+            return gs[0], gs[1], None, gs[2]
+
+    return list(Scalars.apply(0.5, 0.25, 3, 0.125))
+
+
+def invalid_gradient_shape(m):
+    class Bad(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return m.ones(10)
+
+    Bad.apply(m.ones(5, 5, requires_grad=True)).sum().backward()
+
+
+def invalid_gradient_count(m):
+    class Bad(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g, g
+
+    Bad.apply(m.ones(2, requires_grad=True)).sum().backward()
+
+
+def gradient_dtype_cast(m):
+    class Cast(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g.to(m.float64)
+
+    d = m.tensor([1.0, 2.0], requires_grad=True)
+    Cast.apply(d).sum().backward()
+    return d.grad
+
+
+def vmap_defaults(m):
+    class Sq(m.autograd.Function):
+        @staticmethod
+        def forward(a):
+            return a ** 2
+
+        @staticmethod
+        def setup_context(ctx, inputs, output):
+            ctx.save_for_backward(inputs[0])
+
+        @staticmethod
+        def backward(ctx, g):
+            (a,) = ctx.saved_tensors
+            return g * 2 * a
+
+    return [Sq.generate_vmap_rule, hasattr(Sq, "vmap"), hasattr(Sq, "jvp")]
+
+
+def setup_context_simple(m):
+    class Sq(m.autograd.Function):
+        @staticmethod
+        def forward(a):
+            return a ** 2
+
+        @staticmethod
+        def setup_context(ctx, inputs, output):
+            (a,) = inputs
+            ctx.save_for_backward(a)
+
+        @staticmethod
+        def backward(ctx, g):
+            (a,) = ctx.saved_tensors
+            return g * 2 * a
+
+    x = m.tensor(1.5, requires_grad=True)
+    y = Sq.apply(x)
+    return [y, type(y.grad_fn).__name__, m.autograd.grad(y, x)]
+
+
+def setup_context_multi_output(m):
+    class Sq(m.autograd.Function):
+        @staticmethod
+        def forward(a):
+            return a ** 2, a.item() * 2
+
+        @staticmethod
+        def setup_context(ctx, inputs, output):
+            ctx.two = output[1]
+
+        @staticmethod
+        @m.autograd.function.once_differentiable
+        def backward(ctx, g, _):
+            return g * ctx.two
+
+    x = m.tensor(1.5, requires_grad=True)
+    y, two = Sq.apply(x)
+    return [y, two, m.autograd.grad(y, x)]
+
+
+def setup_context_multi_input(m):
+    class Reshape(m.autograd.Function):
+        @staticmethod
+        def forward(a, shape, kf, kb):
+            return a.reshape(shape) * kf
+
+        @staticmethod
+        def setup_context(ctx, inputs, output):
+            a, _, _, kb = inputs
+            ctx.kb, ctx.shape = kb, a.shape
+
+        @staticmethod
+        def backward(ctx, g):
+            return g.reshape(ctx.shape) * ctx.kb, None, None, None
+
+    r = []
+    for shape, src in [((3, 8), (24,)), ((6, 4), (2, 3, 4))]:
+        x = (m.arange(24.0).reshape(src) / 10).requires_grad_()
+        y = Reshape.apply(x, shape, 7, 11).sum()
+        r += [y, m.autograd.grad(y, x)]
+    return r
+
+
+def setup_context_ctx_in_forward(m):
+    class Bad(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a
+
+        @staticmethod
+        def setup_context(ctx, inputs, output):
+            pass
+
+        @staticmethod
+        def backward(ctx, g):
+            return g
+
+    Bad.apply(m.ones(1, requires_grad=True))
+
+
+def needs_input_grad_forward(m):
+    flags = []
+
+    class Pair(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            flags.append(ctx.needs_input_grad)
+            return a, b
+
+        @staticmethod
+        def backward(ctx, ga, gb):
+            flags.append(ctx.needs_input_grad)
+            return ga, None
+
+    seen = []
+    x = m.ones(2, 2, requires_grad=True)
+    y = m.ones(2, 2)
+    rx, ry = Pair.apply(x, y)
+    rx.register_hook(lambda g: seen.append(g))
+    ry.register_hook(lambda g: seen.append(g))
+    sum(rx, ry).sum().backward()
+    return [flags, seen, ry.requires_grad, x.grad]
+
+
+def needs_input_grad_nonleaf_mixed(m):
+    flags = []
+
+    class Three(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, k, b, c):
+            flags.append(ctx.needs_input_grad)
+            return a * k + b + c
+
+        @staticmethod
+        def backward(ctx, g):
+            return g, None, g, g
+
+    a = m.ones(2, requires_grad=True) * 2
+    Three.apply(a, 3, m.ones(2), m.ones(2, requires_grad=True)).sum().backward()
+    with m.no_grad():
+        Three.apply(a, 3, m.ones(2), m.ones(2, requires_grad=True))
+    return flags
+
+
+def save_output_nr(m):
+    nrs = []
+
+    class Split(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a[:5], a[5:]
+
+        @staticmethod
+        def backward(ctx, *g):
+            return m.cat(g)
+
+    class Use(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, b):
+            ctx.save_for_backward(b)
+            return b * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            (b,) = ctx.saved_tensors
+            nrs.append(b.output_nr)
+            return g * 2
+
+    x = m.arange(10.0, requires_grad=True)
+    a, b = Split.apply(x)
+    Use.apply(b).sum().backward()
+    return [a.output_nr, b.output_nr, nrs, x.grad, b._is_view(), type(b.grad_fn).__name__]
+
+
+def python_function_no_grad(m):
+    class AddOne(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a + 1
+
+        @staticmethod
+        def backward(ctx, g):
+            return g
+
+    x = m.ones(2, requires_grad=True)
+    with m.no_grad():
+        y = AddOne.apply(x)
+    return [y.requires_grad, y.grad_fn, y.is_leaf]
+
+
+def saved_variables_deprecated(m):
+    class Add(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            ctx.save_for_backward(a, b)
+            return a + b
+
+        @staticmethod
+        def backward(ctx, g):
+            a, b = ctx.saved_variables
+            return g, g
+
+    x, y = _xy(m)
+    Add.apply(x, y).sum().backward()
+    return x.grad
+
+
+def mark_non_differentiable_mask(m):
+    class Positive(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            out = a > 0
+            ctx.mark_non_differentiable(out)
+            return out
+
+        @staticmethod
+        def backward(ctx, g):
+            return (g * 0).to(m.double)
+
+    x = (m.arange(6.0) - 3).requires_grad_()
+    mask = Positive.apply(x)
+    r = [mask.requires_grad, mask.grad_fn, mask.is_leaf]
+    x.masked_fill(mask, 0).sum().backward()
+    return r + [x.grad]
+
+
+def mark_non_differentiable_mixed(m):
+    seen = []
+
+    class Mixed(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            p, q = a + 1, a + 2
+            ctx.mark_non_differentiable(p)
+            return p, q
+
+        @staticmethod
+        def backward(ctx, ga, gb):
+            seen.append([ga, gb])
+            return gb
+
+    x = m.ones(2, 2, requires_grad=True)
+    a, b = Mixed.apply(x)
+    b.sum().backward()
+    return [a.requires_grad, b.requires_grad, seen, x.grad]
+
+
+def mark_non_differentiable_none(m):
+    class Clone(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            out = a.clone()
+            ctx.mark_non_differentiable(out)
+            return out
+
+        @staticmethod
+        def backward(ctx, g):
+            return None
+
+    x = (m.arange(4.0) / 3).requires_grad_()
+    r = Clone.apply(x * x)
+    (r * x).sum().backward()
+    return x.grad
+
+
+def return_duplicate(m):
+    class Dup(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            out = a * 2
+            return out, out
+
+        @staticmethod
+        def backward(ctx, g1, g2):
+            return g1 * 2 + g2 * 2
+
+    def fn(a):
+        p, q = Dup.apply(a)
+        return [p is q, p + q]
+
+    x = (m.arange(4.0, dtype=m.double) / 3).requires_grad_()
+    same, y = fn(x)
+    ok = m.autograd.gradcheck(lambda a: fn(a)[1], [x])
+    okk = m.autograd.gradgradcheck(lambda a: fn(a)[1], [x])
+    return [same, y, ok, okk]
+
+
+def _double_inplace(m):
+    class DoubleInplace(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            a.mul_(2)
+            ctx.mark_dirty(a)
+            return a, a
+
+        @staticmethod
+        def backward(ctx, g1, g2):
+            return g1 * 2 + g2 * 2
+
+    return DoubleInplace
+
+
+def return_duplicate_inplace(m):
+    f = _double_inplace(m)
+
+    def fn(a):
+        p, q = f.apply(a.clone())
+        return p + q
+
+    x = (m.arange(4.0, dtype=m.double) / 3).requires_grad_()
+    c = x.clone()
+    p, q = f.apply(c)
+    return [p is q, p is c, type(c.grad_fn).__name__, c._version, fn(x),
+            m.autograd.gradcheck(fn, [x]), m.autograd.gradgradcheck(fn, [x])]
+
+
+def inplace_function_on_leaf(m):
+    f = _double_inplace(m)
+    f.apply(m.ones(2, dtype=m.double, requires_grad=True))
+
+
+def inplace_function_on_view_two_outputs(m):
+    f = _double_inplace(m)
+    f.apply(m.ones(2, 2, dtype=m.double, requires_grad=True).clone()[0])
+
+
+def mark_dirty_single_view(m):
+    class Twice(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            a.mul_(2)
+            ctx.mark_dirty(a)
+            return a
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    x = m.ones(2, 3, requires_grad=True)
+    base = x.clone()
+    v = base[0]
+    out = Twice.apply(v)
+    r = [out is v, type(out.grad_fn).__name__, type(base.grad_fn).__name__, base._version]
+    base.sum().backward()
+    return r + [x.grad, base]
+
+
+def mark_dirty_not_returned(m):
+    class Forgot(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            a.mul_(2)
+            ctx.mark_dirty(a)
+            return a * 3
+
+        @staticmethod
+        def backward(ctx, g):
+            return g
+
+    Forgot.apply(m.ones(2, requires_grad=True).clone())
+
+
+def inplace_without_mark_dirty(m):
+    class Sneaky(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            a.mul_(2)
+            return a
+
+        @staticmethod
+        def backward(ctx, g):
+            return g
+
+    c = m.ones(2, requires_grad=True).clone()
+    out = Sneaky.apply(c)
+    return [out is c, c._version, type(out.grad_fn).__name__]
+
+
+def gc_in_destructor(m):
+    class CollectOnDelete(m.autograd.Function):
+        def forward(self, a):
+            return a
+
+        def backward(self, g):
+            return g
+
+    out = []
+    for _ in range(3):
+        x = m.ones(1, requires_grad=True)
+        CollectOnDelete().forward(x).backward()
+        out.append(x.grad)
+    return out
+
+
+def stashed_ctx_after_free(m):
+    ctxs = []
+
+    class Id(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            ctx.save_for_backward(a)
+            return a
+
+        @staticmethod
+        def backward(ctx, g):
+            ctxs.append(ctx)
+            return ctx.saved_tensors
+
+    p = m.zeros(1, requires_grad=True)
+    loss = Id.apply(p)
+    loss.backward(retain_graph=True)
+    del loss
+    return ctxs[0].saved_tensors
+
+
+def saved_tensors_after_backward(m):
+    class Id(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            ctx.save_for_backward(a)
+            return a * 1
+
+        @staticmethod
+        def backward(ctx, g):
+            return g
+
+    y = Id.apply(m.ones(1, requires_grad=True))
+    y.backward()
+    y.backward()
+
+
+def repeated_grad_grad(m):
+    class Mult(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            y = a.prod(dim=-1).prod(dim=-1)
+            ctx.save_for_backward(a, y)
+            return y
+
+        @staticmethod
+        def backward(ctx, g):
+            a, y = ctx.saved_tensors
+            return (g * y)[:, None, None] / a
+
+    x = (m.arange(1.0, 33.0).reshape(2, 4, 4) / 16).requires_grad_()
+    y = Mult.apply(x)
+    (g1,) = m.autograd.grad(y[0], x, create_graph=True)
+    (h1,) = m.autograd.grad(g1[0, 0, 0], x, retain_graph=True)
+    (g2,) = m.autograd.grad(y[0], x, create_graph=True)
+    (h2,) = m.autograd.grad(g2[0, 0, 0], x, retain_graph=True)
+    return [h1[0, 0, 1], h2[0, 0, 1]]
+
+
+def no_early_free(m):
+    class Sq(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            y = a ** 2
+            ctx.save_for_backward(a, y)
+            return y
+
+        @staticmethod
+        def backward(ctx, g):
+            a, y = ctx.saved_tensors
+            return g * 2 * y / a
+
+    x = m.tensor(2).double().requires_grad_()
+    r = [m.autograd.gradcheck(Sq.apply, x), m.autograd.gradgradcheck(Sq.apply, x)]
+    y = Sq.apply(x)
+    r.append(m.autograd.grad(y, x, create_graph=True))
+    r.append(m.autograd.grad(y, x))
+    return r
+
+
+def unreachable_function_not_run(m):
+    class Fail(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a
+
+        @staticmethod
+        def backward(ctx, g):
+            raise AssertionError("should not run")
+
+    x = Fail.apply(m.ones(1, requires_grad=True) * 2)
+    y = m.ones(1, requires_grad=True)
+    z = m.ones(1, requires_grad=True)
+    r = list(m.autograd.grad(x + z, (y, z), allow_unused=True))
+    m.autograd.backward(Fail.apply(m.ones(1, requires_grad=True) * 2), inputs=(y,))
+    return r + [y.grad]
+
+
+# ---- in-place, views, version counter, detach ----------------------------------------------
+def inplace_saved_checks(m):
+    x = m.ones(3, 3, requires_grad=True)
+    y = (m.ones(3, 3) * 4).requires_grad_()
+    r = []
+    z = x * y
+    q = z + y
+    w = z * y
+    z.add_(2)
+    q.backward(m.ones(3, 3), retain_graph=True)
+    try:
+        w.backward(m.ones(3, 3))
+    except RuntimeError as e:
+        r.append(str(e)[:_KEY])
+    z = x * y
+    q = z * y
+    rr = z + y
+    w = z.add_(y)
+    r.append(w is z)
+    w.backward(m.ones(3, 3), retain_graph=True)
+    rr.backward(m.ones(3, 3), retain_graph=True)
+    try:
+        q.backward(m.ones(3, 3))
+    except RuntimeError as e:
+        r.append(str(e)[:_KEY])
+    return r + [x.grad, y.grad]
+
+
+def inplace_exp_output_saved(m):
+    x = m.ones(3, 3, requires_grad=True)
+    y = (m.ones(3, 3) * 4).requires_grad_()
+    mm = x / 2
+    z = mm + y / 8
+    q = z * y
+    r = z + y
+    v0 = z._version
+    w = z.exp_()
+    r_ = [z._version - v0, type(w.grad_fn).__name__]
+    r.backward(m.ones(3, 3), retain_graph=True)
+    r_.append(x.grad.clone())
+    w.backward(m.ones(3, 3), retain_graph=True)
+    r_.append(x.grad.clone())
+    try:
+        q.backward(m.ones(3, 3))
+    except RuntimeError as e:
+        r_.append(str(e))
+    return r_
+
+
+def inplace_on_clone_then_reuse(m):
+    leaf = m.ones(2, 2, requires_grad=True)
+    x = leaf.clone()
+    x.add_(10)
+    y = x + 2
+    y.backward(m.ones(2, 2))
+    r = [x, leaf.grad]
+    z = x * y
+    x.add_(2)
+    z.backward(m.ones(2, 2))
+    return r
+
+
+def setitem_versions(m):
+    r = []
+    for size, index in [((5, 5), 1), ((5,), 1), ((1,), 0), ((10,), [0, 4, 2]),
+                        ((5, 5), ([0, 4], [2, 2])), ((5, 5, 5), (slice(None), [1, 3])),
+                        ((5, 5, 5), ([1, 3], [2, 4], slice(None)))]:
+        x = m.ones(*size, requires_grad=True)
+        y = x + 2
+        v = y._version
+        y[index] = 2
+        r.append([y._version > v, type(y.grad_fn).__name__])
+        y.backward(m.ones(*size))
+        r.append(x.grad)
+    return r
+
+
+def setitem_tensor_value(m):
+    r = []
+    for size, index in [((5, 5), 3), ((5, 5), ([0, 1], [1, 0])), ((5,), [[0, 1, 2, 3]]),
+                        ((5, 5, 5), (slice(None), [2, 4], [1, 3]))]:
+        x = m.ones(*size, requires_grad=True)
+        y = x + 2
+        value = m.full(x[index].shape, 7.0, requires_grad=True)
+        y[index] = value
+        y.backward(m.ones(*size))
+        r += [x.grad, value.grad]
+    x = m.arange(4.0, requires_grad=True)
+    y = m.zeros(2, 3, 4)
+    y[1] = x
+    y.backward(m.ones(2, 3, 4))
+    return r + [x.grad, type(y.grad_fn).__name__]
+
+
+def index_backward_without_saving(m):
+    a = m.tensor([1.0, 0, 0])
+    b = m.zeros(3, requires_grad=True)
+    t = b + 0
+    t[a != 0] = t[a != 0]
+    t.backward(m.ones(3))
+    return [b.grad, type(t.grad_fn).__name__]
+
+
+def first_grad_fn_access_in_no_grad(m):
+    a = m.tensor([1 + 1j], requires_grad=True).clone()
+    v = a.real
+    a.add_(1)
+    with m.no_grad():
+        fn = v.grad_fn
+    return [type(fn).__name__, v]
+
+
+def no_unnecessary_save(m):
+    mu = m.ones(1, requires_grad=True)
+    x = m.empty(1)
+    loss = 0
+    for i in range(3):
+        x.detach_()
+        x.copy_(mu + i)
+        loss += (x * m.tensor([float(i)])).sum()
+    loss.backward()
+    return [mu.grad, loss]
+
+
+def requires_grad_inplace(m):
+    a = m.ones(2, 2)
+    b = m.ones(2, 2, requires_grad=True)
+    a += b
+    c = m.ones(2, 2) + 0
+    c += b
+    return [a.requires_grad, a.is_leaf, type(a.grad_fn).__name__, c.requires_grad]
+
+
+def no_requires_grad_inplace(m):
+    r = []
+    a = m.ones(2, 3)
+    a.add_(5)
+    a.requires_grad = True
+    a.sum().backward()
+    r.append(a.grad)
+    a = m.ones(2, 3)
+    b = a[:]
+    b.add_(5)
+    a.requires_grad = True
+    a.sum().backward()
+    r.append(a.grad)
+    a = m.ones(2, 3)
+    b = a[:]
+    a.requires_grad = True
+    for t in (a, b):
+        try:
+            t.add_(5)
+        except RuntimeError as e:
+            r.append(str(e)[:_KEY])
+    return r
+
+
+def attribute_deletion(m):
+    x = m.ones(2, requires_grad=True)
+    del x.grad
+    r = [x.grad]
+    for act in (lambda: delattr(x, "data"), lambda: setattr(x, "data", None),
+                lambda: delattr(x, "requires_grad"), lambda: delattr(x, "_grad_fn"),
+                lambda: delattr(x, "_backward_hooks")):
+        try:
+            act()
+            r.append("ok")
+        except Exception as e:  # noqa: BLE001 - the class is compared
+            r.append(type(e).__name__)
+    return r
+
+
+def detach_basics(m):
+    x = m.ones(3, 3, requires_grad=True)
+    y = (x + 2).detach()
+    z = y * 4 + 2
+    r = [y.requires_grad, z.requires_grad, y.grad_fn, y.is_leaf]
+    x = m.ones(3, 3, requires_grad=True)
+    y = (x * 2).detach()
+    (x + y).sum().backward()
+    r.append(x.grad)
+    x = m.ones(3, 3, requires_grad=True)
+    yy = m.ones(3, 3, requires_grad=True)
+    a = x * 2
+    (yy + a).sum().backward(retain_graph=True)
+    a.detach_()
+    r += [a.requires_grad, a.grad_fn, a.is_leaf]
+    (yy + a).sum().backward()
+    r += [x.grad, yy.grad]
+    return r
+
+
+def detach_inplace_on_view(m):
+    x = m.ones(4, 4, requires_grad=True)
+    x.narrow(0, 1, 2).detach_()
+
+
+def detach_base_keeps_view(m):
+    x = m.ones(4, 4, requires_grad=True)
+    view = x.narrow(0, 1, 2)
+    x.detach_()
+    r = [x.requires_grad, view.requires_grad, type(view.grad_fn).__name__, view._base is x]
+    view.sum().backward()
+    return r + [x.grad]
+
+
+
+def detach_then_inplace(m):
+    x = m.tensor(1.5, requires_grad=True)
+    y = x ** 2
+    z = x.detach()
+    z.zero_()
+    r = [x._version, z._version, x]
+    try:
+        y.backward()
+    except RuntimeError as e:
+        r.append(str(e)[:_KEY])
+    return r
+
+
+def return_leaf(m):
+    seen = []
+
+    class Ident(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            return a, a + b
+
+        @staticmethod
+        def backward(ctx, ga, gb):
+            return ga + gb, gb
+
+    x = m.ones(2, 2, requires_grad=True)
+    y = m.ones(2, 2, requires_grad=True)
+    q, p = Ident.apply(x, y)
+    q.register_hook(lambda g: seen.append(g))
+    (q + p + x).sum().backward()
+    return [q is x, q.is_leaf, type(q.grad_fn).__name__, seen, x.grad, y.grad]
+
+
+def return_leaf_inplace(m):
+    class Inplace(m.autograd.function.InplaceFunction):
+        @staticmethod
+        def forward(ctx, a, b):
+            ctx.mark_dirty(a)
+            return a.add_(b), b + 2
+
+        @staticmethod
+        def backward(ctx, ga, gb):
+            return ga, ga + gb
+
+    x = m.ones(2, 2)
+    y = m.ones(2, 2, requires_grad=True)
+    q, p = Inplace.apply(x, y)
+    r = [q is x, q.grad_fn.__class__ is Inplace._backward_cls, q.requires_grad, x._version]
+    q.sum().backward()
+    return r + [y.grad, q]
+
+
+def leaf_assignment(m):
+    x = m.zeros(3, 2)
+    y = m.ones(2, requires_grad=True)
+    z = m.ones(2, requires_grad=True)
+    x[0] = y
+    x[1] = 2 * z
+    r = [x.requires_grad, type(x.grad_fn).__name__, x.is_leaf, x._version]
+    x.sum().backward()
+    return r + [y.grad, z.grad]
+
+
+def no_grad_assignment(m):
+    x = m.ones(2, 2, requires_grad=True)
+    with m.no_grad():
+        x[0] = m.zeros(2)
+    return [x.requires_grad, x.grad_fn, x._version, x]
+
+
+def no_grad_modifies_version(m):
+    x = m.ones(2, requires_grad=True)
+    y = m.ones(2, requires_grad=True)
+    z = (x * y).sum()
+    with m.no_grad():
+        x *= 2
+    z.backward()
+
+
+def increment_version(m):
+    a = m.ones(2, requires_grad=True)
+    v = a._version
+    m.autograd.graph.increment_version(a)
+    b = m.zeros(2, dtype=m.int)
+    m.autograd.graph.increment_version(b)
+    with m.inference_mode():
+        c = m.ones(2, requires_grad=True)
+        m.autograd.graph.increment_version(c)
+    m.autograd.graph.increment_version(c)
+    return [a._version - v, b._version]
+
+
+def no_grad_input(m):
+    class Id(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a
+
+        @staticmethod
+        def backward(ctx, g):
+            return g
+
+    x = m.ones(2, requires_grad=True)
+    with m.no_grad():
+        y = Id.apply(x)
+    return [x.requires_grad, y.grad_fn, y is x]
+
+
+def save_none_for_backward(m):
+    seen = []
+
+    class Sq(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            ctx.save_for_backward(None, a, None)
+            return a * a
+
+        @staticmethod
+        def backward(ctx, g):
+            n1, a, n2 = ctx.saved_tensors
+            seen.append([n1, n2])
+            return 2 * a * g
+
+    x = (m.arange(4.0) / 3).requires_grad_()
+    Sq.apply(x).sum().backward()
+    return [seen, x.grad]
+
+
+def too_many_grads(m):
+    class Id(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a
+
+        @staticmethod
+        def backward(ctx, g):
+            return g, None, None
+
+    x = m.ones(2, requires_grad=True)
+    Id.apply(x).sum().backward()
+    return x.grad
+
+
+def too_many_grads_not_none(m):
+    class Id(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a
+
+        @staticmethod
+        def backward(ctx, g):
+            return g, g
+
+    Id.apply(m.ones(2, requires_grad=True)).sum().backward()
+
+
+def dep_nograd(m):
+    class F1(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            out = m.ones(a.size())
+            ctx.mark_non_differentiable(out)
+            return a, out
+
+        @staticmethod
+        def backward(ctx, g, ignored):
+            return g
+
+    class F2(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, ignored):
+            return a
+
+        @staticmethod
+        def backward(ctx, g):
+            return g, None
+
+    x = m.ones(3, requires_grad=True)
+    a, b = F1.apply(x)
+    b = b + 1
+    r = [a.requires_grad, b.requires_grad]
+    c = F2.apply(a, b)
+    c.backward(m.ones(c.size()))
+    return r + [x.grad]
+
+
+def simple_reentrant(m):
+    y_data = m.arange(4.0).reshape(2, 2)
+
+    class Reenter(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            with m.enable_grad():
+                ctx.x = a.detach().requires_grad_()
+                ctx.y = y_data.clone().requires_grad_()
+                ctx.out = ctx.x * ctx.y
+            return ctx.out.detach()
+
+        @staticmethod
+        def backward(ctx, g):
+            with m.enable_grad():
+                ctx.out.sum().backward()
+            return ctx.x.grad * g
+
+    x = m.ones(2, 2, requires_grad=True)
+    Reenter.apply(x).sum().backward()
+    return x.grad
+
+
+def reentrant_child_error(m):
+    class Boom(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a.clone()
+
+        @staticmethod
+        def backward(ctx, g):
+            raise RuntimeError("child failed")
+
+    a = m.ones(2, requires_grad=True)
+    c = a * a
+    b = m.ones(2, requires_grad=True)
+    root = Boom.apply(b * b).sum()
+
+    class Reentrant(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, inp):
+            return inp.clone()
+
+        @staticmethod
+        def backward(ctx, g):
+            root.backward()
+            return g
+
+    Reentrant.apply(c).sum().backward()
+
+
+def view_replay(m):
+    def f(a):
+        out = a.clone().view(-1)
+        out.add_(1)
+        return type(out.grad_fn).__name__
+
+    x = m.ones(2, 2, requires_grad=True)
+    r = [f(x), m.autograd.is_view_replay_enabled()]
+    with m.autograd._force_original_view_tracking(True):
+        r += [f(x), m.autograd.is_view_replay_enabled()]
+    r += [f(x), m.autograd.is_view_replay_enabled()]
+    return r
+
+
+def preserve_version_counter(m):
+    x = m.ones(2, requires_grad=True).clone()
+    x.add_(1)
+    x.add_(2)
+    r = [x._version]
+    with m.autograd._unsafe_preserve_version_counter(x):
+        x.mul_(2)
+        x.mul_(3)
+    r.append(x._version)
+    y = m.ones(2, requires_grad=True).clone()
+    with m.autograd._unsafe_preserve_version_counter((x, y)):
+        x.mul_(2)
+        y.mul_(3)
+    return r + [x._version, y._version, x]
+
+
+SCENARIOS = [v for k, v in list(globals().items())
+             if callable(v) and getattr(v, "__module__", None) == __name__
+             and not k.startswith("_") and k not in {"outcome", "graph_desc"}]
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda f: f.__name__)
+def test_matches_torch(scenario, real):
+    assert outcome(scenario, tj) == outcome(scenario, real)
