@@ -424,6 +424,9 @@ class _EagerKernel:
     def receive(self, i: int, grads: list) -> list:
         return _apply_prehooks(self.nodes[i], grads, self.create_graph)
 
+    def runs_undefined(self, i: int) -> bool:
+        return self.nodes[i].python_backward
+
     def accumulate(self, i: int, grads: list) -> None:
         n, create_graph = self.nodes[i], self.create_graph
         if n.node_pre_hooks:
@@ -474,6 +477,9 @@ class _TracedKernel:
 
     def receive(self, i: int, grads: list) -> list:
         return grads
+
+    def runs_undefined(self, i: int) -> bool:
+        return False
 
     def accumulate(self, i: int, grads: list) -> None:
         self.sinks[i] = grads[0]

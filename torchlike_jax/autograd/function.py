@@ -99,6 +99,13 @@ class FunctionCtx:
         self.saved_for_forward = tensors
 
     @property
+    def saved_variables(self) -> tuple:
+        """torch's old name of :attr:`saved_tensors`, deprecated."""
+        warnings.warn("'saved_variables' is deprecated; use 'saved_tensors'", DeprecationWarning,
+                      stacklevel=2)
+        return self.saved_tensors
+
+    @property
     def saved_tensors(self) -> tuple:
         saved = self._tl_saved
         if saved is _RELEASED:
@@ -252,6 +259,23 @@ def _aval(a: Any) -> jax.ShapeDtypeStruct:
 
 
 # ---- Function ---------------------------------------------------------------------------------
+class _BackwardClass:
+    """``MyFn._backward_cls``: the node class named after the Function (read on the class)."""
+
+    def __get__(self, obj: Any, owner: type) -> type:
+        return python_node_class(owner.__name__ + "Backward")
+
+
+_DIRTY_VIEW_OUTPUTS = (
+    "If your Function modifies inplace an input that is a view of another Tensor, your Function "
+    "cannot return more than one Tensor. This is not supported by the current autograd engine. "
+    "You should either make sure the input is not a view (using .clone() for example) or make "
+    "your Function only return one Tensor (potentially splitting it into two Functions: one "
+    "doing the inplace that returns a single Tensor and a second one that does the other "
+    "operations). You can ask on the forum https://discuss.pytorch.org/ if you need help to do "
+    "this change.")
+
+
 class Function:
     """Base class of custom autograd functions: subclass, define static ``forward`` and
     ``backward`` (optionally ``setup_context``), call ``MyFn.apply(...)``."""
@@ -289,6 +313,14 @@ class Function:
     def jvp(ctx: Any, *grad_inputs: Any) -> Any:
         raise NotImplementedError("You must implement the jvp function for custom "
                                   "autograd.Function to use it with forward mode AD.")
+
+    @staticmethod
+    def vmap(info: Any, in_dims: Any, *args: Any) -> Any:
+        raise NotImplementedError("To use autograd.Function with vmap, you must either override "
+                                  "the vmap staticmethod or set generate_vmap_rule=True.")
+
+    #: the class of this Function's graph nodes (``y.grad_fn.__class__``), as torch names it
+    _backward_cls = _BackwardClass()
 
     #: torch's opt-in for ``torch.func.vmap`` over this Function: here every Function runs
     #: under vmap as JAX batches its forward (and backward), so the flag only decides whether
@@ -330,6 +362,9 @@ class Function:
         if transforms.state.rev and split and tensors and not dirty:
             _differentiate_with_backward(cls, args, kwargs, tensors, before, outs, results)
         if record:
+            if len([o for o in outs if isinstance(o, Tensor)]) > 1 and any(
+                    t._base is not None and t._requires_grad for t in dirty):
+                raise RuntimeError(_DIRTY_VIEW_OUTPUTS)
             if any(isinstance(a, jax.core.Tracer) for a in before):  # compile / torch.func
                 _record_traced(cls, split, args, kwargs, ctx, outs, results, tensors, before)
             else:
@@ -337,8 +372,11 @@ class Function:
             for t in dirty:
                 if t._base is not None and t._grad_fn is not None:
                     # a dirty view: its base's history goes through this node too (torch's
-                    # CopySlices over the Function), and the view gets its view node back
+                    # CopySlices over the Function), and the view gets its view node back;
+                    # mark_dirty already counted this write
+                    version = storage_of(t).version
                     write_through(t, t)
+                    storage_of(t).version = version
         if dual:
             function_jvp.push_tangents(cls, ctx, inputs, results)
         return results if isinstance(raw, tuple) else results[0]
@@ -367,7 +405,8 @@ def _check_func_support(cls: type, split: bool) -> None:
                            "staticmethod. For more details, please see "
                            "https://pytorch.org/docs/main/notes/extending.func.html")
     if (any(level.kind == "vmap" for level in transforms.state.levels)
-            and not cls.generate_vmap_rule and not hasattr(cls, "vmap")):
+            and not cls.generate_vmap_rule
+            and inspect.getattr_static(cls, "vmap") is Function.__dict__["vmap"]):
         raise RuntimeError(f"You tried to vmap over {cls.__name__}, but it does not have vmap "
                            "support. Please override and implement the vmap staticmethod or set "
                            "generate_vmap_rule=True. For more details, please see "
@@ -480,12 +519,15 @@ class _SavedPacked(_Saved):
 class _Eager:
     """``PythonNode.state`` of a Function's node: what its backward needs."""
 
-    __slots__ = ("cls", "ctx", "template", "out_pos", "n_out", "as_is")
+    __slots__ = ("cls", "ctx", "template", "out_pos", "n_out", "as_is", "non_diff")
 
     def __init__(self, cls: type, ctx: FunctionCtx, template: tuple, out_pos: tuple,
-                 n_out: int, as_is: frozenset = frozenset()) -> None:
+                 n_out: int, as_is: frozenset = frozenset(),
+                 non_diff: frozenset = frozenset()) -> None:
         self.cls, self.ctx, self.template, self.out_pos, self.n_out = \
             cls, ctx, template, out_pos, n_out
+        #: output positions marked non-differentiable (``ctx._materialize_non_diff_grads``)
+        self.non_diff = non_diff
         #: output_nrs of inputs returned unchanged: torch treats them as views made inside
         #: the Function, which may not be modified in place (``_tensor._check_inplace``)
         self.as_is = as_is
@@ -511,7 +553,8 @@ def _record_eager(cls, inputs, ctx, outs, results, tensors, before) -> None:
     dirty = ctx._tl_dirty
     as_is = frozenset(k for k, (o, _) in enumerate(t_outs)
                       if any(o is a for a in inputs) and not any(o is d for d in dirty))
-    node.state = _Eager(cls, ctx, template, pos, len(outs), as_is)
+    non_diff_pos = frozenset(pos[k] for k in range(len(t_outs)) if k not in diff)
+    node.state = _Eager(cls, ctx, template, pos, len(outs), as_is, non_diff_pos)
     for o, r in t_outs:  # a view made in forward stays a view, one torch won't let be written
         if r is not o and r._base is None and o._base is not None and r._grad_fn is node:
             adopt_custom_view(r, o)
@@ -543,9 +586,10 @@ def _run_backward(node: Any, grads: list, create_graph: bool) -> list:
     st = node.state
     ctx = st.ctx
     full: list = [None] * st.n_out
+    keep_none = st.non_diff if not getattr(ctx, "_materialize_non_diff_grads", True) else ()
     for p, g, (shape, dtype) in zip(st.out_pos, grads, node.out_avals, strict=True):
         if g is None:
-            if ctx._tl_materialize:
+            if ctx._tl_materialize and p not in keep_none:
                 full[p] = Tensor._wrap(jnp.zeros(shape, dtype))
         else:
             full[p] = g if create_graph else Tensor._wrap(jnp.asarray(g))

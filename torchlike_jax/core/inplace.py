@@ -51,6 +51,10 @@ def _check_inplace(self, leaf_msg: str = _LEAF_INPLACE, overlap_ok: bool = False
                 raise RuntimeError(views.rebase_message(views.origin_of(self), st.meta, False))
             if base._grad_fn is None:
                 raise RuntimeError(VIEW_LEAF_INPLACE)
+        elif (self._grad_fn is None and base._requires_grad and base._grad_fn is None
+              and local.grad_enabled and not local.inference_mode):
+            # a view taken before its leaf base was set to require grad: torch refuses it too
+            raise RuntimeError(VIEW_LEAF_INPLACE)
         if not overlap_ok:
             views.check_writable(self)
     if checked and self._grad_fn is None:
