@@ -93,15 +93,18 @@ def function_create_graph(m):
     x, y = _xy(m)
     out = _affine_fn(m, False).apply(x, 2, y)
     out.sum().backward(m.ones((), requires_grad=True), create_graph=True)
-    return [x.grad, y.grad, graph_desc(x.grad.grad_fn), graph_desc(y.grad.grad_fn),
-            out.grad_fn.seen if hasattr(out.grad_fn, "seen") else None]
+    # the gradients' graphs differ in shape (torch: CopyBackwards over the ops backward ran;
+    # here those ops over one fused node per vjp), so only whether they exist is compared
+    return [x.grad, y.grad, x.grad.grad_fn is not None, y.grad.grad_fn is not None,
+            out.grad_fn.k, out.grad_fn.seen]
 
 
 def once_differentiable_graph(m):
     x, y = _xy(m)
     out = _affine_fn(m, True).apply(x, 2, y)
     out.sum().backward(m.ones((), requires_grad=True), create_graph=True)
-    return [x.grad, x.grad.requires_grad, graph_desc(x.grad.grad_fn), out.grad_fn.seen]
+    return [x.grad, x.grad.requires_grad, "Error(" in graph_desc(x.grad.grad_fn),
+            out.grad_fn.seen]
 
 
 def once_differentiable_double_backward(m):

@@ -248,7 +248,7 @@ def _delayed_error(outputs: tuple) -> tuple:
         fakes.append(v)
     tensors = tuple(f for f in fakes if isinstance(f, Tensor))
     results = tuple(Tensor._alias(f) for f in tensors)
-    record_node(_Spec(tuple(range(len(results)))), python_node_class("DelayedError"),
+    record_node(_Spec(tuple(range(len(results)))), python_node_class("Error"),
                 _raise_once, tensors, [_aval(array_of(t)) for t in tensors], results)
     it = iter(results)
     return tuple(next(it) if isinstance(f, Tensor) else f for f in fakes)

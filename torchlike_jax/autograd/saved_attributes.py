@@ -344,6 +344,15 @@ def _saved_getattr(self: Node, name: str) -> Any:
                 if index >= 0 and not _is_saved(self, index):
                     return None
                 return SavedTensor(self, index, key)
+    elif self.python_backward and not name.startswith("__"):
+        # torch's grad_fn of a custom Function IS its ctx: what forward/backward set on ctx
+        # (``ctx.k = ...``, ``saved_tensors``, ``needs_input_grad``) reads through the node
+        ctx = getattr(self.state, "ctx", None)
+        if ctx is not None:
+            try:
+                return getattr(ctx, name)
+            except AttributeError:
+                pass
     raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
 

@@ -131,6 +131,13 @@ def _type_target(target: Any) -> Any:
     return target
 
 
+_UNDELETABLE = {
+    "_grad_fn": "Deletion of _grad_fn not allowed. Detach tensor instead!",
+    "_backward_hooks": "Deletion of _backwards_hooks not allowed!",
+    "requires_grad": "requires_grad must be a bool",
+}
+
+
 class Tensor:
     """A torch-style tensor. Create with ``torch.tensor(...)`` and friends."""
 
@@ -419,6 +426,13 @@ class Tensor:
     @data.deleter
     def data(self) -> None:
         raise RuntimeError("Deleting tensor data is not allowed. Delete tensor instead!")
+
+    def __delattr__(self, name: str) -> None:
+        """torch refuses to delete the autograd attributes (a slot here would really go)."""
+        refused = _UNDELETABLE.get(name)
+        if refused is not None:
+            raise RuntimeError(refused)
+        object.__delattr__(self, name)
 
     def detach(self) -> Tensor:
         """A new handle on the same storage that is cut from the graph (shares the version)."""
