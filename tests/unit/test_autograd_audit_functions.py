@@ -33,6 +33,8 @@ def _plain(r):
     if isinstance(r, dict):
         return {k: _plain(v) for k, v in r.items()}
     if isinstance(r, float):
+        if r != r:
+            return "nan"
         return float(np.format_float_positional(r, precision=5, unique=False, fractional=False))
     if r is None or isinstance(r, (bool, int, complex, str)):
         return r
@@ -1361,6 +1363,181 @@ def preserve_version_counter(m):
         x.mul_(2)
         y.mul_(3)
     return r + [x._version, y._version, x]
+
+
+
+def inplace_on_view_of_leaf(m):
+    x = m.zeros(1, requires_grad=True)
+    x.view_as(x).add_(1)
+
+
+def inplace_on_view_keeps_grad_fn(m):
+    a = m.arange(10.0, requires_grad=True)
+    b = a.narrow(0, 0, 2).clone().view(-1)
+    b.relu_()
+    c = b.clone()
+    del b
+    s = c.sum()
+    s.backward()
+    r = [s, a.grad]
+    try:
+        m.ones(10, requires_grad=True).narrow(0, 0, 10).relu_()
+    except RuntimeError as e:
+        r.append(str(e)[:_KEY])
+    return r
+
+
+# ---- anomaly mode ---------------------------------------------------------------------------
+def _nan_fn(m, size=4):
+    class NanFn(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b, first):
+            ctx.first = first
+            return a.sum(0, keepdim=True)
+
+        @staticmethod
+        def backward(ctx, g):
+            gi = g.clone().expand(size).clone()
+            gi[0] = 0
+            gi[0] /= 0
+            return (gi, None, None) if ctx.first else (None, gi, None)
+
+    return NanFn
+
+
+def _anomaly_run(m, body, names=("NanFn.apply",)):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            body()
+            err = None
+        except RuntimeError as e:
+            err = str(e)[:_KEY]
+    texts = [str(w.message) for w in caught]
+    return [err, len(texts), [t[:40] for t in texts],
+            [[name in t for t in texts] for name in names],
+            ["No forward pass information" in t for t in texts]]
+
+
+def anomaly_nan_plain(m):
+    f = _nan_fn(m)
+    inp = m.ones(4, requires_grad=True)
+    f.apply(inp, inp, True).backward()
+    return inp.grad
+
+
+def anomaly_nan_detected(m):
+    f = _nan_fn(m)
+    inp = m.ones(4, requires_grad=True)
+    out = f.apply(inp, inp, True)
+
+    def body():
+        with m.autograd.detect_anomaly():
+            out.backward()
+
+    return _anomaly_run(m, body)
+
+
+def anomaly_nan_second_output(m):
+    f = _nan_fn(m)
+    inp = m.ones(4, requires_grad=True)
+
+    def body():
+        with m.autograd.detect_anomaly():
+            f.apply(inp, inp, False).backward()
+
+    return _anomaly_run(m, body)
+
+
+def anomaly_nested_nan(m):
+    class Outer(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, first):
+            ctx.first = first
+            ctx.save_for_backward(a)
+            return a.sum(0, keepdim=True)
+
+        @staticmethod
+        def backward(ctx, g):
+            (a,) = ctx.saved_tensors
+            gg = g.clone().expand(4)
+            return Inner.apply(gg * a, gg + a, ctx.first), None
+
+    class Inner(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b, first):
+            ctx.first = first
+            return a * 2.0 + b
+
+        @staticmethod
+        def backward(ctx, g):
+            g1, g2 = g.clone(), g.clone()
+            g1[0] = 0
+            g2[0] = 0
+            if ctx.first:
+                g1[0] /= 0
+            else:
+                g2[0] /= 0
+            return g1, g2, None
+
+    inp = m.ones(4, requires_grad=True)
+    (gi,) = m.autograd.grad(Outer.apply(inp, True), (inp,), create_graph=True)
+    gi.sum().backward()
+    r = [inp.grad]
+    inp = m.ones(4, requires_grad=True)
+    (gi,) = m.autograd.grad(Outer.apply(inp, True), (inp,), create_graph=True)
+
+    def body():
+        with m.autograd.detect_anomaly():
+            gi.sum().backward()
+
+    r.append(_anomaly_run(m, body)[:3])
+    inp = m.ones(4, requires_grad=True)
+
+    def body2():
+        with m.autograd.detect_anomaly():
+            (g2,) = m.autograd.grad(Outer.apply(inp, False), (inp,), create_graph=True)
+            g2.sum().backward()
+
+    return r + [_anomaly_run(m, body2, ("Inner.apply", "Outer.apply"))]
+
+
+def anomaly_inplace_error_warnings(m):
+    def body():
+        with m.autograd.detect_anomaly():
+            a = m.ones(3, requires_grad=True)
+            d1 = a + 1
+            d2 = d1 ** 2
+            d1 += 1
+            m.autograd.grad(d2.sum(), a)
+
+    return _anomaly_run(m, body)[:3]
+
+
+def anomaly_no_check_nan(m):
+    class NanGrad(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a.clone()
+
+        @staticmethod
+        def backward(ctx, g):
+            return m.tensor(float("nan")).expand(3, 3)
+
+    r = []
+    with m.autograd.detect_anomaly(check_nan=False):
+        inp = m.ones(3, 3, requires_grad=True)
+        out = NanGrad.apply(inp).sum()
+        out.backward(retain_graph=True)
+        r.append(m.is_anomaly_check_nan_enabled())
+        with m.autograd.detect_anomaly(check_nan=True):
+            r.append(m.is_anomaly_check_nan_enabled())
+            try:
+                out.backward(retain_graph=True)
+            except RuntimeError as e:
+                r.append(str(e)[:_KEY])
+        out.backward()
+    return r + [inp.grad, m.is_anomaly_enabled()]
 
 
 SCENARIOS = [v for k, v in list(globals().items())
