@@ -1540,6 +1540,153 @@ def anomaly_no_check_nan(m):
     return r + [inp.grad, m.is_anomaly_enabled()]
 
 
+
+def version_counter_sharing(m):
+    x = m.ones(1, 2)
+    v0 = x._version
+    x.add_(1).add_(1)
+    r = [x._version - v0]
+    xz = x[:]
+    r.append(x._version == xz._version)
+    xz.add_(1)
+    r.append([x._version, xz._version])
+    saved = x._version
+    x.data = m.ones(2, 3)
+    r.append(x._version == saved)
+    x.add_(1)
+    r.append([x._version, xz._version])
+    xz.add_(1)
+    return r + [[x._version, xz._version]]
+
+
+def set_data_dtype_checks(m):
+    a = m.tensor(1.0, requires_grad=True)
+    a.data = m.tensor(2.0)
+    r = [a, a.requires_grad]
+    try:
+        a.data = m.tensor(3)
+    except RuntimeError as e:
+        r.append(str(e)[:_KEY])
+    return r
+
+
+def deep_reentrant(m):
+    class Deep(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            with m.enable_grad():
+                ctx.x = a.detach().requires_grad_() - 1
+            return ctx.x.detach()
+
+        @staticmethod
+        def backward(ctx, g):
+            if ctx.x < 0:
+                return g
+            with m.enable_grad():
+                Deep.apply(ctx.x).sum().backward()
+            return g
+
+    v = m.tensor(30.0, requires_grad=True)
+    Deep.apply(v).sum().backward()
+    return v.grad
+
+
+def reentrant_priority(m):
+    order = []
+
+    class Plain(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a
+
+        @staticmethod
+        def backward(ctx, g):
+            order.append("Plain")
+            return g
+
+    class Reentrant(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            with m.enable_grad():
+                ctx.x = a.detach().requires_grad_() - 1
+            return ctx.x.detach()
+
+        @staticmethod
+        def backward(ctx, g):
+            order.append("Reentrant")
+            if ctx.x < 0:
+                return g
+            with m.enable_grad():
+                Reentrant.apply(ctx.x).backward()
+            return g
+
+    a = Plain.apply(m.tensor(6.0, requires_grad=True))
+    b = Reentrant.apply(m.tensor(9.0, requires_grad=True))
+    (a * b).backward()
+    return order
+
+
+def callback_adds_callback(m):
+    called = []
+
+    def final():
+        called.append("final")
+
+    def adds():
+        called.append("adds")
+        m.autograd.Variable._execution_engine.queue_callback(final)
+
+    class Id(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a
+
+        @staticmethod
+        @m.autograd.function.once_differentiable
+        def backward(ctx, g):
+            m.autograd.Variable._execution_engine.queue_callback(adds)
+            return g
+
+    Id.apply(m.ones(2, requires_grad=True)).sum().backward()
+    return called
+
+
+def reentrant_callbacks(m):
+    counter = {"inner": 0, "outer": 0}
+
+    class Inner(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a
+
+        @staticmethod
+        @m.autograd.function.once_differentiable
+        def backward(ctx, g):
+            m.autograd.Variable._execution_engine.queue_callback(
+                lambda: counter.__setitem__("inner", counter["inner"] + 1))
+            return g
+
+    class Outer(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a
+
+        @staticmethod
+        @m.autograd.function.once_differentiable
+        def backward(ctx, g):
+            m.autograd.Variable._execution_engine.queue_callback(
+                lambda: counter.__setitem__("outer", counter["outer"] + 1))
+            tmp = g.detach().requires_grad_()
+            with m.enable_grad():
+                out = Inner.apply(tmp).sum()
+            out.backward()
+            return g
+
+    t1 = m.ones(2, requires_grad=True)
+    m.autograd.backward([Outer.apply(t1).sum()])
+    return counter
+
+
 SCENARIOS = [v for k, v in list(globals().items())
              if callable(v) and getattr(v, "__module__", None) == __name__
              and not k.startswith("_") and k not in {"outcome", "graph_desc"}]

@@ -419,9 +419,26 @@ class Tensor:
             self._st = _CounterOf(src, self._st.base_st)
             self._base = None
             return
+        live = [w for w in self._views or () if w() is not None]
+        if live:
+            self._hand_views_over(live)
+            self._st = _CounterOf(src, self._st)  # the views' counter stays this one's
+            return
         st = _DataStorage(src)
         st.version = self._st.version
         self._st = st
+
+    def _hand_views_over(self, live: list) -> None:
+        """Before ``self.data = other``: the live views keep aliasing the old data (torch's
+        views share the old storage), so they move to a hidden handle that owns it."""
+        old = Tensor._wrap(None, self._inference)
+        old._st = self._st
+        old._requires_grad, old._grad_fn, old._output_nr = \
+            self._requires_grad, self._grad_fn, self._output_nr
+        old._views = live
+        for w in live:
+            w()._base = old
+        self._views = None
 
     @data.deleter
     def data(self) -> None:
