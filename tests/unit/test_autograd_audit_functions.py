@@ -1687,6 +1687,461 @@ def reentrant_callbacks(m):
     return counter
 
 
+
+# ---- saved tensors ----------------------------------------------------------------------------
+def raw_saved_variable_data(m):
+    def pack(t):
+        return t
+
+    def unpack(t):
+        return t
+
+    a = m.tensor(2.0, requires_grad=True)
+    with m.autograd.graph.saved_tensors_hooks(pack, unpack):
+        b = a ** 2
+    c = b.exp()
+    d = c ** 2
+    pow_sv, exp_sv, pow2_sv = (b.grad_fn._raw_saved_self, c.grad_fn._raw_saved_result,
+                               d.grad_fn._raw_saved_self)
+    return [pow_sv.data is a, pow_sv.unpack_hook is unpack, exp_sv.data is c,
+            exp_sv.unpack_hook, pow2_sv.data is c, pow2_sv.unpack_hook]
+
+
+def function_saved_tensors_attr(m):
+    def make(save):
+        class Keep(m.autograd.Function):
+            @staticmethod
+            def forward(ctx, a):
+                if save:
+                    ctx.save_for_backward(a, None)
+                return a
+
+            @staticmethod
+            def backward(ctx, g):
+                return g
+
+        return Keep
+
+    a = m.ones(3, requires_grad=True)
+    y = make(True).apply(a)
+    st = y.grad_fn.saved_tensors
+    r = [st[0] is a, st[1], len(y.grad_fn._raw_saved_tensors)]
+    saved = y.grad_fn._raw_saved_tensors
+    for hooks in [(lambda t: t, lambda t: t)]:
+        try:
+            saved[1].register_hooks(*hooks)
+        except RuntimeError as e:
+            r.append(str(e)[:_KEY])
+    saved[0].register_hooks(lambda t: t, lambda t: t)
+    try:
+        saved[0].register_hooks(lambda t: t, lambda t: t)
+    except RuntimeError as e:
+        r.append(str(e)[:_KEY])
+    y.sum().backward()
+    for get in (lambda: y.grad_fn._raw_saved_tensors, lambda: y.grad_fn.saved_tensors):
+        try:
+            get()
+        except RuntimeError as e:
+            r.append(str(e)[:_KEY])
+    y = make(False).apply(a)
+    return r + [y.grad_fn.saved_tensors, y.grad_fn._raw_saved_tensors]
+
+
+def clear_saved_tensors_on_access(m):
+    class Once(m.autograd.Function):
+        clear_saved_tensors_on_access = True
+
+        @staticmethod
+        def forward(ctx, a):
+            ctx.save_for_backward(a)
+            return a.clone()
+
+        @staticmethod
+        def backward(ctx, g):
+            _ = ctx.saved_tensors
+            _ = ctx.saved_tensors
+            return g
+
+    Once.apply(m.ones(3, requires_grad=True)).sum().backward()
+
+
+def node_isinstance(m):
+    node = m.autograd.graph.Node
+    seen = []
+
+    class Func(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            seen.append(isinstance(ctx, node))
+            return a
+
+        @staticmethod
+        def backward(ctx, g):
+            seen.append(isinstance(ctx, node))
+            return g
+
+    a = m.ones(2, requires_grad=True)
+    out = Func.apply(a)
+    r = [isinstance(out.grad_fn, node), issubclass(type(out.grad_fn), node),
+         node in type(out.grad_fn).mro(), isinstance(a.exp().grad_fn, node)]
+    out.sum().backward()
+    return r + seen
+
+
+# ---- views made by ops and by custom Functions ------------------------------------------------
+def views_codegen_modes(m):
+    r = []
+    for grad_mode, requires_grad in [(True, False), (True, True), (False, True), (False, False)]:
+        inp = m.ones(2, requires_grad=requires_grad).clone()
+        with m.set_grad_enabled(grad_mode):
+            out = inp.view_as(inp)
+            parts = inp.clone().unbind() if requires_grad else inp.unbind()
+        row = [out._is_view(), parts[0]._is_view()]
+        for t in (out, parts[0], parts[1]):
+            try:
+                t.add_(1)
+                row.append(None)
+            except RuntimeError as e:
+                row.append(str(e)[:_KEY])
+        r.append(row)
+    return r
+
+
+def inplace_into_custom_view(m):
+    class ViewAs(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a.view_as(a)
+
+        @staticmethod
+        def backward(ctx, g):
+            return g
+
+    r = []
+    for act in (lambda v, b: v.__iadd__(b), lambda v, b: v.copy_(b)):
+        view_a = ViewAs.apply(m.ones(1, 2))
+        try:
+            act(view_a, m.ones(1, requires_grad=True))
+            r.append(None)
+        except RuntimeError as e:
+            r.append(str(e)[:_KEY])
+    try:
+        m.ones(1, 2).unbind()[0].copy_(m.ones(1, requires_grad=True))
+    except RuntimeError as e:
+        r.append(str(e)[:_KEY])
+    a = m.zeros(1, 2)
+    a.select(1, 0).copy_(m.ones(1, requires_grad=True)[0])
+    return r + [a, type(a.grad_fn).__name__]
+
+
+def simple_views_custom_function(m):
+    calls = []
+
+    class One(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, make_view):
+            return a.narrow(0, 0, 2) if make_view else a.clone()
+
+        @staticmethod
+        def backward(ctx, g):
+            calls.append("one")
+            return g, None
+
+    class Two(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b, make_view):
+            a = a.narrow(0, 0, 2) if make_view else a.clone()
+            return a, a + b
+
+        @staticmethod
+        def backward(ctx, ga, gab):
+            calls.append("two")
+            return ga + gab, gab, None
+
+    class ViewOfTemp(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, make_view):
+            ctx.save_for_backward(a)
+            a = a.narrow(0, 0, 2) if make_view else a.clone()
+            return a.clone().select(0, 0)
+
+        @staticmethod
+        def backward(ctx, g):
+            calls.append("temp")
+            (a,) = ctx.saved_tensors
+            res = m.zeros_like(a)
+            res.select(0, 0).copy_(g)
+            return res, None
+
+    r = []
+    for kind in ("one", "two", "temp"):
+        for inplace in (True, False):
+            for make_view in (True, False):
+                a = m.ones(2, dtype=m.double, requires_grad=True)
+                b = m.ones(2, dtype=m.double, requires_grad=True)
+                calls.clear()
+                try:
+                    aa, bb = a.clone(), b.clone()
+                    if kind == "two":
+                        t1, t2 = Two.apply(aa, bb, make_view)
+                        if inplace:
+                            t1 += 3
+                            t2 += 3
+                        else:
+                            t1, t2 = t1 + 3, t2 + 3
+                        t = t1 * t2
+                    else:
+                        t = One.apply(aa, make_view) if kind == "one" else \
+                            ViewOfTemp.apply(aa + bb, make_view)
+                        t = t.add_(3) if inplace else t + 3
+                    t.sum().abs().backward()
+                    r.append([kind, inplace, make_view, list(calls), a.grad, b.grad])
+                except RuntimeError as e:
+                    r.append([kind, inplace, make_view, str(e)[:_KEY]])
+    return r
+
+
+def inplace_views_creation_meta(m):
+    class ViewAs(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a.view_as(a)
+
+        @staticmethod
+        def backward(ctx, g):
+            return g
+
+    r = []
+    for fn in (lambda v: v.t_(), lambda v: v.squeeze_(0), lambda v: v.unsqueeze_(0),
+               lambda v: v.transpose_(0, 0)):
+        for kind in ("normal", "multi_view", "custom"):
+            for gm_view in (True, False):
+                for gm_iview in (True, False):
+                    for rg in (True, False):
+                        base = m.ones(2, 3, requires_grad=rg).clone()
+                        with m.set_grad_enabled(gm_view):
+                            inp = (base.unbind()[0] if kind == "multi_view" else
+                                   ViewAs.apply(base) if kind == "custom" else base.view_as(base))
+                        row = []
+                        try:
+                            with m.set_grad_enabled(gm_iview):
+                                fn(inp)
+                            row.append(None)
+                            inp.add_(1)
+                            row.append(None)
+                        except RuntimeError as e:
+                            row.append(str(e)[:_KEY])
+                        r.append(row)
+    return r
+
+
+def print_invalid_and_custom(m):
+    a = m.ones(1, requires_grad=True)
+    r = [repr(a), repr(a.clone())]
+    with m.no_grad():
+        b = a[:]
+        b *= 2
+    r.append(repr(b))
+
+    class Func(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x
+
+        @staticmethod
+        def backward(ctx, g):
+            return g
+
+    return r + [repr(Func.apply(a))]
+
+
+def inplace_view_of_view_no_grad(m):
+    r = []
+    for ctx in (m.no_grad, m.inference_mode):
+        x = m.zeros(2)
+        with ctx():
+            y = x.view(2)
+        try:
+            y.requires_grad_(True)
+            z = y.view(2)
+            z /= 2
+            r.append(None)
+        except RuntimeError as e:
+            r.append(str(e)[:_KEY])
+    return r
+
+
+def multiple_views_custom_function(m):
+    calls = []
+
+    class ComplexView(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, idx):
+            res = a.narrow(0, idx, 1)
+            res = a.select(0, idx)
+            ctx.save_for_backward(a)
+            ctx.idx = idx
+            return res
+
+        @staticmethod
+        def backward(ctx, g):
+            calls.append(1)
+            (a,) = ctx.saved_tensors
+            res = m.zeros_like(a)
+            res.select(0, ctx.idx).copy_(g)
+            return res, None
+
+    a = m.ones(2, requires_grad=True)
+    out = ComplexView.apply(a.clone(), 1)
+    out.sum().backward()
+    r = [len(calls), a.grad, out._is_view()]
+    out = ComplexView.apply(a.clone(), 1)
+    try:
+        out += 1
+    except RuntimeError as e:
+        r.append(str(e)[:_KEY])
+    return r
+
+
+def custom_function_inplace_variants(m):
+    calls = []
+
+    class Adder(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            a.add_(b)
+            ctx.mark_dirty(a)
+            return a
+
+        @staticmethod
+        def backward(ctx, g):
+            calls.append("adder")
+            return g, g
+
+    class AdderBad(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            c = 3 * a
+            c.add_(b)
+            ctx.mark_dirty(c)
+            return c
+
+        @staticmethod
+        def backward(ctx, g):
+            return 3 * g, 3 * g
+
+    class BadAdder(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            a.add_(b)
+            ctx.mark_dirty(a)
+            return a, a + b
+
+        @staticmethod
+        def backward(ctx, ga, gab):
+            calls.append("bad")
+            return ga + gab, ga + gab
+
+    class OutPlace(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            a.add_(b)
+            ctx.mark_dirty(a)
+            return a.clone(), a + b
+
+        @staticmethod
+        def backward(ctx, ga, gab):
+            return ga + gab, ga + 2 * gab
+
+    a = m.ones(2, requires_grad=True)
+    b = m.ones(2, requires_grad=True)
+    r = []
+    c = Adder.apply(a.clone(), b)
+    c.sum().backward()
+    c = Adder.apply(a.clone(), b)
+    c += 2
+    c.sum().backward()
+    c = Adder.apply(a.clone().view_as(a), b)
+    c.sum().backward()
+    r += [list(calls), a.grad.clone(), b.grad.clone(), type(c.grad_fn).__name__]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        d = AdderBad.apply(a.clone(), b)
+    r += [len(caught), [str(w.message)[:_KEY] for w in caught], type(d.grad_fn).__name__]
+    calls.clear()
+    c, d = BadAdder.apply(a.clone(), b)
+    (c * d).sum().backward()
+    c, d = BadAdder.apply(a.clone(), b)
+    c += 2
+    (c * d).sum().backward()
+    r += [list(calls), a.grad, b.grad]
+    for act in (lambda: BadAdder.apply(a.clone().view_as(a), b),
+                lambda: OutPlace.apply(a.clone().view_as(a), b)):
+        try:
+            act()
+        except RuntimeError as e:
+            r.append(str(e)[:_KEY])
+    return r
+
+
+def mark_dirty_errors(m):
+    class OfIntermediate(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            out = a.clone().view_as(a)
+            ctx.mark_dirty(out)
+            return out
+
+        @staticmethod
+        def backward(ctx, g):
+            return g
+
+    class AddOne(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            a.add_(1)
+            ctx.mark_dirty(a)
+            return a
+
+        @staticmethod
+        def backward(ctx, g):
+            return g
+
+    r = []
+    a = m.tensor([1.0, 2.0], requires_grad=True)
+    for act in (lambda: OfIntermediate.apply(a.clone()),
+                lambda: AddOne.apply(a.clone().split_with_sizes([1, 1], dim=0)[0]),
+                lambda: AddOne.apply(a.view_as(a))):
+        try:
+            act()
+            r.append(None)
+        except RuntimeError as e:
+            r.append(str(e)[:_KEY])
+    x = m.tensor(1.0, requires_grad=True).clone()
+    y = AddOne.apply(x)
+    return r + [y is x, x, type(x.grad_fn).__name__]
+
+
+def custom_view_in_no_grad(m):
+    class Alias(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a[:]
+
+        @staticmethod
+        def backward(ctx, g):
+            return g
+
+    inp = m.ones(2, requires_grad=True)
+    with m.no_grad():
+        out = Alias.apply(inp)
+    r = [out.requires_grad, out._is_view(), out._base is inp]
+    with m.no_grad():
+        out.add_(1)
+    r.append(inp)
+    return r
+
+
 SCENARIOS = [v for k, v in list(globals().items())
              if callable(v) and getattr(v, "__module__", None) == __name__
              and not k.startswith("_") and k not in {"outcome", "graph_desc"}]
