@@ -73,6 +73,10 @@ FN_CACHE_MAX = _caches.LIMITS["function_traced"]
 _fn_cache = _caches.cache("function_traced")
 _TENSOR = object()  # template slot of a tensor argument
 _RELEASED = object()  # ctx._tl_saved once the node's saved tensors were freed
+_CLEARED = object()  # ... once read, for a Function with clear_saved_tensors_on_access = True
+_ACCESSED_TWICE = ("saved_tensors can only be accessed once when "
+                   "clear_saved_tensors_on_access=True is set on the autograd.Function. Either "
+                   "access saved_tensors only once, or set clear_saved_tensors_on_access=False.")
 
 
 # ---- ctx --------------------------------------------------------------------------------------
@@ -86,6 +90,7 @@ class FunctionCtx:
     _tl_dirty: tuple = ()
     _tl_non_diff: tuple = ()
     _tl_materialize: bool = True
+    _tl_clear: bool = False
     needs_input_grad: tuple = ()
 
     def save_for_backward(self, *tensors: Any) -> None:
@@ -110,6 +115,10 @@ class FunctionCtx:
         saved = self._tl_saved
         if saved is _RELEASED:
             raise RuntimeError(_FREED)
+        if self._tl_clear:  # the Function's clear_saved_tensors_on_access
+            if saved is _CLEARED:
+                raise RuntimeError(_ACCESSED_TWICE)
+            self._tl_saved = _CLEARED
         if not saved:
             return ()
         return tuple(s.unpack() if isinstance(s, _Saved) else s for s in saved)
@@ -133,7 +142,7 @@ class FunctionCtx:
                            "automatically tracked. Note that calls to `set_()` are not tracked")
 
 
-_CTX_INTERNAL = frozenset(("_tl_saved", "_tl_dirty", "_tl_non_diff", "_tl_materialize",
+_CTX_INTERNAL = frozenset(("_tl_saved", "_tl_dirty", "_tl_non_diff", "_tl_materialize", "_tl_clear",
                            "needs_input_grad"))
 
 
@@ -266,6 +275,8 @@ class _BackwardClass:
         return python_node_class(owner.__name__ + "Backward")
 
 
+_DIRTY_NOT_INPUT = ("ctx.mark_dirty() received a tensor that was not an input. Only input "
+                    "Tensors that have been mutated should be passed to ctx.mark_dirty().")
 _DIRTY_VIEW_OUTPUTS = (
     "If your Function modifies inplace an input that is a view of another Tensor, your Function "
     "cannot return more than one Tensor. This is not supported by the current autograd engine. "
@@ -338,6 +349,8 @@ class Function:
         before = [array_of(t) for t in tensors]  # the node's inputs: values before any in-place
         ctx = FunctionCtx()
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in inputs)
+        if getattr(cls, "clear_saved_tensors_on_access", False):
+            ctx._tl_clear = True
         dual = function_jvp.has_dual(tensors)  # forward AD: forward sees no tangents
         hidden = _fw.suspend() if dual else None
         try:
@@ -354,6 +367,12 @@ class Function:
                 raise RuntimeError("Some elements marked as dirty during the forward method were "
                                    "not returned as output. The inputs that are modified inplace "
                                    "must all be outputs of the Function.")
+            if record and not any(t is a for a in inputs):
+                if t._base is not None:
+                    raise RuntimeError(_DIRTY_NOT_INPUT)
+                warnings.warn(_DIRTY_NOT_INPUT, UserWarning, stacklevel=2)
+            elif record and t._base is not None:
+                t._check_inplace()  # torch's checks of an in-place write to a view
             storage_of(t).version += 1
             if record and t._requires_grad and t._grad_fn is None:
                 raise RuntimeError("a leaf Variable that requires grad has been used in an "

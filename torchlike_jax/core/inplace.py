@@ -73,6 +73,12 @@ def _rebind(self, result: Tensor, reshaping: bool = False) -> Tensor:
     """
     if self._base is not None:
         if not reshaping:
+            meta = self._st.meta
+            if meta and not self._requires_grad and result._requires_grad \
+                    and grad_mode._local.grad_enabled:
+                # a view torch would not let be written with grad (no_grad, multi-output or
+                # custom-Function view) that the written value makes require grad
+                raise RuntimeError(views.rebase_message(None, meta, False))
             old_st = result._st
             write_through(self, result)
             node = result._grad_fn
