@@ -56,7 +56,7 @@ from ..core.graph import current_saved_hooks, node_class, python_node_class
 from ..core.inplace import write_through
 from ..core.tensor import Tensor
 from ..core.tensor_access import array_of, set_storage, storage_of
-from ..core.views import adopt_custom_view
+from ..core.views import adopt_custom_view, mark_custom_view
 from . import function_jvp
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable"]
@@ -575,8 +575,12 @@ def _record_eager(cls, inputs, ctx, outs, results, tensors, before) -> None:
     non_diff_pos = frozenset(pos[k] for k in range(len(t_outs)) if k not in diff)
     node.state = _Eager(cls, ctx, template, pos, len(outs), as_is, non_diff_pos)
     for o, r in t_outs:  # a view made in forward stays a view, one torch won't let be written
-        if r is not o and r._base is None and o._base is not None and r._grad_fn is node:
-            adopt_custom_view(r, o)
+        if o._base is not None and r._grad_fn is node:
+            if r is o:  # a view of a temporary made in forward: handed back as it is
+                if not any(o is d for d in dirty):
+                    mark_custom_view(r)
+            elif r._base is None:
+                adopt_custom_view(r, o)
     if raw_saved:
         ctx._tl_saved = _saved_entries(raw_saved, node, t_outs)
 

@@ -307,6 +307,17 @@ class SavedTensor:
     def unpack(self) -> Tensor | None:
         return getattr(self._node, "_saved_" + self._name)
 
+    @property
+    def data(self) -> Any:
+        """What is stored: the object a pack hook returned, else the saved tensor."""
+        entry = _packed_entry(self._node, self._index)
+        return entry[1] if entry is not None else self.unpack()
+
+    @property
+    def unpack_hook(self) -> Callable[[Any], Any] | None:
+        entry = _packed_entry(self._node, self._index)
+        return entry[2] if entry is not None else None
+
     def register_hooks(self, pack_hook: Callable[[Any], Any],
                        unpack_hook: Callable[[Any], Any]) -> None:
         if not callable(pack_hook) or not callable(unpack_hook):

@@ -241,6 +241,12 @@ def make_views(op: Any, params: tuple, source: Any, results: tuple) -> None:
         base._views = [w for w in views if w() is not None]
 
 
+def mark_custom_view(view: Any) -> None:
+    """A view a custom Function made in forward and returned as it is: torch forbids writing
+    it in place with grad mode on, as any view made inside a custom Function."""
+    view._st.meta = IN_CUSTOM_FUNCTION
+
+
 def adopt_custom_view(out: Any, source: Any) -> None:
     """A custom Function returned ``source``, a view made in its forward, as ``out``: ``out``
     is a view of the same base that torch forbids writing in place with grad mode on."""
