@@ -2142,6 +2142,392 @@ def custom_view_in_no_grad(m):
     return r
 
 
+
+def grad_mode_in_reentrant_backward(m):
+    seen = []
+
+    class Inner(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a.clone()
+
+        @staticmethod
+        def backward(ctx, g):
+            before = m.is_grad_enabled()
+            with m.enable_grad():
+                foo = m.ones(g.size(), requires_grad=True)
+                (gr,) = m.autograd.grad(foo ** 3, foo, grad_outputs=g)
+            seen.append([before, m.is_grad_enabled()])
+            return gr
+
+    inp = m.ones(3, requires_grad=True)
+    Inner.apply(inp).sum().backward()
+    Inner.apply(inp).sum().backward(create_graph=True)
+    return [seen, inp.grad]
+
+
+def function_definition_errors(m):
+    class NoFw(m.autograd.Function):
+        @staticmethod
+        def backward(ctx, g):
+            return g
+
+    class NoBw(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a.clone()
+
+    class Both(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a.clone()
+
+        @staticmethod
+        def backward(ctx, g):
+            return g
+
+        @staticmethod
+        def vjp(ctx, g):
+            return g
+
+    inp = m.ones(1, requires_grad=True)
+    r = []
+    for act in (lambda: NoFw.apply(inp), lambda: NoBw.apply(inp).sum().backward(),
+                lambda: Both.apply(inp).sum().backward()):
+        try:
+            act()
+        except (RuntimeError, NotImplementedError) as e:
+            r.append([type(e).__name__, str(e)[:_KEY]])
+    return r
+
+
+def local_inplace_in_forward(m):
+    class Part(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, inplace):
+            v = a.clone()[:3]
+            if inplace:
+                v += 2
+            return v
+
+        @staticmethod
+        def backward(ctx, g):
+            return g, None
+
+    base = m.ones(10, requires_grad=True)
+    return [type(Part.apply(base, False).grad_fn).__name__,
+            type(Part.apply(base, True).grad_fn).__name__]
+
+
+def saved_tensor_identity(m):
+    a = m.ones(5, requires_grad=True)
+    b = a * a
+    c = a * b
+    d = m.exp(a)
+    r = [b.grad_fn._saved_self is a, b.grad_fn._saved_other is a, c.grad_fn._saved_self is a,
+         c.grad_fn._saved_other is b, d.grad_fn._saved_result is d, d.grad_fn._saved_result]
+    c.sum().backward()
+    try:
+        c.grad_fn._saved_self
+    except RuntimeError as e:
+        r.append(str(e)[:_KEY])
+    return r
+
+
+def saved_output_version(m):
+    a = m.ones(2, requires_grad=True)
+    b = m.exp(a)
+    u = b.grad_fn._saved_result
+    r = [b._version == u._version]
+    with m.no_grad():
+        b += 1
+    return r + [u, b._version == u._version]
+
+
+def saved_hooks_register(m):
+    r = []
+    for leaf in (True, False):
+        def get():
+            return m.arange(1.0, 6.0, requires_grad=True) if leaf else \
+                1 + m.arange(1.0, 6.0, requires_grad=True)
+
+        a = get()
+        y = a * a
+        y.grad_fn._raw_saved_self.register_hooks(lambda x: 2 * x, lambda x: x / 2)
+        r.append(y.grad_fn._saved_self)
+        r.append(y.grad_fn._saved_self.grad_fn is a.grad_fn)
+        y.sum().backward()
+        r.append(a.grad if leaf else None)
+        a = get()
+        y = a * a
+        y.grad_fn._raw_saved_self.register_hooks(lambda x: 2 * x, lambda x: x)
+        r.append(y.grad_fn._saved_self)
+        y.sum().backward()
+        r.append(a.grad if leaf else None)
+        a = get()
+        y = a ** 3
+        y.grad_fn._raw_saved_self.register_hooks(lambda x: x, lambda x: x)
+        (g,) = m.autograd.grad(y.sum(), (a,), create_graph=True)
+        g.sum().backward()
+        r.append(a.grad if leaf else None)
+        a = get()
+        y = a * a
+        y.grad_fn._raw_saved_self.register_hooks(lambda x: x, lambda x: 1)
+        for act in (lambda: y.grad_fn._saved_self,
+                    lambda: (a * a).grad_fn._raw_saved_self.register_hooks(lambda x, b: x,
+                                                                          lambda x: x)):
+            try:
+                act()
+            except TypeError as e:
+                r.append(str(e)[:30])
+
+        def inplace_double(x):
+            x *= 2
+            return x
+
+        t = get() * get()
+        try:
+            t.grad_fn._raw_saved_self.register_hooks(inplace_double, lambda x: x / 2)
+        except RuntimeError as e:
+            r.append(str(e)[:_KEY])
+    return r
+
+
+def saved_input_detached_inplace(m):
+    a = m.tensor(1.0, requires_grad=True).clone()
+    b = a.sin()
+    a.detach_()
+    r = []
+    try:
+        b.backward()
+    except RuntimeError as e:
+        r.append(str(e)[:_KEY])
+    a = m.tensor(1.0, requires_grad=True).clone()
+    b = a.exp()
+    a.detach_()
+    b.backward()
+    return r + ["ok"]
+
+
+def saved_output_with_hooks(m):
+    a = m.arange(1.0, 4.0, requires_grad=True)
+    y = m.exp(a)
+    y.grad_fn._raw_saved_result.register_hooks(lambda x: x, lambda x: x)
+    r = [y.grad_fn._saved_result, y.grad_fn._saved_result.grad_fn is y.grad_fn]
+    y.sum().backward()
+    return r + [a.grad]
+
+
+def default_hooks_pack_counts(m):
+    def pack(x):
+        warnings.warn("pack")
+        return x
+
+    r = []
+    with m.autograd.graph.saved_tensors_hooks(pack, lambda x: x):
+        a = m.ones(5, requires_grad=True)
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            a * a
+        r.append(len(w))
+    for pk, up in ((lambda x: x, lambda x: x), (lambda x: 2 * x, lambda x: x / 2),
+                   (lambda x: 2 * x, lambda x: x)):
+        with m.autograd.graph.saved_tensors_hooks(pk, up):
+            a = m.arange(1.0, 6.0, requires_grad=True)
+            y = a * a
+            r += [y.grad_fn._saved_self, y.grad_fn._saved_other]
+            y.sum().backward()
+            r.append(a.grad)
+    with m.autograd.graph.saved_tensors_hooks(lambda x: x, lambda x: x):
+        a = m.arange(1.0, 4.0, requires_grad=True)
+        y = m.exp(a)
+        r.append(y.grad_fn._saved_result)
+        y.sum().backward()
+        r.append(a.grad)
+    return r
+
+
+def default_hooks_nested(m):
+    with m.autograd.graph.saved_tensors_hooks(lambda x: 3 * x, lambda x: 3 * x):
+        b = m.arange(1.0, 4.0, requires_grad=True)
+        with m.autograd.graph.saved_tensors_hooks(lambda x: 5 * x, lambda x: 5 * x):
+            a = m.arange(1.0, 4.0, requires_grad=True)
+            y = a * a
+        z = b * b
+    y.sum().backward()
+    z.sum().backward()
+    return [a.grad, b.grad]
+
+
+def disable_saved_hooks(m):
+    r = []
+    with m.autograd.graph.disable_saved_tensors_hooks("error message"):
+        try:
+            with m.autograd.graph.saved_tensors_hooks(lambda x: x, lambda x: x):
+                pass
+        except RuntimeError as e:
+            r.append(str(e))
+    with m.autograd.graph.saved_tensors_hooks(lambda x: x, lambda x: x):
+        try:
+            with m.autograd.graph.disable_saved_tensors_hooks("error message"):
+                pass
+        except RuntimeError as e:
+            r.append(str(e))
+    with m.autograd.graph.disable_saved_tensors_hooks("outer"):
+        with m.autograd.graph.disable_saved_tensors_hooks("inner"):
+            try:
+                with m.autograd.graph.saved_tensors_hooks(lambda x: x, lambda x: x):
+                    pass
+            except RuntimeError as e:
+                r.append(str(e))
+        try:
+            with m.autograd.graph.saved_tensors_hooks(lambda x: x, lambda x: x):
+                pass
+        except RuntimeError as e:
+            r.append(str(e))
+    with m.autograd.graph.saved_tensors_hooks(lambda x: x, lambda x: x):
+        r.append("enabled again")
+    return r
+
+
+def saved_hooks_errors_propagate(m):
+    class CustomError(Exception):
+        pass
+
+    def bad_pack(x):
+        raise CustomError("pack")
+
+    def bad_unpack(x):
+        raise CustomError("unpack")
+
+    a = m.tensor(1.0, requires_grad=True)
+    r = []
+    with m.autograd.graph.saved_tensors_hooks(bad_pack, lambda x: x):
+        try:
+            m.sin(a)
+        except CustomError as e:
+            r.append(str(e))
+    with m.autograd.graph.saved_tensors_hooks(lambda x: x, bad_unpack):
+        out = m.sin(a)
+        try:
+            out.backward()
+        except CustomError as e:
+            r.append(str(e))
+    return r
+
+
+def saved_hooks_custom_function(m):
+    counts = [0, 0]
+
+    def pack(x):
+        counts[0] += 1
+        return x
+
+    def unpack(x):
+        counts[1] += 1
+        return x
+
+    class Func(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            inter = a.exp()
+            ctx.save_for_backward(inter.clone().detach_().requires_grad_(True))
+            return a.exp()
+
+        @staticmethod
+        def backward(ctx, g):
+            (inter,) = ctx.saved_tensors
+            return g * inter
+
+    a = m.tensor(1.0, requires_grad=True)
+    with m.autograd.graph.saved_tensors_hooks(pack, unpack):
+        out = Func.apply(a)
+    out.backward()
+    x = m.ones(4, requires_grad=True)
+    with m.autograd.graph.saved_tensors_hooks(pack, unpack):
+        o = x * m.ones(4)
+        c1 = list(counts)
+        o.sum().backward()
+    return [a.grad, c1, counts]
+
+
+def saved_hooks_replacement_version(m):
+    seen = []
+
+    class Test(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x.sin()
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            before = a._version
+            x.add_(1)
+            seen.append(a._version - before)
+            return g
+
+    a = m.tensor(1.0, requires_grad=True)
+    repl = a.clone()
+    with m.autograd.graph.saved_tensors_hooks(lambda x: repl, lambda x: x):
+        b = Test.apply(a)
+    b.backward()
+    return [seen, repl]
+
+
+def pack_hook_inplace_fails(m):
+    a = m.ones(5, requires_grad=True)
+
+    def inc(x):
+        x += 1
+        return x
+
+    r = []
+    with m.autograd.graph.saved_tensors_hooks(inc, lambda x: x):
+        try:
+            m.exp(a)
+        except RuntimeError as e:
+            r.append(str(e)[:_KEY])
+    y = m.exp(a)
+    try:
+        y.grad_fn._raw_saved_result.register_hooks(inc, lambda x: x)
+    except RuntimeError as e:
+        r.append(str(e)[:_KEY])
+    return r + [a]
+
+
+def default_hooks_double_backward(m):
+    r = []
+    with m.autograd.graph.saved_tensors_hooks(lambda x: x, lambda x: x):
+        a = m.arange(1.0, 4.0, requires_grad=True)
+        (g,) = m.autograd.grad((a ** 3).sum(), (a,), create_graph=True)
+        g.sum().backward()
+        r.append(a.grad)
+    with m.autograd.graph.saved_tensors_hooks(lambda x: 2 * x, lambda x: x):
+        a = m.arange(1.0, 4.0, requires_grad=True)
+        s = (a ** 3).sum()
+    (g,) = m.autograd.grad(s, (a,), create_graph=True)
+    g.sum().backward()
+    r.append(a.grad)
+    a = m.arange(1.0, 4.0, requires_grad=True)
+    s = (a ** 3).sum()
+    with m.autograd.graph.saved_tensors_hooks(lambda x: 2 * x, lambda x: x):
+        (g,) = m.autograd.grad(s, (a,), create_graph=True)
+        g.sum().backward()
+        r.append(a.grad)
+    return r
+
+
+def wrapped_number_not_packed(m):
+    def err(x):
+        raise RuntimeError("this hook should not be called")
+
+    with m.autograd.graph.saved_tensors_hooks(err, err):
+        a = m.ones(5, requires_grad=True)
+        return m.autograd.grad((a * 3).sum(), (a,))
+
+
 SCENARIOS = [v for k, v in list(globals().items())
              if callable(v) and getattr(v, "__module__", None) == __name__
              and not k.startswith("_") and k not in {"outcome", "graph_desc"}]

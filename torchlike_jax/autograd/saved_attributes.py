@@ -24,6 +24,7 @@ import jax
 import jax.numpy as jnp
 
 from ..core import grad_mode
+from ..core.dispatch import _pack_one
 from ..core.graph import AccumulateGrad, Node
 from ..core.params import fill_params
 from ..core.tensor import Tensor
@@ -213,7 +214,14 @@ def _saved_input(node: Node, i: int) -> Tensor | None:
         raise RuntimeError(engine._FREED)
     entry = _packed_entry(node, i)
     if entry is not None:
-        return _unpacked(entry)
+        t = _unpacked(entry)
+        edge = node.edges[i]
+        if edge is not None and not isinstance(edge[0], AccumulateGrad) \
+                and t._grad_fn is not edge[0]:
+            # torch gives what the unpack hook returned the saved tensor's history
+            t = Tensor._alias(t)
+            set_history(t, edge[0], edge[1], True)
+        return t
     engine._check_saved(node)
     ref = _saved_ref(node, i)
     t = ref.tensor() if ref is not None and ref.tensor is not None else None
@@ -334,7 +342,8 @@ class SavedTensor:
         prev = local.grad_enabled
         local.grad_enabled = False
         try:
-            packed = pack_hook(value)
+            packed = _pack_one(pack_hook, value) if isinstance(value, Tensor) else \
+                pack_hook(value)
         finally:
             local.grad_enabled = prev
         node.packed = (*(node.packed or ()), (self._index, packed, unpack_hook))
