@@ -2247,7 +2247,7 @@ def saved_output_version(m):
 def saved_hooks_register(m):
     r = []
     for leaf in (True, False):
-        def get():
+        def get(leaf=leaf):
             return m.arange(1.0, 6.0, requires_grad=True) if leaf else \
                 1 + m.arange(1.0, 6.0, requires_grad=True)
 
@@ -2273,9 +2273,9 @@ def saved_hooks_register(m):
         a = get()
         y = a * a
         y.grad_fn._raw_saved_self.register_hooks(lambda x: x, lambda x: 1)
-        for act in (lambda: y.grad_fn._saved_self,
-                    lambda: (a * a).grad_fn._raw_saved_self.register_hooks(lambda x, b: x,
-                                                                          lambda x: x)):
+        for act in (lambda y=y: y.grad_fn._saved_self,
+                    lambda a=a: (a * a).grad_fn._raw_saved_self.register_hooks(
+                        lambda x, b: x, lambda x: x)):
             try:
                 act()
             except TypeError as e:
@@ -2320,7 +2320,7 @@ def saved_output_with_hooks(m):
 
 def default_hooks_pack_counts(m):
     def pack(x):
-        warnings.warn("pack")
+        warnings.warn("pack", stacklevel=2)
         return x
 
     r = []
@@ -2528,11 +2528,42 @@ def wrapped_number_not_packed(m):
         return m.autograd.grad((a * 3).sum(), (a,))
 
 
+#: scenarios that knowingly differ from torch (README "differences"); strict, so a fix shows
+KNOWN_DIFFERENCES = {
+    "first_grad_fn_access_in_no_grad": ".real/.imag of a complex tensor are copies, not views",
+    "view_replay": "no _force_original_view_tracking / is_view_replay_enabled",
+    "function_saved_tensors_attr": "a custom Function's node has no _raw_saved_tensors",
+    "node_isinstance": "ctx is not the node (not a graph.Node); Node is a real base class",
+    "inplace_views_creation_meta": "t_/squeeze_/unsqueeze_/transpose_ on a view detach it",
+    "custom_view_in_no_grad": "a Function's view output under no_grad is a plain tensor",
+    "default_hooks_double_backward": "saved-tensor hooks do not see a double-backward graph's "
+                                     "saved tensors (its nodes are fused vjps)",
+}
+
 SCENARIOS = [v for k, v in list(globals().items())
              if callable(v) and getattr(v, "__module__", None) == __name__
              and not k.startswith("_") and k not in {"outcome", "graph_desc"}]
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda f: f.__name__)
+def _param(scenario):
+    reason = KNOWN_DIFFERENCES.get(scenario.__name__)
+    marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+    return pytest.param(scenario, id=scenario.__name__, marks=marks)
+
+
+@pytest.mark.parametrize("scenario", [_param(s) for s in SCENARIOS])
 def test_matches_torch(scenario, real):
     assert outcome(scenario, tj) == outcome(scenario, real)
+
+
+def test_scenarios_raise_and_return(real):
+    """The table compares both kinds of outcome: errors and values (so it cannot pass by
+    comparing two crashes of the harness only)."""
+    kinds = {outcome(s, real)[0] for s in SCENARIOS[:40]}
+    assert kinds == {"ok", "raise"}
+
+
+def test_queue_callback_outside_backward(real):
+    for m in (tj, real):
+        with pytest.raises(RuntimeError, match="Final callbacks can only be installed"):
+            m.autograd.Variable._execution_engine.queue_callback(lambda: None)

@@ -269,6 +269,16 @@ def _saved_result(node: Node, k: int = 0) -> Tensor:
     if entry is not None:
         return _unpacked(entry)
     engine._check_saved(node)
+    if k == 0:
+        for ref in node.saved:
+            st = ref.storage() if ref.is_output else None
+            if st is not None and st.version == ref.version and not hasattr(st, "base_st"):
+                # the output is still there as saved: torch's unpacked tensor shares its data
+                # and version counter
+                t = Tensor._wrap(None)
+                t._st = st
+                set_history(t, node, 0, True)
+                return t
     outs: dict = {}
     engine._recompute(node, outs)
     t = Tensor._wrap(outs[node][k])
