@@ -2528,6 +2528,63 @@ def wrapped_number_not_packed(m):
         return m.autograd.grad((a * 3).sum(), (a,))
 
 
+
+def setup_context_default_args(m):
+    class Pow(m.autograd.Function):
+        @staticmethod
+        def forward(x, y=3):
+            return m.pow(x, y)
+
+        @staticmethod
+        def setup_context(ctx, inputs, output):
+            x, y = inputs
+            ctx.save_for_backward(x)
+            ctx.y = y
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return g * ctx.y * m.pow(x, ctx.y - 1), None
+
+    class PowCls(m.autograd.Function):
+        @classmethod
+        def forward(cls, x, y=3):
+            return m.pow(x, y)
+
+        @classmethod
+        def setup_context(cls, ctx, inputs, output):
+            x, y = inputs
+            ctx.save_for_backward(x)
+            ctx.y = y
+
+        @classmethod
+        def backward(cls, ctx, g):
+            (x,) = ctx.saved_tensors
+            return g * ctx.y * m.pow(x, ctx.y - 1), None
+
+    x = m.tensor(2.0, requires_grad=True)
+    y1, y2 = Pow.apply(x), PowCls.apply(x)
+    return [y1, m.autograd.grad(y1, x), y2, m.autograd.grad(y2, x)]
+
+
+def pynode_error_after_inplace(m):
+    class Foo(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a.clone()
+
+        @staticmethod
+        def backward(ctx, g):
+            return g.clone()
+
+    inp = m.ones(2, requires_grad=True)
+    right = Foo.apply(inp)
+    left1 = inp.clone()
+    left2 = left1 ** 2
+    left1 += 1
+    (left2 + right).sum().backward()
+
+
 #: scenarios that knowingly differ from torch (README "differences"); strict, so a fix shows
 KNOWN_DIFFERENCES = {
     "first_grad_fn_access_in_no_grad": ".real/.imag of a complex tensor are copies, not views",
