@@ -2585,10 +2585,22 @@ def pynode_error_after_inplace(m):
     (left2 + right).sum().backward()
 
 
+
+def view_replay_chain(m):
+    x = m.arange(1.0, 6.0, requires_grad=True)
+    r = []
+    with m.autograd._force_original_view_tracking(True):
+        base = x.clone()
+        v = base[1:].view(2, 2).t()
+        base.mul_(2)
+        r += [type(v.grad_fn).__name__, graph_desc(v.grad_fn), v]
+        (v * m.arange(4.0).view(2, 2)).sum().backward()
+    return r + [x.grad, m.autograd.is_view_replay_enabled()]
+
+
 #: scenarios that knowingly differ from torch (README "differences"); strict, so a fix shows
 KNOWN_DIFFERENCES = {
     "first_grad_fn_access_in_no_grad": ".real/.imag of a complex tensor are copies, not views",
-    "view_replay": "no _force_original_view_tracking / is_view_replay_enabled",
     "function_saved_tensors_attr": "a custom Function's node has no _raw_saved_tensors",
     "node_isinstance": "ctx is not the node (not a graph.Node); Node is a real base class",
     "inplace_views_creation_meta": "t_/squeeze_/unsqueeze_/transpose_ on a view detach it",

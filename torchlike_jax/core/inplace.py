@@ -222,7 +222,13 @@ def refresh(base: Any) -> None:
                 if v._requires_grad:
                     views.invalidate(v)
                 continue
-            fresh = dispatch(VIEW_CHAIN, (base,), (v._st.chain,))
+            if views.replay.enabled:
+                fresh = base
+                for op, params, index in v._st.chain:
+                    out = dispatch(op, (fresh,), params)
+                    fresh = out[index] if op.n_out > 1 else out
+            else:
+                fresh = dispatch(VIEW_CHAIN, (base,), (v._st.chain,))
             if v._retains_grad:
                 _move_retain(v, fresh._grad_fn)
             v._grad_fn = fresh._grad_fn
