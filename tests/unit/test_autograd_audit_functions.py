@@ -2601,10 +2601,8 @@ def view_replay_chain(m):
 #: scenarios that knowingly differ from torch (README "differences"); strict, so a fix shows
 KNOWN_DIFFERENCES = {
     "first_grad_fn_access_in_no_grad": ".real/.imag of a complex tensor are copies, not views",
-    "function_saved_tensors_attr": "a custom Function's node has no _raw_saved_tensors",
     "node_isinstance": "ctx is not the node (not a graph.Node); Node is a real base class",
     "inplace_views_creation_meta": "t_/squeeze_/unsqueeze_/transpose_ on a view detach it",
-    "custom_view_in_no_grad": "a Function's view output under no_grad is a plain tensor",
     "default_hooks_double_backward": "saved-tensor hooks do not see a double-backward graph's "
                                      "saved tensors (its nodes are fused vjps)",
 }

@@ -104,6 +104,15 @@ class FunctionCtx:
         self.saved_for_forward = tensors
 
     @property
+    def _raw_saved_tensors(self) -> tuple:
+        """torch's ``grad_fn._raw_saved_tensors``: one handle per ``save_for_backward`` entry,
+        on which ``register_hooks`` packs that entry."""
+        saved = self._tl_saved
+        if saved is _RELEASED:
+            raise RuntimeError(_FREED)
+        return tuple(_RawSaved(self, i) for i in range(len(saved or ())))
+
+    @property
     def saved_variables(self) -> tuple:
         """torch's old name of :attr:`saved_tensors`, deprecated."""
         warnings.warn("'saved_variables' is deprecated; use 'saved_tensors'", DeprecationWarning,
@@ -377,7 +386,7 @@ class Function:
             if record and t._requires_grad and t._grad_fn is None:
                 raise RuntimeError("a leaf Variable that requires grad has been used in an "
                                    "in-place operation.")
-        results = tuple(_output(o, dirty, inputs) for o in outs)
+        results = tuple(_output(o, dirty, inputs, record) for o in outs)
         if transforms.state.rev and split and tensors and not dirty:
             _differentiate_with_backward(cls, args, kwargs, tensors, before, outs, results)
         if record:
@@ -471,10 +480,13 @@ def _call_forward(cls: type, split: bool, ctx: FunctionCtx, args: tuple, kwargs:
         return cls.forward(ctx, *args, **kwargs)
 
 
-def _output(o: Any, dirty: tuple, inputs: tuple) -> Any:
+def _output(o: Any, dirty: tuple, inputs: tuple, record: bool = True) -> Any:
     """Torch hands back a dirty input itself, and a new handle for any other tensor that existed
-    before the call (an input returned unchanged): never the caller's object."""
+    before the call (an input returned unchanged): never the caller's object. Without a node
+    (no_grad), a tensor made in forward (a view of an input, say) is returned as it is."""
     if not isinstance(o, Tensor) or any(o is d for d in dirty):
+        return o
+    if not record and o._grad_fn is None and not any(o is a for a in inputs):
         return o
     if o._grad_fn is not None or o._requires_grad or any(o is a for a in inputs):
         return Tensor._alias(o)
@@ -494,6 +506,35 @@ class _Spec:
 
 
 # ---- the eager node: the user's backward as Python ---------------------------------------------
+class _RawSaved:
+    """Entry ``i`` of a Function's saved tensors, as torch's ``SavedTensor``."""
+
+    __slots__ = ("_ctx", "_i")
+
+    def __init__(self, ctx: FunctionCtx, i: int) -> None:
+        self._ctx, self._i = ctx, i
+
+    def register_hooks(self, pack_hook: Any, unpack_hook: Any) -> None:
+        if not callable(pack_hook) or not callable(unpack_hook):
+            raise TypeError("register_hooks(): incompatible function arguments: expected two "
+                            "callables (pack_hook, unpack_hook)")
+        saved = self._ctx._tl_saved
+        if saved is _RELEASED:
+            raise RuntimeError(_FREED)
+        entry = saved[self._i]
+        if entry is None:
+            raise RuntimeError("Calling register_hooks on a saved tensor with value None is "
+                               "forbidden")
+        if isinstance(entry, _SavedPacked):
+            raise RuntimeError("Calling register_hooks on a saved tensor whose hooks have already "
+                               "been set. Hint: only one pair of hooks is allowed at a time.")
+        value = entry.unpack() if isinstance(entry, _Saved) else entry
+        with grad_mode.no_grad():
+            packed = pack_hook(value)
+        self._ctx._tl_saved = (saved[:self._i] + (_SavedPacked(packed, unpack_hook),)
+                               + saved[self._i + 1:])
+
+
 class _Saved:
     """A ``save_for_backward`` entry once its node is recorded: rebuilt on each read."""
 

@@ -362,7 +362,7 @@ class SavedTensor:
 def _saved_getattr(self: Node, name: str) -> Any:
     """``Node.__getattr__``: only reached for names a node does not define."""
     raw = name.startswith("_raw_saved_")
-    if raw or name.startswith("_saved_"):
+    if (raw or name.startswith("_saved_")) and not self.python_backward:
         table = _spec_table(self) if not self.python_backward else None
         key = name[11:] if raw else name[7:]
         spec = table.get(key) if table is not None else None
