@@ -27,6 +27,8 @@ from .function import Function
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # the function shadows the module
 from .multithreading import set_multithreading_enabled
 from .variable import Variable
+from .version_counter import _unsafe_preserve_version_counter  # noqa: F401 - torch.autograd name
+from .view_replay import _force_original_view_tracking, is_view_replay_enabled  # noqa: F401
 
 __all__ = [
     "backward", "grad", "grad_mode", "graph", "no_grad", "enable_grad", "set_grad_enabled",

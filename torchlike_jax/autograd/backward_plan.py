@@ -76,6 +76,10 @@ class Kernel(Protocol):
     def backward(self, i: int, grads: list) -> Sequence | None:
         """Input gradients of step ``i``, one per wire (None: nothing to send)."""
 
+    def runs_undefined(self, i: int) -> bool:
+        """Whether step ``i`` runs when only undefined (None) gradients reach it: torch calls
+        a custom Function's backward then, with zeros unless it turned materializing off."""
+
 
 def build(nodes: Sequence[Node], *, sinks: Callable[[Node], bool], runs: set | None = None,
           roots: Sequence[tuple] = (), captures: Sequence[tuple] = (),
@@ -184,6 +188,8 @@ def _visit(plan: Plan, i: int, grads: list, slots: list, kernel: Kernel, capture
         return
     for wire, g in zip(step.wiring, in_grads, strict=True):
         if g is None:  # no gradient for this input (or a node post-hook dropped it)
+            if wire.inside and slots[wire.index] is None and kernel.runs_undefined(wire.index):
+                slots[wire.index] = [None] * plan.steps[wire.index].n_outputs
             continue
         if wire.inside:
             add_gradient(slots, plan, wire, g)

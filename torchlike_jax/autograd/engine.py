@@ -259,7 +259,8 @@ def run(roots: list[tuple], root_grads: list, targets: _Targets, retain_graph: b
     n_nodes = 0 if plain else sum(1 for n in order if not isinstance(n, AccumulateGrad))
     route = policy.route(needs_python=needs_python, plain_backward=plain, n_nodes=n_nodes)
     tasks = _local.tasks
-    tasks.append([next(_task_ids), order, None])  # what hooks may ask about this backward
+    # what hooks may ask about this backward; the last item: its queued final callbacks
+    tasks.append([next(_task_ids), order, None, []])
     try:
         with grad_mode.set_grad_enabled(create_graph):
             if route is Route.PER_NODE:
@@ -269,6 +270,11 @@ def run(roots: list[tuple], root_grads: list, targets: _Targets, retain_graph: b
                 out = _run_segments(order, roots, root_grads, targets)
             else:
                 out = _run_whole_graph(order, roots, root_grads, targets)
+        callbacks = tasks[-1][3]
+        k = 0
+        while k < len(callbacks):  # a callback may queue more: they run too
+            callbacks[k]()
+            k += 1
     finally:
         tasks.pop()
     if not retain_graph:
@@ -288,6 +294,15 @@ class _Local(threading.local):
 
 _local = _Local()
 _task_ids = itertools.count()
+
+
+def queue_callback(callback) -> None:
+    """torch's ``Variable._execution_engine.queue_callback``: run ``callback`` once the
+    backward call running in this thread (the innermost) has finished its graph."""
+    tasks = _local.tasks
+    if not tasks:
+        raise RuntimeError("Final callbacks can only be installed during backward pass.")
+    tasks[-1][3].append(callback)
 
 
 def current_graph_task_id() -> int:
@@ -426,6 +441,9 @@ class _EagerKernel:
     def receive(self, i: int, grads: list) -> list:
         return _apply_prehooks(self.nodes[i], grads, self.create_graph)
 
+    def runs_undefined(self, i: int) -> bool:
+        return self.nodes[i].python_backward
+
     def accumulate(self, i: int, grads: list) -> None:
         n, create_graph = self.nodes[i], self.create_graph
         if n.node_pre_hooks:
@@ -492,6 +510,9 @@ class _TracedKernel:
 
     def receive(self, i: int, grads: list) -> list:
         return grads
+
+    def runs_undefined(self, i: int) -> bool:
+        return False
 
     def accumulate(self, i: int, grads: list) -> None:
         self.sinks[i] = grads[0]

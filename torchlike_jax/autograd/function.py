@@ -56,7 +56,7 @@ from ..core.graph import AccumulateGrad, current_saved_hooks, node_class, python
 from ..core.inplace import write_through
 from ..core.tensor import Tensor
 from ..core.tensor_access import array_of, set_storage, storage_of
-from ..core.views import adopt_custom_view
+from ..core.views import adopt_custom_view, mark_custom_view
 from . import function_jvp
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable"]
@@ -73,6 +73,10 @@ FN_CACHE_MAX = _caches.LIMITS["function_traced"]
 _fn_cache = _caches.cache("function_traced")
 _TENSOR = object()  # template slot of a tensor argument
 _RELEASED = object()  # ctx._tl_saved once the node's saved tensors were freed
+_CLEARED = object()  # ... once read, for a Function with clear_saved_tensors_on_access = True
+_ACCESSED_TWICE = ("saved_tensors can only be accessed once when "
+                   "clear_saved_tensors_on_access=True is set on the autograd.Function. Either "
+                   "access saved_tensors only once, or set clear_saved_tensors_on_access=False.")
 
 
 # ---- ctx --------------------------------------------------------------------------------------
@@ -86,6 +90,7 @@ class FunctionCtx:
     _tl_dirty: tuple = ()
     _tl_non_diff: tuple = ()
     _tl_materialize: bool = True
+    _tl_clear: bool = False
     needs_input_grad: tuple = ()
 
     def save_for_backward(self, *tensors: Any) -> None:
@@ -99,10 +104,30 @@ class FunctionCtx:
         self.saved_for_forward = tensors
 
     @property
+    def _raw_saved_tensors(self) -> tuple:
+        """torch's ``grad_fn._raw_saved_tensors``: one handle per ``save_for_backward`` entry,
+        on which ``register_hooks`` packs that entry."""
+        saved = self._tl_saved
+        if saved is _RELEASED:
+            raise RuntimeError(_FREED)
+        return tuple(_RawSaved(self, i) for i in range(len(saved or ())))
+
+    @property
+    def saved_variables(self) -> tuple:
+        """torch's old name of :attr:`saved_tensors`, deprecated."""
+        warnings.warn("'saved_variables' is deprecated; use 'saved_tensors'", DeprecationWarning,
+                      stacklevel=2)
+        return self.saved_tensors
+
+    @property
     def saved_tensors(self) -> tuple:
         saved = self._tl_saved
         if saved is _RELEASED:
             raise RuntimeError(_FREED)
+        if self._tl_clear:  # the Function's clear_saved_tensors_on_access
+            if saved is _CLEARED:
+                raise RuntimeError(_ACCESSED_TWICE)
+            self._tl_saved = _CLEARED
         if not saved:
             return ()
         return tuple(s.unpack() if isinstance(s, _Saved) else s for s in saved)
@@ -126,7 +151,7 @@ class FunctionCtx:
                            "automatically tracked. Note that calls to `set_()` are not tracked")
 
 
-_CTX_INTERNAL = frozenset(("_tl_saved", "_tl_dirty", "_tl_non_diff", "_tl_materialize",
+_CTX_INTERNAL = frozenset(("_tl_saved", "_tl_dirty", "_tl_non_diff", "_tl_materialize", "_tl_clear",
                            "needs_input_grad"))
 
 
@@ -241,7 +266,7 @@ def _delayed_error(outputs: tuple) -> tuple:
         fakes.append(v)
     tensors = tuple(f for f in fakes if isinstance(f, Tensor))
     results = tuple(Tensor._alias(f) for f in tensors)
-    record_node(_Spec(tuple(range(len(results)))), python_node_class("DelayedError"),
+    record_node(_Spec(tuple(range(len(results)))), python_node_class("Error"),
                 _raise_once, tensors, [_aval(array_of(t)) for t in tensors], results)
     it = iter(results)
     return tuple(next(it) if isinstance(f, Tensor) else f for f in fakes)
@@ -252,6 +277,25 @@ def _aval(a: Any) -> jax.ShapeDtypeStruct:
 
 
 # ---- Function ---------------------------------------------------------------------------------
+class _BackwardClass:
+    """``MyFn._backward_cls``: the node class named after the Function (read on the class)."""
+
+    def __get__(self, obj: Any, owner: type) -> type:
+        return python_node_class(owner.__name__ + "Backward")
+
+
+_DIRTY_NOT_INPUT = ("ctx.mark_dirty() received a tensor that was not an input. Only input "
+                    "Tensors that have been mutated should be passed to ctx.mark_dirty().")
+_DIRTY_VIEW_OUTPUTS = (
+    "If your Function modifies inplace an input that is a view of another Tensor, your Function "
+    "cannot return more than one Tensor. This is not supported by the current autograd engine. "
+    "You should either make sure the input is not a view (using .clone() for example) or make "
+    "your Function only return one Tensor (potentially splitting it into two Functions: one "
+    "doing the inplace that returns a single Tensor and a second one that does the other "
+    "operations). You can ask on the forum https://discuss.pytorch.org/ if you need help to do "
+    "this change.")
+
+
 class Function:
     """Base class of custom autograd functions: subclass, define static ``forward`` and
     ``backward`` (optionally ``setup_context``), call ``MyFn.apply(...)``."""
@@ -290,6 +334,14 @@ class Function:
         raise NotImplementedError("You must implement the jvp function for custom "
                                   "autograd.Function to use it with forward mode AD.")
 
+    @staticmethod
+    def vmap(info: Any, in_dims: Any, *args: Any) -> Any:
+        raise NotImplementedError("To use autograd.Function with vmap, you must either override "
+                                  "the vmap staticmethod or set generate_vmap_rule=True.")
+
+    #: the class of this Function's graph nodes (``y.grad_fn.__class__``), as torch names it
+    _backward_cls = _BackwardClass()
+
     #: torch's opt-in for ``torch.func.vmap`` over this Function: here every Function runs
     #: under vmap as JAX batches its forward (and backward), so the flag only decides whether
     #: torch's "does not have vmap support" error is raised
@@ -306,6 +358,8 @@ class Function:
         before = [array_of(t) for t in tensors]  # the node's inputs: values before any in-place
         ctx = FunctionCtx()
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in inputs)
+        if getattr(cls, "clear_saved_tensors_on_access", False):
+            ctx._tl_clear = True
         dual = function_jvp.has_dual(tensors)  # forward AD: forward sees no tangents
         hidden = _fw.suspend() if dual else None
         try:
@@ -322,14 +376,23 @@ class Function:
                 raise RuntimeError("Some elements marked as dirty during the forward method were "
                                    "not returned as output. The inputs that are modified inplace "
                                    "must all be outputs of the Function.")
+            if record and not any(t is a for a in inputs):
+                if t._base is not None:
+                    raise RuntimeError(_DIRTY_NOT_INPUT)
+                warnings.warn(_DIRTY_NOT_INPUT, UserWarning, stacklevel=2)
+            elif record and t._base is not None:
+                t._check_inplace()  # torch's checks of an in-place write to a view
             storage_of(t).version += 1
             if record and t._requires_grad and t._grad_fn is None:
                 raise RuntimeError("a leaf Variable that requires grad has been used in an "
                                    "in-place operation.")
-        results = tuple(_output(o, dirty, inputs) for o in outs)
+        results = tuple(_output(o, dirty, inputs, record) for o in outs)
         if transforms.state.rev and split and tensors and not dirty:
             _differentiate_with_backward(cls, args, kwargs, tensors, before, outs, results)
         if record:
+            if len([o for o in outs if isinstance(o, Tensor)]) > 1 and any(
+                    t._base is not None and t._requires_grad for t in dirty):
+                raise RuntimeError(_DIRTY_VIEW_OUTPUTS)
             if any(isinstance(a, jax.core.Tracer) for a in before):  # compile / torch.func
                 _record_traced(cls, split, args, kwargs, ctx, outs, results, tensors, before)
             else:
@@ -337,8 +400,11 @@ class Function:
             for t in dirty:
                 if t._base is not None and t._grad_fn is not None:
                     # a dirty view: its base's history goes through this node too (torch's
-                    # CopySlices over the Function), and the view gets its view node back
+                    # CopySlices over the Function), and the view gets its view node back;
+                    # mark_dirty already counted this write
+                    version = storage_of(t).version
                     write_through(t, t)
+                    storage_of(t).version = version
         if dual:
             function_jvp.push_tangents(cls, ctx, inputs, results)
         return results if isinstance(raw, tuple) else results[0]
@@ -367,7 +433,8 @@ def _check_func_support(cls: type, split: bool) -> None:
                            "staticmethod. For more details, please see "
                            "https://pytorch.org/docs/main/notes/extending.func.html")
     if (any(level.kind == "vmap" for level in transforms.state.levels)
-            and not cls.generate_vmap_rule and not hasattr(cls, "vmap")):
+            and not cls.generate_vmap_rule
+            and inspect.getattr_static(cls, "vmap") is Function.__dict__["vmap"]):
         raise RuntimeError(f"You tried to vmap over {cls.__name__}, but it does not have vmap "
                            "support. Please override and implement the vmap staticmethod or set "
                            "generate_vmap_rule=True. For more details, please see "
@@ -413,10 +480,13 @@ def _call_forward(cls: type, split: bool, ctx: FunctionCtx, args: tuple, kwargs:
         return cls.forward(ctx, *args, **kwargs)
 
 
-def _output(o: Any, dirty: tuple, inputs: tuple) -> Any:
+def _output(o: Any, dirty: tuple, inputs: tuple, record: bool = True) -> Any:
     """Torch hands back a dirty input itself, and a new handle for any other tensor that existed
-    before the call (an input returned unchanged): never the caller's object."""
+    before the call (an input returned unchanged): never the caller's object. Without a node
+    (no_grad), a tensor made in forward (a view of an input, say) is returned as it is."""
     if not isinstance(o, Tensor) or any(o is d for d in dirty):
+        return o
+    if not record and o._grad_fn is None and not any(o is a for a in inputs):
         return o
     if o._grad_fn is not None or o._requires_grad or any(o is a for a in inputs):
         return Tensor._alias(o)
@@ -438,6 +508,35 @@ class _Spec:
 
 
 # ---- the eager node: the user's backward as Python ---------------------------------------------
+class _RawSaved:
+    """Entry ``i`` of a Function's saved tensors, as torch's ``SavedTensor``."""
+
+    __slots__ = ("_ctx", "_i")
+
+    def __init__(self, ctx: FunctionCtx, i: int) -> None:
+        self._ctx, self._i = ctx, i
+
+    def register_hooks(self, pack_hook: Any, unpack_hook: Any) -> None:
+        if not callable(pack_hook) or not callable(unpack_hook):
+            raise TypeError("register_hooks(): incompatible function arguments: expected two "
+                            "callables (pack_hook, unpack_hook)")
+        saved = self._ctx._tl_saved
+        if saved is _RELEASED:
+            raise RuntimeError(_FREED)
+        entry = saved[self._i]
+        if entry is None:
+            raise RuntimeError("Calling register_hooks on a saved tensor with value None is "
+                               "forbidden")
+        if isinstance(entry, _SavedPacked):
+            raise RuntimeError("Calling register_hooks on a saved tensor whose hooks have already "
+                               "been set. Hint: only one pair of hooks is allowed at a time.")
+        value = entry.unpack() if isinstance(entry, _Saved) else entry
+        with grad_mode.no_grad():
+            packed = pack_hook(value)
+        self._ctx._tl_saved = (saved[:self._i] + (_SavedPacked(packed, unpack_hook),)
+                               + saved[self._i + 1:])
+
+
 class _Saved:
     """A ``save_for_backward`` entry once its node is recorded: rebuilt on each read."""
 
@@ -482,12 +581,15 @@ class _SavedPacked(_Saved):
 class _Eager:
     """``PythonNode.state`` of a Function's node: what its backward needs."""
 
-    __slots__ = ("cls", "ctx", "template", "out_pos", "n_out", "as_is")
+    __slots__ = ("cls", "ctx", "template", "out_pos", "n_out", "as_is", "non_diff")
 
     def __init__(self, cls: type, ctx: FunctionCtx, template: tuple, out_pos: tuple,
-                 n_out: int, as_is: frozenset = frozenset()) -> None:
+                 n_out: int, as_is: frozenset = frozenset(),
+                 non_diff: frozenset = frozenset()) -> None:
         self.cls, self.ctx, self.template, self.out_pos, self.n_out = \
             cls, ctx, template, out_pos, n_out
+        #: output positions marked non-differentiable (``ctx._materialize_non_diff_grads``)
+        self.non_diff = non_diff
         #: output_nrs of inputs returned unchanged: torch treats them as views made inside
         #: the Function, which may not be modified in place (``_tensor._check_inplace``)
         self.as_is = as_is
@@ -513,10 +615,15 @@ def _record_eager(cls, inputs, ctx, outs, results, tensors, before) -> None:
     dirty = ctx._tl_dirty
     as_is = frozenset(k for k, (o, _) in enumerate(t_outs)
                       if any(o is a for a in inputs) and not any(o is d for d in dirty))
-    node.state = _Eager(cls, ctx, template, pos, len(outs), as_is)
+    non_diff_pos = frozenset(pos[k] for k in range(len(t_outs)) if k not in diff)
+    node.state = _Eager(cls, ctx, template, pos, len(outs), as_is, non_diff_pos)
     for o, r in t_outs:  # a view made in forward stays a view, one torch won't let be written
-        if r is not o and r._base is None and o._base is not None and r._grad_fn is node:
-            adopt_custom_view(r, o)
+        if o._base is not None and r._grad_fn is node:
+            if r is o:  # a view of a temporary made in forward: handed back as it is
+                if not any(o is d for d in dirty):
+                    mark_custom_view(r)
+            elif r._base is None:
+                adopt_custom_view(r, o)
     if raw_saved:
         ctx._tl_saved = _saved_entries(raw_saved, node, t_outs)
 
@@ -545,9 +652,10 @@ def _run_backward(node: Any, grads: list, create_graph: bool) -> list:
     st = node.state
     ctx = st.ctx
     full: list = [None] * st.n_out
+    keep_none = st.non_diff if not getattr(ctx, "_materialize_non_diff_grads", True) else ()
     for p, g, (shape, dtype) in zip(st.out_pos, grads, node.out_avals, strict=True):
         if g is None:
-            if ctx._tl_materialize:
+            if ctx._tl_materialize and p not in keep_none:
                 full[p] = Tensor._wrap(jnp.zeros(shape, dtype))
         else:
             full[p] = g if create_graph else Tensor._wrap(jnp.asarray(g))

@@ -24,6 +24,7 @@ import jax
 import jax.numpy as jnp
 
 from ..core import grad_mode
+from ..core.dispatch import _pack_one
 from ..core.graph import AccumulateGrad, Node
 from ..core.params import fill_params
 from ..core.strides import contiguous_strides
@@ -206,7 +207,14 @@ def _saved_input(node: Node, i: int) -> Tensor | None:
         raise RuntimeError(engine._FREED)
     entry = _packed_entry(node, i)
     if entry is not None:
-        return _unpacked(entry)
+        t = _unpacked(entry)
+        edge = node.edges[i]
+        if edge is not None and not isinstance(edge[0], AccumulateGrad) \
+                and t._grad_fn is not edge[0]:
+            # torch gives what the unpack hook returned the saved tensor's history
+            t = Tensor._alias(t)
+            set_history(t, edge[0], edge[1], True)
+        return t
     engine._check_saved(node)
     ref = _saved_ref(node, i)
     t = ref.tensor() if ref is not None and ref.tensor is not None else None
@@ -254,6 +262,16 @@ def _saved_result(node: Node, k: int = 0) -> Tensor:
     if entry is not None:
         return _unpacked(entry)
     engine._check_saved(node)
+    if k == 0:
+        for ref in node.saved:
+            st = ref.storage() if ref.is_output else None
+            if st is not None and st.version == ref.version and not hasattr(st, "base_st"):
+                # the output is still there as saved: torch's unpacked tensor shares its data
+                # and version counter
+                t = Tensor._wrap(None)
+                t._st = st
+                set_history(t, node, 0, True)
+                return t
     outs: dict = {}
     engine._recompute(node, outs)
     t = Tensor._wrap(outs[node][k])
@@ -300,6 +318,17 @@ class SavedTensor:
     def unpack(self) -> Tensor | None:
         return getattr(self._node, "_saved_" + self._name)
 
+    @property
+    def data(self) -> Any:
+        """What is stored: the object a pack hook returned, else the saved tensor."""
+        entry = _packed_entry(self._node, self._index)
+        return entry[1] if entry is not None else self.unpack()
+
+    @property
+    def unpack_hook(self) -> Callable[[Any], Any] | None:
+        entry = _packed_entry(self._node, self._index)
+        return entry[2] if entry is not None else None
+
     def register_hooks(self, pack_hook: Callable[[Any], Any],
                        unpack_hook: Callable[[Any], Any]) -> None:
         if not callable(pack_hook) or not callable(unpack_hook):
@@ -316,7 +345,8 @@ class SavedTensor:
         prev = local.grad_enabled
         local.grad_enabled = False
         try:
-            packed = pack_hook(value)
+            packed = _pack_one(pack_hook, value) if isinstance(value, Tensor) else \
+                pack_hook(value)
         finally:
             local.grad_enabled = prev
         node.packed = (*(node.packed or ()), (self._index, packed, unpack_hook))
@@ -325,7 +355,7 @@ class SavedTensor:
 def _saved_getattr(self: Node, name: str) -> Any:
     """``Node.__getattr__``: only reached for names a node does not define."""
     raw = name.startswith("_raw_saved_")
-    if raw or name.startswith("_saved_"):
+    if (raw or name.startswith("_saved_")) and not self.python_backward:
         table = _spec_table(self) if not self.python_backward else None
         key = name[11:] if raw else name[7:]
         spec = table.get(key) if table is not None else None
@@ -337,6 +367,15 @@ def _saved_getattr(self: Node, name: str) -> Any:
                 if index >= 0 and not _is_saved(self, index):
                     return None
                 return SavedTensor(self, index, key)
+    elif self.python_backward and not name.startswith("__"):
+        # torch's grad_fn of a custom Function IS its ctx: what forward/backward set on ctx
+        # (``ctx.k = ...``, ``saved_tensors``, ``needs_input_grad``) reads through the node
+        ctx = getattr(self.state, "ctx", None)
+        if ctx is not None:
+            try:
+                return getattr(ctx, name)
+            except AttributeError:
+                pass
     raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.tensor import Tensor
+from . import engine
 
 
 class _VariableMeta(type):
@@ -16,8 +17,16 @@ class _VariableMeta(type):
         return isinstance(obj, Tensor)
 
 
+class _ExecutionEngine:
+    """``Variable._execution_engine``: the engine's one Python-facing call used in practice."""
+
+    queue_callback = staticmethod(engine.queue_callback)
+
+
 class Variable(metaclass=_VariableMeta):
     """Calling it returns a plain ``Tensor``; it is never instantiated."""
+
+    _execution_engine = _ExecutionEngine()
 
     def __new__(cls, data: Any = None, requires_grad: bool = False,
                 volatile: bool = False) -> Tensor:

@@ -53,6 +53,10 @@ def _check_inplace(self, leaf_msg: str = _LEAF_INPLACE, overlap_ok: bool = False
                 raise RuntimeError(views.rebase_message(views.origin_of(self), st.meta, False))
             if base._grad_fn is None:
                 raise RuntimeError(VIEW_LEAF_INPLACE)
+        elif (self._grad_fn is None and base._requires_grad and base._grad_fn is None
+              and local.grad_enabled and not local.inference_mode):
+            # a view taken before its leaf base was set to require grad: torch refuses it too
+            raise RuntimeError(VIEW_LEAF_INPLACE)
         if not overlap_ok:
             views.check_writable(self)
     if checked and self._grad_fn is None:
@@ -71,6 +75,12 @@ def _rebind(self, result: Tensor, reshaping: bool = False) -> Tensor:
     """
     if self._base is not None:
         if not reshaping:
+            meta = self._st.meta
+            if meta and not self._requires_grad and result._requires_grad \
+                    and grad_mode._local.grad_enabled:
+                # a view torch would not let be written with grad (no_grad, multi-output or
+                # custom-Function view) that the written value makes require grad
+                raise RuntimeError(views.rebase_message(None, meta, False))
             old_st = result._st
             write_through(self, result)
             node = result._grad_fn
@@ -214,7 +224,13 @@ def refresh(base: Any) -> None:
                 if v._requires_grad:
                     views.invalidate(v)
                 continue
-            fresh = dispatch(VIEW_CHAIN, (base,), (v._st.chain,))
+            if views.replay.enabled:
+                fresh = base
+                for op, params, index in v._st.chain:
+                    out = dispatch(op, (fresh,), params)
+                    fresh = out[index] if op.n_out > 1 else out
+            else:
+                fresh = dispatch(VIEW_CHAIN, (base,), (v._st.chain,))
             if v._retains_grad:
                 _move_retain(v, fresh._grad_fn)
             v._grad_fn = fresh._grad_fn

@@ -131,6 +131,13 @@ def _type_target(target: Any) -> Any:
     return target
 
 
+_UNDELETABLE = {
+    "_grad_fn": "Deletion of _grad_fn not allowed. Detach tensor instead!",
+    "_backward_hooks": "Deletion of _backwards_hooks not allowed!",
+    "requires_grad": "requires_grad must be a bool",
+}
+
+
 class Tensor:
     """A torch-style tensor. Create with ``torch.tensor(...)`` and friends."""
 
@@ -460,13 +467,37 @@ class Tensor:
             self._st = _CounterOf(src, self._st.base_st)
             self._base = None
             return
+        live = [w for w in self._views or () if w() is not None]
+        if live:
+            self._hand_views_over(live)
+            self._st = _CounterOf(src, self._st)  # the views' counter stays this one's
+            return
         st = _DataStorage(src)
         st.version = self._st.version
         self._st = st
 
+    def _hand_views_over(self, live: list) -> None:
+        """Before ``self.data = other``: the live views keep aliasing the old data (torch's
+        views share the old storage), so they move to a hidden handle that owns it."""
+        old = Tensor._wrap(None, self._inference)
+        old._st = self._st
+        old._requires_grad, old._grad_fn, old._output_nr = \
+            self._requires_grad, self._grad_fn, self._output_nr
+        old._views = live
+        for w in live:
+            w()._base = old
+        self._views = None
+
     @data.deleter
     def data(self) -> None:
         raise RuntimeError("Deleting tensor data is not allowed. Delete tensor instead!")
+
+    def __delattr__(self, name: str) -> None:
+        """torch refuses to delete the autograd attributes (a slot here would really go)."""
+        refused = _UNDELETABLE.get(name)
+        if refused is not None:
+            raise RuntimeError(refused)
+        object.__delattr__(self, name)
 
     def detach(self) -> Tensor:
         """A new handle on the same storage that is cut from the graph (shares the version)."""

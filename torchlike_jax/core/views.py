@@ -31,6 +31,7 @@ docs/architecture.md ("Views").
 from __future__ import annotations
 
 import re
+import threading
 import weakref
 from typing import Any
 
@@ -239,6 +240,23 @@ def make_views(op: Any, params: tuple, source: Any, results: tuple) -> None:
     n = len(views)
     if n >= 64 and not n & (n - 1):  # amortised pruning of dead views (never in-place written)
         base._views = [w for w in views if w() is not None]
+
+
+class _Replay(threading.local):
+    """torch's view-replay switch (``torch.autograd._force_original_view_tracking``): when on,
+    a view whose base was written gets its ``grad_fn`` by replaying its view ops
+    (``ViewBackward0``...) instead of one ``AsStridedBackward0``."""
+
+    enabled = False
+
+
+replay = _Replay()
+
+
+def mark_custom_view(view: Any) -> None:
+    """A view a custom Function made in forward and returned as it is: torch forbids writing
+    it in place with grad mode on, as any view made inside a custom Function."""
+    view._st.meta = IN_CUSTOM_FUNCTION
 
 
 def adopt_custom_view(out: Any, source: Any) -> None:
