@@ -304,16 +304,7 @@ class Tensor:
 
     @requires_grad.deleter
     def requires_grad(self) -> None:
-        raise RuntimeError("requires_grad must be a bool")  # torch's wording for a deletion
-
-    def __delattr__(self, name: str) -> None:
-        """torch refuses to delete the autograd attributes (deleting a slot would break the
-        tensor); everything else deletes as usual."""
-        if name == "_grad_fn":
-            raise RuntimeError("Deletion of _grad_fn not allowed. Detach tensor instead!")
-        if name == "_backward_hooks":
-            raise RuntimeError("Deletion of _backwards_hooks not allowed!")
-        object.__delattr__(self, name)
+        raise RuntimeError(_UNDELETABLE["requires_grad"])  # torch's wording for a deletion
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         self._set_requires_grad(bool(requires_grad),
@@ -493,7 +484,8 @@ class Tensor:
         raise RuntimeError("Deleting tensor data is not allowed. Delete tensor instead!")
 
     def __delattr__(self, name: str) -> None:
-        """torch refuses to delete the autograd attributes (a slot here would really go)."""
+        """torch refuses to delete the autograd attributes (deleting a slot would break the
+        tensor); everything else deletes as usual."""
         refused = _UNDELETABLE.get(name)
         if refused is not None:
             raise RuntimeError(refused)
