@@ -241,9 +241,10 @@ def record_node(op: OpDef, node_cls: type, fn: Any, args: tuple, arrays: list,
     hidden: tuple = ()
     for k, a in enumerate(args):
         if isinstance(a, Tensor):
-            if a._st.numpy_shared and a._base is None:
+            if a._st.numpy_shared and a._base is None and not node_cls.python_backward:
                 # its array reads numpy's memory, which a later in-place op (or numpy) rewrites:
                 # the node keeps a snapshot, as it keeps every other input's immutable array
+                # (a Python node keeps only shapes and dtypes)
                 if inputs is arrays:
                     inputs = list(arrays)
                 inputs[k] = arrays[k].copy()
