@@ -132,7 +132,6 @@ def _type_target(target: Any) -> Any:
 
 
 _UNDELETABLE = {
-    "_grad_fn": "Deletion of _grad_fn not allowed. Detach tensor instead!",
     "_backward_hooks": "Deletion of _backwards_hooks not allowed!",
     "requires_grad": "requires_grad must be a bool",
 }
@@ -483,13 +482,18 @@ class Tensor:
     def data(self) -> None:
         raise RuntimeError("Deleting tensor data is not allowed. Delete tensor instead!")
 
-    def __delattr__(self, name: str) -> None:
-        """torch refuses to delete the autograd attributes (deleting a slot would break the
-        tensor); everything else deletes as usual."""
-        refused = _UNDELETABLE.get(name)
-        if refused is not None:
-            raise RuntimeError(refused)
-        object.__delattr__(self, name)
+    @property
+    def _backward_hooks(self) -> dict | None:
+        """torch's name for the tensor's hooks (an ordered dict, or None before any)."""
+        return self._hooks
+
+    @_backward_hooks.deleter
+    def _backward_hooks(self) -> None:
+        raise RuntimeError(_UNDELETABLE["_backward_hooks"])
+
+    # No ``__delattr__``: defining one routes every attribute *write* through CPython's slow
+    # generic path (measured 0.03 -> 0.10 us per slot write, +1 us per op), so ``del
+    # t._grad_fn`` (a slot) deletes where torch refuses (README differences).
 
     def detach(self) -> Tensor:
         """A new handle on the same storage that is cut from the graph (shares the version)."""
