@@ -11,7 +11,6 @@ tables at the bottom, which name the public functions they call.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -30,6 +29,7 @@ from .core.inplace import VIEW_LEAF_INPLACE, same_shape, with_out_dtype
 from .core.strides import layout
 from .core.tensor import Tensor
 from .core.tensor_access import array_of, set_array
+from .core.warn_always import warn_once
 from .ops import binary_math, elementwise, indexing, linalg
 from .ops import shape as shape_ops
 
@@ -233,20 +233,14 @@ def _write_part(self: Tensor, index: Any, value: Any) -> bool:
     return True
 
 
-_T_warned = False
-
-
 def _warn_T() -> None:  # noqa: N802
     """torch warns once per process (TORCH_WARN_ONCE), not on every ``x.T``."""
-    global _T_warned
-    if _T_warned:
-        return
-    _T_warned = True
-    warnings.warn(
+    warn_once(
+        "T_of_non_matrix",
         "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
         "deprecated and it will throw an error in a future release. Consider `x.mT` to transpose "
         "batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the "
-        "dimensions of a tensor.", UserWarning, stacklevel=3)
+        "dimensions of a tensor.", stacklevel=3)
 
 
 def _method(fn, name: str):

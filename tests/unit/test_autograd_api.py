@@ -7,6 +7,8 @@ it observed (values as numpy, names, error class and text), and the test runs it
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -389,6 +391,22 @@ def test_warn_always_repeats_once_per_process_warnings(real):
         return seen
 
     assert both(real, scenario) == (1, 1)
+
+
+def test_warn_always_repeats_the_transpose_warning(real):
+    """``x.T`` of a non-matrix is a once-per-process warning too: set_warn_always repeats it."""
+    def scenario(m):
+        m.set_warn_always(True)
+        try:
+            with warnings.catch_warnings(record=True) as rec:
+                warnings.simplefilter("always")
+                for _ in range(2):
+                    m.ones(2, 2, 2).T  # noqa: B018
+        finally:
+            m.set_warn_always(False)
+        return sum("The use of `x.T`" in str(w.message) for w in rec)
+
+    assert both(real, scenario) == 2
 
 
 def test_set_multithreading_enabled(real):

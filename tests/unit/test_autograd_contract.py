@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 import torchlike_jax as tj
-from torchlike_jax.core import tensor as tensor_mod
+from torchlike_jax.core import warn_always
 
 pytestmark = pytest.mark.torch_live
 
@@ -652,7 +652,7 @@ def warn_every_time(real, monkeypatch):
     forgetting that it already warned."""
     prev = real.is_warn_always_enabled()
     real.set_warn_always(True)
-    monkeypatch.setattr(tensor_mod, "_scalar_warned", False)
+    monkeypatch.setattr(warn_always, "_warned", set())
     yield
     real.set_warn_always(prev)
 
@@ -674,7 +674,7 @@ def test_scalar_conversion_warning(kind, how, real, warn_every_time, monkeypatch
                 return _conversions(m)(kind, t)
         return _conversions(m)(kind, t)
 
-    monkeypatch.setattr(tensor_mod, "_scalar_warned", False)
+    monkeypatch.setattr(warn_always, "_warned", set())
     assert outcome(scenario, tj) == outcome(scenario, real)
 
 

@@ -6,7 +6,6 @@ gradients only for scalar outputs, outputs that do not require grad, inputs that
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import jax.numpy as jnp
@@ -17,7 +16,7 @@ from .._size import Size
 from ..core.graph import AccumulateGrad, grad_accumulator
 from ..core.tensor import Tensor
 from ..core.tensor_access import array_of
-from ..core.warn_always import should_warn
+from ..core.warn_always import warn_once
 from . import engine
 from .batched_grad import run_batched
 from .gradient_edge import GradientEdge
@@ -123,15 +122,9 @@ _CYCLE_WARNING = (
     "and its gradient which can cause a memory leak. We recommend using autograd.grad when "
     "creating the graph to avoid this. If you have to use this function, make sure to reset the "
     ".grad fields of your parameters to None after use to break the cycle and avoid the leak.")
-_cycle_warned = False
-
-
 def _warn_create_graph_cycle() -> None:
     """torch warns once per process (TORCH_WARN_ONCE) when backward() builds a graph of grads."""
-    global _cycle_warned
-    if should_warn(_cycle_warned):
-        _cycle_warned = True
-        warnings.warn(_CYCLE_WARNING, UserWarning, stacklevel=3)
+    warn_once("create_graph_cycle", _CYCLE_WARNING, stacklevel=3)
 
 
 def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,

@@ -16,7 +16,6 @@ strided array from ``from_numpy`` reports contiguous ``stride()`` (its values ar
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import jax
@@ -42,7 +41,6 @@ _NOT_WRITABLE = (
     "This means writing to this tensor will result in undefined behavior. You may want to copy "
     "the array to protect its data or make it writable before converting it to a tensor. This "
     "type of warning will be suppressed for the rest of this program.")
-_warned = {"not_writable": False}
 
 
 def cpu_default() -> bool:
@@ -144,9 +142,7 @@ def shared_tensor(ndarray: np.ndarray, inference: bool) -> Tensor:
     """A CPU tensor on ``ndarray``'s memory (after :func:`check_array`); a non-writable array
     warns as torch does and is copied (nothing can write it through numpy)."""
     if not ndarray.flags.writeable:
-        if warn_always.should_warn(_warned["not_writable"]):
-            _warned["not_writable"] = True
-            warnings.warn(_NOT_WRITABLE, UserWarning, stacklevel=3)
+        warn_always.warn_once("numpy_not_writable", _NOT_WRITABLE, stacklevel=3)
         return Tensor._wrap(jax.device_put(np.array(ndarray), jax.devices("cpu")[0]), inference)
     t = Tensor._wrap(None, inference)
     storage = Storage(None)

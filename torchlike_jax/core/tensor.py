@@ -40,12 +40,6 @@ _NONLEAF_GRAD = (
 _SCALAR_GRAD = ("Converting a tensor with requires_grad=True to a scalar may lead to unexpected "
                 "behavior.\nConsider using tensor.detach() first.")
 #: whether the warning above was given in this process (torch warns once)
-_scalar_warned = False
-
-
-def _note_scalar_warned() -> None:
-    global _scalar_warned
-    _scalar_warned = True
 
 
 class Storage:
@@ -556,10 +550,8 @@ class Tensor:
         """torch 2.13 warns (once per process, like its TORCH_WARN_ONCE) when ``float()`` or
         ``complex()`` reads a tensor that requires grad with grad mode on; every time under
         ``torch.set_warn_always(True)``."""
-        if (self._requires_grad and grad_mode._local.grad_enabled
-                and warn_always.should_warn(_scalar_warned)):
-            _note_scalar_warned()
-            warnings.warn(_SCALAR_GRAD, UserWarning, stacklevel=3)
+        if self._requires_grad and grad_mode._local.grad_enabled:
+            warn_always.warn_once("scalar_of_requires_grad", _SCALAR_GRAD, stacklevel=3)
 
     def __float__(self) -> float:
         self._warn_scalar()

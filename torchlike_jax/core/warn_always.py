@@ -1,10 +1,15 @@
-"""``torch.set_warn_always`` / ``is_warn_always_enabled``: the switch that turns torch's
-once-per-process warnings (``TORCH_WARN_ONCE``) into warnings on every occurrence, for debugging.
-Code that warns once asks :func:`should_warn` with whether it already warned."""
+"""torch's once-per-process warnings (``TORCH_WARN_ONCE``) and ``torch.set_warn_always`` /
+``is_warn_always_enabled``, the switch that turns them into warnings on every occurrence.
+
+Code that warns once calls :func:`warn_once` with a key naming the warning; this module alone
+remembers which keys have warned."""
 
 from __future__ import annotations
 
+import warnings
+
 _state = {"always": False}
+_warned: set[str] = set()
 
 
 def set_warn_always(b: bool, /) -> None:
@@ -17,6 +22,11 @@ def is_warn_always_enabled() -> bool:
     return _state["always"]
 
 
-def should_warn(already_warned: bool) -> bool:
-    """For a once-per-process warning: warn unless it was warned before and the flag is off."""
-    return not already_warned or _state["always"]
+def warn_once(key: str, message: str, category: type[Warning] = UserWarning,
+              stacklevel: int = 2) -> None:
+    """Warn the first time ``key`` is met in this process, or every time under
+    ``set_warn_always(True)``. ``stacklevel`` counts from the caller, as ``warnings.warn``'s."""
+    if key in _warned and not _state["always"]:
+        return
+    _warned.add(key)
+    warnings.warn(message, category, stacklevel=stacklevel + 1)
