@@ -66,8 +66,8 @@ class Dropout3d(_DropoutNd):
 class AlphaDropout(_DropoutNd):
     """Dropout for SELU networks: dropped elements are set to SELU's negative saturation value
     and an affine correction keeps the mean and variance of the input; identity in eval
-    (``F.alpha_dropout``). Any shape. Masks come from this library's generator, so they differ
-    from torch's for one seed."""
+    (``F.alpha_dropout``). Any shape. Masks come from this library's generator, so for one
+    seed they differ from torch's."""
 
     def forward(self, input: Tensor) -> Tensor:
         return F.alpha_dropout(input, self.p, self.training)
