@@ -274,6 +274,26 @@ def test_in_place_writes_after_numpy_do_not_change_what_backward_reads(real):
     _same(case, real)
 
 
+def test_a_view_returned_by_a_custom_function_still_shares(real):
+    def case(torch, show):
+        class FirstTwo(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x[:2]
+
+            @staticmethod
+            def backward(ctx, g):
+                return torch.ones(64)
+
+        base = _placed(np.zeros(64, dtype=np.float32), "aligned")
+        w = torch.from_numpy(base).requires_grad_()
+        v = FirstTwo.apply(w)
+        base[0] = 7
+        show(v.detach())
+
+    _same(case, real)
+
+
 @pytest.mark.parametrize("make", [
     "np.arange(4.0)[::-1]",
     "np.arange(4, dtype='>f4')",

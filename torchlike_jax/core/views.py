@@ -264,7 +264,8 @@ def adopt_custom_view(out: Any, source: Any) -> None:
     is a view of the same base that torch forbids writing in place with grad mode on."""
     base = source._base
     st = source._st
-    out._st = ViewStorage(st.base_st, st.chain, st.array, st.overlapping, IN_CUSTOM_FUNCTION)
+    # the source's own kind: a view of numpy-shared memory stays one (HostViewStorage)
+    out._st = type(st)(st.base_st, st.chain, st.array, st.overlapping, IN_CUSTOM_FUNCTION)
     out._base = base
     if base._views is None:
         base._views = []
