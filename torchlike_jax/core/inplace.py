@@ -100,8 +100,7 @@ def _rebind(self, result: Tensor, reshaping: bool = False) -> Tensor:
         if node.saved:
             _retarget_saved(node, self, old_st)
         if self._retains_grad and self._grad_fn is not None and self._grad_fn.retained:
-            self._grad_fn.retained.pop(self._output_nr, None)
-            node.retain(self, result._output_nr)
+            _move_retain(self, node, result._output_nr)
         self._grad_fn = node
         self._output_nr = result._output_nr
         self._requires_grad = True
@@ -232,7 +231,7 @@ def refresh(base: Any) -> None:
             else:
                 fresh = dispatch(VIEW_CHAIN, (base,), (v._st.chain,))
             if v._retains_grad:
-                _move_retain(v, fresh._grad_fn)
+                _move_retain(v, fresh._grad_fn, 0)
             v._grad_fn = fresh._grad_fn
             v._output_nr = 0
             v._requires_grad = True
@@ -242,13 +241,14 @@ def refresh(base: Any) -> None:
         local.grad_enabled, local.inference_mode = prev
 
 
-def _move_retain(view: Any, node: Any) -> None:
-    """``retain_grad()`` follows a view to its regenerated ``grad_fn`` (torch moves its
-    retains-grad hook; the view's other tensor hooks stay on the old node, as in torch)."""
-    old = view._grad_fn
+def _move_retain(t: Any, node: Any, output_nr: int) -> None:
+    """``retain_grad()`` follows ``t`` to its new ``grad_fn`` (an in-place op's node, or a
+    view's regenerated one): torch moves its retains-grad hook; ``t``'s other tensor hooks stay
+    on the old node, as in torch."""
+    old = t._grad_fn
     if old is not None and old.retained:
-        old.retained.pop(view._output_nr, None)
-    node.retain(view, 0)
+        old.retained.pop(t._output_nr, None)
+    node.retain(t, output_nr)
 
 
 for _method in (_check_inplace, _rebind, _inplace, zero_, fill_, copy_):
