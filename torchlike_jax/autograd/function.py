@@ -54,6 +54,7 @@ from ..core import grad_mode, transforms
 from ..core.dispatch import record_node
 from ..core.graph import AccumulateGrad, current_saved_hooks, node_class, python_node_class
 from ..core.inplace import write_through
+from ..core.registry import NodeSpec
 from ..core.tensor import Tensor
 from ..core.tensor_access import array_of, set_storage, storage_of
 from ..core.views import adopt_custom_view, mark_custom_view
@@ -266,7 +267,7 @@ def _delayed_error(outputs: tuple) -> tuple:
         fakes.append(v)
     tensors = tuple(f for f in fakes if isinstance(f, Tensor))
     results = tuple(Tensor._alias(f) for f in tensors)
-    record_node(_Spec(tuple(range(len(results)))), python_node_class("Error"),
+    record_node(NodeSpec(tuple(range(len(results)))), python_node_class("Error"),
                 _raise_once, tensors, [_aval(array_of(t)) for t in tensors], results)
     it = iter(results)
     return tuple(next(it) if isinstance(f, Tensor) else f for f in fakes)
@@ -493,20 +494,6 @@ def _output(o: Any, dirty: tuple, inputs: tuple, record: bool = True) -> Any:
     return o
 
 
-class _Spec:
-    """What :func:`record_node` reads from an op: which outputs are differentiable."""
-
-    __slots__ = ("diff_outputs",)
-    saves_inputs: tuple = ()
-    saves_output = False
-    frees = False
-    scalar_inputs = None  # every input counts
-    hidden_inputs: tuple = ()
-
-    def __init__(self, diff_outputs: tuple) -> None:
-        self.diff_outputs = diff_outputs
-
-
 # ---- the eager node: the user's backward as Python ---------------------------------------------
 class _RawSaved:
     """Entry ``i`` of a Function's saved tensors, as torch's ``SavedTensor``."""
@@ -605,7 +592,7 @@ def _record_eager(cls, inputs, ctx, outs, results, tensors, before) -> None:
     diff = tuple(i for i, (o, _) in enumerate(t_outs) if not any(o is n for n in non_diff))
     raw_saved = ctx._tl_saved or ()
     saved = tuple((t, any(t is o for o, _ in t_outs)) for t in raw_saved if t is not None)
-    node = record_node(_Spec(diff), python_node_class(cls.__name__ + "Backward"), _run_backward,
+    node = record_node(NodeSpec(diff), python_node_class(cls.__name__ + "Backward"), _run_backward,
                        tuple(tensors), [_aval(a) for a in before], tuple(r for _, r in t_outs),
                        saved)
     if node is None:
@@ -727,7 +714,7 @@ def _record_traced(cls, split, args, kwargs, ctx, outs, results, tensors, before
     diff = tuple(i for i, (o, _) in enumerate(t_outs) if not any(o is n for n in non_diff))
     saved = tuple((t, any(t is o for o, _ in t_outs)) for t in ctx._tl_saved or ()
                   if t is not None)
-    record_node(_Spec(diff), node_class(cls.__name__ + "Backward"), fn, tuple(tensors), before,
+    record_node(NodeSpec(diff), node_class(cls.__name__ + "Backward"), fn, tuple(tensors), before,
                 tuple(r for _, r in t_outs), saved)
 
 

@@ -42,6 +42,7 @@ import jax
 from .. import _caches
 from . import grad_mode
 from .kernels import call_raw
+from .registry import NodeSpec
 from .views import COPY_SLICES, VIEW_CHAIN
 
 __all__ = ["state", "tangents", "get", "put", "propagate", "clear", "suspend", "resume"]
@@ -187,21 +188,6 @@ def _jvp_of(fn: Any, idx: tuple[int, ...], n: int) -> tuple[Any, Any]:
     return hit
 
 
-class _TangentSpec:
-    """What ``record_node`` reads from an op, for the node that computes output tangents."""
-
-    __slots__ = ("diff_outputs",)
-    saves_inputs: tuple = ()
-    saves_output = False
-    saved_for = None
-    frees = False
-    scalar_inputs = None  # every input counts
-    hidden_inputs: tuple = ()
-
-    def __init__(self, diff_outputs: tuple) -> None:
-        self.diff_outputs = diff_outputs
-
-
 def propagate(fn: Any, args: tuple, arrays: list, results: tuple, record: Any = None,
               node_cls: Any = None) -> None:
     """Give ``results`` (the outputs of ``fn(*arrays)``) the tangents that the tangents of
@@ -242,7 +228,7 @@ def propagate(fn: Any, args: tuple, arrays: list, results: tuple, record: Any = 
             diff = tuple(i for i, r in enumerate(results) if r._st.array.dtype.kind in "fc"
                          or r._st.array.dtype.name == "bfloat16")
             if diff:
-                record(_TangentSpec(diff), node_cls, tangent_fn, (*args, *tan_ts),
+                record(NodeSpec(diff), node_cls, tangent_fn, (*args, *tan_ts),
                        [*arrays, *tans], graphs)
     _put_all(results, outs, graphs)
     for r in results:  # the node just recorded (if any) remembers its inputs' tangents

@@ -67,3 +67,20 @@ def register(name: str, impl: Callable, grad_fn: str | Callable | None, **kw: ob
     op = OpDef(name, impl, grad_fn, **kw)
     REGISTRY[name] = op
     return op
+
+
+class NodeSpec:
+    """What ``dispatch.record_node`` reads from an op, for a node that is not a registry op (a
+    custom Function's, or the node of a forward-AD tangent computation): which outputs are
+    differentiable. The op itself saves nothing and every input counts as an input."""
+
+    __slots__ = ("diff_outputs",)
+    saves_inputs: tuple = ()
+    saves_output = False
+    saved_for = None
+    frees = False
+    scalar_inputs = None
+    hidden_inputs: tuple = ()
+
+    def __init__(self, diff_outputs: tuple) -> None:
+        self.diff_outputs = diff_outputs
