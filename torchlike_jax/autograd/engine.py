@@ -694,14 +694,7 @@ def _check_hook_result(hook, old, new) -> None:
         raise RuntimeError(f"hook '{name}' has changed the size of value")
     if new.dtype is not old.dtype:
         raise RuntimeError(f"hook '{name}' has changed the type of value (was "
-                           f"{_legacy_type(old)} got {_legacy_type(new)})")
-
-
-def _legacy_type(t: Tensor) -> str:
-    """torch's legacy type name of a tensor (``torch.FloatTensor``), as its messages print."""
-    from .._dtypes import legacy_name
-
-    return f"torch.{legacy_name(t.dtype)}Tensor"
+                           f"{old.type()} got {new.type()})")  # legacy names: torch.FloatTensor
 
 
 def _accumulate(acc: AccumulateGrad, g, create_graph: bool) -> None:
@@ -723,12 +716,8 @@ def _accumulate(acc: AccumulateGrad, g, create_graph: bool) -> None:
     if cur is not None:  # accumulation is in place: the existing gradient keeps its dtype
         dtype = array_of(cur).dtype
     else:  # the leaf's grad_dtype: its own dtype unless set (None keeps what arrives)
-        try:
-            want = leaf._grad_dtype
-        except AttributeError:
-            dtype = array_of(leaf).dtype
-        else:
-            dtype = g.dtype if want is None else want.np
+        want = leaf._effective_grad_dtype()
+        dtype = g.dtype if want is None else want.np
     # jnp.asarray costs ~80 µs even on an array that needs nothing: only convert when needed
     arr = g if isinstance(g, jax.Array) and g.dtype == dtype else jnp.asarray(g, dtype)
     with _acc_lock:  # concurrent backward calls into one leaf: no update may be lost
