@@ -73,6 +73,9 @@ CASES = {
     "min_dim": "r = repr(torch.min(x, 1, keepdim=True, out=(torch.empty(0), "
                "torch.empty(0, dtype=torch.long))))",
     "sort": "r = repr(torch.sort(x, out=(torch.empty(0), torch.empty(0, dtype=torch.long))))",
+    "max_out_class": "o = (torch.empty(0), torch.empty(0, dtype=torch.long))\n"
+                     "res = torch.max(x, 0, out=o)\n"
+                     "r = (type(res).__name__, isinstance(res, torch.return_types.max))",
     "topk": "v = torch.empty(0); i = torch.empty(0, dtype=torch.long)\n"
             "r = (torch.topk(x, 1, out=(v, i)).values is v, v, i)",
 }

@@ -31,6 +31,7 @@ from typing import Any
 from .. import _dtypes as dtypes
 from . import grad_mode
 from .recorded_out import OUT_FUNCTIONS
+from .return_types import return_type
 from .tensor import Tensor
 
 _RESIZE_WARNING = (
@@ -54,8 +55,6 @@ EXACT_DTYPE = frozenset({"matmul", "mm", "bmm", "mv", "addmm", "addmv", "baddbmm
 
 # id(public function) -> (it, its out= wrapper); bounded by the number of public functions
 _WRAPPED: dict[int, tuple[Callable, Callable]] = {}
-# return type class -> its ``<kind>_out`` twin; bounded by the number of return types
-_OUT_TYPES: dict[type, type] = {}
 
 
 def kind_of(fn: Callable, names: tuple[str, ...]) -> str | None:
@@ -188,19 +187,8 @@ def _write(out: Tensor, result: Tensor, warn: bool = True) -> Tensor:
 
 
 def _out_type(cls: type) -> type:
-    """``torch.return_types.<kind>_out``: what torch returns for a multi-output op's ``out=``."""
-    if cls not in _OUT_TYPES:
-        kind = cls.__name__ + "_out"
-
-        def __repr__(self: tuple) -> str:  # noqa: N807
-            body = ",\n".join(f"{f}={v!r}" for f, v in zip(self._fields, self, strict=True))
-            return f"torch.return_types.{kind}(\n{body})"
-
-        if hasattr(cls, "_fields"):
-            out_cls = type(kind, (cls,), {"__slots__": (), "__repr__": __repr__,
-                                          "__module__": "torch.return_types"})
-            out_cls.__qualname__ = kind
-        else:
-            out_cls = tuple
-        _OUT_TYPES[cls] = out_cls
-    return _OUT_TYPES[cls]
+    """``torch.return_types.<kind>_out``: what torch returns for a multi-output op's ``out=``
+    (a named tuple of its own, as torch's, not a subclass of ``<kind>``); a plain tuple for an
+    op whose result is one."""
+    fields = getattr(cls, "_fields", None)
+    return tuple if fields is None else return_type(cls.__name__ + "_out", fields)

@@ -18,9 +18,9 @@ from .._dtypes import legacy_name, upcast_half
 from ..core.dims import broadcast_shapes, norm_dim
 from ..core.dispatch import dispatch
 from ..core.registry import KEEP, register
+from ..core.return_types import return_type
 from ..core.surface import expose
 from . import linalg_checks
-from .return_types import return_type
 
 # ---- named tuples (torch.return_types.*) -------------------------------------------------------
 slogdet_result = return_type("slogdet", ["sign", "logabsdet"])

@@ -23,10 +23,10 @@ from ..core.declare import op
 from ..core.dims import norm_dim, norm_dims
 from ..core.dispatch import dispatch
 from ..core.registry import FLOAT, KEEP, SUM, register
+from ..core.return_types import return_type
 from ..core.surface import expose
 from ..core.tensor import Tensor
 from .elementwise import maximum, minimum
-from .return_types import return_type
 
 # ---- torch.return_types ------------------------------------------------------------------------
 max_result = return_type("max", ("values", "indices"))
