@@ -7,6 +7,8 @@ it observed (values as numpy, names, error class and text), and the test runs it
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -407,6 +409,29 @@ def test_warn_always_repeats_the_transpose_warning(real):
         return sum("The use of `x.T`" in str(w.message) for w in rec)
 
     assert both(real, scenario) == 2
+
+
+_ONCE_AFTER_ALWAYS = """
+import sys, warnings
+m = __import__(sys.argv[1])
+x = m.ones(2, 2, 2)
+with warnings.catch_warnings(record=True) as rec:
+    warnings.simplefilter("always")
+    m.set_warn_always(True)
+    x.T
+    m.set_warn_always(False)
+    x.T
+    x.T
+print(sum("The use of `x.T`" in str(w.message) for w in rec))
+"""
+
+
+def test_a_warning_under_warn_always_leaves_the_once_warning_unused(real):
+    """Fresh processes: torch's once-per-process flag must not have been used by other tests."""
+    counts = [subprocess.run([sys.executable, "-c", _ONCE_AFTER_ALWAYS, lib], capture_output=True,
+                             text=True, check=True).stdout.strip()
+              for lib in ("torch", "torchlike_jax")]
+    assert counts[0] == counts[1] == "2"
 
 
 def test_set_multithreading_enabled(real):

@@ -63,9 +63,8 @@ def call_node(node: Node, *grads: Any) -> Any:
         it = iter(got)
         per_edge = [next(it) if e is not None else None for e in node.edges]
         per_edge = [per_edge[i] for i in node.visible_inputs()]
-    visible = per_edge
     out = tuple(None if g is None else g if isinstance(g, Tensor) else Tensor._wrap(g)
-                for g in visible)
+                for g in per_edge)
     return out[0] if len(out) == 1 else out
 
 

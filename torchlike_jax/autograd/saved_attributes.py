@@ -17,6 +17,7 @@ through the same ``Node.packed`` entries that ``saved_tensors_hooks`` fills.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -299,10 +300,7 @@ def _value(node: Node, spec: tuple) -> Any:
         return shape
     if kind == "strides":
         return contiguous_strides(shape)
-    n = 1
-    for d in shape:
-        n *= d
-    return n
+    return math.prod(shape)
 
 
 class SavedTensor:

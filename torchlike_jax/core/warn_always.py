@@ -25,8 +25,11 @@ def is_warn_always_enabled() -> bool:
 def warn_once(key: str, message: str, category: type[Warning] = UserWarning,
               stacklevel: int = 2) -> None:
     """Warn the first time ``key`` is met in this process, or every time under
-    ``set_warn_always(True)``. ``stacklevel`` counts from the caller, as ``warnings.warn``'s."""
-    if key in _warned and not _state["always"]:
-        return
-    _warned.add(key)
+    ``set_warn_always(True)``; as in torch, a warning given under that switch does not use up
+    the one warning of the normal mode. ``stacklevel`` counts from the caller, as
+    ``warnings.warn``'s."""
+    if not _state["always"]:
+        if key in _warned:
+            return
+        _warned.add(key)
     warnings.warn(message, category, stacklevel=stacklevel + 1)
