@@ -104,9 +104,6 @@ def resize_(self: Tensor, *sizes: Any, memory_format: Any = None) -> Tensor:
     return self._rebind(dispatch(RESIZE, (self,), (shape,)), True)
 
 
-_address: dict[int, int] = {}
-
-
 def data_ptr(self: Tensor) -> int:
     """Tensor.data_ptr: a fake address per storage (aliases and views share it), moved by
     ``storage_offset() * element_size()``; 0 for a tensor without elements, as torch."""
