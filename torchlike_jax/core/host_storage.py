@@ -74,9 +74,14 @@ def aliasable(arr: np.ndarray) -> bool:
             and arr.ctypes.data % ALIGN == 0 and arr.dtype.isnative)
 
 
+def on_cpu(arr: np.ndarray) -> Any:
+    """``arr`` as a JAX array on the CPU device (aliasing its memory when it can)."""
+    return jax.device_put(arr, jax.devices("cpu")[0])
+
+
 def alias_of(arr: np.ndarray) -> Any:
     """A CPU JAX array over ``arr``'s memory, or None when JAX copied it after all."""
-    out = jax.device_put(arr, jax.devices("cpu")[0])
+    out = on_cpu(arr)
     try:
         same = out.unsafe_buffer_pointer() == arr.ctypes.data
     except Exception:  # pragma: no cover - a backend without buffer pointers
@@ -123,7 +128,7 @@ class MirrorStorage(Storage):
         current = _SLOT.__get__(self)
         if current is host.snap and not np.array_equal(host.np, host.shadow):
             host.shadow = np.array(host.np)  # numpy wrote into it: take a new snapshot
-            host.snap = current = jax.device_put(host.shadow, jax.devices("cpu")[0])
+            host.snap = current = on_cpu(host.shadow)
             _SLOT.__set__(self, current)
         return current
 
@@ -149,7 +154,7 @@ def adopt(storage: Storage, arr: np.ndarray) -> Storage:
         storage.__class__ = HostStorage
     else:
         shadow = np.array(arr)
-        snap = jax.device_put(shadow, jax.devices("cpu")[0])
+        snap = on_cpu(shadow)
         storage.host = HostBuffer(arr, shadow=shadow, snap=snap)
         _SLOT.__set__(storage, snap)
         storage.__class__ = MirrorStorage

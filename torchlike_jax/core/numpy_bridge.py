@@ -24,7 +24,7 @@ import numpy as np
 from .. import _dtypes as dtypes
 from .._device import factory_device
 from . import grad_mode, warn_always
-from .host_storage import MirrorStorage, adopt, aligned_empty, is_host
+from .host_storage import MirrorStorage, adopt, aligned_empty, is_host, on_cpu
 from .strides import layout
 from .tensor import Storage, Tensor
 from .tensor_access import array_holder
@@ -143,7 +143,7 @@ def shared_tensor(ndarray: np.ndarray, inference: bool) -> Tensor:
     warns as torch does and is copied (nothing can write it through numpy)."""
     if not ndarray.flags.writeable:
         warn_always.warn_once("numpy_not_writable", _NOT_WRITABLE, stacklevel=3)
-        return Tensor._wrap(jax.device_put(np.array(ndarray), jax.devices("cpu")[0]), inference)
+        return Tensor._wrap(on_cpu(np.array(ndarray)), inference)
     t = Tensor._wrap(None, inference)
     storage = Storage(None)
     adopt(storage, ndarray)
